@@ -1,0 +1,169 @@
+//! Shard files: a bincode [`ShardHeader`] followed by bincode [`DocExplanation`]
+//! records until the end of the file, written atomically (temporary file, then
+//! rename) so that a shard either exists whole or not at all.
+//!
+//! Layout: magic bytes `SACXSHD1`, then the header, then records, each encoded with
+//! bincode's standard configuration through serde.
+use crate::record::{DocExplanation, SHARD_FORMAT_VERSION, ShardHeader};
+use crate::{Error, Result};
+use std::fs::File;
+use std::io::{BufReader, BufWriter, Read, Write};
+use std::path::{Path, PathBuf};
+
+const MAGIC: &[u8; 8] = b"SACXSHD1";
+
+fn config() -> bincode::config::Configuration {
+    bincode::config::standard()
+}
+
+/// Writes one shard: all records go to `<path>.tmp`, renamed to `path` by
+/// [`ShardWriter::finish`]. Dropping the writer without finishing leaves no shard.
+pub struct ShardWriter {
+    path: PathBuf,
+    tmp: PathBuf,
+    out: BufWriter<File>,
+    records: usize,
+}
+
+impl ShardWriter {
+    /// Starts a shard at `path` with its header.
+    pub fn create(path: &Path, header: &ShardHeader) -> Result<Self> {
+        let tmp = path.with_extension("bin.tmp");
+        let file = File::create(&tmp).map_err(|source| Error::Io {
+            path: tmp.clone(),
+            source,
+        })?;
+        let mut out = BufWriter::new(file);
+        let io = |source| Error::Io {
+            path: tmp.clone(),
+            source,
+        };
+        out.write_all(MAGIC).map_err(io)?;
+        bincode::serde::encode_into_std_write(header, &mut out, config()).map_err(|e| {
+            Error::Shard {
+                path: tmp.clone(),
+                reason: e.to_string(),
+            }
+        })?;
+        Ok(Self {
+            path: path.to_path_buf(),
+            tmp,
+            out,
+            records: 0,
+        })
+    }
+
+    /// Appends one record.
+    pub fn write(&mut self, record: &DocExplanation) -> Result<()> {
+        bincode::serde::encode_into_std_write(record, &mut self.out, config()).map_err(|e| {
+            Error::Shard {
+                path: self.tmp.clone(),
+                reason: e.to_string(),
+            }
+        })?;
+        self.records += 1;
+        Ok(())
+    }
+
+    /// Flushes, syncs and renames the shard into place; returns the record count.
+    pub fn finish(self) -> Result<usize> {
+        let io = |source| Error::Io {
+            path: self.tmp.clone(),
+            source,
+        };
+        let file = self.out.into_inner().map_err(|e| io(e.into_error()))?;
+        file.sync_all().map_err(io)?;
+        std::fs::rename(&self.tmp, &self.path).map_err(|source| Error::Io {
+            path: self.path.clone(),
+            source,
+        })?;
+        Ok(self.records)
+    }
+}
+
+/// Reads a shard: the header first, then records one at a time (streaming).
+pub struct ShardReader {
+    path: PathBuf,
+    header: ShardHeader,
+    input: BufReader<File>,
+}
+
+impl ShardReader {
+    /// Opens a shard and reads its header.
+    pub fn open(path: &Path) -> Result<Self> {
+        let file = File::open(path).map_err(|source| Error::Io {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        let mut input = BufReader::new(file);
+        let mut magic = [0u8; 8];
+        input.read_exact(&mut magic).map_err(|_| Error::Shard {
+            path: path.to_path_buf(),
+            reason: "too short to be a sacx shard".into(),
+        })?;
+        if &magic != MAGIC {
+            return Err(Error::Shard {
+                path: path.to_path_buf(),
+                reason: "not a sacx shard (bad magic bytes)".into(),
+            });
+        }
+        let header: ShardHeader = bincode::serde::decode_from_std_read(&mut input, config())
+            .map_err(|e| Error::Shard {
+                path: path.to_path_buf(),
+                reason: format!("bad header: {e}"),
+            })?;
+        if header.format_version != SHARD_FORMAT_VERSION {
+            return Err(Error::Shard {
+                path: path.to_path_buf(),
+                reason: format!(
+                    "shard format version {} but this sacx reads {SHARD_FORMAT_VERSION}; re-run the explanation",
+                    header.format_version
+                ),
+            });
+        }
+        Ok(Self {
+            path: path.to_path_buf(),
+            header,
+            input,
+        })
+    }
+
+    /// The shard's header.
+    pub fn header(&self) -> &ShardHeader {
+        &self.header
+    }
+
+    /// The next record, or `None` at the end of the file.
+    pub fn next_record(&mut self) -> Result<Option<DocExplanation>> {
+        if self.input.fill_buf_empty().map_err(|source| Error::Io {
+            path: self.path.clone(),
+            source,
+        })? {
+            return Ok(None);
+        }
+        bincode::serde::decode_from_std_read(&mut self.input, config())
+            .map(Some)
+            .map_err(|e| Error::Shard {
+                path: self.path.clone(),
+                reason: format!("bad record: {e}"),
+            })
+    }
+}
+
+impl Iterator for ShardReader {
+    type Item = Result<DocExplanation>;
+    fn next(&mut self) -> Option<Self::Item> {
+        self.next_record().transpose()
+    }
+}
+
+trait FillBufEmpty {
+    fn fill_buf_empty(&mut self) -> std::io::Result<bool>;
+}
+
+impl<R: Read> FillBufEmpty for BufReader<R> {
+    fn fill_buf_empty(&mut self) -> std::io::Result<bool> {
+        use std::io::BufRead;
+        Ok(self.fill_buf()?.is_empty())
+    }
+}

@@ -1,0 +1,48 @@
+//! The model contract that attribution relies on.
+//!
+//! Every sacx classifier maps token ids (plus a padding mask) to one logit per
+//! class, split in two halves so that Integrated Gradients can start from the
+//! embedding output: [`Classifier::embed`] then [`Classifier::forward_embedded`].
+//! `sacx-ig` depends on this trait only, never on a concrete model.
+use tch::{Device, Tensor};
+
+/// A multilabel text classifier split at its embedding layer.
+///
+/// Shapes: `ids` is `[batch, len]` (`i64`), `mask` is `[batch, len]` (`f32`, 1 for
+/// a real token, 0 for padding), embeddings are `[batch, len, embedding_dim]`
+/// (`f32`), logits are `[batch, num_classes]`. `forward_embedded` runs in
+/// evaluation mode (no dropout) and must be differentiable in its embedding input.
+pub trait Classifier {
+    /// Number of classes (logits per document).
+    fn num_classes(&self) -> usize;
+    /// Width of one token embedding.
+    fn embedding_dim(&self) -> usize;
+    /// The device the parameters live on.
+    fn device(&self) -> Device;
+    /// The padding token id.
+    fn pad_id(&self) -> i64;
+    /// Token embeddings: `[batch, len]` ids to `[batch, len, dim]`.
+    fn embed(&self, ids: &Tensor) -> Tensor;
+    /// Logits from embeddings: `[batch, len, dim]` and mask to `[batch, classes]`.
+    fn forward_embedded(&self, embeddings: &Tensor, mask: &Tensor) -> Tensor;
+    /// The model's linear first stage after the embedding, when it has one.
+    ///
+    /// When `Some(stage)`, for every input `forward_embedded(e, m)` equals
+    /// `stage.forward_from(&stage.apply(e), m)` and `stage.apply` is affine in `e`.
+    /// Integrated Gradients then interpolates the stage output instead of the
+    /// embeddings, which is exact and much cheaper.
+    fn linear_stage(&self) -> Option<&dyn LinearStage> {
+        None
+    }
+}
+
+/// An affine first stage of a model (for example xml-cnn's convolutions before
+/// their non-linearity), exposed so attribution can skip re-running it per step.
+pub trait LinearStage {
+    /// The affine map: `[batch, len, dim]` embeddings to the stage output
+    /// (any shape; the stage defines it). Must include the bias, so that
+    /// `apply(b + a (e - b)) == apply(b) + a (apply(e) - apply(b))`.
+    fn apply(&self, embeddings: &Tensor, mask: &Tensor) -> Tensor;
+    /// The rest of the model: stage output and mask to logits `[batch, classes]`.
+    fn forward_from(&self, stage_output: &Tensor, mask: &Tensor) -> Tensor;
+}

@@ -1,0 +1,10 @@
+#![doc = include_str!("../README.md")]
+
+pub use sacx_aggregate as aggregate;
+pub use sacx_data as data;
+pub use sacx_ig as ig;
+pub use sacx_model as model;
+pub use tch;
+
+/// The sacx version (the workspace version).
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");
