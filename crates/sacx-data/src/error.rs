@@ -1,16 +1,137 @@
 //! The crate's error type.
 
+use std::path::PathBuf;
+
 /// Everything that can go wrong in this crate.
+///
+/// Every variant names the offending file, line or value, so that the one-line
+/// message is enough to find and fix the problem.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     /// An I/O failure on a named path.
     #[error("{path}: {source}")]
     Io {
         /// The file or directory involved.
-        path: std::path::PathBuf,
+        path: PathBuf,
         /// The underlying error.
         source: std::io::Error,
     },
+
+    /// A malformed corpus line (invalid JSON, missing or non-string text, labels of the
+    /// wrong type, invalid UTF-8, a TSV line without a tab).
+    #[error("{file}:{line}: {reason}; fix the line or pass --skip-bad-lines to skip and count it")]
+    BadLine {
+        /// The file (or in-memory source name) the line came from.
+        file: String,
+        /// 1-based line number.
+        line: usize,
+        /// What is wrong with the line.
+        reason: String,
+    },
+
+    /// The corpus format could not be told from the file name.
+    #[error(
+        "{file}: cannot tell the corpus format from the name; name it .jsonl or .tsv (optionally .gz) or pass --format jsonl|tsv"
+    )]
+    UnknownFormat {
+        /// The file (or in-memory source name).
+        file: String,
+    },
+
+    /// The number of languages given does not match the number of corpus files.
+    #[error(
+        "{files} corpus file(s) but {languages} language(s) given ({given}); give one language for all files or one per file, in the same order"
+    )]
+    LanguageCount {
+        /// Number of corpus files.
+        files: usize,
+        /// Number of languages.
+        languages: usize,
+        /// The languages as given, comma separated.
+        given: String,
+    },
+
+    /// A label appears twice in an explicit label set.
+    #[error("label {label:?} is given twice in the label set; list each label once")]
+    DuplicateLabel {
+        /// The repeated label.
+        label: String,
+    },
+
+    /// A parameter is outside its documented range.
+    #[error("{name} = {value} is invalid: expected {expected}")]
+    InvalidParameter {
+        /// Parameter name.
+        name: &'static str,
+        /// The offending value, as text.
+        value: String,
+        /// The accepted range or values.
+        expected: &'static str,
+    },
+
+    /// A document index is out of range for the corpus.
+    #[error("document index {index} is out of range: the corpus has {len} documents")]
+    DocumentIndex {
+        /// The offending index.
+        index: usize,
+        /// Number of documents.
+        len: usize,
+    },
+
+    /// There is nothing to train a tokenizer on.
+    #[error(
+        "cannot train a {kind} tokenizer: the training texts contain no words; check the corpus and the split"
+    )]
+    NoTrainingWords {
+        /// The tokenizer kind.
+        kind: String,
+    },
+
+    /// The Hugging Face `tokenizers` crate reported an error.
+    #[error("{context}: {message}")]
+    Tokenizer {
+        /// What was being done (names the file where there is one).
+        context: String,
+        /// The library's message.
+        message: String,
+    },
+
+    /// A tokenizer directory is incomplete or inconsistent.
+    #[error("{path}: {reason}; save the tokenizer again with Tokenizer::save")]
+    BadTokenizerDir {
+        /// The offending file.
+        path: PathBuf,
+        /// What is wrong.
+        reason: String,
+    },
+
+    /// A JSON file (class word counts, tokenizer config) could not be parsed or written.
+    #[error("{path}: {message}")]
+    Json {
+        /// The file involved.
+        path: PathBuf,
+        /// What is wrong, including serde's line and column.
+        message: String,
+    },
+}
+
+impl Error {
+    /// Wraps an I/O error with the path it happened on.
+    pub(crate) fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
+        Error::Io {
+            path: path.into(),
+            source,
+        }
+    }
+
+    /// An [`Error::InvalidParameter`].
+    pub(crate) fn param(name: &'static str, value: impl ToString, expected: &'static str) -> Self {
+        Error::InvalidParameter {
+            name,
+            value: value.to_string(),
+            expected,
+        }
+    }
 }
 
 /// Result alias for this crate.

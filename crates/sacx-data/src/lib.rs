@@ -1,6 +1,27 @@
 #![doc = include_str!("../README.md")]
 #![warn(missing_docs)]
 
+mod corpus;
+mod counts;
 mod error;
+mod label;
+mod options;
+mod reader;
+mod report;
+mod segment;
+mod split;
+mod tokenize;
+mod tokenizer_options;
+mod vocab;
 
+pub use corpus::{Corpus, Document};
+pub use counts::{ClassWordCounts, N_DOCS_KEY};
 pub use error::{Error, Result};
+pub use label::LabelSet;
+pub use options::{Format, LoadOptions, LoadOptionsBuilder};
+pub use report::{LoadReport, SkippedLine};
+pub use segment::{CaseFold, PREPROCESS_CHARS, Segmenter, Word, Words, preprocess};
+pub use split::{Split, SplitOptions, SplitOptionsBuilder};
+pub use tokenize::{CONFIG_FILE, Encoding, HF_FILE, Tokenizer, VOCAB_FILE};
+pub use tokenizer_options::{TokenizerKind, TokenizerOptions, TokenizerOptionsBuilder};
+pub use vocab::{CLS, PAD, SPECIALS, UNK};

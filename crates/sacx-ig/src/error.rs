@@ -20,6 +20,27 @@ pub enum Error {
         /// What is wrong with it.
         reason: String,
     },
+    /// A parameter outside its range.
+    #[error("invalid {name} '{value}': expected {expected}")]
+    InvalidParameter {
+        /// The parameter.
+        name: String,
+        /// The value given.
+        value: String,
+        /// What is accepted.
+        expected: String,
+    },
+    /// A document that cannot be explained as given.
+    #[error("document '{doc_id}': {reason}")]
+    BadDocument {
+        /// The document's id.
+        doc_id: String,
+        /// What is wrong.
+        reason: String,
+    },
+    /// An error raised by libtorch.
+    #[error("libtorch: {0}")]
+    Torch(String),
 }
 
 /// Result alias for this crate.
