@@ -1,16 +1,118 @@
 //! The crate's error type.
+use std::path::PathBuf;
 
-/// Everything that can go wrong in this crate.
+/// Everything that can go wrong in this crate. Every variant names the offending
+/// file, line, value or parameter so that the message alone tells the user what to fix.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     /// An I/O failure on a named path.
     #[error("{path}: {source}")]
     Io {
         /// The file or directory involved.
-        path: std::path::PathBuf,
+        path: PathBuf,
         /// The underlying error.
         source: std::io::Error,
     },
+    /// A shard file that cannot be read (bad magic, version, header or record),
+    /// or another data error.
+    #[error("{0}")]
+    Data(#[from] sacx_data::Error),
+    /// A malformed line in an explanation TSV file.
+    #[error("{path}:{line}: {reason}")]
+    Tsv {
+        /// The TSV file.
+        path: PathBuf,
+        /// 1-based line number.
+        line: u64,
+        /// What is wrong, quoting the offending value.
+        reason: String,
+    },
+    /// A well-formed but inconsistent explanation record.
+    #[error("{path}: document {doc:?}: {reason}")]
+    Record {
+        /// The shard or TSV file the record came from.
+        path: PathBuf,
+        /// The record's document id.
+        doc: String,
+        /// What is inconsistent, quoting the offending value.
+        reason: String,
+    },
+    /// Two inputs disagree on the label list.
+    #[error("{path}: label list {found:?} differs from {expected:?} (first input or --labels)")]
+    LabelMismatch {
+        /// The input whose labels differ.
+        path: PathBuf,
+        /// The label list in force.
+        expected: Vec<String>,
+        /// The labels of this input.
+        found: Vec<String>,
+    },
+    /// TSV input given without a label list to map classes and probabilities to.
+    #[error("{path}: TSV explanations carry no label list; give the labels (in model order)")]
+    NoLabels {
+        /// The first TSV file.
+        path: PathBuf,
+    },
+    /// No input files were given.
+    #[error("no explanation input given")]
+    NoInput,
+    /// A parameter outside its documented range.
+    #[error("parameter {name} = {value}: {reason}")]
+    Param {
+        /// Parameter name.
+        name: &'static str,
+        /// The offending value, as given.
+        value: String,
+        /// The allowed range or form.
+        reason: String,
+    },
+    /// A JSON file that cannot be parsed or has the wrong shape.
+    #[error("{path}: {reason}")]
+    Json {
+        /// The JSON file.
+        path: PathBuf,
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// Two class names map to the same output file name.
+    #[error("classes {first:?} and {second:?} would both be written to {file:?}")]
+    ClassFileName {
+        /// The first class.
+        first: String,
+        /// The second class.
+        second: String,
+        /// The shared file name.
+        file: String,
+    },
+    /// A baseline that cannot be computed from the counts given.
+    #[error("baseline {method}: {reason}")]
+    Baseline {
+        /// The method (`log-odds`, `chi2`, `ctfidf`).
+        method: String,
+        /// What is missing.
+        reason: String,
+    },
+}
+
+impl Error {
+    /// Shorthand for an I/O error on `path`.
+    pub(crate) fn io(path: impl Into<PathBuf>) -> impl FnOnce(std::io::Error) -> Error {
+        let path = path.into();
+        move |source| Error::Io { path, source }
+    }
+
+    /// Shorthand for a parameter error.
+    pub(crate) fn param(
+        name: &'static str,
+        value: impl ToString,
+        reason: impl Into<String>,
+    ) -> Error {
+        Error::Param {
+            name,
+            value: value.to_string(),
+            reason: reason.into(),
+        }
+    }
 }
 
 /// Result alias for this crate.

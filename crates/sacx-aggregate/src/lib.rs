@@ -1,6 +1,29 @@
 #![doc = include_str!("../README.md")]
 #![warn(missing_docs)]
 
+mod aggregate;
+pub mod baseline;
+pub mod counts;
 mod error;
+pub mod eval_docs;
+pub mod input;
+pub mod keywords;
+pub mod metrics;
+pub mod params;
+mod rank;
+mod record_ref;
+pub mod select;
+mod table;
+pub mod tsv;
 
+pub use aggregate::aggregate;
+pub use baseline::{BaselineParams, baseline};
+pub use counts::{ClassCount, ClassCounts};
 pub use error::{Error, Result};
+pub use eval_docs::{EvalDocOptions, EvalDocument, EvalDocuments, LabelSource};
+pub use input::{Inputs, Source};
+pub use keywords::{ClassKeywords, KEYWORDS_JSON, Keyword, Keywords};
+pub use metrics::{EVALUATION_JSON, Evaluation, MetricsAtK, evaluate};
+pub use params::{CutOrder, KeywordParams, KeywordParamsBuilder, Method, Stability, Style};
+pub use rank::is_stable;
+pub use tsv::{TsvOptions, TsvReader};

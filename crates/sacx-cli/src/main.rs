@@ -1,10 +1,16 @@
 //! The `sacx` command: a thin layer that turns command-line arguments into the
 //! libraries' validated parameters.
 use anyhow::Result;
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 
+mod args;
+mod atomic;
 mod bundled;
 mod cmd;
+mod config;
+mod pipeline;
+mod progress;
+mod report;
 
 /// Which words does a text classifier rely on for each class?
 ///
@@ -13,25 +19,62 @@ mod cmd;
 /// consistently across models.
 #[derive(Parser, Debug)]
 #[command(name = "sacx", version, about, long_about = None, propagate_version = true)]
+#[command(args_override_self = true)]
 struct Cli {
+    /// Read options from a TOML file (keys are the long option names; the
+    /// command line wins).
+    #[arg(long, global = true, value_name = "FILE")]
+    config: Option<std::path::PathBuf>,
     #[command(subcommand)]
     command: Command,
 }
 
 #[derive(Subcommand, Debug)]
+#[allow(clippy::large_enum_variant)] // parsed once; boxing would only add noise
 enum Command {
     /// Report the sacx and libtorch versions, the device sacx will use, and the bundled corpus.
     Doctor(cmd::doctor::Args),
+    /// The whole pipeline: per seed train and explain, then keywords, evaluation, report.
+    Run(pipeline::RunArgs),
+    /// Train one seed's classifier.
+    Train(cmd::train::Args),
+    /// Explain one trained seed's validation documents with Integrated Gradients.
+    Explain(cmd::explain::Args),
+    /// Count per-class term and document frequencies of words (streaming).
+    CountWords(cmd::count_words::Args),
+    /// Rank per-class keywords across runs (or a classical baseline).
+    Keywords(cmd::keywords::Args),
+    /// Measure keyword distinctiveness and coverage.
+    Evaluate(cmd::evaluate::Args),
+    /// Write the self-contained HTML report of a run directory.
+    Report(cmd::report::Args),
+    /// Run the pipeline on a Slurm cluster: an array task per seed, then aggregation.
+    Slurm(cmd::slurm::Args),
 }
 
 fn main() {
-    let cli = Cli::parse();
-    let result: Result<()> = match cli.command {
+    let result = parse().and_then(|cli| match cli.command {
         Command::Doctor(args) => cmd::doctor::run(&args),
-    };
+        Command::Run(args) => pipeline::run(&args),
+        Command::Train(args) => cmd::train::run(&args),
+        Command::Explain(args) => cmd::explain::run(&args),
+        Command::Report(args) => cmd::report::run(&args),
+        Command::Slurm(args) => cmd::slurm::run(&args),
+        Command::CountWords(args) => cmd::count_words::run(&args),
+        Command::Keywords(args) => cmd::keywords::run(&args),
+        Command::Evaluate(args) => cmd::evaluate::run(&args),
+    });
     if let Err(err) = result {
         // One line: what went wrong and where, with the causes chained.
         eprintln!("sacx: error: {err:#}");
         std::process::exit(1);
     }
+}
+
+/// Parses the command line, with options from `--config` filled in.
+fn parse() -> Result<Cli> {
+    let cmd = Cli::command();
+    let args = config::merge(&cmd, std::env::args_os().collect())?;
+    let matches = cmd.get_matches_from(args);
+    Ok(Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit()))
 }

@@ -8,6 +8,14 @@ use std::path::PathBuf;
 /// message is enough to find and fix the problem.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
+    /// An explanation shard file that cannot be read or written.
+    #[error("{path}: {reason}")]
+    Shard {
+        /// The shard file.
+        path: std::path::PathBuf,
+        /// What is wrong with it.
+        reason: String,
+    },
     /// An I/O failure on a named path.
     #[error("{path}: {source}")]
     Io {

@@ -4,6 +4,7 @@
 mod corpus;
 mod counts;
 mod error;
+pub mod explanation;
 mod label;
 mod options;
 mod reader;

@@ -12,14 +12,9 @@ pub enum Error {
         /// The underlying error.
         source: std::io::Error,
     },
-    /// A shard file that cannot be read or written.
-    #[error("{path}: {reason}")]
-    Shard {
-        /// The shard file.
-        path: PathBuf,
-        /// What is wrong with it.
-        reason: String,
-    },
+    /// A data or shard-file error.
+    #[error(transparent)]
+    Data(#[from] sacx_data::Error),
     /// A parameter outside its range.
     #[error("invalid {name} '{value}': expected {expected}")]
     InvalidParameter {

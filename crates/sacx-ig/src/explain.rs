@@ -2,11 +2,11 @@
 //! tolerance mode, and word-level records.
 use crate::engine::{BaselineInput, Instance, RawPair, prepare};
 use crate::params::{Baseline, IgParams, TargetPolicy};
-use crate::record::{DocExplanation, TargetAttribution};
 use crate::words::word_scores;
 use crate::{Error, Result};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
+use sacx_data::explanation::{DocExplanation, TargetAttribution};
 use sacx_model::Classifier;
 
 /// One tokenized document, ready to be explained.

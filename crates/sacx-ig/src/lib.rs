@@ -7,9 +7,7 @@ mod error;
 pub mod explain;
 pub mod params;
 pub mod quadrature;
-pub mod record;
 pub mod run;
-pub mod shard;
 pub mod tsv;
 pub mod words;
 
@@ -17,6 +15,7 @@ pub use error::{Error, Result};
 pub use explain::{ExplainDoc, Explainer, ResolvedBaseline};
 pub use params::{Baseline, IgParams, IgParamsBuilder, Normalize, TargetPolicy, WordMerge};
 pub use quadrature::Method;
-pub use record::{DocExplanation, ShardHeader, TargetAttribution};
 pub use run::{DocSource, OutputOptions, Progress, RunInfo, Summary, explain_to_dir};
-pub use shard::{ShardReader, ShardWriter};
+pub use sacx_data::explanation::{
+    DocExplanation, SHARD_FORMAT_VERSION, ShardHeader, ShardReader, ShardWriter, TargetAttribution,
+};

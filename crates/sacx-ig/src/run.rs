@@ -7,10 +7,11 @@
 //! While the model explains shard `i`, another thread prepares (tokenizes)
 //! shard `i + 1` and another writes shard `i − 1`.
 use crate::explain::{ExplainDoc, Explainer};
-use crate::record::{DocExplanation, SHARD_FORMAT_VERSION, ShardHeader};
-use crate::shard::{ShardReader, ShardWriter};
 use crate::tsv::write_tsv;
 use crate::{Error, Result};
+use sacx_data::explanation::{
+    DocExplanation, SHARD_FORMAT_VERSION, ShardHeader, ShardReader, ShardWriter,
+};
 use serde::{Deserialize, Serialize};
 use std::ops::Range;
 use std::path::{Path, PathBuf};

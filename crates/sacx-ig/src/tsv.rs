@@ -8,7 +8,7 @@
 //! target and score `None`. sacx writes the same columns (`id, label, pred,
 //! token, score, probs`); the last column holds the class probabilities.
 use crate::Result;
-use crate::record::DocExplanation;
+use sacx_data::explanation::DocExplanation;
 use std::fmt::Write as _;
 use std::path::Path;
 

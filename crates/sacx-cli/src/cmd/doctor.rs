@@ -73,6 +73,13 @@ fn gpu_description() -> Option<String> {
     (!line.is_empty()).then_some(line.replace(", ", ", memory "))
 }
 
+/// The loaded libtorch's version (`2.11.0+cu130`), or the one sacx is built for.
+pub fn libtorch_version_string() -> String {
+    loaded_libtorch()
+        .and_then(|lib| libtorch_version(&lib))
+        .unwrap_or_else(|| LIBTORCH_BUILT_FOR.to_string())
+}
+
 /// Path of a shared library mapped into this process.
 fn loaded_library(name: &str) -> Option<PathBuf> {
     let maps = std::fs::read_to_string("/proc/self/maps").ok()?;

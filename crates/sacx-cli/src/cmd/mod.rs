@@ -1,2 +1,9 @@
 //! One module per subcommand.
+pub mod count_words;
 pub mod doctor;
+pub mod evaluate;
+pub mod explain;
+pub mod keywords;
+pub mod report;
+pub mod slurm;
+pub mod train;

@@ -1,8 +1,13 @@
-//! Explanation records: what one run's explanation of one document holds.
+//! Explanation records and shard files: what one run's explanation of one
+//! document holds, and how runs store them.
 //!
-//! These are the unit of the explanation shards (see [`crate::shard`]) and the
-//! input of keyword aggregation.
+//! `sacx-ig` writes these records and `sacx-aggregate` reads them; they live
+//! here, in the crate without libtorch, so that aggregation never loads it.
 use serde::{Deserialize, Serialize};
+
+mod shard;
+
+pub use shard::{ShardReader, ShardWriter};
 
 /// The explanation of one document by one run's model.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

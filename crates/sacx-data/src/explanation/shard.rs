@@ -4,7 +4,7 @@
 //!
 //! Layout: magic bytes `SACXSHD1`, then the header, then records, each encoded with
 //! bincode's standard configuration through serde.
-use crate::record::{DocExplanation, SHARD_FORMAT_VERSION, ShardHeader};
+use super::{DocExplanation, SHARD_FORMAT_VERSION, ShardHeader};
 use crate::{Error, Result};
 use std::fs::File;
 use std::io::{BufReader, BufWriter, Read, Write};

@@ -1,0 +1,334 @@
+//! The IG keyword ranking driver: two streaming, parallel passes over the inputs.
+//!
+//! Pass 1 selects word occurrences per (run, document, target) and folds them into a
+//! [`PairTable`] per worker (rayon, partitioned by input file), merged exactly at the end;
+//! it also spills each file's selected (class, word) occurrences with the document's key
+//! and gold set to an anonymous temporary file ([`Spill`]). After ranking, pass 2 replays
+//! the spills (not the inputs: no second parse) and counts, for the listed words only,
+//! the distinct documents and gold label sets they were selected in — so no
+//! per-document state is kept in memory for the millions of pairs that never reach a list.
+use crate::Result;
+use crate::counts::ClassCounts;
+use crate::input::{Inputs, Plan, Unit};
+use crate::keywords::{ClassKeywords, KEYWORDS_FORMAT, Keywords};
+use crate::params::{KeywordParams, Method};
+use crate::rank::rank;
+use crate::record_ref::DocRef;
+use crate::select::{Scratch, Selector};
+use crate::table::{FxMap, PairTable};
+use rayon::prelude::*;
+use std::collections::HashSet;
+use std::fs::File;
+use std::io::{BufReader, BufWriter, Read, Seek, SeekFrom, Write};
+
+/// Ranks IG keywords from the explanations in `inputs` (issue 6, steps 1–6).
+///
+/// `counts` enables the corpus filter (`min_word_freq`) and the `corpus_freq` column.
+pub fn aggregate(
+    inputs: &Inputs,
+    params: &KeywordParams,
+    counts: Option<&ClassCounts>,
+) -> Result<Keywords> {
+    let plan = inputs.plan()?;
+    let (table, spills) = pass_one(&plan, params)?;
+    tracing::info!(
+        pairs = table.len(),
+        runs = plan.runs.len(),
+        "aggregated (class, word) pairs"
+    );
+    let mut classes = rank(&table, &plan.labels, plan.runs.len(), params, counts);
+    drop(table);
+    pass_two(&plan, &spills, &mut classes)?;
+    let mut parameters = serde_json::to_value(params).expect("parameters serialise");
+    if let Some(obj) = parameters.as_object_mut() {
+        obj.insert("n_runs".into(), plan.runs.len().into());
+        obj.insert("corpus_filter".into(), counts.is_some().into());
+    }
+    Ok(Keywords {
+        format: KEYWORDS_FORMAT.into(),
+        method: Method::Ig,
+        parameters,
+        runs: plan.runs.clone(),
+        classes,
+    })
+}
+
+fn pass_one(plan: &Plan, params: &KeywordParams) -> Result<(PairTable, Vec<Spill>)> {
+    let selector = Selector::new(params);
+    let n_runs = plan.runs.len();
+    let (table, mut spills) = plan
+        .units
+        .par_iter()
+        .enumerate()
+        .try_fold(
+            || (PairTable::new(n_runs), Scratch::default(), Vec::new()),
+            |(mut table, mut scratch, mut spills), (u, unit): (usize, &Unit)| {
+                let mut spill = SpillWriter::new(u)?;
+                plan.for_each_record(unit, |rec| {
+                    spill.begin(rec);
+                    selector.select(rec, &mut scratch, |class, i, score| {
+                        table.add(class, rec.words[i], unit.run, score);
+                        spill.select(class, rec.words[i]);
+                    });
+                    spill.end()
+                })?;
+                spills.push(spill.finish()?);
+                Ok::<_, crate::Error>((table, scratch, spills))
+            },
+        )
+        .map(|r| r.map(|(table, _, spills)| (table, spills)))
+        .try_reduce(
+            || (PairTable::new(n_runs), Vec::new()),
+            |(mut a, mut sa), (b, sb)| {
+                a.merge(b);
+                sa.extend(sb);
+                Ok((a, sa))
+            },
+        )?;
+    spills.sort_by_key(|s| s.unit);
+    Ok((table, spills))
+}
+
+/// What pass one selected in one input file, for pass two: per document its key
+/// (language and id), gold set and selected (class, word) occurrences, in an anonymous
+/// temporary file (words as ids into the file's own word list). Memory: the distinct
+/// words of the file; the occurrences stay on disk.
+struct Spill {
+    unit: usize,
+    file: File,
+    words: Vec<Box<str>>,
+}
+
+struct SpillWriter {
+    unit: usize,
+    out: BufWriter<File>,
+    ids: FxMap<Box<str>, u32>,
+    words: Vec<Box<str>>,
+    doc: Vec<u8>,
+    selected: u32,
+}
+
+fn spill_io(e: std::io::Error) -> crate::Error {
+    crate::Error::io(std::env::temp_dir())(e)
+}
+
+impl SpillWriter {
+    fn new(unit: usize) -> Result<Self> {
+        Ok(Self {
+            unit,
+            out: BufWriter::with_capacity(1 << 16, tempfile::tempfile().map_err(spill_io)?),
+            ids: FxMap::default(),
+            words: Vec::new(),
+            doc: Vec::new(),
+            selected: 0,
+        })
+    }
+
+    fn put(&mut self, v: u32) {
+        self.doc.extend_from_slice(&v.to_le_bytes());
+    }
+
+    fn begin(&mut self, rec: &DocRef<'_>) {
+        self.doc.clear();
+        self.selected = 0;
+        self.put((rec.lang.len() + 1 + rec.doc_id.len()) as u32);
+        self.doc.extend_from_slice(rec.lang.as_bytes());
+        self.doc.push(0x1f);
+        self.doc.extend_from_slice(rec.doc_id.as_bytes());
+        self.put(rec.gold.len() as u32);
+        for &g in rec.gold.iter() {
+            self.put(g);
+        }
+    }
+
+    fn select(&mut self, class: u32, word: &str) {
+        let id = match self.ids.get(word) {
+            Some(&id) => id,
+            None => {
+                let id = self.words.len() as u32;
+                self.words.push(word.into());
+                self.ids.insert(word.into(), id);
+                id
+            }
+        };
+        self.put(class);
+        self.put(id);
+        self.selected += 1;
+    }
+
+    fn end(&mut self) -> Result<()> {
+        if self.selected > 0 {
+            self.out
+                .write_all(&self.selected.to_le_bytes())
+                .and_then(|()| self.out.write_all(&self.doc))
+                .map_err(spill_io)?;
+        }
+        Ok(())
+    }
+
+    fn finish(self) -> Result<Spill> {
+        let mut file = self
+            .out
+            .into_inner()
+            .map_err(|e| spill_io(e.into_error()))?;
+        file.seek(SeekFrom::Start(0)).map_err(spill_io)?;
+        Ok(Spill {
+            unit: self.unit,
+            file,
+            words: self.words,
+        })
+    }
+}
+
+impl Spill {
+    /// Calls `f(key, gold, selected)` for every document with a selected occurrence,
+    /// `selected` holding (class, word id) pairs.
+    fn for_each_doc(&self, mut f: impl FnMut(&str, &[u32], &[(u32, u32)])) -> Result<()> {
+        let mut input = BufReader::with_capacity(1 << 16, &self.file);
+        let mut word = [0u8; 4];
+        let mut u32_at = |input: &mut BufReader<&File>| -> Result<Option<u32>> {
+            match input.read_exact(&mut word) {
+                Ok(()) => Ok(Some(u32::from_le_bytes(word))),
+                Err(e) if e.kind() == std::io::ErrorKind::UnexpectedEof => Ok(None),
+                Err(e) => Err(spill_io(e)),
+            }
+        };
+        let (mut key, mut gold, mut sel) = (Vec::new(), Vec::new(), Vec::new());
+        let truncated = || spill_io(std::io::ErrorKind::UnexpectedEof.into());
+        while let Some(n_sel) = u32_at(&mut input)? {
+            let key_len = u32_at(&mut input)?.ok_or_else(truncated)? as usize;
+            key.resize(key_len, 0);
+            input.read_exact(&mut key).map_err(spill_io)?;
+            gold.clear();
+            for _ in 0..u32_at(&mut input)?.ok_or_else(truncated)? {
+                gold.push(u32_at(&mut input)?.ok_or_else(truncated)?);
+            }
+            sel.clear();
+            for _ in 0..n_sel {
+                let class = u32_at(&mut input)?.ok_or_else(truncated)?;
+                let id = u32_at(&mut input)?.ok_or_else(truncated)?;
+                sel.push((class, id));
+            }
+            let key = std::str::from_utf8(&key).expect("written from a str");
+            f(key, &gold, &sel);
+        }
+        Ok(())
+    }
+}
+
+/// Distinct documents and gold label sets per listed keyword, from one worker.
+#[derive(Default)]
+struct DocTally {
+    docs: FxMap<Box<str>, u32>,
+    doc_names: Vec<Box<str>>,
+    seen: HashSet<(u32, u32)>,
+    gold: FxMap<u32, Vec<Vec<u32>>>,
+}
+
+impl DocTally {
+    fn doc(&mut self, key: &str) -> u32 {
+        if let Some(&d) = self.docs.get(key) {
+            return d;
+        }
+        let d = self.doc_names.len() as u32;
+        self.doc_names.push(key.into());
+        self.docs.insert(key.into(), d);
+        d
+    }
+
+    fn add_gold(&mut self, slot: u32, gold: &[u32]) {
+        let sets = self.gold.entry(slot).or_default();
+        if !sets.iter().any(|s| s == gold) {
+            sets.push(gold.to_vec());
+        }
+    }
+
+    fn merge(mut self, other: DocTally) -> DocTally {
+        for (kw, d) in other.seen {
+            let d = self.doc(&other.doc_names[d as usize]);
+            self.seen.insert((kw, d));
+        }
+        for (slot, sets) in other.gold {
+            for set in sets {
+                self.add_gold(slot, &set);
+            }
+        }
+        self
+    }
+}
+
+fn pass_two(plan: &Plan, spills: &[Spill], classes: &mut [ClassKeywords]) -> Result<()> {
+    // Listed (class, word) → keyword index; both lists of every class.
+    let mut index: FxMap<&str, Vec<(u32, u32)>> = FxMap::default();
+    let mut slots: Vec<(usize, bool, usize)> = Vec::new();
+    for (c, ck) in classes.iter().enumerate() {
+        for (stable, list) in [(true, &ck.keywords), (false, &ck.unstable)] {
+            for (i, k) in list.iter().enumerate() {
+                index
+                    .entry(&k.word)
+                    .or_default()
+                    .push((c as u32, slots.len() as u32));
+                slots.push((c, stable, i));
+            }
+        }
+    }
+    if slots.is_empty() {
+        return Ok(());
+    }
+    let tally = spills
+        .par_iter()
+        .try_fold(DocTally::default, |mut tally, spill: &Spill| {
+            // The listed entries of each word of this file, looked up once.
+            let listed: Vec<Option<&Vec<(u32, u32)>>> =
+                spill.words.iter().map(|w| index.get(&**w)).collect();
+            spill.for_each_doc(|key, gold, selected| {
+                let mut doc = None;
+                for &(class, id) in selected {
+                    let Some(entries) = listed[id as usize] else {
+                        continue;
+                    };
+                    for &(c, slot) in entries {
+                        if c == class {
+                            let d = *doc.get_or_insert_with(|| tally.doc(key));
+                            tally.seen.insert((slot, d));
+                            tally.add_gold(slot, gold);
+                        }
+                    }
+                }
+            })?;
+            Ok::<_, crate::Error>(tally)
+        })
+        .try_reduce(DocTally::default, |a, b| Ok(a.merge(b)))?;
+    let mut documents = vec![0u64; slots.len()];
+    for (slot, _) in &tally.seen {
+        documents[*slot as usize] += 1;
+    }
+    for (slot, &(c, stable, i)) in slots.iter().enumerate() {
+        let ck = &mut classes[c];
+        let k = if stable {
+            &mut ck.keywords[i]
+        } else {
+            &mut ck.unstable[i]
+        };
+        k.documents = documents[slot];
+    }
+    for (slot, mut sets) in tally.gold {
+        sets.sort();
+        let (c, stable, i) = slots[slot as usize];
+        let ck = &mut classes[c];
+        let k = if stable {
+            &mut ck.keywords[i]
+        } else {
+            &mut ck.unstable[i]
+        };
+        k.gold_labels = sets
+            .iter()
+            .map(|set| {
+                set.iter()
+                    .map(|&g| plan.labels[g as usize].clone())
+                    .collect()
+            })
+            .collect();
+    }
+    Ok(())
+}

@@ -1,0 +1,238 @@
+//! Classical keyword baselines computed from class word counts, written through the same
+//! [`Keywords`] type (so the same files and metrics apply). Formulas in `docs/metrics.md`.
+use crate::counts::ClassCounts;
+use crate::keywords::{ClassKeywords, KEYWORDS_FORMAT, Keyword, Keywords};
+use crate::params::Method;
+use crate::rank::rank_order;
+use crate::select::has_letter;
+use crate::{Error, Result};
+use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
+
+/// Validated parameters of a baseline.
+///
+/// | parameter | default | range |
+/// |---|---|---|
+/// | `method` | log-odds | log-odds, chi2, ctfidf |
+/// | `top_n` | 100 | 1 ..= 1 000 000 |
+/// | `min_word_freq` | 3 | any (class document frequency must be above it) |
+/// | `prior_scale` | 1.0 | finite, > 0 (log-odds: prior counts = scale × pooled counts) |
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct BaselineParams {
+    method: Method,
+    top_n: usize,
+    min_word_freq: u64,
+    prior_scale: f64,
+}
+
+impl BaselineParams {
+    /// Parameters for `method` with the defaults; adjust with the setters, then
+    /// [`BaselineParams::validate`] (called by [`baseline`] as well).
+    pub fn new(method: Method) -> Self {
+        Self {
+            method,
+            top_n: 100,
+            min_word_freq: 3,
+            prior_scale: 1.0,
+        }
+    }
+    /// Keywords per class.
+    pub fn top_n(mut self, n: usize) -> Self {
+        self.top_n = n;
+        self
+    }
+    /// Corpus filter threshold.
+    pub fn min_word_freq(mut self, n: u64) -> Self {
+        self.min_word_freq = n;
+        self
+    }
+    /// Log-odds prior scale.
+    pub fn prior_scale(mut self, s: f64) -> Self {
+        self.prior_scale = s;
+        self
+    }
+    /// Checks the ranges; returns the parameters.
+    pub fn validate(self) -> Result<Self> {
+        if self.method == Method::Ig {
+            return Err(Error::param(
+                "method",
+                "ig",
+                "not a baseline; use aggregate()",
+            ));
+        }
+        if !(1..=1_000_000).contains(&self.top_n) {
+            return Err(Error::param("top_n", self.top_n, "must be in 1..=1000000"));
+        }
+        if !(self.prior_scale.is_finite() && self.prior_scale > 0.0) {
+            return Err(Error::param(
+                "prior_scale",
+                self.prior_scale,
+                "must be finite and > 0",
+            ));
+        }
+        Ok(self)
+    }
+}
+
+/// Ranks keywords per class with a baseline method. `classes` fixes the output order;
+/// classes missing from the counts get empty lists.
+pub fn baseline(
+    counts: &ClassCounts,
+    classes: &[String],
+    params: &BaselineParams,
+) -> Result<Keywords> {
+    let p = params.clone().validate()?;
+    let needs_tf = matches!(p.method, Method::LogOdds | Method::Ctfidf);
+    if needs_tf && !counts.has_tf() {
+        return Err(Error::Baseline {
+            method: p.method.to_string(),
+            reason: "needs term frequencies (class_tf.json)".into(),
+        });
+    }
+    let names: Vec<&str> = counts.class_names().collect();
+    let col = |c: &str| -> &HashMap<String, u64> {
+        let cc = counts.class(c).expect("known class");
+        if needs_tf { &cc.tf } else { &cc.df }
+    };
+    // Pooled counts over classes (classes iterated in sorted order: deterministic sums).
+    let mut pooled: HashMap<&str, f64> = HashMap::new();
+    let mut totals: HashMap<&str, f64> = HashMap::new();
+    for &c in &names {
+        let mut t = 0.0;
+        for (w, &n) in col(c) {
+            *pooled.entry(w.as_str()).or_default() += n as f64;
+            t += n as f64;
+        }
+        totals.insert(
+            c,
+            if needs_tf {
+                t
+            } else {
+                counts.class(c).expect("class").n_docs as f64
+            },
+        );
+    }
+    let grand: f64 = names.iter().map(|c| totals[c]).sum();
+    let mut out = Vec::with_capacity(classes.len());
+    for class in classes {
+        let Some(cc) = counts.class(class) else {
+            out.push(ClassKeywords {
+                class: class.clone(),
+                keywords: vec![],
+                unstable: vec![],
+            });
+            continue;
+        };
+        let n_c = totals[class.as_str()];
+        let mut list: Vec<Keyword> = Vec::new();
+        for (w, &y) in col(class) {
+            let df = cc.df.get(w).copied().unwrap_or(0);
+            if y == 0 || df <= p.min_word_freq || !has_letter(w) {
+                continue;
+            }
+            let (y_c, y_all) = (y as f64, pooled[w.as_str()]);
+            let score = match p.method {
+                Method::LogOdds => log_odds(
+                    y_c,
+                    n_c,
+                    y_all - y_c,
+                    grand - n_c,
+                    y_all,
+                    grand,
+                    p.prior_scale,
+                ),
+                Method::Chi2 => chi2(y_c, n_c, y_all - y_c, grand - n_c),
+                Method::Ctfidf => Some(y_c / n_c * (1.0 + grand / names.len() as f64 / y_all).ln()),
+                Method::Ig => unreachable!("validated"),
+            };
+            let Some(score) = score.filter(|s| s.is_finite()) else {
+                continue;
+            };
+            list.push(Keyword {
+                word: w.clone(),
+                score_mean: score,
+                score_std: 0.0,
+                occurrences: cc.tf.get(w).copied().unwrap_or(0),
+                runs: 0,
+                documents: df,
+                gold_labels: vec![],
+                corpus_freq: Some(df),
+            });
+        }
+        if list.len() > p.top_n {
+            list.select_nth_unstable_by(p.top_n - 1, rank_order);
+            list.truncate(p.top_n);
+        }
+        list.sort_by(rank_order);
+        out.push(ClassKeywords {
+            class: class.clone(),
+            keywords: list,
+            unstable: vec![],
+        });
+    }
+    Ok(Keywords {
+        format: KEYWORDS_FORMAT.into(),
+        method: p.method,
+        parameters: serde_json::to_value(&p).expect("parameters serialise"),
+        runs: vec![],
+        classes: out,
+    })
+}
+
+/// Weighted log-odds ratio with an informative Dirichlet prior, z-scored (Monroe et al.
+/// 2008): class counts `y_c` of `n_c` against the rest `y_r` of `n_r`; prior
+/// `α_w = s · y_all`, `α_0 = s · n_all`.
+pub fn log_odds(
+    y_c: f64,
+    n_c: f64,
+    y_r: f64,
+    n_r: f64,
+    y_all: f64,
+    n_all: f64,
+    s: f64,
+) -> Option<f64> {
+    let (a, a0) = (s * y_all, s * n_all);
+    let (dc, dr) = (n_c + a0 - y_c - a, n_r + a0 - y_r - a);
+    if dc <= 0.0 || dr <= 0.0 {
+        return None;
+    }
+    let delta = ((y_c + a) / dc).ln() - ((y_r + a) / dr).ln();
+    let var = 1.0 / (y_c + a) + 1.0 / (y_r + a);
+    Some(delta / var.sqrt())
+}
+
+/// Pearson's χ² of the 2×2 table (class documents with the word `a` of `n_c`, other
+/// documents with it `b` of `n_r`); `None` for words under-represented in the class or
+/// tables with an empty margin.
+pub fn chi2(a: f64, n_c: f64, b: f64, n_r: f64) -> Option<f64> {
+    let (c, d) = (n_c - a, n_r - b);
+    let n = n_c + n_r;
+    let den = (a + b) * (c + d) * n_c * n_r;
+    if den <= 0.0 || a * n_r <= b * n_c {
+        return None;
+    }
+    Some(n * (a * d - b * c).powi(2) / den)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn chi2_by_hand() {
+        // a=3 of 4 class docs, b=1 of 6 others: N=10, AD-BC = 3·5 − 1·1 = 14,
+        // margins (a+b)=4, (c+d)=6, n_c=4, n_r=6 → 10·196 / (4·6·4·6) = 3.402777…
+        assert!((chi2(3.0, 4.0, 1.0, 6.0).unwrap() - 1960.0 / 576.0).abs() < 1e-12);
+        assert_eq!(chi2(1.0, 4.0, 3.0, 6.0), None); // under-represented
+    }
+
+    #[test]
+    fn log_odds_by_hand() {
+        // y_c=4 of 10, y_r=1 of 10, s=1 → α=5, α0=20.
+        // δ = ln(9/21) − ln(6/24); σ² = 1/9 + 1/6.
+        let z = log_odds(4.0, 10.0, 1.0, 10.0, 5.0, 20.0, 1.0).unwrap();
+        let expected =
+            ((9.0f64 / 21.0).ln() - (6.0f64 / 24.0).ln()) / (1.0f64 / 9.0 + 1.0 / 6.0).sqrt();
+        assert!((z - expected).abs() < 1e-12);
+    }
+}

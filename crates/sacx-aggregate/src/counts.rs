@@ -1,0 +1,212 @@
+//! Class word counts: per class, each word's document frequency (DF), optionally its
+//! term frequency (TF), and the class's document count — the original's `class_df.json`
+//! / `class_tf.json` shape `{class: {word: n, "_N_DOCS": n}}`.
+use crate::{Error, Result};
+use std::collections::{BTreeMap, HashMap};
+use std::path::Path;
+
+/// Key of the document count in the original JSON files.
+pub const N_DOCS_KEY: &str = "_N_DOCS";
+
+/// Counts of one class.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ClassCount {
+    /// Documents labelled with the class.
+    pub n_docs: u64,
+    /// Per word: documents of the class containing it.
+    pub df: HashMap<String, u64>,
+    /// Per word: occurrences in the class's documents (empty when not known).
+    pub tf: HashMap<String, u64>,
+}
+
+/// Word counts of every class.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ClassCounts {
+    classes: BTreeMap<String, ClassCount>,
+    has_tf: bool,
+}
+
+impl ClassCounts {
+    /// Counts computed from labelled documents given as (words in order, class names).
+    pub fn from_documents<'a, W, L>(docs: impl IntoIterator<Item = (W, L)>) -> Self
+    where
+        W: IntoIterator<Item = &'a str>,
+        L: IntoIterator<Item = &'a str>,
+    {
+        let mut out = Self {
+            has_tf: true,
+            ..Self::default()
+        };
+        for (words, labels) in docs {
+            let mut tf: HashMap<&str, u64> = HashMap::new();
+            for w in words {
+                *tf.entry(w).or_default() += 1;
+            }
+            for label in labels {
+                let c = out.classes.entry(label.to_string()).or_default();
+                c.n_docs += 1;
+                for (w, n) in &tf {
+                    *c.df.entry(w.to_string()).or_default() += 1;
+                    *c.tf.entry(w.to_string()).or_default() += n;
+                }
+            }
+        }
+        out
+    }
+
+    /// Reads the original JSON files: `df` (with `_N_DOCS` per class) and optionally
+    /// `tf` (same shape; its `_N_DOCS`, if any, is ignored).
+    pub fn from_json_files(df: &Path, tf: Option<&Path>) -> Result<Self> {
+        let mut out = Self::default();
+        for (class, mut words) in read_json(df)? {
+            let n_docs = words.remove(N_DOCS_KEY).ok_or_else(|| Error::Json {
+                path: df.into(),
+                reason: format!("class {class:?} has no {N_DOCS_KEY:?} entry"),
+            })?;
+            out.classes.insert(
+                class,
+                ClassCount {
+                    n_docs,
+                    df: words,
+                    tf: HashMap::new(),
+                },
+            );
+        }
+        if let Some(tf) = tf {
+            for (class, mut words) in read_json(tf)? {
+                words.remove(N_DOCS_KEY);
+                let c = out.classes.get_mut(&class).ok_or_else(|| Error::Json {
+                    path: tf.into(),
+                    reason: format!("class {class:?} is not in the DF file {}", df.display()),
+                })?;
+                c.tf = words;
+            }
+            out.has_tf = true;
+        }
+        Ok(out)
+    }
+
+    /// Adds or replaces one class's counts.
+    pub fn insert(&mut self, class: impl Into<String>, count: ClassCount) {
+        self.classes.insert(class.into(), count);
+    }
+
+    /// Marks the counts as carrying term frequencies.
+    pub fn set_has_tf(&mut self, has_tf: bool) {
+        self.has_tf = has_tf;
+    }
+
+    /// Whether term frequencies are known.
+    pub fn has_tf(&self) -> bool {
+        self.has_tf
+    }
+
+    /// Counts of one class.
+    pub fn class(&self, class: &str) -> Option<&ClassCount> {
+        self.classes.get(class)
+    }
+
+    /// Class names, sorted.
+    pub fn class_names(&self) -> impl Iterator<Item = &str> {
+        self.classes.keys().map(String::as_str)
+    }
+
+    /// Documents of `class` containing `word` (0 when unknown).
+    pub fn df(&self, class: &str, word: &str) -> u64 {
+        self.classes
+            .get(class)
+            .and_then(|c| c.df.get(word))
+            .copied()
+            .unwrap_or(0)
+    }
+}
+
+impl From<&sacx_data::ClassWordCounts> for ClassCounts {
+    /// The counts computed by `sacx-data` (term and document frequencies per class).
+    fn from(c: &sacx_data::ClassWordCounts) -> Self {
+        let copy = |m: Option<&BTreeMap<String, u64>>| -> HashMap<String, u64> {
+            m.map(|m| m.iter().map(|(w, n)| (w.clone(), *n)).collect())
+                .unwrap_or_default()
+        };
+        let mut out = Self {
+            has_tf: true,
+            ..Self::default()
+        };
+        let names = c.n_docs.keys().chain(c.df.keys()).chain(c.tf.keys());
+        for class in names.collect::<std::collections::BTreeSet<_>>() {
+            out.classes.insert(
+                class.clone(),
+                ClassCount {
+                    n_docs: c.n_docs.get(class).copied().unwrap_or(0),
+                    df: copy(c.df.get(class)),
+                    tf: copy(c.tf.get(class)),
+                },
+            );
+        }
+        out
+    }
+}
+
+fn read_json(path: &Path) -> Result<BTreeMap<String, HashMap<String, u64>>> {
+    let text = std::fs::read_to_string(path).map_err(Error::io(path))?;
+    serde_json::from_str(&text).map_err(|e| Error::Json {
+        path: path.into(),
+        reason: format!("expected {{class: {{word: count, \"{N_DOCS_KEY}\": count}}}}: {e}"),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn converts_sacx_data_counts() {
+        let mut d = sacx_data::ClassWordCounts::default();
+        d.n_docs.insert("X".into(), 4);
+        d.df.entry("X".into()).or_default().insert("a".into(), 3);
+        d.tf.entry("X".into()).or_default().insert("a".into(), 7);
+        let c = ClassCounts::from(&d);
+        assert!(c.has_tf());
+        assert_eq!(
+            (
+                c.df("X", "a"),
+                c.class("X").unwrap().tf["a"],
+                c.class("X").unwrap().n_docs
+            ),
+            (3, 7, 4)
+        );
+    }
+
+    #[test]
+    fn counts_documents_per_class() {
+        let docs = vec![
+            (vec!["a", "b", "a"], vec!["X"]),
+            (vec!["a"], vec!["X", "Y"]),
+        ];
+        let c = ClassCounts::from_documents(docs);
+        assert_eq!(c.df("X", "a"), 2);
+        assert_eq!(c.class("X").unwrap().tf["a"], 3);
+        assert_eq!(c.class("X").unwrap().n_docs, 2);
+        assert_eq!(c.df("Y", "b"), 0);
+    }
+
+    #[test]
+    fn reads_the_original_json_and_names_missing_doc_counts() {
+        let dir = tempfile::tempdir().unwrap();
+        let df = dir.path().join("class_df.json");
+        std::fs::write(&df, r#"{"HI": {"recipe": 5, "_N_DOCS": 9}}"#).unwrap();
+        let tf = dir.path().join("class_tf.json");
+        std::fs::write(&tf, r#"{"HI": {"recipe": 12}}"#).unwrap();
+        let c = ClassCounts::from_json_files(&df, Some(&tf)).unwrap();
+        assert_eq!(
+            (c.df("HI", "recipe"), c.class("HI").unwrap().n_docs),
+            (5, 9)
+        );
+        assert_eq!(c.class("HI").unwrap().tf["recipe"], 12);
+        std::fs::write(&df, r#"{"HI": {"recipe": 5}}"#).unwrap();
+        let e = ClassCounts::from_json_files(&df, None)
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("class_df.json") && e.contains("_N_DOCS"), "{e}");
+    }
+}

@@ -1,0 +1,252 @@
+//! The documents keyword lists are evaluated on, and the labels they count under.
+use crate::input::{Inputs, Unit};
+use crate::select::predicted;
+use crate::table::FxMap;
+use crate::{Error, Result};
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, BTreeSet, HashSet};
+use std::fmt;
+use std::str::FromStr;
+
+/// Which labels a document counts under in the coverage metrics.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum LabelSource {
+    /// The gold labels.
+    True,
+    /// The classes predicted by a majority of the runs that explained the document.
+    Predicted,
+    /// Majority predictions that are also gold labels (true positives). The study's setting.
+    TruePositive,
+}
+
+impl fmt::Display for LabelSource {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            LabelSource::True => "true",
+            LabelSource::Predicted => "predicted",
+            LabelSource::TruePositive => "true-positive",
+        })
+    }
+}
+
+impl FromStr for LabelSource {
+    type Err = Error;
+    fn from_str(s: &str) -> Result<Self> {
+        match s.to_ascii_lowercase().as_str() {
+            "true" | "tl" => Ok(LabelSource::True),
+            "predicted" | "p" => Ok(LabelSource::Predicted),
+            "true-positive" | "tp" => Ok(LabelSource::TruePositive),
+            _ => Err(Error::param(
+                "label_source",
+                s,
+                "expected true, predicted or true-positive",
+            )),
+        }
+    }
+}
+
+/// One evaluation document: its distinct words and its class indices.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct EvalDocument {
+    /// Document key (language and id for explained documents).
+    pub id: String,
+    /// Distinct words (possibly only those that occur in some keyword list).
+    pub words: BTreeSet<String>,
+    /// Class indices into [`EvalDocuments::labels`], ascending.
+    pub labels: Vec<u32>,
+}
+
+/// Evaluation documents with their label list.
+#[derive(Clone, Debug, PartialEq)]
+pub struct EvalDocuments {
+    /// Class names; document labels index into it.
+    pub labels: Vec<String>,
+    /// The documents.
+    pub docs: Vec<EvalDocument>,
+    /// Where the document labels come from.
+    pub source: LabelSource,
+}
+
+/// Options of [`EvalDocuments::from_explanations`].
+#[derive(Clone, Debug, PartialEq)]
+pub struct EvalDocOptions {
+    /// Label source (default true positives).
+    pub source: LabelSource,
+    /// A class counts as a document's prediction when predicted by at least this share
+    /// of the runs that explained the document (default 0.5).
+    pub majority: f64,
+    /// A run predicts a class when its probability is above this (default 0.5).
+    pub prediction_threshold: f32,
+}
+
+impl Default for EvalDocOptions {
+    fn default() -> Self {
+        Self {
+            source: LabelSource::TruePositive,
+            majority: 0.5,
+            prediction_threshold: 0.5,
+        }
+    }
+}
+
+#[derive(Default)]
+struct DocState {
+    gold: Vec<u32>,
+    /// Per run that explained it: the classes that run predicted.
+    runs: BTreeMap<u32, Vec<u32>>,
+    words: BTreeSet<String>,
+}
+
+impl EvalDocuments {
+    /// Documents from labelled word lists (e.g. a corpus with gold labels); `labels` of
+    /// each document are class names, which must be in `classes`.
+    pub fn from_labelled<'a, W, L>(
+        classes: &[String],
+        docs: impl IntoIterator<Item = (String, W, L)>,
+    ) -> Result<Self>
+    where
+        W: IntoIterator<Item = &'a str>,
+        L: IntoIterator<Item = &'a str>,
+    {
+        let mut out = Vec::new();
+        for (id, words, labels) in docs {
+            let mut idx = Vec::new();
+            for l in labels {
+                let i = classes.iter().position(|c| c == l).ok_or_else(|| {
+                    Error::param(
+                        "label",
+                        l,
+                        format!("document {id:?}: not one of {classes:?}"),
+                    )
+                })?;
+                idx.push(i as u32);
+            }
+            idx.sort_unstable();
+            idx.dedup();
+            out.push(EvalDocument {
+                id,
+                words: words.into_iter().map(str::to_string).collect(),
+                labels: idx,
+            });
+        }
+        Ok(Self {
+            labels: classes.to_vec(),
+            docs: out,
+            source: LabelSource::True,
+        })
+    }
+
+    /// Documents from explanation inputs: one per (language, document id) over all runs.
+    /// Only words in `vocabulary` are kept when it is given (all metrics only look at
+    /// keyword membership, so passing the union of the keyword lists saves memory).
+    /// Documents left without labels under the chosen source are dropped.
+    pub fn from_explanations(
+        inputs: &Inputs,
+        options: &EvalDocOptions,
+        vocabulary: Option<&HashSet<String>>,
+    ) -> Result<Self> {
+        if !(options.majority > 0.0 && options.majority <= 1.0) {
+            return Err(Error::param(
+                "majority",
+                options.majority,
+                "must be in (0, 1]",
+            ));
+        }
+        let plan = inputs.plan()?;
+        let merge = |mut a: FxMap<String, DocState>, b: FxMap<String, DocState>| {
+            for (k, v) in b {
+                let d = a.entry(k).or_default();
+                if d.runs.is_empty() {
+                    d.gold = v.gold;
+                }
+                d.runs.extend(v.runs);
+                d.words.extend(v.words);
+            }
+            a
+        };
+        let states = plan
+            .units
+            .par_iter()
+            .try_fold(
+                FxMap::default,
+                |mut map: FxMap<String, DocState>, unit: &Unit| {
+                    plan.for_each_record(unit, |rec| {
+                        let key = format!("{}\u{1f}{}", rec.lang, rec.doc_id);
+                        let d = map.entry(key).or_default();
+                        if d.runs.is_empty() {
+                            d.gold = rec.gold.to_vec();
+                        }
+                        d.runs
+                            .insert(unit.run, predicted(rec, options.prediction_threshold));
+                        let keep = |w: &&str| vocabulary.is_none_or(|v| v.contains(*w));
+                        d.words
+                            .extend(rec.words.iter().filter(|w| keep(w)).map(|w| w.to_string()));
+                        Ok(())
+                    })?;
+                    Ok::<_, Error>(map)
+                },
+            )
+            .try_reduce(FxMap::default, |a, b| Ok(merge(a, b)))?;
+        let mut docs: Vec<EvalDocument> = states
+            .into_iter()
+            .filter_map(|(key, d)| {
+                let labels = doc_labels(&d, options, plan.labels.len());
+                (!labels.is_empty()).then(|| EvalDocument {
+                    id: key.replace('\u{1f}', ":"),
+                    words: d.words,
+                    labels,
+                })
+            })
+            .collect();
+        docs.sort_by(|a, b| a.id.cmp(&b.id));
+        Ok(Self {
+            labels: plan.labels,
+            docs,
+            source: options.source,
+        })
+    }
+}
+
+fn doc_labels(d: &DocState, options: &EvalDocOptions, n_labels: usize) -> Vec<u32> {
+    if options.source == LabelSource::True {
+        return d.gold.clone();
+    }
+    let mut votes = vec![0usize; n_labels];
+    for preds in d.runs.values() {
+        for &c in preds {
+            votes[c as usize] += 1;
+        }
+    }
+    let need = options.majority * d.runs.len() as f64 - 1e-9;
+    (0..n_labels as u32)
+        .filter(|&c| votes[c as usize] as f64 >= need && votes[c as usize] > 0)
+        .filter(|c| options.source == LabelSource::Predicted || d.gold.contains(c))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn majority_and_true_positive_labels() {
+        // 4 runs: class 0 predicted by 2 (= 0.5 × 4, counts), class 1 by 1, class 2 by 3.
+        let mut d = DocState {
+            gold: vec![0, 1],
+            ..Default::default()
+        };
+        d.runs.insert(0, vec![0, 2]);
+        d.runs.insert(1, vec![0, 1, 2]);
+        d.runs.insert(2, vec![2]);
+        d.runs.insert(3, vec![]);
+        let o = |source| EvalDocOptions {
+            source,
+            ..Default::default()
+        };
+        assert_eq!(doc_labels(&d, &o(LabelSource::Predicted), 3), vec![0, 2]);
+        assert_eq!(doc_labels(&d, &o(LabelSource::TruePositive), 3), vec![0]);
+        assert_eq!(doc_labels(&d, &o(LabelSource::True), 3), vec![0, 1]);
+    }
+}

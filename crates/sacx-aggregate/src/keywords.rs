@@ -1,0 +1,218 @@
+//! Keyword lists and their files: per class a stable and an unstable TSV in the
+//! original's columns, and `keywords.json` with every ranked list and the parameters.
+use crate::params::Method;
+use crate::{Error, Result};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+
+/// Name of the JSON file written by [`Keywords::write`].
+pub const KEYWORDS_JSON: &str = "keywords.json";
+/// Columns of the per-class TSV files: the original's seven, then two more.
+pub const TSV_COLUMNS: [&str; 9] = [
+    "token",
+    "pred",
+    "label",
+    "score_mean",
+    "score_std",
+    "source_number",
+    "corpus_freq",
+    "occurrences",
+    "documents",
+];
+
+/// One ranked word of a class.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Keyword {
+    /// The word.
+    pub word: String,
+    /// IG: mean selected score; baselines: the method's score.
+    pub score_mean: f64,
+    /// IG: population standard deviation of the selected scores; baselines: 0.
+    pub score_std: f64,
+    /// IG: selected occurrences; baselines: term frequency in the class (0 if unknown).
+    pub occurrences: u64,
+    /// IG: distinct runs it was selected in (`source_number`); baselines: 0.
+    pub runs: u32,
+    /// IG: distinct explained documents (language, id) it was selected in;
+    /// baselines: document frequency in the class.
+    pub documents: u64,
+    /// IG: the distinct gold label sets of those documents, sorted; baselines: empty.
+    pub gold_labels: Vec<Vec<String>>,
+    /// Document frequency in the class from the class word counts (`None`: no counts).
+    pub corpus_freq: Option<u64>,
+}
+
+/// A class's lists.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ClassKeywords {
+    /// Class name.
+    pub class: String,
+    /// Ranked keywords (stable words; for baselines, the method's ranking).
+    pub keywords: Vec<Keyword>,
+    /// Ranked unstable words (IG only).
+    pub unstable: Vec<Keyword>,
+}
+
+/// Every class's keyword lists and how they were made.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Keywords {
+    /// Format tag, `sacx-keywords/1`.
+    pub format: String,
+    /// Method that produced the lists.
+    pub method: Method,
+    /// Parameters used (method-specific object).
+    pub parameters: serde_json::Value,
+    /// Run names (IG; empty for baselines).
+    pub runs: Vec<String>,
+    /// Per class, in label order.
+    pub classes: Vec<ClassKeywords>,
+}
+
+/// Format tag of `keywords.json`.
+pub const KEYWORDS_FORMAT: &str = "sacx-keywords/1";
+
+impl Keywords {
+    /// The lists of `class`.
+    pub fn class(&self, class: &str) -> Option<&ClassKeywords> {
+        self.classes.iter().find(|c| c.class == class)
+    }
+
+    /// Per class, its first `k` keywords (words only), in label order.
+    pub fn top(&self, k: usize) -> Vec<(String, Vec<String>)> {
+        self.classes
+            .iter()
+            .map(|c| {
+                (
+                    c.class.clone(),
+                    c.keywords.iter().take(k).map(|w| w.word.clone()).collect(),
+                )
+            })
+            .collect()
+    }
+
+    /// Writes `keywords.json` and per class `<class>_stable.tsv` and
+    /// `<class>_unstable.tsv` into `dir` (created if missing), each atomically;
+    /// returns the paths written. Characters of class names outside `[A-Za-z0-9._-]`
+    /// become `_` in file names.
+    pub fn write(&self, dir: &Path) -> Result<Vec<PathBuf>> {
+        std::fs::create_dir_all(dir).map_err(Error::io(dir))?;
+        let mut names: BTreeMap<String, &str> = BTreeMap::new();
+        let mut written = Vec::new();
+        for c in &self.classes {
+            let file = file_stem(&c.class);
+            if let Some(first) = names.insert(file.clone(), &c.class) {
+                return Err(Error::ClassFileName {
+                    first: first.into(),
+                    second: c.class.clone(),
+                    file,
+                });
+            }
+            for (suffix, list) in [("stable", &c.keywords), ("unstable", &c.unstable)] {
+                let path = dir.join(format!("{file}_{suffix}.tsv"));
+                write_atomic(&path, tsv(&c.class, list).as_bytes())?;
+                written.push(path);
+            }
+        }
+        let path = dir.join(KEYWORDS_JSON);
+        let json = serde_json::to_string_pretty(self).map_err(|e| Error::Json {
+            path: path.clone(),
+            reason: e.to_string(),
+        })?;
+        write_atomic(&path, json.as_bytes())?;
+        written.push(path);
+        Ok(written)
+    }
+
+    /// Reads a `keywords.json` written by [`Keywords::write`].
+    pub fn read(path: &Path) -> Result<Self> {
+        let text = std::fs::read_to_string(path).map_err(Error::io(path))?;
+        let k: Keywords = serde_json::from_str(&text).map_err(|e| Error::Json {
+            path: path.into(),
+            reason: e.to_string(),
+        })?;
+        if k.format != KEYWORDS_FORMAT {
+            return Err(Error::Json {
+                path: path.into(),
+                reason: format!("format {:?}, expected {KEYWORDS_FORMAT:?}", k.format),
+            });
+        }
+        Ok(k)
+    }
+}
+
+fn file_stem(class: &str) -> String {
+    class
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || "._-".contains(c) {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect()
+}
+
+/// Renders one list as TSV with a header line.
+pub fn tsv(class: &str, list: &[Keyword]) -> String {
+    let mut out = TSV_COLUMNS.join("\t");
+    out.push('\n');
+    for k in list {
+        let labels = if k.gold_labels.is_empty() {
+            String::new()
+        } else {
+            k.gold_labels
+                .iter()
+                .map(|set| {
+                    if set.is_empty() {
+                        "None".to_string()
+                    } else {
+                        set.join(",")
+                    }
+                })
+                .collect::<Vec<_>>()
+                .join(";")
+        };
+        let cf = k.corpus_freq.map(|n| n.to_string()).unwrap_or_default();
+        let _ = writeln!(
+            out,
+            "{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}",
+            k.word,
+            class,
+            labels,
+            k.score_mean,
+            k.score_std,
+            k.runs,
+            cf,
+            k.occurrences,
+            k.documents
+        );
+    }
+    out
+}
+
+/// Writes `bytes` to `path` through a temporary file in the same directory and a rename,
+/// so that readers see either the old file or the whole new one.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let tmp = path.with_file_name(format!(".{name}.tmp{}", std::process::id()));
+    let result = (|| {
+        let mut f = std::fs::File::create(&tmp)?;
+        f.write_all(bytes)?;
+        f.sync_all()
+    })();
+    if let Err(e) = result {
+        let _ = std::fs::remove_file(&tmp);
+        return Err(Error::Io {
+            path: tmp,
+            source: e,
+        });
+    }
+    std::fs::rename(&tmp, path).map_err(Error::io(path))
+}

@@ -1,0 +1,249 @@
+//! Keyword-quality metrics of the class-explainer study (formulas in `docs/metrics.md`).
+use crate::eval_docs::{EvalDocuments, LabelSource};
+use crate::keywords::{Keywords, write_atomic};
+use crate::params::Method;
+use crate::{Error, Result};
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::path::Path;
+
+/// Name of the file written by [`Evaluation::write`].
+pub const EVALUATION_JSON: &str = "evaluation.json";
+
+/// A metric's value per class, and its mean (and population standard deviation) over
+/// the classes where it is defined. `None` marks an undefined value (no keywords or no
+/// documents).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PerClass {
+    /// Mean over the classes with a defined value.
+    pub mean: Option<f64>,
+    /// Population standard deviation over the same classes.
+    pub std: Option<f64>,
+    /// Per class name.
+    pub per_class: BTreeMap<String, Option<f64>>,
+}
+
+impl PerClass {
+    fn new(classes: &[String], values: Vec<Option<f64>>) -> Self {
+        let defined: Vec<f64> = values.iter().flatten().copied().collect();
+        let (mean, std) = mean_std(&defined);
+        Self {
+            mean,
+            std,
+            per_class: classes.iter().cloned().zip(values).collect(),
+        }
+    }
+}
+
+fn mean_std(xs: &[f64]) -> (Option<f64>, Option<f64>) {
+    if xs.is_empty() {
+        return (None, None);
+    }
+    let n = xs.len() as f64;
+    let m = xs.iter().sum::<f64>() / n;
+    let v = xs.iter().map(|x| (x - m) * (x - m)).sum::<f64>() / n;
+    (Some(m), Some(v.sqrt()))
+}
+
+fn mean(xs: &[f64]) -> Option<f64> {
+    mean_std(xs).0
+}
+
+/// Coverage-based distinctiveness: macro coverage against cross-coverage.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct CoverageDistinctiveness {
+    /// macro − cross.
+    pub difference: Option<f64>,
+    /// macro / cross.
+    pub ratio: Option<f64>,
+    /// (macro − cross) / macro.
+    pub normalised: Option<f64>,
+}
+
+/// Every metric for the top `k` keywords of each class.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct MetricsAtK {
+    /// Keywords per class considered.
+    pub k: usize,
+    /// Share of a class's keywords in no other class's list.
+    pub distinctiveness: PerClass,
+    /// Per class, mean over its documents of the share of its keywords they contain.
+    pub macro_coverage: PerClass,
+    /// Mean over documents of the share of their classes' keywords they contain.
+    pub micro_coverage: Option<f64>,
+    /// Per class, mean over documents *not* of the class of the share of its keywords
+    /// they contain.
+    pub cross_coverage: PerClass,
+    /// Macro coverage against cross-coverage.
+    pub coverage_distinctiveness: CoverageDistinctiveness,
+    /// Per class, mean over its keywords of the share of the class's documents
+    /// containing the keyword.
+    pub corpus_coverage: PerClass,
+}
+
+/// The content of `evaluation.json`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Evaluation {
+    /// Format tag, `sacx-evaluation/1`.
+    pub format: String,
+    /// Method of the evaluated keywords.
+    pub method: Method,
+    /// Label source of the documents.
+    pub label_source: LabelSource,
+    /// Documents evaluated on (with at least one label).
+    pub n_documents: usize,
+    /// Per class, documents with that label.
+    pub class_documents: BTreeMap<String, usize>,
+    /// Results, one per K.
+    pub results: Vec<MetricsAtK>,
+}
+
+impl Evaluation {
+    /// Writes the evaluation as JSON to `path` atomically.
+    pub fn write(&self, path: &Path) -> Result<()> {
+        let json = serde_json::to_string_pretty(self).map_err(|e| Error::Json {
+            path: path.into(),
+            reason: e.to_string(),
+        })?;
+        write_atomic(path, json.as_bytes())
+    }
+}
+
+/// Evaluates every class's keyword list at each K in `ks` on `docs` (classes are
+/// matched by name; a class without documents gets undefined coverages).
+pub fn evaluate(keywords: &Keywords, docs: &EvalDocuments, ks: &[usize]) -> Result<Evaluation> {
+    if let Some(&k) = ks.iter().find(|&&k| k == 0) {
+        return Err(Error::param("k", k, "must be at least 1"));
+    }
+    let classes: Vec<String> = keywords.classes.iter().map(|c| c.class.clone()).collect();
+    // Document labels re-indexed into the keyword classes.
+    let remap: Vec<Option<usize>> = docs
+        .labels
+        .iter()
+        .map(|l| classes.iter().position(|c| c == l))
+        .collect();
+    let doc_labels: Vec<Vec<usize>> = docs
+        .docs
+        .iter()
+        .map(|d| {
+            d.labels
+                .iter()
+                .filter_map(|&l| remap.get(l as usize).copied().flatten())
+                .collect()
+        })
+        .collect();
+    let mut class_documents: BTreeMap<String, usize> =
+        classes.iter().map(|c| (c.clone(), 0)).collect();
+    for labels in &doc_labels {
+        for &c in labels {
+            *class_documents.get_mut(&classes[c]).expect("known class") += 1;
+        }
+    }
+    let results = ks
+        .iter()
+        .map(|&k| {
+            let lists: Vec<Vec<&str>> = keywords
+                .classes
+                .iter()
+                .map(|c| c.keywords.iter().take(k).map(|w| w.word.as_str()).collect())
+                .collect();
+            metrics_at_k(k, &classes, &lists, docs, &doc_labels)
+        })
+        .collect();
+    Ok(Evaluation {
+        format: "sacx-evaluation/1".into(),
+        method: keywords.method,
+        label_source: docs.source,
+        n_documents: doc_labels.iter().filter(|l| !l.is_empty()).count(),
+        class_documents,
+        results,
+    })
+}
+
+fn metrics_at_k(
+    k: usize,
+    classes: &[String],
+    lists: &[Vec<&str>],
+    docs: &EvalDocuments,
+    doc_labels: &[Vec<usize>],
+) -> MetricsAtK {
+    let n = classes.len();
+    // Distinctiveness: in how many lists each word is.
+    let mut lists_with: HashMap<&str, usize> = HashMap::new();
+    for list in lists {
+        for w in list.iter().collect::<HashSet<_>>() {
+            *lists_with.entry(w).or_default() += 1;
+        }
+    }
+    let distinct = lists
+        .iter()
+        .map(|l| {
+            (!l.is_empty())
+                .then(|| l.iter().filter(|w| lists_with[*w] == 1).count() as f64 / l.len() as f64)
+        })
+        .collect();
+
+    let mut cov: Vec<Vec<f64>> = vec![Vec::new(); n];
+    let mut cross: Vec<Vec<f64>> = vec![Vec::new(); n];
+    let mut micro = Vec::new();
+    // Per class and keyword: documents of the class containing the keyword.
+    let mut hits: Vec<Vec<usize>> = lists.iter().map(|l| vec![0; l.len()]).collect();
+    let mut class_docs = vec![0usize; n];
+    for (doc, labels) in docs.docs.iter().zip(doc_labels) {
+        if labels.is_empty() {
+            continue;
+        }
+        let matched: Vec<usize> = lists
+            .iter()
+            .map(|l| l.iter().filter(|w| doc.words.contains(**w)).count())
+            .collect();
+        let (mut found, mut total) = (0usize, 0usize);
+        for &c in labels {
+            class_docs[c] += 1;
+            for (i, w) in lists[c].iter().enumerate() {
+                hits[c][i] += doc.words.contains(*w) as usize;
+            }
+            if !lists[c].is_empty() {
+                cov[c].push(matched[c] as f64 / lists[c].len() as f64);
+                found += matched[c];
+                total += lists[c].len();
+            }
+        }
+        if total > 0 {
+            micro.push(found as f64 / total as f64);
+        }
+        for o in (0..n).filter(|o| !labels.contains(o) && !lists[*o].is_empty()) {
+            cross[o].push(matched[o] as f64 / lists[o].len() as f64);
+        }
+    }
+    let macro_coverage = PerClass::new(classes, cov.iter().map(|v| mean(v)).collect());
+    let cross_coverage = PerClass::new(classes, cross.iter().map(|v| mean(v)).collect());
+    let corpus = (0..n)
+        .map(|c| {
+            (class_docs[c] > 0 && !lists[c].is_empty()).then(|| {
+                hits[c]
+                    .iter()
+                    .map(|&h| h as f64 / class_docs[c] as f64)
+                    .sum::<f64>()
+                    / lists[c].len() as f64
+            })
+        })
+        .collect();
+    let (m, x) = (macro_coverage.mean, cross_coverage.mean);
+    let difference = m.zip(x).map(|(m, x)| m - x);
+    MetricsAtK {
+        k,
+        distinctiveness: PerClass::new(classes, distinct),
+        coverage_distinctiveness: CoverageDistinctiveness {
+            difference,
+            ratio: m.zip(x).and_then(|(m, x)| (x > 0.0).then(|| m / x)),
+            normalised: difference
+                .zip(m)
+                .and_then(|(d, m)| (m > 0.0).then(|| d / m)),
+        },
+        macro_coverage,
+        micro_coverage: mean(&micro),
+        cross_coverage,
+        corpus_coverage: PerClass::new(classes, corpus),
+    }
+}

@@ -1,0 +1,329 @@
+//! Keyword-ranking parameters: a validated struct built through [`KeywordParamsBuilder`].
+use crate::{Error, Result};
+use serde::{Deserialize, Serialize};
+use std::fmt;
+use std::str::FromStr;
+
+/// Which (document, target class) pairs of a run contribute words (`--style`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Style {
+    /// Every explained target.
+    All,
+    /// Only documents whose predicted label set (probability above the prediction
+    /// threshold) equals the gold label set.
+    Exact,
+    /// Only targets that are gold labels of the document (true positives when the
+    /// target is predicted). The study's setting.
+    Contains,
+    /// Only targets that are not gold labels of the document.
+    False,
+}
+
+/// How a (class, word) pair is judged stable across runs.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "method", rename_all = "kebab-case")]
+pub enum Stability {
+    /// Stable when selected in at least `share` × R runs (R = number of runs given).
+    SelectionFrequency {
+        /// Required share of runs, in (0, 1].
+        share: f64,
+    },
+    /// Stable when the population standard deviation of its scores is below `threshold`.
+    Std {
+        /// Standard-deviation threshold, finite and > 0.
+        threshold: f64,
+    },
+}
+
+/// Where the letterless-word filter sits relative to the per-document cut.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum CutOrder {
+    /// Remove words without a letter, then keep the `words_per_doc` best (correct).
+    LetterlessFirst,
+    /// Keep the `words_per_doc` best, then remove letterless words (the original
+    /// `kws.py`; documents with many numbers or symbols keep fewer words).
+    Original,
+}
+
+/// Keyword method (`--method`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, PartialOrd, Ord, Hash)]
+#[serde(rename_all = "kebab-case")]
+pub enum Method {
+    /// Integrated Gradients attributions aggregated across runs.
+    Ig,
+    /// Weighted log-odds with an informative Dirichlet prior (Monroe et al. 2008).
+    LogOdds,
+    /// Pearson's chi-squared of the class-vs-rest document contingency table.
+    Chi2,
+    /// Class-based TF-IDF.
+    Ctfidf,
+}
+
+macro_rules! names {
+    ($t:ty, $what:literal, $($v:path => [$($name:literal),+]),+ $(,)?) => {
+        impl fmt::Display for $t {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                let name = match self { $($v => [$($name),+][0]),+ };
+                f.write_str(name)
+            }
+        }
+        impl FromStr for $t {
+            type Err = Error;
+            fn from_str(s: &str) -> Result<Self> {
+                let lower = s.to_ascii_lowercase();
+                $( if [$($name),+].contains(&lower.as_str()) { return Ok($v); } )+
+                let all: Vec<&str> = vec![$([$($name),+][0]),+];
+                Err(Error::param($what, s, format!("expected one of {}", all.join(", "))))
+            }
+        }
+    };
+}
+
+names!(Style, "style",
+    Style::All => ["all"],
+    Style::Exact => ["exact"],
+    Style::Contains => ["contains", "tp"],
+    Style::False => ["false", "false_classf"],
+);
+names!(Method, "method",
+    Method::Ig => ["ig"],
+    Method::LogOdds => ["log-odds", "logodds"],
+    Method::Chi2 => ["chi2", "chi-squared"],
+    Method::Ctfidf => ["ctfidf", "c-tf-idf"],
+);
+names!(CutOrder, "cut_order",
+    CutOrder::LetterlessFirst => ["letterless-first"],
+    CutOrder::Original => ["original"],
+);
+
+/// Validated parameters of the IG keyword ranking (issue 6, steps 1–6).
+///
+/// | parameter | default | range |
+/// |---|---|---|
+/// | `words_per_doc` | 100 | 1 ..= 1 000 000 |
+/// | `cut_order` | letterless-first | letterless-first, original |
+/// | `style` | contains | all, exact, contains, false |
+/// | `stability` | selection frequency 0.6 | share in (0, 1]; std threshold finite, > 0 |
+/// | `min_word_freq` | 3 | any; used only when class word counts are given |
+/// | `top_n` | 100 | 1 ..= 1 000 000 |
+/// | `unstable_n` | 100 | 0 ..= 1 000 000 |
+/// | `prediction_threshold` | 0.5 | (0, 1) |
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct KeywordParams {
+    words_per_doc: usize,
+    cut_order: CutOrder,
+    style: Style,
+    stability: Stability,
+    min_word_freq: u64,
+    top_n: usize,
+    unstable_n: usize,
+    prediction_threshold: f32,
+}
+
+impl Default for KeywordParams {
+    fn default() -> Self {
+        Self {
+            words_per_doc: 100,
+            cut_order: CutOrder::LetterlessFirst,
+            style: Style::Contains,
+            stability: Stability::SelectionFrequency { share: 0.6 },
+            min_word_freq: 3,
+            top_n: 100,
+            unstable_n: 100,
+            prediction_threshold: 0.5,
+        }
+    }
+}
+
+impl KeywordParams {
+    /// A builder starting from the defaults.
+    pub fn builder() -> KeywordParamsBuilder {
+        KeywordParamsBuilder {
+            params: Self::default(),
+        }
+    }
+    /// Words kept per (run, document, target class).
+    pub fn words_per_doc(&self) -> usize {
+        self.words_per_doc
+    }
+    /// Position of the letterless filter.
+    pub fn cut_order(&self) -> CutOrder {
+        self.cut_order
+    }
+    /// Which pairs count.
+    pub fn style(&self) -> Style {
+        self.style
+    }
+    /// Stability criterion.
+    pub fn stability(&self) -> Stability {
+        self.stability
+    }
+    /// A word is kept only if its document frequency in the class is above this.
+    pub fn min_word_freq(&self) -> u64 {
+        self.min_word_freq
+    }
+    /// Keywords kept per class (stable list).
+    pub fn top_n(&self) -> usize {
+        self.top_n
+    }
+    /// Unstable words written per class.
+    pub fn unstable_n(&self) -> usize {
+        self.unstable_n
+    }
+    /// A class is predicted when its probability is above this.
+    pub fn prediction_threshold(&self) -> f32 {
+        self.prediction_threshold
+    }
+}
+
+/// Builder of [`KeywordParams`]; [`KeywordParamsBuilder::build`] validates.
+#[derive(Clone, Debug)]
+pub struct KeywordParamsBuilder {
+    params: KeywordParams,
+}
+
+impl KeywordParamsBuilder {
+    /// Words kept per (run, document, target class).
+    pub fn words_per_doc(mut self, n: usize) -> Self {
+        self.params.words_per_doc = n;
+        self
+    }
+    /// Position of the letterless filter.
+    pub fn cut_order(mut self, order: CutOrder) -> Self {
+        self.params.cut_order = order;
+        self
+    }
+    /// Which pairs count.
+    pub fn style(mut self, style: Style) -> Self {
+        self.params.style = style;
+        self
+    }
+    /// Stability by selection frequency with the given share of runs.
+    pub fn selection_frequency(mut self, share: f64) -> Self {
+        self.params.stability = Stability::SelectionFrequency { share };
+        self
+    }
+    /// Stability by standard deviation below `threshold`.
+    pub fn std_threshold(mut self, threshold: f64) -> Self {
+        self.params.stability = Stability::Std { threshold };
+        self
+    }
+    /// Corpus filter: keep words whose class document frequency is above `n`.
+    pub fn min_word_freq(mut self, n: u64) -> Self {
+        self.params.min_word_freq = n;
+        self
+    }
+    /// Keywords kept per class.
+    pub fn top_n(mut self, n: usize) -> Self {
+        self.params.top_n = n;
+        self
+    }
+    /// Unstable words written per class.
+    pub fn unstable_n(mut self, n: usize) -> Self {
+        self.params.unstable_n = n;
+        self
+    }
+    /// Prediction threshold on class probabilities.
+    pub fn prediction_threshold(mut self, t: f32) -> Self {
+        self.params.prediction_threshold = t;
+        self
+    }
+
+    /// Validates and returns the parameters.
+    pub fn build(self) -> Result<KeywordParams> {
+        let p = self.params;
+        const MAX: usize = 1_000_000;
+        if !(1..=MAX).contains(&p.words_per_doc) {
+            return Err(Error::param(
+                "words_per_doc",
+                p.words_per_doc,
+                "must be in 1..=1000000",
+            ));
+        }
+        if !(1..=MAX).contains(&p.top_n) {
+            return Err(Error::param("top_n", p.top_n, "must be in 1..=1000000"));
+        }
+        if p.unstable_n > MAX {
+            return Err(Error::param(
+                "unstable_n",
+                p.unstable_n,
+                "must be in 0..=1000000",
+            ));
+        }
+        match p.stability {
+            Stability::SelectionFrequency { share } if !(share > 0.0 && share <= 1.0) => {
+                return Err(Error::param("selection_freq", share, "must be in (0, 1]"));
+            }
+            Stability::Std { threshold } if !(threshold.is_finite() && threshold > 0.0) => {
+                return Err(Error::param(
+                    "std_threshold",
+                    threshold,
+                    "must be finite and > 0",
+                ));
+            }
+            _ => {}
+        }
+        let t = p.prediction_threshold;
+        if !(t > 0.0 && t < 1.0) {
+            return Err(Error::param("prediction_threshold", t, "must be in (0, 1)"));
+        }
+        Ok(p)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn builder_rejects_out_of_range_values_naming_them() {
+        let e = KeywordParams::builder().selection_freq_err();
+        assert!(e.contains("selection_freq = 1.5"), "{e}");
+        let e = KeywordParams::builder()
+            .words_per_doc(0)
+            .build()
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("words_per_doc = 0"), "{e}");
+        let e = KeywordParams::builder()
+            .std_threshold(f64::NAN)
+            .build()
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("std_threshold"), "{e}");
+        let e = KeywordParams::builder()
+            .prediction_threshold(1.0)
+            .build()
+            .unwrap_err();
+        assert!(e.to_string().contains("prediction_threshold"));
+        assert!(
+            KeywordParams::builder()
+                .selection_frequency(1.0)
+                .build()
+                .is_ok()
+        );
+    }
+
+    impl KeywordParamsBuilder {
+        fn selection_freq_err(self) -> String {
+            self.selection_frequency(1.5)
+                .build()
+                .unwrap_err()
+                .to_string()
+        }
+    }
+
+    #[test]
+    fn names_parse_and_print() {
+        assert_eq!("log-odds".parse::<Method>().unwrap(), Method::LogOdds);
+        assert_eq!(Method::Ctfidf.to_string(), "ctfidf");
+        assert_eq!("false_classf".parse::<Style>().unwrap(), Style::False);
+        let e = "bogus".parse::<Style>().unwrap_err().to_string();
+        assert!(
+            e.contains("bogus") && e.contains("all, exact, contains, false"),
+            "{e}"
+        );
+    }
+}

@@ -1,0 +1,212 @@
+//! A borrowed view of an explanation record, and a shard reader that decodes records in
+//! place from a reusable buffer (no allocation per word).
+//!
+//! [`DocRef`] mirrors the serde layout of [`sacx_data::explanation::DocExplanation`] field for field, so
+//! the bytes of a shard record decode into it directly; TSV records are viewed through
+//! [`DocRef::view`].
+use crate::{Error, Result};
+use bincode::error::DecodeError;
+#[cfg(test)]
+use sacx_data::explanation::DocExplanation;
+use sacx_data::explanation::ShardReader;
+use serde::Deserialize;
+use std::borrow::Cow;
+use std::io::{Read, Seek, SeekFrom};
+use std::path::Path;
+
+/// One record, borrowing its strings.
+#[derive(Debug, Deserialize)]
+pub(crate) struct DocRef<'a> {
+    #[serde(borrow)]
+    pub doc_id: &'a str,
+    #[serde(borrow)]
+    pub lang: &'a str,
+    pub gold: Cow<'a, [u32]>,
+    pub probs: Cow<'a, [f32]>,
+    #[serde(borrow)]
+    pub words: Vec<&'a str>,
+    pub targets: Vec<TargetRef<'a>>,
+}
+
+/// One target of a [`DocRef`].
+#[derive(Debug, Deserialize)]
+pub(crate) struct TargetRef<'a> {
+    pub class: u32,
+    pub scores: Cow<'a, [f32]>,
+    #[allow(dead_code)]
+    pub delta: f32,
+    #[allow(dead_code)]
+    pub rel_delta: f32,
+    #[allow(dead_code)]
+    pub steps: u32,
+}
+
+impl<'a> DocRef<'a> {
+    /// A view of an owned record.
+    #[cfg(test)]
+    pub fn view(r: &'a DocExplanation) -> Self {
+        Self {
+            doc_id: &r.doc_id,
+            lang: &r.lang,
+            gold: Cow::Borrowed(&r.gold),
+            probs: Cow::Borrowed(&r.probs),
+            words: r.words.iter().map(String::as_str).collect(),
+            targets: r
+                .targets
+                .iter()
+                .map(|t| TargetRef {
+                    class: t.class,
+                    scores: Cow::Borrowed(&t.scores),
+                    delta: t.delta,
+                    rel_delta: t.rel_delta,
+                    steps: t.steps,
+                })
+                .collect(),
+        }
+    }
+}
+
+const READ_CHUNK: usize = 1 << 20;
+
+/// Streams the records of one shard into `f`. The header is read and checked by
+/// [`ShardReader`]; records are then decoded from a buffer that holds one read chunk plus
+/// at most one partial record.
+pub(crate) fn for_each_shard_record(
+    path: &Path,
+    mut f: impl FnMut(&DocRef<'_>) -> Result<()>,
+) -> Result<()> {
+    let config = bincode::config::standard();
+    let header = ShardReader::open(path)?.header().clone();
+    let header_len = bincode::serde::encode_to_vec(&header, config)
+        .map_err(|e| shard_error(path, format!("header: {e}")))?
+        .len();
+    let mut file = std::fs::File::open(path).map_err(Error::io(path))?;
+    file.seek(SeekFrom::Start(8 + header_len as u64))
+        .map_err(Error::io(path))?;
+    let mut buf: Vec<u8> = Vec::with_capacity(READ_CHUNK);
+    let (mut start, mut eof) = (0usize, false);
+    loop {
+        if start == buf.len() {
+            if eof {
+                return Ok(());
+            }
+        } else {
+            match bincode::serde::borrow_decode_from_slice::<DocRef<'_>, _>(&buf[start..], config) {
+                Ok((record, used)) => {
+                    f(&record)?;
+                    start += used;
+                    continue;
+                }
+                Err(DecodeError::UnexpectedEnd { .. }) if !eof => {}
+                Err(DecodeError::UnexpectedEnd { .. }) => {
+                    return Err(shard_error(
+                        path,
+                        "truncated record at the end of the file".into(),
+                    ));
+                }
+                Err(e) => return Err(shard_error(path, format!("bad record: {e}"))),
+            }
+        }
+        // Need more bytes: keep the partial record, read the next chunk after it.
+        buf.drain(..start);
+        start = 0;
+        let old = buf.len();
+        buf.resize(old + READ_CHUNK.max(old), 0);
+        let n = read_full(&mut file, &mut buf[old..]).map_err(Error::io(path))?;
+        buf.truncate(old + n);
+        eof = n == 0;
+    }
+}
+
+fn read_full(file: &mut std::fs::File, out: &mut [u8]) -> std::io::Result<usize> {
+    let mut n = 0;
+    while n < out.len() {
+        match file.read(&mut out[n..]) {
+            Ok(0) => break,
+            Ok(k) => n += k,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(n)
+}
+
+fn shard_error(path: &Path, reason: String) -> Error {
+    Error::Data(sacx_data::Error::Shard {
+        path: path.into(),
+        reason,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use sacx_data::explanation::SHARD_FORMAT_VERSION;
+    use sacx_data::explanation::{ShardHeader, ShardWriter, TargetAttribution};
+
+    fn record(id: &str, n_words: usize) -> DocExplanation {
+        DocExplanation {
+            doc_id: id.into(),
+            lang: "fi".into(),
+            gold: vec![1],
+            probs: vec![0.25, 0.75],
+            words: (0..n_words).map(|i| format!("w{i}")).collect(),
+            targets: vec![TargetAttribution {
+                class: 1,
+                scores: (0..n_words).map(|i| i as f32 / 8.0).collect(),
+                delta: 0.5,
+                rel_delta: 0.1,
+                steps: 4,
+            }],
+        }
+    }
+
+    fn write(path: &Path, records: &[DocExplanation]) {
+        let header = ShardHeader {
+            format_version: SHARD_FORMAT_VERSION,
+            run: "r".into(),
+            seed: 1,
+            labels: vec!["A".into(), "B".into()],
+            shard_index: 0,
+        };
+        let mut w = ShardWriter::create(path, &header).unwrap();
+        for r in records {
+            w.write(r).unwrap();
+        }
+        w.finish().unwrap();
+    }
+
+    #[test]
+    fn decodes_records_larger_than_a_read_chunk_and_reports_truncation() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("s.shard");
+        // The middle record (400 000 words, > 3 MB) spans several read chunks.
+        let records = vec![record("a", 3), record("b", 400_000), record("c", 2)];
+        write(&path, &records);
+        let mut seen = Vec::new();
+        for_each_shard_record(&path, |r| {
+            seen.push((
+                r.doc_id.to_string(),
+                r.words.len(),
+                r.words.last().map(|w| w.to_string()),
+            ));
+            assert_eq!(r.targets[0].scores.len(), r.words.len());
+            Ok(())
+        })
+        .unwrap();
+        let want: Vec<_> = records
+            .iter()
+            .map(|r| (r.doc_id.clone(), r.words.len(), r.words.last().cloned()))
+            .collect();
+        assert_eq!(seen, want);
+        let bytes = std::fs::read(&path).unwrap();
+        std::fs::write(&path, &bytes[..bytes.len() - 3]).unwrap();
+        let e = for_each_shard_record(&path, |_| Ok(()))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("s.shard") && e.contains("truncated record"),
+            "{e}"
+        );
+    }
+}

@@ -1,0 +1,281 @@
+//! The streaming, parallel aggregation against a simple in-memory reference on seeded
+//! random input (several shards per run, ties, letterless words, every style).
+mod common;
+use common::{labels, write_run};
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+use sacx_aggregate::{
+    ClassCount, ClassCounts, CutOrder, Inputs, Keyword, KeywordParams, Stability, Style, aggregate,
+    is_stable,
+};
+use sacx_data::explanation::{DocExplanation, TargetAttribution};
+use std::collections::{BTreeMap, BTreeSet};
+
+const VOCAB: &[&str] = &[
+    "alpha", "beta", "gamma", "delta", "eps", "zeta", "eta", "theta", "iota", "kappa", "lambda",
+    "mu", "nu", "xi", "omicron", "pi", "rho", "sigma", "tau", "ups", "42", "--", "3.14", "x2", "ß",
+    "日本",
+];
+
+fn random_runs(
+    rng: &mut ChaCha8Rng,
+    n_runs: usize,
+    n_labels: usize,
+    discrete: bool,
+) -> Vec<Vec<DocExplanation>> {
+    (0..n_runs)
+        .map(|_| {
+            (0..rng.random_range(15..30))
+                .map(|_| {
+                    let n_words = rng.random_range(1..25);
+                    let words: Vec<String> = (0..n_words)
+                        .map(|_| VOCAB[rng.random_range(0..VOCAB.len())].to_string())
+                        .collect();
+                    let gold: Vec<u32> = (0..n_labels as u32)
+                        .filter(|_| rng.random_bool(0.4))
+                        .collect();
+                    let probs: Vec<f32> = (0..n_labels).map(|_| rng.random::<f32>()).collect();
+                    let classes: Vec<u32> = (0..n_labels as u32)
+                        .filter(|_| rng.random_bool(0.5))
+                        .collect();
+                    let targets = classes
+                        .into_iter()
+                        .map(|class| TargetAttribution {
+                            class,
+                            scores: (0..n_words)
+                                .map(|_| {
+                                    if discrete {
+                                        rng.random_range(0..16) as f32 / 16.0 - 0.25
+                                    } else {
+                                        rng.random_range(-0.5f32..1.0)
+                                    }
+                                })
+                                .collect(),
+                            delta: 0.0,
+                            rel_delta: 0.0,
+                            steps: 8,
+                        })
+                        .collect();
+                    DocExplanation {
+                        doc_id: format!("doc{}", rng.random_range(0..40)),
+                        lang: if rng.random_bool(0.8) {
+                            "en".into()
+                        } else {
+                            "fi".into()
+                        },
+                        gold,
+                        probs,
+                        words,
+                        targets,
+                    }
+                })
+                .collect()
+        })
+        .collect()
+}
+
+struct Row {
+    run: usize,
+    doc: String,
+    score: f64,
+    gold: Vec<u32>,
+}
+
+/// The algorithm written the obvious way: every selected row in memory, then group.
+fn reference(
+    runs: &[Vec<DocExplanation>],
+    labels: &[String],
+    p: &KeywordParams,
+    counts: Option<&ClassCounts>,
+) -> Vec<(Vec<Keyword>, Vec<Keyword>)> {
+    let letter = |w: &str| w.chars().any(char::is_alphabetic);
+    let mut groups: BTreeMap<(u32, String), Vec<Row>> = BTreeMap::new();
+    for (run, records) in runs.iter().enumerate() {
+        for r in records {
+            let predicted: Vec<u32> = (0..labels.len() as u32)
+                .filter(|&c| r.probs[c as usize] > p.prediction_threshold())
+                .collect();
+            for t in &r.targets {
+                let ok = match p.style() {
+                    Style::All => true,
+                    Style::Exact => predicted == r.gold,
+                    Style::Contains => r.gold.contains(&t.class),
+                    Style::False => !r.gold.contains(&t.class),
+                };
+                if !ok {
+                    continue;
+                }
+                let mut cands: Vec<(f32, usize)> = t.scores.iter().copied().zip(0..).collect();
+                if p.cut_order() == CutOrder::LetterlessFirst {
+                    cands.retain(|&(_, i)| letter(&r.words[i]));
+                }
+                cands.sort_by(|a, b| b.0.partial_cmp(&a.0).unwrap().then(a.1.cmp(&b.1)));
+                cands.truncate(p.words_per_doc());
+                cands.retain(|&(_, i)| letter(&r.words[i]));
+                for (s, i) in cands {
+                    groups
+                        .entry((t.class, r.words[i].clone()))
+                        .or_default()
+                        .push(Row {
+                            run,
+                            doc: format!("{}/{}", r.lang, r.doc_id),
+                            score: s as f64,
+                            gold: r.gold.clone(),
+                        });
+                }
+            }
+        }
+    }
+    let mut out: Vec<(Vec<Keyword>, Vec<Keyword>)> = vec![(vec![], vec![]); labels.len()];
+    for ((class, word), rows) in groups {
+        let n = rows.len() as f64;
+        let mean = rows.iter().map(|r| r.score).sum::<f64>() / n;
+        let std = (rows.iter().map(|r| (r.score - mean).powi(2)).sum::<f64>() / n).sqrt();
+        let run_set: BTreeSet<usize> = rows.iter().map(|r| r.run).collect();
+        let docs: BTreeSet<&str> = rows.iter().map(|r| r.doc.as_str()).collect();
+        let gold: BTreeSet<Vec<u32>> = rows.iter().map(|r| r.gold.clone()).collect();
+        let label = &labels[class as usize];
+        let corpus_freq = counts.map(|c| c.df(label, &word));
+        if corpus_freq.is_some_and(|f| f <= p.min_word_freq()) {
+            continue;
+        }
+        let k = Keyword {
+            word,
+            score_mean: mean,
+            score_std: std,
+            occurrences: rows.len() as u64,
+            runs: run_set.len() as u32,
+            documents: docs.len() as u64,
+            gold_labels: gold
+                .into_iter()
+                .map(|g| g.iter().map(|&c| labels[c as usize].clone()).collect())
+                .collect(),
+            corpus_freq,
+        };
+        let slot = &mut out[class as usize];
+        if is_stable(p.stability(), k.runs, std, runs.len()) {
+            slot.0.push(k)
+        } else {
+            slot.1.push(k)
+        }
+    }
+    let order = |a: &Keyword, b: &Keyword| {
+        b.score_mean
+            .partial_cmp(&a.score_mean)
+            .unwrap()
+            .then(b.runs.cmp(&a.runs))
+            .then(a.word.cmp(&b.word))
+    };
+    for (s, u) in &mut out {
+        s.sort_by(order);
+        s.truncate(p.top_n());
+        u.sort_by(order);
+        u.truncate(p.unstable_n());
+    }
+    out
+}
+
+fn same(a: &[Keyword], b: &[Keyword], what: &str) {
+    let wa: Vec<&str> = a.iter().map(|k| k.word.as_str()).collect();
+    let wb: Vec<&str> = b.iter().map(|k| k.word.as_str()).collect();
+    assert_eq!(wa, wb, "{what}: words");
+    for (x, y) in a.iter().zip(b) {
+        assert!(
+            (x.score_mean - y.score_mean).abs() < 1e-9,
+            "{what} {}: mean {} vs {}",
+            x.word,
+            x.score_mean,
+            y.score_mean
+        );
+        assert!(
+            (x.score_std - y.score_std).abs() < 1e-7,
+            "{what} {}: std {} vs {}",
+            x.word,
+            x.score_std,
+            y.score_std
+        );
+        assert_eq!(
+            (
+                x.occurrences,
+                x.runs,
+                x.documents,
+                &x.gold_labels,
+                x.corpus_freq
+            ),
+            (
+                y.occurrences,
+                y.runs,
+                y.documents,
+                &y.gold_labels,
+                y.corpus_freq
+            ),
+            "{what} {}",
+            x.word
+        );
+    }
+}
+
+#[test]
+fn streaming_equals_in_memory_reference_on_random_input() {
+    let l = labels(&["A", "B", "C", "D"]);
+    let mut checked = 0;
+    for seed in 0..6u64 {
+        let mut rng = ChaCha8Rng::seed_from_u64(seed);
+        let discrete = seed % 2 == 0;
+        let runs = random_runs(&mut rng, 3 + seed as usize % 3, l.len(), discrete);
+        let dir = tempfile::tempdir().unwrap();
+        let mut inputs = Inputs::new();
+        for (i, records) in runs.iter().enumerate() {
+            inputs = inputs.paths(write_run(
+                dir.path(),
+                &format!("run{i}"),
+                &l,
+                records,
+                1 + i % 3,
+            ));
+        }
+        let mut counts = ClassCounts::default();
+        for c in &l {
+            let mut cc = ClassCount::default();
+            for (i, w) in VOCAB.iter().enumerate() {
+                cc.df
+                    .insert(w.to_string(), (i as u64 * 7 + c.len() as u64) % 6);
+            }
+            counts.insert(c.clone(), cc);
+        }
+        let styles = [Style::All, Style::Exact, Style::Contains, Style::False];
+        for (v, style) in styles.into_iter().enumerate() {
+            let mut b = KeywordParams::builder()
+                .style(style)
+                .words_per_doc(1 + (seed as usize + v) % 6)
+                .top_n(5)
+                .unstable_n(7);
+            if v % 2 == 1 {
+                b = b.cut_order(CutOrder::Original);
+            }
+            b = if discrete {
+                b.selection_frequency(0.5)
+            } else {
+                b.std_threshold(0.3)
+            };
+            let p = b.build().unwrap();
+            let with_counts = (v == 2).then_some(&counts);
+            let got = aggregate(&inputs, &p, with_counts).unwrap();
+            let want = reference(&runs, &l, &p, with_counts);
+            for (c, (s, u)) in want.iter().enumerate() {
+                let what = format!("seed {seed} style {style} class {c}");
+                same(&got.classes[c].keywords, s, &what);
+                same(&got.classes[c].unstable, u, &what);
+                checked += s.len() + u.len();
+            }
+            assert!(matches!(
+                p.stability(),
+                Stability::SelectionFrequency { .. } | Stability::Std { .. }
+            ));
+        }
+    }
+    assert!(
+        checked > 300,
+        "the random input should produce non-trivial lists ({checked})"
+    );
+}

@@ -1,0 +1,104 @@
+//! Which corpus, in which format, with which languages and labels.
+use crate::bundled;
+use anyhow::{Context, Result};
+use sacx_data::{CaseFold, Corpus, Format, LabelSet, LoadOptions, Segmenter};
+use std::path::PathBuf;
+
+/// Corpus options shared by every subcommand that reads documents.
+#[derive(clap::Args, Debug, Clone, serde::Serialize)]
+pub struct CorpusArgs {
+    /// Corpus file(s): JSON Lines (`{"id","text","labels","lang"}`) or SACX TSV
+    /// (`labels<TAB>text`, one file per language), optionally gzipped. Without
+    /// it, the bundled AppStream corpus (12 languages, 35 classes).
+    #[arg(long, value_name = "FILE", action = clap::ArgAction::Append)]
+    pub corpus: Vec<PathBuf>,
+    /// Corpus format; `auto` tells by the file name.
+    #[arg(long, default_value = "auto", value_parser = ["auto", "jsonl", "tsv"])]
+    pub format: String,
+    /// Languages of the corpus files, in file order (`en,fi`), or one for all.
+    #[arg(long, value_name = "LANG,...", value_delimiter = ',', action = clap::ArgAction::Append)]
+    pub language: Vec<String>,
+    /// Explicit label set (`HI,ID,IN,IP,NA,OP`); documents with none of them are
+    /// dropped and counted. Default: every label in the corpus.
+    #[arg(long, value_name = "LABEL,...", value_delimiter = ',', action = clap::ArgAction::Append)]
+    pub labels: Vec<String>,
+    /// Count and report malformed lines instead of stopping at the first.
+    #[arg(long)]
+    pub skip_bad_lines: bool,
+    /// Insert a space after `.,:;!?"()` when a word character follows (as the
+    /// original pipeline did).
+    #[arg(long)]
+    pub preprocess: bool,
+    /// Keep the case of keywords (default: keywords are lower-cased).
+    #[arg(long)]
+    pub keep_case: bool,
+}
+
+impl CorpusArgs {
+    /// The validated load options.
+    pub fn load_options(&self) -> Result<LoadOptions> {
+        let format = match self.format.as_str() {
+            "jsonl" => Format::Jsonl,
+            "tsv" => Format::Tsv,
+            _ => Format::Auto,
+        };
+        let mut b = LoadOptions::builder()
+            .format(format)
+            .skip_bad_lines(self.skip_bad_lines)
+            .preprocess(self.preprocess);
+        if !self.language.is_empty() {
+            b = b.languages(self.language.iter().cloned());
+        }
+        if !self.labels.is_empty() {
+            b = b.labels(LabelSet::new(self.labels.clone()).context("--labels")?);
+        }
+        Ok(b.build()?)
+    }
+
+    /// The word segmenter the keywords use.
+    pub fn segmenter(&self) -> Segmenter {
+        let fold = if self.keep_case {
+            CaseFold::None
+        } else {
+            CaseFold::Lower
+        };
+        Segmenter::new()
+            .with_case_fold(fold)
+            .with_preprocess(self.preprocess)
+    }
+
+    /// A short name of the corpus for reports.
+    pub fn name(&self) -> String {
+        if self.corpus.is_empty() {
+            format!("{} (bundled)", bundled::NAME)
+        } else {
+            self.corpus
+                .iter()
+                .map(|p| p.display().to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
+        }
+    }
+
+    /// Loads the corpus (the bundled one when no file is given).
+    pub fn load(&self) -> Result<Corpus> {
+        let opts = self.load_options()?;
+        let corpus = if self.corpus.is_empty() {
+            Corpus::from_reader(bundled::NAME, bundled::BYTES, &opts)?
+        } else {
+            for path in &self.corpus {
+                if !path.exists() {
+                    anyhow::bail!("{}: no such corpus file", path.display());
+                }
+            }
+            Corpus::load(&self.corpus, &opts)?
+        };
+        if corpus.is_empty() {
+            anyhow::bail!(
+                "{}: no documents left to use (see the load report above)",
+                self.name()
+            );
+        }
+        Ok(corpus)
+    }
+}

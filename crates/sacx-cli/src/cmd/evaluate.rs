@@ -1,0 +1,96 @@
+//! `sacx evaluate`: keyword-quality metrics of one or more keyword sets on the
+//! explained documents.
+use crate::args::keywords::EvalArgs;
+use crate::cmd::keywords::explanation_inputs;
+use anyhow::{Context, Result};
+use sacx_aggregate::{EvalDocuments, Evaluation, Keywords, evaluate};
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
+
+/// Arguments of `sacx evaluate`.
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    /// Keyword sets: `keywords.json` files or the directories holding them (IG and
+    /// baselines side by side).
+    #[arg(long, value_name = "PATH", action = clap::ArgAction::Append, required = true)]
+    pub keywords: Vec<PathBuf>,
+    /// Explanations whose documents (and labels) the keywords are evaluated on.
+    #[arg(long, value_name = "PATH", action = clap::ArgAction::Append, required = true)]
+    pub explanations: Vec<PathBuf>,
+    /// Decision threshold for predicted labels.
+    #[arg(long, default_value_t = 0.5)]
+    pub threshold: f32,
+    #[command(flatten)]
+    pub eval: EvalArgs,
+    /// Output file: a JSON array with one evaluation per keyword set.
+    #[arg(long, value_name = "FILE", default_value = "evaluation.json")]
+    pub out: PathBuf,
+}
+
+pub fn run(args: &Args) -> Result<()> {
+    let sets = args
+        .keywords
+        .iter()
+        .map(|p| read_keywords(p))
+        .collect::<Result<Vec<_>>>()?;
+    let evals = evaluate_sets(&sets, &args.explanations, &args.eval, args.threshold)?;
+    write_evaluations(&args.out, &evals)?;
+    for e in &evals {
+        print_summary(e);
+    }
+    println!("evaluation written to {}", args.out.display());
+    Ok(())
+}
+
+/// Reads a `keywords.json` (or the one inside a directory).
+pub fn read_keywords(path: &Path) -> Result<Keywords> {
+    let file = if path.is_dir() {
+        path.join(sacx_aggregate::KEYWORDS_JSON)
+    } else {
+        path.to_path_buf()
+    };
+    Ok(Keywords::read(&file)?)
+}
+
+/// Evaluates every keyword set on the documents of the explanations.
+pub fn evaluate_sets(
+    sets: &[Keywords],
+    explanations: &[PathBuf],
+    eval: &EvalArgs,
+    threshold: f32,
+) -> Result<Vec<Evaluation>> {
+    let inputs = explanation_inputs(explanations, &[])?;
+    let vocabulary: HashSet<String> = sets
+        .iter()
+        .flat_map(|k| k.classes.iter())
+        .flat_map(|c| c.keywords.iter().map(|w| w.word.clone()))
+        .collect();
+    let docs =
+        EvalDocuments::from_explanations(&inputs, &eval.doc_options(threshold), Some(&vocabulary))?;
+    sets.iter()
+        .map(|k| Ok(evaluate(k, &docs, &eval.k)?))
+        .collect()
+}
+
+/// Writes the evaluations as one JSON array, atomically.
+pub fn write_evaluations(path: &Path, evals: &[Evaluation]) -> Result<()> {
+    let json = serde_json::to_vec_pretty(evals).context("serialising the evaluation")?;
+    crate::atomic::write(path, &json)
+}
+
+fn print_summary(e: &Evaluation) {
+    for r in &e.results {
+        println!(
+            "{:<8} K={:<4} distinctiveness {}  macro coverage {}  cross-coverage {}",
+            e.method.to_string(),
+            r.k,
+            fmt(r.distinctiveness.mean),
+            fmt(r.macro_coverage.mean),
+            fmt(r.cross_coverage.mean),
+        );
+    }
+}
+
+fn fmt(v: Option<f64>) -> String {
+    v.map_or_else(|| "-".to_string(), |v| format!("{v:.3}"))
+}

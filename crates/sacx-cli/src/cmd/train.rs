@@ -1,0 +1,50 @@
+//! `sacx train`: one seed's split, tokenizer and classifier.
+use crate::args::corpus::CorpusArgs;
+use crate::args::model::{ModelArgs, SplitArgs, TokenizerArgs, TrainArgs};
+use crate::pipeline::layout::SeedLayout;
+use crate::pipeline::seed::{self, SeedJob};
+use anyhow::Result;
+use std::path::PathBuf;
+
+/// Arguments of `sacx train`.
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    #[command(flatten)]
+    pub corpus: CorpusArgs,
+    /// The seed of the split, initialisation, dropout and batch order.
+    #[arg(long)]
+    pub seed: u64,
+    /// The seed's directory: `split.json`, `model/` (best/, last/, metrics.json).
+    /// A killed training started again resumes from its last epoch.
+    #[arg(long, value_name = "DIR")]
+    pub out: PathBuf,
+    #[command(flatten)]
+    pub split: SplitArgs,
+    #[command(flatten)]
+    pub tokenizer: TokenizerArgs,
+    #[command(flatten)]
+    pub model: ModelArgs,
+    #[command(flatten)]
+    pub train: TrainArgs,
+}
+
+pub fn run(args: &Args) -> Result<()> {
+    if let Some(n) = args.train.threads {
+        tch::set_num_threads(n as i32);
+    }
+    let corpus = args.corpus.load()?;
+    eprintln!("{}", corpus.report);
+    let layout = SeedLayout::at(&args.out);
+    let job = SeedJob {
+        corpus: &corpus,
+        segmenter: args.corpus.segmenter(),
+        seed: args.seed,
+        split: &args.split,
+        tokenizer: &args.tokenizer,
+        model: &args.model,
+        train: &args.train,
+    };
+    seed::train(&job, &layout)?;
+    println!("model: {}", layout.checkpoint().display());
+    Ok(())
+}

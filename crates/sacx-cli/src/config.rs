@@ -1,0 +1,126 @@
+//! `--config FILE`: any option of a subcommand can come from a TOML file; the
+//! command line wins.
+//!
+//! Keys are the options' long names without the dashes (`seeds = 5`,
+//! `corpus = ["a.jsonl", "b.jsonl"]`, `skip-bad-lines = true`). Keys may sit at
+//! the top level or in a table named after the subcommand (`[run]`, `[train]`);
+//! the table wins over the top level. A key that the subcommand does not know is
+//! an error naming the file and the key.
+use anyhow::{Context, Result, bail};
+use clap::parser::ValueSource;
+use clap::{ArgMatches, Command};
+use std::ffi::OsString;
+use std::path::Path;
+
+/// Returns the argument vector with the config file's options inserted for every
+/// option the command line did not give. `args` includes the program name.
+pub fn merge(cmd: &Command, args: Vec<OsString>) -> Result<Vec<OsString>> {
+    let matches = match cmd.clone().try_get_matches_from(&args) {
+        Ok(m) => m,
+        Err(_) => return Ok(args), // clap reports the error on the real parse
+    };
+    let Some(path) = matches.get_one::<std::path::PathBuf>("config") else {
+        return Ok(args);
+    };
+    let Some((sub_name, sub_matches)) = matches.subcommand() else {
+        return Ok(args);
+    };
+    let sub_cmd = cmd
+        .find_subcommand(sub_name)
+        .expect("parsed subcommand exists");
+    let extra = config_args(path, cmd, sub_name, sub_cmd, sub_matches)?;
+    let mut out = args;
+    out.extend(extra);
+    Ok(out)
+}
+
+fn config_args(
+    path: &Path,
+    root: &Command,
+    sub: &str,
+    cmd: &Command,
+    given: &ArgMatches,
+) -> Result<Vec<OsString>> {
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("cannot read the config file {}", path.display()))?;
+    let table: toml::Table = text
+        .parse()
+        .map_err(|e: toml::de::Error| anyhow::anyhow!("{}: {}", path.display(), e.message()))?;
+    // Top-level keys, then the subcommand's table over them.
+    let mut entries: Vec<(String, toml::Value)> = Vec::new();
+    for (key, value) in &table {
+        if value.is_table() {
+            continue;
+        }
+        entries.push((key.clone(), value.clone()));
+    }
+    if let Some(toml::Value::Table(section)) = table.get(sub) {
+        for (key, value) in section {
+            entries.retain(|(k, _)| k != key);
+            entries.push((key.clone(), value.clone()));
+        }
+    }
+    let mut out = Vec::new();
+    for (key, value) in entries {
+        let Some(arg) = cmd
+            .get_arguments()
+            .find(|a| a.get_long() == Some(key.as_str()))
+        else {
+            // A top-level key may belong to another subcommand (one file for
+            // several steps); a key no subcommand knows is a typo.
+            let in_section = table.get(sub).and_then(|s| s.get(&key)).is_some();
+            let known = root.get_subcommands().any(|c| {
+                c.get_arguments()
+                    .any(|a| a.get_long() == Some(key.as_str()))
+            });
+            if in_section || !known {
+                bail!(
+                    "{}: {key}: `sacx {sub}` has no option --{key}",
+                    path.display()
+                );
+            }
+            continue;
+        };
+        let id = arg.get_id().as_str();
+        if given.value_source(id) == Some(ValueSource::CommandLine) {
+            continue;
+        }
+        let flag = format!("--{key}");
+        let takes_value = arg.get_num_args().is_none_or(|n| n.takes_values());
+        match (&value, takes_value) {
+            (toml::Value::Boolean(b), false) => {
+                if *b {
+                    out.push(flag.into());
+                }
+            }
+            (toml::Value::Array(items), true) => {
+                for item in items {
+                    out.push(flag.clone().into());
+                    out.push(scalar(path, &key, item)?.into());
+                }
+            }
+            (v, true) => {
+                out.push(flag.into());
+                out.push(scalar(path, &key, v)?.into());
+            }
+            (v, false) => bail!(
+                "{}: {key} = {v}: --{key} is a switch; write {key} = true or false",
+                path.display()
+            ),
+        }
+    }
+    Ok(out)
+}
+
+fn scalar(path: &Path, key: &str, value: &toml::Value) -> Result<String> {
+    Ok(match value {
+        toml::Value::String(s) => s.clone(),
+        toml::Value::Integer(i) => i.to_string(),
+        toml::Value::Float(f) => f.to_string(),
+        toml::Value::Boolean(b) => b.to_string(),
+        other => bail!(
+            "{}: {key} = {other}: expected a string, number or boolean",
+            path.display()
+        ),
+    })
+}

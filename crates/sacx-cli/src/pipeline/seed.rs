@@ -1,0 +1,256 @@
+//! One seed's stages: split, tokenizer, training, explanation of the validation
+//! documents. Each stage is skipped when its output is complete.
+use super::layout::SeedLayout;
+use crate::args::ig::IgArgs;
+use crate::args::model::{ModelArgs, SplitArgs, TokenizerArgs, TrainArgs};
+use crate::progress::StageProgress;
+use anyhow::{Context, Result, bail};
+use sacx_data::{Corpus, Segmenter, Split, Tokenizer};
+use sacx_ig::{DocSource, ExplainDoc, Explainer, OutputOptions, ResolvedBaseline, RunInfo};
+use sacx_model::{Checkpoint, ConsoleProgress, DeviceSpec, TrainJob, WordVectors};
+use serde::{Deserialize, Serialize};
+use std::ops::Range;
+use std::time::Instant;
+
+/// Everything one seed needs.
+pub struct SeedJob<'a> {
+    pub corpus: &'a Corpus,
+    pub segmenter: Segmenter,
+    pub seed: u64,
+    pub split: &'a SplitArgs,
+    pub tokenizer: &'a TokenizerArgs,
+    pub model: &'a ModelArgs,
+    pub train: &'a TrainArgs,
+}
+
+/// `split.json`: what the seed trained and explained on.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SplitInfo {
+    pub seed: u64,
+    pub train_fraction: f64,
+    pub stratify: bool,
+    pub train_documents: usize,
+    pub valid_documents: usize,
+    /// FNV-1a over the validation documents' (id, lang, text length).
+    pub fingerprint: String,
+}
+
+/// The seed's grouped split, with its description.
+pub fn split(corpus: &Corpus, args: &SplitArgs, seed: u64) -> Result<(Split, SplitInfo)> {
+    {
+        let opts = args.options(seed)?;
+        let split = Split::new(&corpus.docs, &opts);
+        if split.train.is_empty() || split.valid.is_empty() {
+            bail!(
+                "seed {seed}: the split left {} training and {} validation documents; the corpus is too small for --train-fraction {}",
+                split.train.len(),
+                split.valid.len(),
+                args.train_fraction
+            );
+        }
+        let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+        for &i in &split.valid {
+            let d = &corpus.docs[i];
+            for b in
+                d.id.bytes()
+                    .chain([0])
+                    .chain(d.lang.bytes())
+                    .chain([0])
+                    .chain(d.text.len().to_le_bytes())
+            {
+                h = (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3);
+            }
+        }
+        let info = SplitInfo {
+            seed,
+            train_fraction: args.train_fraction,
+            stratify: args.stratify,
+            train_documents: split.train.len(),
+            valid_documents: split.valid.len(),
+            fingerprint: format!("{h:016x}"),
+        };
+        Ok((split, info))
+    }
+}
+
+/// Whether the seed's training finished (best checkpoint and metrics written).
+pub fn trained(layout: &SeedLayout) -> bool {
+    layout.metrics().is_file()
+        && layout
+            .checkpoint()
+            .join(sacx_model::checkpoint::CONFIG_FILE)
+            .is_file()
+}
+
+/// Whether the seed's explanation finished.
+pub fn explained(layout: &SeedLayout) -> bool {
+    layout.summary().is_file()
+}
+
+/// Trains the seed's model (resuming a killed training from its last epoch).
+pub fn train(job: &SeedJob<'_>, layout: &SeedLayout) -> Result<()> {
+    let (split, info) = split(job.corpus, job.split, job.seed)?;
+    crate::atomic::write(&layout.split(), &serde_json::to_vec_pretty(&info)?)?;
+    let texts: Vec<&str> = split
+        .train
+        .iter()
+        .map(|&i| job.corpus.docs[i].text.as_str())
+        .collect();
+    let tok = Tokenizer::train(
+        &job.tokenizer.options(job.model.needs_cls())?,
+        job.segmenter,
+        &texts,
+    )
+    .context("training the tokenizer")?;
+    let (train, valid) = sacx_model::data::split_examples(job.corpus, &split, &tok)?;
+    let arch = job.model.architecture()?;
+    let vectors = match &job.model.word_vectors {
+        Some(path) => Some(WordVectors::read(path, tok.vocab_size(), |t| {
+            tok.token_to_id(t)
+        })?),
+        None => None,
+    };
+    let classes = job.corpus.labels.len();
+    let pos_weight = (job.train.balance_classes > 0.0)
+        .then(|| sacx_model::balanced_pos_weights(&train, classes, job.train.balance_classes));
+    let params = job.train.params(job.seed, pos_weight)?;
+    let train_job = TrainJob {
+        spec: sacx_model::data::model_spec(arch, &tok, job.corpus),
+        labels: sacx_model::data::labels(job.corpus),
+        params,
+        train: &train,
+        valid: &valid,
+        out_dir: layout.model(),
+        resume: true,
+        tokenizer: Some(&tok),
+        vectors: vectors.as_ref(),
+    };
+    let report = sacx_model::train(&train_job, &mut ConsoleProgress::new())?;
+    let m = &report.metrics.overall;
+    eprintln!(
+        "seed {}: best epoch {} of {}, validation micro-F1 {:.3}, macro-F1 {:.3} ({} documents)",
+        job.seed, report.best_epoch, report.epochs_completed, m.micro_f1, m.macro_f1, m.documents
+    );
+    Ok(())
+}
+
+/// What explaining one seed needs.
+pub struct ExplainJob<'a> {
+    pub corpus: &'a Corpus,
+    pub seed: u64,
+    pub split: &'a SplitArgs,
+    pub device: DeviceSpec,
+    pub ig: &'a IgArgs,
+}
+
+/// Explains the seed's validation documents with its best checkpoint.
+pub fn explain(job: &ExplainJob<'_>, layout: &SeedLayout) -> Result<()> {
+    let ig = job.ig;
+    let ck = Checkpoint::load(&layout.checkpoint(), job.device.resolve()?)?;
+    ck.check_corpus(job.corpus)?;
+    let tok = ck.load_tokenizer()?.with_context(|| {
+        format!(
+            "{}: the checkpoint has no tokenizer",
+            layout.checkpoint().display()
+        )
+    })?;
+    let (split, info) = split(job.corpus, job.split, job.seed)?;
+    if let Ok(text) = std::fs::read_to_string(layout.split()) {
+        let saved: SplitInfo = serde_json::from_str(&text)
+            .with_context(|| format!("{}: not a split description", layout.split().display()))?;
+        if saved != info {
+            bail!(
+                "{}: the corpus or split options differ from the ones the model was trained with; use the same --corpus and split options, or another --out",
+                layout.split().display()
+            );
+        }
+    }
+    let params = ig.params(ck.config.threshold as f32)?;
+    let special = [Some(tok.pad_id()), tok.unk_id(), tok.cls_id()];
+    let baseline = ResolvedBaseline::resolve(
+        &params.baseline,
+        tok.pad_id(),
+        |t| tok.token_to_id(t),
+        || {
+            (0..tok.vocab_size() as i64)
+                .filter(|id| !special.contains(&Some(*id)))
+                .collect()
+        },
+    )?;
+    let explainer = Explainer::new(&ck.model, params, baseline);
+    let source = ValidDocs {
+        corpus: job.corpus,
+        indices: &split.valid,
+        tokenizer: &tok,
+    };
+    let info = RunInfo {
+        run: format!("seed-{}", job.seed),
+        seed: job.seed,
+        labels: ck.config.labels.clone(),
+    };
+    let options = OutputOptions {
+        tsv: ig.tsv,
+        ..OutputOptions::default()
+    };
+    let mut progress = StageProgress::new(&format!("explain {}", info.run), source.len() as u64);
+    let started = Instant::now();
+    let summary = sacx_ig::explain_to_dir(
+        &explainer,
+        &source,
+        &layout.explanations(),
+        &info,
+        &options,
+        &mut |p| {
+            let rate = p.pairs_done as f64 / started.elapsed().as_secs_f64().max(1e-9);
+            progress.update(
+                p.docs_done as u64,
+                p.docs_total as u64,
+                &format!("{} pairs, {rate:.1} pairs/s", p.pairs_done),
+            );
+        },
+    )?;
+    progress.finish();
+    eprintln!(
+        "seed {}: explained {} documents, {} pairs ({} without target), max relative completeness gap {:.2e}",
+        job.seed,
+        summary.documents,
+        summary.pairs,
+        summary.documents_without_target,
+        summary.max_rel_delta
+    );
+    Ok(())
+}
+
+/// The validation documents, tokenized on demand (on the explainer's helper thread).
+struct ValidDocs<'a> {
+    corpus: &'a Corpus,
+    indices: &'a [usize],
+    tokenizer: &'a Tokenizer,
+}
+
+impl DocSource for ValidDocs<'_> {
+    fn len(&self) -> usize {
+        self.indices.len()
+    }
+
+    fn docs(&self, range: Range<usize>) -> sacx_ig::Result<Vec<ExplainDoc>> {
+        let docs: Vec<&sacx_data::Document> = self.indices[range]
+            .iter()
+            .map(|&i| &self.corpus.docs[i])
+            .collect();
+        let texts: Vec<&str> = docs.iter().map(|d| d.text.as_str()).collect();
+        let encodings = self.tokenizer.encode_batch(&texts);
+        Ok(docs
+            .into_iter()
+            .zip(encodings)
+            .map(|(d, e)| ExplainDoc {
+                doc_id: d.id.clone(),
+                lang: d.lang.clone(),
+                gold: d.labels.clone(),
+                ids: e.ids,
+                word_ids: e.word_ids,
+                words: e.words,
+            })
+            .collect())
+    }
+}

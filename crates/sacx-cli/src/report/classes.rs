@@ -1,0 +1,161 @@
+//! One section per class: its keyword chart, the full and unstable lists (folded),
+//! the baselines' top words, the class's figures and example documents.
+
+use std::fmt::Write as _;
+
+use sacx_aggregate::Keyword;
+
+use super::chart::keyword_chart;
+use super::examples::{self, Example};
+use super::html::{esc, note, num, score, table};
+use super::load::RunData;
+use super::{evaluation, metrics};
+
+/// Keywords drawn in a class's chart; the full list is in a folded table.
+pub const CHART_WORDS: usize = 30;
+/// Words of each baseline shown per class.
+const BASELINE_WORDS: usize = 10;
+
+/// Every class section, in label order.
+pub fn classes_section(
+    data: &RunData,
+    labels: &[String],
+    chosen: &[Vec<Example>],
+    threshold: f32,
+) -> String {
+    let mut out = String::from("<section id=\"classes\">\n<h2>Classes</h2>\n");
+    match &data.keywords {
+        None => out.push_str(&note(
+            "keywords/keywords.json is missing: no keyword lists to show (run sacx keywords).",
+        )),
+        Some(k) => {
+            let _ = writeln!(
+                out,
+                "<p class=\"lead\">Keywords ranked by mean attribution over the runs they were \
+                 selected in; whiskers show ± one standard deviation, and the right column the \
+                 runs a word was selected in ({} run{} in all). Unstable words (selected in too \
+                 few runs or too variable) are folded below each chart.</p>",
+                k.runs.len(),
+                if k.runs.len() == 1 { "" } else { "s" }
+            );
+        }
+    }
+    out.push_str(&examples::legend());
+    for (i, label) in labels.iter().enumerate() {
+        let _ = writeln!(
+            out,
+            "<section class=\"class\" id=\"class-{i}\" data-class=\"{}\">\n<h2>{}</h2>",
+            esc(label),
+            esc(label)
+        );
+        if let Some(line) = metrics::class_line(data, label) {
+            out.push_str(&line);
+        }
+        if let Some(line) = evaluation::class_line(data, label) {
+            out.push_str(&line);
+        }
+        let lists = data.keywords.as_ref().and_then(|k| k.class(label));
+        let n_runs = data.keywords.as_ref().map_or(0, |k| k.runs.len());
+        let (stable, unstable): (&[Keyword], &[Keyword]) =
+            lists.map_or((&[], &[]), |c| (&c.keywords, &c.unstable));
+        out.push_str("<h3>Keywords</h3>\n");
+        out.push_str(&keyword_chart(
+            label,
+            &stable[..stable.len().min(CHART_WORDS)],
+            n_runs,
+        ));
+        if stable.len() > CHART_WORDS {
+            let _ = writeln!(
+                out,
+                "<details><summary>All {} keywords</summary>",
+                stable.len()
+            );
+            word_table(&mut out, stable, n_runs);
+            out.push_str("</details>\n");
+        }
+        let _ = writeln!(
+            out,
+            "<details class=\"unstable\"><summary>Unstable words ({})</summary>",
+            unstable.len()
+        );
+        if unstable.is_empty() {
+            out.push_str(&note("none"));
+        } else {
+            word_table(&mut out, unstable, n_runs);
+        }
+        out.push_str("</details>\n");
+        baselines(&mut out, data, label);
+        out.push_str("<h3>Example documents</h3>\n");
+        match chosen.get(i) {
+            Some(ex) if !ex.is_empty() => out.push_str(&examples::render(ex, i, labels, threshold)),
+            _ => out.push_str(&note("No explained document is predicted as this class.")),
+        }
+        out.push_str("</section>\n");
+    }
+    out.push_str("</section>\n");
+    out
+}
+
+fn word_table(out: &mut String, words: &[Keyword], n_runs: usize) {
+    let head = [
+        "rank",
+        "word",
+        "mean",
+        "std",
+        "runs",
+        "occurrences",
+        "documents",
+        "corpus freq.",
+    ];
+    let rows: Vec<Vec<String>> = words
+        .iter()
+        .enumerate()
+        .map(|(i, k)| {
+            vec![
+                (i + 1).to_string(),
+                esc(&k.word),
+                score(k.score_mean),
+                score(k.score_std),
+                if n_runs > 0 {
+                    format!("{}/{n_runs}", k.runs)
+                } else {
+                    k.runs.to_string()
+                },
+                k.occurrences.to_string(),
+                k.documents.to_string(),
+                num(k.corpus_freq.map(|n| n as f64), 0),
+            ]
+        })
+        .collect();
+    table(out, "words", &head, &rows);
+}
+
+fn baselines(out: &mut String, data: &RunData, label: &str) {
+    if data.baselines.is_empty() {
+        return;
+    }
+    out.push_str("<h3>Classical baselines</h3>\n<dl class=\"baselines\">\n");
+    for b in &data.baselines {
+        let words: Vec<&str> = b
+            .class(label)
+            .map(|c| {
+                c.keywords
+                    .iter()
+                    .take(BASELINE_WORDS)
+                    .map(|k| k.word.as_str())
+                    .collect()
+            })
+            .unwrap_or_default();
+        let _ = writeln!(
+            out,
+            "<div><dt>{}</dt><dd>{}</dd></div>",
+            esc(&b.method.to_string()),
+            if words.is_empty() {
+                "—".to_string()
+            } else {
+                esc(&words.join(", "))
+            }
+        );
+    }
+    out.push_str("</dl>\n");
+}

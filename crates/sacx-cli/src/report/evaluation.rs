@@ -1,0 +1,184 @@
+//! Keyword-quality metrics (`evaluation.json`): the IG keywords next to the
+//! classical baselines, one table per K.
+
+use std::collections::BTreeSet;
+use std::fmt::Write as _;
+
+use sacx_aggregate::Method;
+use sacx_aggregate::metrics::{MetricsAtK, PerClass};
+
+use super::html::{esc, note, num};
+use super::load::RunData;
+
+/// Whether a larger value of a metric is better.
+#[derive(Clone, Copy, PartialEq)]
+enum Better {
+    Higher,
+    Lower,
+}
+
+type Getter = fn(&MetricsAtK) -> (Option<f64>, Option<f64>);
+
+fn per_class(p: &PerClass) -> (Option<f64>, Option<f64>) {
+    (p.mean, p.std)
+}
+
+const ROWS: [(&str, Better, Getter); 9] = [
+    ("distinctiveness", Better::Higher, |m| {
+        per_class(&m.distinctiveness)
+    }),
+    ("macro coverage", Better::Higher, |m| {
+        per_class(&m.macro_coverage)
+    }),
+    ("micro coverage", Better::Higher, |m| {
+        (m.micro_coverage, None)
+    }),
+    ("cross-coverage", Better::Lower, |m| {
+        per_class(&m.cross_coverage)
+    }),
+    (
+        "coverage distinctiveness: difference",
+        Better::Higher,
+        |m| (m.coverage_distinctiveness.difference, None),
+    ),
+    ("coverage distinctiveness: ratio", Better::Higher, |m| {
+        (m.coverage_distinctiveness.ratio, None)
+    }),
+    (
+        "coverage distinctiveness: normalised",
+        Better::Higher,
+        |m| (m.coverage_distinctiveness.normalised, None),
+    ),
+    ("corpus coverage", Better::Higher, |m| {
+        per_class(&m.corpus_coverage)
+    }),
+    ("classes with keywords", Better::Higher, |m| {
+        let n = m
+            .distinctiveness
+            .per_class
+            .values()
+            .filter(|v| v.is_some())
+            .count();
+        (Some(n as f64), None)
+    }),
+];
+
+/// The section: one table per K with a column per method; the best value of each
+/// row is emphasised.
+pub fn evaluation_section(data: &RunData) -> String {
+    let mut out = String::from(
+        "<section id=\"evaluation\">\n<h2>Keyword evaluation</h2>\n\
+         <p class=\"lead\">Quality of each class's top K keywords (formulas in docs/metrics.md): \
+         the IG keywords of this run next to the classical baselines. Values are means over \
+         classes (± population standard deviation); the best value of each row is in bold \
+         (lowest for cross-coverage, highest otherwise).</p>\n",
+    );
+    if data.evaluations.is_empty() {
+        out.push_str(&note(
+            "evaluation.json is missing: no keyword evaluation to show.",
+        ));
+        out.push_str("</section>\n");
+        return out;
+    }
+    let evals = &data.evaluations;
+    if !evals.iter().any(|e| e.method != Method::Ig) {
+        out.push_str(&note(
+            "evaluation.json holds no baseline method: the IG keywords are shown alone.",
+        ));
+    }
+    let first = &evals[0];
+    let _ = writeln!(
+        out,
+        "<p class=\"muted\">Evaluated on {} documents, labels from {}.</p>",
+        first.n_documents,
+        esc(&first.label_source.to_string())
+    );
+    let ks: BTreeSet<usize> = evals
+        .iter()
+        .flat_map(|e| e.results.iter().map(|r| r.k))
+        .collect();
+    for k in ks {
+        let _ = writeln!(out, "<h3>Top {k} keywords per class</h3>");
+        let cols: Vec<Option<&MetricsAtK>> = evals
+            .iter()
+            .map(|e| e.results.iter().find(|r| r.k == k))
+            .collect();
+        out.push_str("<table class=\"evaluation\">\n<thead><tr><th scope=\"col\">metric</th>");
+        for e in evals {
+            let cls = if e.method == Method::Ig {
+                " class=\"ig\""
+            } else {
+                ""
+            };
+            let _ = write!(
+                out,
+                "<th scope=\"col\"{cls}>{}</th>",
+                esc(&e.method.to_string())
+            );
+        }
+        out.push_str("</tr></thead>\n<tbody>\n");
+        for (name, better, get) in ROWS {
+            let values: Vec<(Option<f64>, Option<f64>)> = cols
+                .iter()
+                .map(|c| c.map(get).unwrap_or((None, None)))
+                .collect();
+            let best = values
+                .iter()
+                .filter_map(|(m, _)| m.filter(|v| v.is_finite()))
+                .reduce(|a, b| match better {
+                    Better::Higher => a.max(b),
+                    Better::Lower => a.min(b),
+                });
+            let _ = write!(out, "<tr><th scope=\"row\">{}</th>", esc(name));
+            let digits = if name == "classes with keywords" {
+                0
+            } else {
+                3
+            };
+            for (m, s) in values {
+                let text = match s {
+                    Some(s) if m.is_some() => {
+                        format!(
+                            "{} <span class=\"pm\">± {}</span>",
+                            num(m, digits),
+                            num(Some(s), digits)
+                        )
+                    }
+                    _ => num(m, digits),
+                };
+                let is_best = values_len(&cols) > 1 && m.is_some() && m == best;
+                if is_best {
+                    let _ = write!(out, "<td class=\"best\"><strong>{text}</strong></td>");
+                } else {
+                    let _ = write!(out, "<td>{text}</td>");
+                }
+            }
+            out.push_str("</tr>\n");
+        }
+        out.push_str("</tbody></table>\n");
+    }
+    out.push_str("</section>\n");
+    out
+}
+
+fn values_len(cols: &[Option<&MetricsAtK>]) -> usize {
+    cols.iter().filter(|c| c.is_some()).count()
+}
+
+/// A line for a class section: the IG keywords' distinctiveness and coverages of
+/// this class at the smallest K, or `None` without an IG evaluation.
+pub fn class_line(data: &RunData, label: &str) -> Option<String> {
+    let ig = data.evaluations.iter().find(|e| e.method == Method::Ig)?;
+    let r = ig.results.iter().min_by_key(|r| r.k)?;
+    let get = |p: &PerClass| p.per_class.get(label).copied().flatten();
+    Some(format!(
+        "<p class=\"classline\">Top {} keywords: distinctiveness {}, macro coverage {}, \
+         cross-coverage {}, corpus coverage {}; {} evaluation documents of this class.</p>\n",
+        r.k,
+        num(get(&r.distinctiveness), 3),
+        num(get(&r.macro_coverage), 3),
+        num(get(&r.cross_coverage), 3),
+        num(get(&r.corpus_coverage), 3),
+        ig.class_documents.get(label).copied().unwrap_or(0)
+    ))
+}

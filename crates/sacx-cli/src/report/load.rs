@@ -1,0 +1,197 @@
+//! Reading a run directory: every input of the report, each optional.
+//!
+//! A missing file leaves its part of the report empty (the page says so); a file
+//! that exists but cannot be read or parsed is an error naming the file.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result, anyhow};
+use sacx_aggregate::{EVALUATION_JSON, Evaluation, KEYWORDS_JSON, Keywords, Method};
+use sacx_ig::{ShardReader, Summary};
+use sacx_model::Metrics;
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+
+/// One seed's run: `runs/seed-<N>/`.
+pub struct SeedRun {
+    /// The seed N.
+    pub seed: u64,
+    /// `model/metrics.json`, when present.
+    pub metrics: Option<Metrics>,
+    /// `explanations/summary.json`, when present.
+    pub summary: Option<Summary>,
+    /// `explanations/shard-*.bin`, in order.
+    pub shards: Vec<PathBuf>,
+}
+
+/// Everything the report shows, read from one run directory.
+pub struct RunData {
+    /// The run directory.
+    pub dir: PathBuf,
+    /// `run.json` (free-form), when present.
+    pub run: Option<Value>,
+    /// Seed runs, ascending by seed.
+    pub seeds: Vec<SeedRun>,
+    /// `keywords/keywords.json`, when present.
+    pub keywords: Option<Keywords>,
+    /// Baseline keyword lists found as `keywords/<dir>/keywords.json`, by method.
+    pub baselines: Vec<Keywords>,
+    /// `evaluation.json`: one evaluation per method (IG first, then the baselines).
+    pub evaluations: Vec<Evaluation>,
+}
+
+impl RunData {
+    /// Reads every input of `dir`.
+    pub fn load(dir: &Path) -> Result<Self> {
+        if !dir.is_dir() {
+            return Err(anyhow!("{}: not a run directory", dir.display()));
+        }
+        let run = read_json::<Value>(&dir.join("run.json"))?;
+        let seeds = load_seeds(&dir.join("runs"))?;
+        let kw_dir = dir.join("keywords");
+        let kw_path = kw_dir.join(KEYWORDS_JSON);
+        let keywords = if kw_path.is_file() {
+            Some(Keywords::read(&kw_path)?)
+        } else {
+            None
+        };
+        let baselines = load_baselines(&kw_dir)?;
+        let evaluations = match read_json::<Value>(&dir.join(EVALUATION_JSON))? {
+            Some(v) => parse_evaluations(v)
+                .with_context(|| dir.join(EVALUATION_JSON).display().to_string())?,
+            None => Vec::new(),
+        };
+        Ok(Self {
+            dir: dir.to_path_buf(),
+            run,
+            seeds,
+            keywords,
+            baselines,
+            evaluations,
+        })
+    }
+
+    /// The class names, in label order: from the keywords, else from the first
+    /// explanation shard, else from the first seed's metrics.
+    pub fn labels(&self) -> Result<Vec<String>> {
+        if let Some(k) = &self.keywords {
+            return Ok(k.classes.iter().map(|c| c.class.clone()).collect());
+        }
+        if let Some(shard) = self.seeds.iter().find_map(|s| s.shards.first()) {
+            return Ok(ShardReader::open(shard)?.header().labels.clone());
+        }
+        Ok(self
+            .seeds
+            .iter()
+            .find_map(|s| s.metrics.as_ref())
+            .map(|m| {
+                m.overall
+                    .per_class
+                    .iter()
+                    .map(|c| c.label.clone())
+                    .collect()
+            })
+            .unwrap_or_default())
+    }
+}
+
+/// Reads and parses a JSON file; `None` when it does not exist.
+pub fn read_json<T: DeserializeOwned>(path: &Path) -> Result<Option<T>> {
+    let text = match std::fs::read_to_string(path) {
+        Ok(t) => t,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(anyhow!("{}: {e}", path.display())),
+    };
+    serde_json::from_str(&text).map(Some).map_err(|e| {
+        let what = if e.is_syntax() || e.is_eof() {
+            "not valid JSON"
+        } else {
+            "not in the format this sacx reads"
+        };
+        anyhow!("{}: {what}: {e}", path.display())
+    })
+}
+
+fn load_seeds(runs: &Path) -> Result<Vec<SeedRun>> {
+    let entries = match std::fs::read_dir(runs) {
+        Ok(e) => e,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(e) => return Err(anyhow!("{}: {e}", runs.display())),
+    };
+    let mut seeds = Vec::new();
+    for entry in entries {
+        let entry = entry.map_err(|e| anyhow!("{}: {e}", runs.display()))?;
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let Some(seed) = name
+            .strip_prefix("seed-")
+            .and_then(|n| n.parse::<u64>().ok())
+        else {
+            continue;
+        };
+        let path = entry.path();
+        if !path.is_dir() {
+            continue;
+        }
+        let explanations = path.join("explanations");
+        let shards = if explanations.is_dir() {
+            sacx_ig::run::list_shards(&explanations)?
+        } else {
+            Vec::new()
+        };
+        seeds.push(SeedRun {
+            seed,
+            metrics: read_json(&path.join("model").join("metrics.json"))?,
+            summary: read_json(&explanations.join("summary.json"))?,
+            shards,
+        });
+    }
+    seeds.sort_by_key(|s| s.seed);
+    Ok(seeds)
+}
+
+/// Keyword lists of other methods kept in sub-directories of `keywords/`.
+fn load_baselines(kw_dir: &Path) -> Result<Vec<Keywords>> {
+    let Ok(entries) = std::fs::read_dir(kw_dir) else {
+        return Ok(Vec::new());
+    };
+    let mut paths: Vec<PathBuf> = entries
+        .filter_map(|e| e.ok().map(|e| e.path().join(KEYWORDS_JSON)))
+        .filter(|p| p.is_file())
+        .collect();
+    paths.sort();
+    let mut out = Vec::new();
+    for p in paths {
+        let k = Keywords::read(&p)?;
+        if k.method != Method::Ig {
+            out.push(k);
+        }
+    }
+    out.sort_by_key(|k| k.method);
+    Ok(out)
+}
+
+/// `evaluation.json` holds one [`Evaluation`], a list of them, an object with an
+/// `evaluations` list, or an object keyed by method whose values are evaluations.
+/// The result is sorted by method, IG first.
+pub fn parse_evaluations(value: Value) -> Result<Vec<Evaluation>> {
+    let list: Vec<Value> = match value {
+        Value::Array(items) => items,
+        Value::Object(mut map) => {
+            if map.contains_key("format") {
+                vec![Value::Object(map)]
+            } else if let Some(Value::Array(items)) = map.remove("evaluations") {
+                items
+            } else {
+                map.into_iter().map(|(_, v)| v).collect()
+            }
+        }
+        _ => return Err(anyhow!("expected an evaluation object or a list of them")),
+    };
+    let mut out = list
+        .into_iter()
+        .map(serde_json::from_value::<Evaluation>)
+        .collect::<std::result::Result<Vec<_>, _>>()
+        .map_err(|e| anyhow!("not a valid evaluation: {e}"))?;
+    out.sort_by_key(|e| e.method);
+    Ok(out)
+}

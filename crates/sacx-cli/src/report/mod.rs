@@ -1,0 +1,120 @@
+//! The HTML report of a run directory: one self-contained page (`report.html`).
+//!
+//! The page has no external reference at all: CSS is inline, charts are inline SVG,
+//! there are no scripts, fonts or images, and a Content-Security-Policy forbids the
+//! browser to load anything should some text ever slip through. Every text from the
+//! run's files is escaped. The output depends only on the directory's content
+//! (no timestamp), so the same run gives the same bytes.
+//!
+//! Parts, each rendered from whatever is present (a missing input gives a short note):
+//! the run's parameters and timings (`run.json`), a table of contents by class,
+//! classification metrics per seed and per language (`runs/seed-<N>/model/metrics.json`)
+//! with explanation statistics (`runs/seed-<N>/explanations/summary.json`), the keyword
+//! evaluation next to the baselines (`evaluation.json`), and per class its keyword bar
+//! chart, unstable words (`keywords/keywords.json`) and example documents coloured by
+//! attribution (`runs/seed-<N>/explanations/shard-*.bin`).
+
+mod chart;
+mod classes;
+mod evaluation;
+mod examples;
+mod header;
+mod html;
+mod load;
+mod metrics;
+mod style;
+
+#[cfg(test)]
+pub mod fixture;
+#[cfg(test)]
+mod tests;
+
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Result, anyhow};
+
+use html::esc;
+use load::RunData;
+
+/// Name of the report file inside the run directory.
+pub const REPORT_HTML: &str = "report.html";
+
+/// Renders the report of `run_dir` as one HTML page.
+pub fn render(run_dir: &Path) -> Result<String> {
+    let data = RunData::load(run_dir)?;
+    let labels = data.labels()?;
+    let threshold = prediction_threshold(&data);
+    let chosen = examples::choose(&data, &labels, threshold)?;
+    let name = run_dir
+        .canonicalize()
+        .ok()
+        .and_then(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
+        .unwrap_or_else(|| run_dir.display().to_string());
+    let mut out = String::with_capacity(1 << 20);
+    out.push_str("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n");
+    out.push_str(
+        "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; \
+         style-src 'unsafe-inline'; img-src data:\">\n",
+    );
+    out.push_str("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n");
+    out.push_str(&format!("<title>sacx report: {}</title>\n", esc(&name)));
+    out.push_str("<style>");
+    out.push_str(style::CSS);
+    out.push_str("</style>\n</head>\n<body>\n");
+    out.push_str(&format!(
+        "<header class=\"page\"><h1>sacx report: {}</h1><p>Class keywords from {} classifier run{} \
+         explained with Integrated Gradients.</p></header>\n<main>\n",
+        esc(&name),
+        data.seeds.len(),
+        if data.seeds.len() == 1 { "" } else { "s" }
+    ));
+    out.push_str(&header::run_section(&data, &labels));
+    out.push_str(&header::toc(&data, &labels));
+    out.push_str(&metrics::classification_section(&data));
+    out.push_str(&evaluation::evaluation_section(&data));
+    out.push_str(&classes::classes_section(
+        &data, &labels, &chosen, threshold,
+    ));
+    out.push_str(&format!(
+        "<footer>Written by sacx {}. This page is self-contained: it loads nothing from \
+         anywhere.</footer>\n</main>\n</body>\n</html>\n",
+        env!("CARGO_PKG_VERSION")
+    ));
+    Ok(out)
+}
+
+/// Renders the report and writes it to `run_dir/report.html` atomically (a temporary
+/// file in the same directory, then a rename); returns the path written.
+pub fn write(run_dir: &Path) -> Result<PathBuf> {
+    let page = render(run_dir)?;
+    let path = run_dir.join(REPORT_HTML);
+    let tmp = run_dir.join(format!(".{REPORT_HTML}.tmp{}", std::process::id()));
+    let result = (|| {
+        let mut f = std::fs::File::create(&tmp)?;
+        f.write_all(page.as_bytes())?;
+        f.sync_all()
+    })();
+    if let Err(e) = result {
+        let _ = std::fs::remove_file(&tmp);
+        return Err(anyhow!("{}: {e}", tmp.display()));
+    }
+    std::fs::rename(&tmp, &path).map_err(|e| anyhow!("{}: {e}", path.display()))?;
+    Ok(path)
+}
+
+/// The probability above which a class counts as predicted: the keyword ranking's
+/// `prediction_threshold`, else the first seed's decision threshold, else 0.5.
+fn prediction_threshold(data: &RunData) -> f32 {
+    data.keywords
+        .as_ref()
+        .and_then(|k| k.parameters.get("prediction_threshold"))
+        .and_then(|v| v.as_f64())
+        .or_else(|| {
+            data.seeds
+                .iter()
+                .find_map(|s| s.metrics.as_ref())
+                .map(|m| m.threshold)
+        })
+        .map_or(0.5, |t| t as f32)
+}

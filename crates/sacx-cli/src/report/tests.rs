@@ -1,0 +1,265 @@
+//! Tests of the renderer on the hand-made run directory of [`super::fixture`].
+
+use super::chart::{NEGATIVE, POSITIVE};
+use super::fixture::{SCRIPT_WORD, labels, write_run};
+use super::html::esc;
+use super::{REPORT_HTML, render, write};
+
+fn rendered() -> (tempfile::TempDir, String) {
+    let dir = tempfile::tempdir().unwrap();
+    write_run(dir.path());
+    let page = render(dir.path()).unwrap();
+    (dir, page)
+}
+
+/// The class sections' HTML, in page order, with their `data-class` values.
+fn class_sections(page: &str) -> Vec<(String, &str)> {
+    page.split("<section class=\"class\"")
+        .skip(1)
+        .map(|chunk| {
+            let attr = chunk.split("data-class=\"").nth(1).unwrap();
+            (attr[..attr.find('"').unwrap()].to_string(), chunk)
+        })
+        .collect()
+}
+
+#[test]
+fn all_text_from_the_run_is_escaped() {
+    let (_dir, page) = rendered();
+    assert!(!page.contains(SCRIPT_WORD), "raw script word on the page");
+    assert!(!page.to_ascii_lowercase().contains("<script"));
+    assert!(page.contains(&esc(SCRIPT_WORD)));
+    assert!(page.contains("R&amp;D &lt;Lab&gt; &quot;x&quot;"));
+    assert!(page.contains("&quot;forschung&quot;") && page.contains("o&#39;neil"));
+    assert!(page.contains("bundled &lt;appstream&gt; &amp; co"));
+    // Non-Latin scripts are kept as they are, with their language marked.
+    assert!(page.contains("音楽") && page.contains("lang=\"ja\""));
+}
+
+#[test]
+fn every_class_has_one_chart_in_its_section() {
+    let (_dir, page) = rendered();
+    let sections = class_sections(&page);
+    let expected: Vec<String> = labels().iter().map(|l| esc(l)).collect();
+    assert_eq!(
+        sections.iter().map(|s| s.0.clone()).collect::<Vec<_>>(),
+        expected
+    );
+    for (class, html) in &sections {
+        let body = &html[..html.find("</section>").unwrap()];
+        assert_eq!(
+            body.matches("<svg class=\"chart").count(),
+            1,
+            "class {class}"
+        );
+    }
+    // The table of contents links to each class.
+    for i in 0..expected.len() {
+        assert!(
+            page.contains(&format!("href=\"#class-{i}\""))
+                && page.contains(&format!("id=\"class-{i}\""))
+        );
+    }
+}
+
+#[test]
+fn bars_are_coloured_by_the_sign_of_the_score() {
+    let (_dir, page) = rendered();
+    let sections = class_sections(&page);
+    let audio = sections[0].1;
+    let chart = &audio[audio.find("<svg class=\"chart\"").unwrap()..audio.find("</svg>").unwrap()];
+    assert_eq!(chart.matches("class=\"bar pos\" x=").count(), 3);
+    assert_eq!(chart.matches("class=\"bar neg\"").count(), 1);
+    assert_eq!(chart.matches(&format!("fill=\"{POSITIVE}\"")).count(), 3);
+    assert_eq!(chart.matches(&format!("fill=\"{NEGATIVE}\"")).count(), 1);
+    assert_ne!(POSITIVE, NEGATIVE);
+    // The figures: mean ± std and runs out of all runs.
+    assert!(chart.contains("0.8000 ± 0.1000 · 2/2"), "{chart}");
+    assert!(chart.contains("-0.4000 ± 0.2000 · 2/2"));
+    // Unstable words are folded, and an empty class still has its (empty) chart.
+    assert!(audio.contains("<details class=\"unstable\"><summary>Unstable words (1)</summary>"));
+    assert!(sections[2].1.contains("<svg class=\"chart empty\""));
+}
+
+#[test]
+fn the_page_references_no_url() {
+    let (_dir, page) = rendered();
+    let lower = page.to_ascii_lowercase();
+    for needle in [
+        "http:",
+        "https:",
+        "ftp:",
+        "src=",
+        "href=\"//",
+        "url(",
+        "@import",
+        "<link",
+        "<script",
+        "<img",
+        "<iframe",
+    ] {
+        assert!(!lower.contains(needle), "page contains {needle:?}");
+    }
+    // Internal links only.
+    for href in lower.split("href=\"").skip(1) {
+        assert!(
+            href.starts_with('#'),
+            "external link {}",
+            &href[..href.len().min(40)]
+        );
+    }
+    assert!(page.contains("Content-Security-Policy\" content=\"default-src 'none'"));
+}
+
+#[test]
+fn metrics_per_seed_and_language_and_evaluation_with_baselines() {
+    let (dir, page) = rendered();
+    let metrics: sacx_model::Metrics = serde_json::from_str(
+        &std::fs::read_to_string(dir.path().join("runs/seed-1/model/metrics.json")).unwrap(),
+    )
+    .unwrap();
+    let seeds = &page[page.find("<table class=\"metrics seeds\">").unwrap()..];
+    let seeds = &seeds[..seeds.find("</table>").unwrap()];
+    let row1 = seeds
+        .split("<tr>")
+        .find(|r| r.starts_with("<th scope=\"row\">1</th>"))
+        .unwrap();
+    assert!(
+        row1.contains(&format!("<td>{:.3}</td>", metrics.overall.micro_f1)),
+        "{row1}"
+    );
+    assert!(row1.contains(&format!("<td>{:.3}</td>", metrics.overall.macro_f1)));
+    assert!(seeds.contains("<th scope=\"row\">2</th>") && seeds.contains("mean ± std"));
+    let langs = &page[page.find("<table class=\"metrics languages\">").unwrap()..];
+    let langs = &langs[..langs.find("</table>").unwrap()];
+    for lang in ["de", "en", "ja"] {
+        assert!(
+            langs.contains(&format!("<th scope=\"row\">{lang}</th>")),
+            "{lang}"
+        );
+    }
+    let eval = &page[page.find("id=\"evaluation\"").unwrap()..];
+    let eval = &eval[..eval.find("</section>").unwrap()];
+    // IG first, then the baseline, for each K.
+    assert_eq!(
+        eval.matches("<th scope=\"col\" class=\"ig\">ig</th><th scope=\"col\">log-odds</th>")
+            .count(),
+        2
+    );
+    assert!(
+        eval.contains("Top 2 keywords per class") && eval.contains("Top 10 keywords per class")
+    );
+    assert!(eval.contains("<td class=\"best\"><strong>"));
+    // Timings of run.json are shown as durations.
+    assert!(
+        page.contains("<span title=\"95.2500 s\">1 min 35 s</span>"),
+        "timings"
+    );
+    assert!(page.contains("xml-cnn"));
+}
+
+#[test]
+fn example_documents_colour_each_word_for_each_predicted_class() {
+    let (_dir, page) = rendered();
+    let sections = class_sections(&page);
+    let audio = sections[0].1;
+    let docs: Vec<&str> = audio.split("<article class=\"doc\">").skip(1).collect();
+    // Audio is predicted (p > 0.5) for d1, d3 and d5, all gold: by probability.
+    assert_eq!(docs.len(), 3);
+    for (doc, id) in docs.iter().zip(["d1", "d5", "d3"]) {
+        assert!(
+            doc.contains(&format!("<span class=\"docid\">{id}</span>")),
+            "{id}: {doc}"
+        );
+    }
+    // d5 is predicted as Audio and Game: two coloured lines, the section's class first.
+    let d5 = docs[1];
+    let names: Vec<&str> = d5
+        .split("<div class=\"tname\">")
+        .skip(1)
+        .map(|t| &t[..t.find(' ').unwrap()])
+        .collect();
+    assert_eq!(names, ["Audio", "Game"]);
+    assert!(d5.contains("<span class=\"w p1\"") || d5.contains("<span class=\"w p2\""));
+    assert!(d5.contains("class=\"w n"), "negative attribution coloured");
+    // The class with no predicted document says so.
+    assert!(
+        sections[2].1.contains("<article class=\"doc\">"),
+        "d3 is predicted R&D"
+    );
+    let game = sections[1].1;
+    assert!(game.contains("<span class=\"docid\">d2</span>") && game.contains(&esc(SCRIPT_WORD)));
+}
+
+#[test]
+fn missing_parts_give_notes_instead_of_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    write_run(dir.path());
+    for f in [
+        "evaluation.json",
+        "run.json",
+        "runs/seed-2/model/metrics.json",
+        "runs/seed-1/explanations/summary.json",
+    ] {
+        std::fs::remove_file(dir.path().join(f)).unwrap();
+    }
+    let page = render(dir.path()).unwrap();
+    assert!(page.contains("evaluation.json is missing"));
+    assert!(page.contains("run.json is missing"));
+    assert_eq!(class_sections(&page).len(), 4);
+    std::fs::remove_dir_all(dir.path().join("keywords")).unwrap();
+    std::fs::remove_dir_all(dir.path().join("runs/seed-1/model")).unwrap();
+    let page = render(dir.path()).unwrap();
+    assert!(page.contains("keywords/keywords.json is missing"));
+    // Classes then come from the shards' label list; each still has its (empty) chart.
+    let sections = class_sections(&page);
+    assert_eq!(sections.len(), 4);
+    assert!(
+        sections
+            .iter()
+            .all(|(_, s)| s.contains("<svg class=\"chart empty\""))
+    );
+    // A directory with nothing in it still renders.
+    let empty = tempfile::tempdir().unwrap();
+    let page = render(empty.path()).unwrap();
+    assert!(page.contains("No runs/seed-&lt;N&gt;/model/metrics.json found"));
+}
+
+#[test]
+fn a_bad_file_is_a_one_line_error_naming_it() {
+    let dir = tempfile::tempdir().unwrap();
+    write_run(dir.path());
+    for (file, text) in [
+        ("runs/seed-2/model/metrics.json", "{\"threshold\": 0.5}"),
+        ("evaluation.json", "[{\"format\": 3}]"),
+        ("run.json", "{not json"),
+        ("keywords/keywords.json", "[]"),
+        ("runs/seed-1/explanations/shard-00000.bin", "garbage"),
+    ] {
+        let path = dir.path().join(file);
+        let saved = std::fs::read(&path).unwrap();
+        std::fs::write(&path, text).unwrap();
+        let err = format!("{:#}", render(dir.path()).unwrap_err());
+        assert!(err.contains(&path.display().to_string()), "{file}: {err}");
+        assert!(!err.contains('\n'), "{file}: {err}");
+        std::fs::write(&path, saved).unwrap();
+    }
+    assert!(render(&dir.path().join("nope")).is_err());
+}
+
+#[test]
+fn write_is_atomic_and_deterministic() {
+    let dir = tempfile::tempdir().unwrap();
+    write_run(dir.path());
+    let path = write(dir.path()).unwrap();
+    assert_eq!(path, dir.path().join(REPORT_HTML));
+    let first = std::fs::read(&path).unwrap();
+    write(dir.path()).unwrap();
+    assert_eq!(std::fs::read(&path).unwrap(), first, "same run, same bytes");
+    let stray: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .filter(|e| e.file_name().to_string_lossy().contains("tmp"))
+        .collect();
+    assert!(stray.is_empty(), "temporary file left behind");
+}

@@ -1,0 +1,95 @@
+//! Glue with `sacx-data`: corpus documents to [`Example`]s, the tokenizer inside
+//! checkpoints, model specs from a tokenizer and a label set.
+use std::path::Path;
+
+use sacx_data::{Corpus, Split, Tokenizer};
+
+use crate::checkpoint::{Checkpoint, TOKENIZER_DIR, TokenizerFiles, TokenizerInfo, check_labels};
+use crate::example::Example;
+use crate::model::{Architecture, ModelSpec};
+use crate::{Error, Result};
+
+/// Encodes the documents of `corpus` at `indices` (in that order) with `tokenizer`.
+pub fn encode_examples(
+    corpus: &Corpus,
+    indices: &[usize],
+    tokenizer: &Tokenizer,
+) -> Result<Vec<Example>> {
+    let docs = indices
+        .iter()
+        .map(|&i| {
+            corpus.docs.get(i).ok_or_else(|| Error::InvalidExample {
+                index: i,
+                reason: format!("no document {i} in a corpus of {}", corpus.docs.len()),
+            })
+        })
+        .collect::<Result<Vec<_>>>()?;
+    let texts: Vec<&str> = docs.iter().map(|d| d.text.as_str()).collect();
+    let encodings = tokenizer.encode_batch(&texts);
+    Ok(docs
+        .iter()
+        .zip(encodings)
+        .map(|(d, e)| Example {
+            ids: e.ids,
+            labels: d.labels.clone(),
+            lang: d.lang.clone(),
+        })
+        .collect())
+}
+
+/// The training and validation examples of `split`.
+pub fn split_examples(
+    corpus: &Corpus,
+    split: &Split,
+    tokenizer: &Tokenizer,
+) -> Result<(Vec<Example>, Vec<Example>)> {
+    Ok((
+        encode_examples(corpus, &split.train, tokenizer)?,
+        encode_examples(corpus, &split.valid, tokenizer)?,
+    ))
+}
+
+/// The [`ModelSpec`] of `architecture` for `tokenizer`'s vocabulary and the
+/// corpus labels.
+pub fn model_spec(architecture: Architecture, tokenizer: &Tokenizer, corpus: &Corpus) -> ModelSpec {
+    ModelSpec {
+        architecture,
+        vocab_size: tokenizer.vocab_size(),
+        pad_id: tokenizer.pad_id(),
+        num_classes: corpus.labels.len(),
+    }
+}
+
+/// The corpus label names, in index order.
+pub fn labels(corpus: &Corpus) -> Vec<String> {
+    corpus.labels.names().to_vec()
+}
+
+impl TokenizerFiles for Tokenizer {
+    fn save_into(&self, dir: &Path) -> Result<TokenizerInfo> {
+        self.save(dir)?;
+        Ok(TokenizerInfo {
+            kind: self.kind().to_string(),
+            file: sacx_data::CONFIG_FILE.to_string(),
+        })
+    }
+}
+
+impl Checkpoint {
+    /// Loads the tokenizer saved in the checkpoint (`tokenizer/`), if any.
+    pub fn load_tokenizer(&self) -> Result<Option<Tokenizer>> {
+        if self.config.tokenizer.is_none() {
+            return Ok(None);
+        }
+        let dir = self.dir.join(TOKENIZER_DIR);
+        if !dir.is_dir() {
+            return Err(Error::MissingFile { path: dir });
+        }
+        Ok(Some(Tokenizer::load(&dir)?))
+    }
+
+    /// An error unless the corpus has exactly the checkpoint's labels.
+    pub fn check_corpus(&self, corpus: &Corpus) -> Result<()> {
+        check_labels(&self.config.labels, corpus.labels.names())
+    }
+}

@@ -1,0 +1,277 @@
+//! Architecture choice and the [`Model`] that owns the parameters.
+use std::fmt;
+use std::str::FromStr;
+
+use rand_chacha::ChaCha8Rng;
+use serde::{Deserialize, Serialize};
+use tch::{Device, Tensor};
+
+use crate::classifier::{Classifier, LinearStage};
+use crate::embed_pool::{EmbedPool, EmbedPoolParams};
+use crate::embedding::{Embedding, WordVectors};
+use crate::example::{Example, batch_indices, make_batch};
+use crate::params::ParamStore;
+use crate::transformer::{Transformer, TransformerParams};
+use crate::xml_cnn::{XmlCnn, XmlCnnParams};
+use crate::{Error, Result};
+
+/// Which network, with its hyperparameters (`kind` is the `--model` name).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "kebab-case")]
+pub enum Architecture {
+    /// XML-CNN, see [`XmlCnnParams`].
+    XmlCnn(XmlCnnParams),
+    /// embed-pool, see [`EmbedPoolParams`].
+    EmbedPool(EmbedPoolParams),
+    /// Transformer encoder, see [`TransformerParams`].
+    Transformer(TransformerParams),
+}
+
+impl Architecture {
+    /// The `--model` name: `xml-cnn`, `embed-pool` or `transformer`.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Architecture::XmlCnn(_) => "xml-cnn",
+            Architecture::EmbedPool(_) => "embed-pool",
+            Architecture::Transformer(_) => "transformer",
+        }
+    }
+
+    /// Checks the hyperparameters against their documented ranges.
+    pub fn validate(&self) -> Result<()> {
+        match self {
+            Architecture::XmlCnn(p) => p.validate(),
+            Architecture::EmbedPool(p) => p.validate(),
+            Architecture::Transformer(p) => p.validate(),
+        }
+    }
+
+    /// Token embedding width.
+    pub fn embedding_dim(&self) -> usize {
+        match self {
+            Architecture::XmlCnn(p) => p.embedding_dim,
+            Architecture::EmbedPool(p) => p.embedding_dim,
+            Architecture::Transformer(p) => p.embedding_dim,
+        }
+    }
+}
+
+impl FromStr for Architecture {
+    type Err = Error;
+    /// The named architecture with default hyperparameters.
+    fn from_str(s: &str) -> Result<Self> {
+        match s {
+            "xml-cnn" => Ok(Architecture::XmlCnn(XmlCnnParams::default())),
+            "embed-pool" => Ok(Architecture::EmbedPool(EmbedPoolParams::default())),
+            "transformer" => Ok(Architecture::Transformer(TransformerParams::default())),
+            other => Err(Error::param(
+                "model",
+                other,
+                "xml-cnn, embed-pool or transformer",
+            )),
+        }
+    }
+}
+
+impl fmt::Display for Architecture {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// Everything needed to build a model's parameters.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ModelSpec {
+    /// Network and hyperparameters.
+    pub architecture: Architecture,
+    /// Vocabulary size (rows of `embedding.weight`).
+    pub vocab_size: usize,
+    /// The padding token id.
+    pub pad_id: i64,
+    /// Number of classes.
+    pub num_classes: usize,
+}
+
+#[derive(Debug)]
+enum Net {
+    XmlCnn(XmlCnn),
+    EmbedPool(EmbedPool),
+    Transformer(Transformer),
+}
+
+/// A classifier with its parameters: any [`Architecture`] behind one type.
+#[derive(Debug)]
+pub struct Model {
+    spec: ModelSpec,
+    store: ParamStore,
+    net: Net,
+}
+
+impl Model {
+    /// Builds the network on `device`, its initial weights drawn from `seed`
+    /// (independently of libtorch's global generator), the embedding optionally
+    /// initialised from pretrained `vectors`.
+    pub fn new(
+        spec: &ModelSpec,
+        seed: u64,
+        device: Device,
+        vectors: Option<&WordVectors>,
+    ) -> Result<Model> {
+        spec.architecture.validate()?;
+        if spec.vocab_size == 0 {
+            return Err(Error::param("vocab_size", 0, "at least 1"));
+        }
+        if spec.num_classes == 0 {
+            return Err(Error::param("num_classes", 0, "at least 1"));
+        }
+        let mut store = ParamStore::new(device);
+        let mut rng = crate::rng::stream(seed, crate::rng::Purpose::Init, 0);
+        let vocab = (spec.vocab_size, spec.pad_id);
+        let c = spec.num_classes;
+        let net = match &spec.architecture {
+            Architecture::XmlCnn(p) => {
+                Net::XmlCnn(XmlCnn::new(&mut store, &mut rng, p, vocab, c, vectors)?)
+            }
+            Architecture::EmbedPool(p) => {
+                Net::EmbedPool(EmbedPool::new(&mut store, &mut rng, p, vocab, c, vectors)?)
+            }
+            Architecture::Transformer(p) => Net::Transformer(Transformer::new(
+                &mut store, &mut rng, p, vocab, c, vectors,
+            )?),
+        };
+        Ok(Model {
+            spec: spec.clone(),
+            store,
+            net,
+        })
+    }
+
+    /// What the model was built from.
+    pub fn spec(&self) -> &ModelSpec {
+        &self.spec
+    }
+
+    /// The named parameters.
+    pub fn params(&self) -> &ParamStore {
+        &self.store
+    }
+
+    pub(crate) fn params_mut(&mut self) -> &mut ParamStore {
+        &mut self.store
+    }
+
+    /// Stops gradient tracking on all parameters (for inference and attribution).
+    pub fn freeze(&mut self) {
+        self.store.freeze();
+    }
+
+    /// The concrete xml-cnn network, when that is the architecture.
+    pub fn as_xml_cnn(&self) -> Option<&XmlCnn> {
+        match &self.net {
+            Net::XmlCnn(m) => Some(m),
+            _ => None,
+        }
+    }
+
+    fn classifier(&self) -> &dyn Classifier {
+        match &self.net {
+            Net::XmlCnn(m) => m,
+            Net::EmbedPool(m) => m,
+            Net::Transformer(m) => m,
+        }
+    }
+
+    fn embedding(&self) -> &Embedding {
+        match &self.net {
+            Net::XmlCnn(m) => m.embedding(),
+            Net::EmbedPool(m) => m.embedding(),
+            Net::Transformer(m) => m.embedding(),
+        }
+    }
+
+    /// Logits `[b, classes]` from ids and mask; `rng` present means training mode.
+    pub(crate) fn forward_t(
+        &self,
+        ids: &Tensor,
+        mask: &Tensor,
+        rng: Option<&mut ChaCha8Rng>,
+    ) -> Result<Tensor> {
+        let emb = self.embedding().forward(ids)?;
+        match &self.net {
+            Net::XmlCnn(m) => m.forward_t(&emb, mask, rng),
+            Net::EmbedPool(m) => m.forward_t(&emb, mask, rng),
+            Net::Transformer(m) => m.forward_t(&emb, mask, rng),
+        }
+    }
+
+    /// Evaluation-mode logits for `[b, len]` ids and mask, without gradients.
+    pub fn logits(&self, ids: &Tensor, mask: &Tensor) -> Result<Tensor> {
+        let vocab = self.embedding().vocab_size();
+        let (lo, hi) = (ids.f_min()?.int64_value(&[]), ids.f_max()?.int64_value(&[]));
+        if ids.numel() > 0 && (lo < 0 || hi >= vocab) {
+            let bad = if lo < 0 { lo } else { hi };
+            return Err(Error::InvalidExample {
+                index: 0,
+                reason: format!("token id {bad} outside the vocabulary 0..{vocab}"),
+            });
+        }
+        let _guard = tch::no_grad_guard();
+        self.forward_t(ids, mask, None)
+    }
+
+    /// Sigmoid probabilities `[n][classes]` for `examples`, in their order,
+    /// computed in length-sorted batches of `batch_size`.
+    pub fn predict(&self, examples: &[Example], batch_size: usize) -> Result<Vec<Vec<f32>>> {
+        crate::example::validate(
+            examples,
+            self.spec.vocab_size,
+            self.spec.num_classes,
+            "predict",
+        )?;
+        let lens: Vec<usize> = examples.iter().map(|e| e.ids.len()).collect();
+        let mut out = vec![Vec::new(); examples.len()];
+        let _guard = tch::no_grad_guard();
+        for idx in batch_indices(&lens, batch_size.max(1), None) {
+            let batch = make_batch(
+                examples,
+                &idx,
+                self.spec.pad_id,
+                self.spec.num_classes,
+                self.store.device(),
+            )?;
+            let probs = self
+                .forward_t(&batch.ids, &batch.mask, None)?
+                .f_sigmoid()?
+                .f_to_device(Device::Cpu)?;
+            let flat = Vec::<f32>::try_from(probs.f_flatten(0, -1)?)?;
+            for (row, &i) in flat.chunks(self.spec.num_classes).zip(&idx) {
+                out[i] = row.to_vec();
+            }
+        }
+        Ok(out)
+    }
+}
+
+impl Classifier for Model {
+    fn num_classes(&self) -> usize {
+        self.spec.num_classes
+    }
+    fn embedding_dim(&self) -> usize {
+        self.spec.architecture.embedding_dim()
+    }
+    fn device(&self) -> Device {
+        self.store.device()
+    }
+    fn pad_id(&self) -> i64 {
+        self.spec.pad_id
+    }
+    fn embed(&self, ids: &Tensor) -> Tensor {
+        self.classifier().embed(ids)
+    }
+    fn forward_embedded(&self, embeddings: &Tensor, mask: &Tensor) -> Tensor {
+        self.classifier().forward_embedded(embeddings, mask)
+    }
+    fn linear_stage(&self) -> Option<&dyn LinearStage> {
+        self.classifier().linear_stage()
+    }
+}

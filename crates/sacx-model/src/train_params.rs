@@ -1,0 +1,256 @@
+//! Training hyperparameters, with documented defaults and a validating builder.
+use serde::{Deserialize, Serialize};
+
+use crate::device::DeviceSpec;
+use crate::example::Example;
+use crate::{Error, Result};
+
+/// How a model is trained. Build with [`TrainParams::builder`].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TrainParams {
+    /// Maximum epochs. Default 10, range 1–10000.
+    pub epochs: usize,
+    /// Documents per batch. Default 32, range 1–65536.
+    pub batch_size: usize,
+    /// Batches whose gradients are summed per optimizer step. Default 1, range 1–1024.
+    pub accumulation: usize,
+    /// Peak AdamW learning rate. Default 1e-3, range (0, 10].
+    pub learning_rate: f64,
+    /// AdamW decoupled weight decay (weights and embeddings, not biases or
+    /// norms). Default 0.01, range [0, 1).
+    pub weight_decay: f64,
+    /// Fraction of optimizer steps spent warming up linearly before the linear
+    /// decay to 0. Default 0.1, range [0, 1).
+    pub warmup: f64,
+    /// Clip the global gradient norm to this value; `None` disables. Default 5.0.
+    pub clip_norm: Option<f64>,
+    /// Stop after this many epochs without a lower validation loss; 0 disables.
+    /// Default 3.
+    pub patience: usize,
+    /// Per-class positive weights of the binary cross-entropy (one per class,
+    /// finite and > 0); `None` weighs all 1. Default none. See
+    /// [`balanced_pos_weights`].
+    pub pos_weight: Option<Vec<f32>>,
+    /// Seed of initialisation, dropout and batch order. Default 1.
+    pub seed: u64,
+    /// libtorch CPU threads (process-wide); `None` keeps libtorch's choice.
+    /// Bit-identical CPU runs need the same seed and thread count. Default none.
+    pub threads: Option<usize>,
+    /// Where to train. Default `auto`.
+    pub device: DeviceSpec,
+    /// Decision threshold for the metrics. Default 0.5, range (0, 1).
+    pub threshold: f64,
+    /// Replace `threshold` by the micro-F1-maximising one found on the
+    /// validation split (stored in the best checkpoint). Default false.
+    pub apply_best_threshold: bool,
+    /// Documents per batch for validation and prediction. Default 128.
+    pub eval_batch_size: usize,
+}
+
+impl Default for TrainParams {
+    fn default() -> Self {
+        TrainParams {
+            epochs: 10,
+            batch_size: 32,
+            accumulation: 1,
+            learning_rate: 1e-3,
+            weight_decay: 0.01,
+            warmup: 0.1,
+            clip_norm: Some(5.0),
+            patience: 3,
+            pos_weight: None,
+            seed: 1,
+            threads: None,
+            device: DeviceSpec::Auto,
+            threshold: 0.5,
+            apply_best_threshold: false,
+            eval_batch_size: 128,
+        }
+    }
+}
+
+impl TrainParams {
+    /// A builder starting from the defaults.
+    pub fn builder() -> TrainParamsBuilder {
+        TrainParamsBuilder::default()
+    }
+
+    /// Checks every field against its documented range.
+    pub fn validate(&self) -> Result<()> {
+        use crate::xml_cnn::check_range;
+        check_range("epochs", self.epochs, 1, 10_000)?;
+        check_range("batch_size", self.batch_size, 1, 65_536)?;
+        check_range("accumulation", self.accumulation, 1, 1024)?;
+        check_range("eval_batch_size", self.eval_batch_size, 1, 65_536)?;
+        let lr = self.learning_rate;
+        if !(lr > 0.0 && lr <= 10.0) {
+            return Err(Error::param("learning_rate", lr, "a value in (0, 10]"));
+        }
+        if !(0.0..1.0).contains(&self.weight_decay) {
+            return Err(Error::param(
+                "weight_decay",
+                self.weight_decay,
+                "a value in [0, 1)",
+            ));
+        }
+        if !(0.0..1.0).contains(&self.warmup) {
+            return Err(Error::param("warmup", self.warmup, "a fraction in [0, 1)"));
+        }
+        if let Some(c) = self.clip_norm
+            && !(c > 0.0 && c.is_finite())
+        {
+            return Err(Error::param("clip_norm", c, "a positive number"));
+        }
+        if !(self.threshold > 0.0 && self.threshold < 1.0) {
+            return Err(Error::param(
+                "threshold",
+                self.threshold,
+                "a value in (0, 1)",
+            ));
+        }
+        if let Some(t) = self.threads {
+            check_range("threads", t, 1, 1024)?;
+        }
+        if let Some(w) = &self.pos_weight
+            && let Some(bad) = w.iter().find(|x| !(x.is_finite() && **x > 0.0))
+        {
+            return Err(Error::param("pos_weight", bad, "finite weights > 0"));
+        }
+        Ok(())
+    }
+}
+
+/// Builder for [`TrainParams`]; [`TrainParamsBuilder::build`] validates.
+#[derive(Debug, Clone, Default)]
+pub struct TrainParamsBuilder(TrainParams);
+
+macro_rules! setters {
+    ($($(#[$doc:meta])* $name:ident: $ty:ty),* $(,)?) => {
+        impl TrainParamsBuilder {
+            $($(#[$doc])* pub fn $name(mut self, v: $ty) -> Self { self.0.$name = v; self })*
+        }
+    };
+}
+
+setters! {
+    /// Maximum epochs.
+    epochs: usize,
+    /// Documents per batch.
+    batch_size: usize,
+    /// Batches per optimizer step.
+    accumulation: usize,
+    /// Peak learning rate.
+    learning_rate: f64,
+    /// AdamW weight decay.
+    weight_decay: f64,
+    /// Warm-up fraction.
+    warmup: f64,
+    /// Gradient clipping norm.
+    clip_norm: Option<f64>,
+    /// Early-stopping patience (0 disables).
+    patience: usize,
+    /// Per-class positive weights.
+    pos_weight: Option<Vec<f32>>,
+    /// Seed.
+    seed: u64,
+    /// libtorch CPU threads.
+    threads: Option<usize>,
+    /// Device.
+    device: DeviceSpec,
+    /// Decision threshold.
+    threshold: f64,
+    /// Apply the micro-F1-maximising threshold.
+    apply_best_threshold: bool,
+    /// Evaluation batch size.
+    eval_batch_size: usize,
+}
+
+impl TrainParamsBuilder {
+    /// The validated parameters.
+    pub fn build(self) -> Result<TrainParams> {
+        self.0.validate()?;
+        Ok(self.0)
+    }
+}
+
+/// Positive weights `min(cap, negatives / positives)` per class from the
+/// training examples (a class without positives gets `cap`).
+pub fn balanced_pos_weights(examples: &[Example], num_classes: usize, cap: f32) -> Vec<f32> {
+    let counts = positive_counts(examples, num_classes);
+    let n = examples.len() as f32;
+    counts
+        .iter()
+        .map(|&c| {
+            if c == 0 {
+                cap
+            } else {
+                ((n - c as f32) / c as f32).clamp(f32::MIN_POSITIVE, cap)
+            }
+        })
+        .collect()
+}
+
+/// Positive examples per class.
+pub fn positive_counts(examples: &[Example], num_classes: usize) -> Vec<usize> {
+    let mut counts = vec![0usize; num_classes];
+    for e in examples {
+        for &l in &e.labels {
+            if let Some(c) = counts.get_mut(l as usize) {
+                *c += 1;
+            }
+        }
+    }
+    counts
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn builder_validates() {
+        assert!(TrainParams::builder().build().is_ok());
+        let e = TrainParams::builder()
+            .learning_rate(0.0)
+            .build()
+            .unwrap_err()
+            .to_string();
+        assert_eq!(e, "invalid learning_rate = 0: expected a value in (0, 10]");
+        assert!(TrainParams::builder().warmup(1.0).build().is_err());
+        assert!(TrainParams::builder().batch_size(0).build().is_err());
+        assert!(
+            TrainParams::builder()
+                .pos_weight(Some(vec![1.0, f32::NAN]))
+                .build()
+                .is_err()
+        );
+        assert!(
+            TrainParams::builder()
+                .clip_norm(Some(-1.0))
+                .build()
+                .is_err()
+        );
+        let p = TrainParams::builder()
+            .device("cpu".parse().unwrap())
+            .build()
+            .unwrap();
+        let back: TrainParams = serde_json::from_str(&serde_json::to_string(&p).unwrap()).unwrap();
+        assert_eq!(back, p);
+    }
+
+    #[test]
+    fn balanced_weights_follow_class_frequencies() {
+        let mk = |labels: Vec<u32>| Example {
+            ids: vec![1],
+            labels,
+            lang: "en".into(),
+        };
+        let ex = vec![mk(vec![0]), mk(vec![0, 1]), mk(vec![0]), mk(vec![])];
+        assert_eq!(positive_counts(&ex, 3), vec![3, 1, 0]);
+        assert_eq!(
+            balanced_pos_weights(&ex, 3, 10.0),
+            vec![1.0 / 3.0, 3.0, 10.0]
+        );
+    }
+}

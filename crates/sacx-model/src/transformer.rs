@@ -1,0 +1,328 @@
+//! A small pre-LN Transformer encoder classifier with learned positions.
+//!
+//! `x = emb + pos; for each layer: x += Attn(LN₁ x); x += FF(LN₂ x); LN_final;
+//! pool (mean over tokens or first token) → output`. Padding keys get an additive
+//! −10⁹ attention bias, so padding never changes a document's logits. Tokens
+//! beyond `max_positions` are ignored.
+use rand_chacha::ChaCha8Rng;
+use serde::{Deserialize, Serialize};
+use tch::{Device, Kind, Tensor};
+
+use crate::classifier::Classifier;
+use crate::embedding::{Embedding, WordVectors};
+use crate::layers::{LayerNorm, Linear};
+use crate::params::ParamStore;
+use crate::rng::dropout;
+use crate::xml_cnn::{check_dropout, check_range};
+use crate::{Error, Result};
+
+/// How the encoder output becomes one document vector.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "kebab-case")]
+pub enum Pooling {
+    /// Mean over the document's tokens (default).
+    #[default]
+    Mean,
+    /// The first token's vector.
+    First,
+}
+
+/// Transformer hyperparameters. Build with [`TransformerParams::builder`].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TransformerParams {
+    /// Model width (token embedding width). Default 128, range 1–4096, divisible by `heads`.
+    pub embedding_dim: usize,
+    /// Encoder layers. Default 2, range 1–24.
+    pub layers: usize,
+    /// Attention heads. Default 4, range 1–64.
+    pub heads: usize,
+    /// Feed-forward width. Default 256, range 1–16384.
+    pub ff_dim: usize,
+    /// Dropout on attention weights and residual branches. Default 0.1, range `[0, 1)`.
+    pub dropout: f64,
+    /// Learned positions; longer inputs are cut. Default 512, range 1–8192.
+    pub max_positions: usize,
+    /// Document pooling. Default mean.
+    pub pooling: Pooling,
+    /// Keep the token embedding fixed during training. Default false.
+    pub freeze_embeddings: bool,
+}
+
+impl Default for TransformerParams {
+    fn default() -> Self {
+        TransformerParams {
+            embedding_dim: 128,
+            layers: 2,
+            heads: 4,
+            ff_dim: 256,
+            dropout: 0.1,
+            max_positions: 512,
+            pooling: Pooling::Mean,
+            freeze_embeddings: false,
+        }
+    }
+}
+
+/// Builder for [`TransformerParams`]; [`TransformerParamsBuilder::build`] validates.
+#[derive(Debug, Clone, Default)]
+pub struct TransformerParamsBuilder(TransformerParams);
+
+impl TransformerParams {
+    /// A builder starting from the defaults.
+    pub fn builder() -> TransformerParamsBuilder {
+        TransformerParamsBuilder::default()
+    }
+
+    /// Checks every field against its documented range.
+    pub fn validate(&self) -> Result<()> {
+        check_range("embedding_dim", self.embedding_dim, 1, 4096)?;
+        check_range("layers", self.layers, 1, 24)?;
+        check_range("heads", self.heads, 1, 64)?;
+        check_range("ff_dim", self.ff_dim, 1, 16384)?;
+        check_range("max_positions", self.max_positions, 1, 8192)?;
+        check_dropout(self.dropout)?;
+        if !self.embedding_dim.is_multiple_of(self.heads) {
+            return Err(Error::param(
+                "heads",
+                self.heads,
+                "a divisor of embedding_dim",
+            ));
+        }
+        Ok(())
+    }
+}
+
+impl TransformerParamsBuilder {
+    /// Model width.
+    pub fn embedding_dim(mut self, v: usize) -> Self {
+        self.0.embedding_dim = v;
+        self
+    }
+    /// Encoder layers.
+    pub fn layers(mut self, v: usize) -> Self {
+        self.0.layers = v;
+        self
+    }
+    /// Attention heads.
+    pub fn heads(mut self, v: usize) -> Self {
+        self.0.heads = v;
+        self
+    }
+    /// Feed-forward width.
+    pub fn ff_dim(mut self, v: usize) -> Self {
+        self.0.ff_dim = v;
+        self
+    }
+    /// Dropout probability.
+    pub fn dropout(mut self, v: f64) -> Self {
+        self.0.dropout = v;
+        self
+    }
+    /// Number of learned positions.
+    pub fn max_positions(mut self, v: usize) -> Self {
+        self.0.max_positions = v;
+        self
+    }
+    /// Document pooling.
+    pub fn pooling(mut self, v: Pooling) -> Self {
+        self.0.pooling = v;
+        self
+    }
+    /// Keep the token embedding fixed during training.
+    pub fn freeze_embeddings(mut self, v: bool) -> Self {
+        self.0.freeze_embeddings = v;
+        self
+    }
+    /// The validated parameters.
+    pub fn build(self) -> Result<TransformerParams> {
+        self.0.validate()?;
+        Ok(self.0)
+    }
+}
+
+#[derive(Debug)]
+struct Layer {
+    ln1: LayerNorm,
+    in_proj: Linear,
+    out_proj: Linear,
+    ln2: LayerNorm,
+    ff1: Linear,
+    ff2: Linear,
+}
+
+/// The Transformer encoder classifier. Tensor names: see `docs/checkpoints.md`.
+#[derive(Debug)]
+pub struct Transformer {
+    params: TransformerParams,
+    emb: Embedding,
+    positions: Tensor,
+    layers: Vec<Layer>,
+    final_ln: LayerNorm,
+    output: Linear,
+    device: Device,
+}
+
+impl Transformer {
+    pub(crate) fn new(
+        store: &mut ParamStore,
+        rng: &mut ChaCha8Rng,
+        params: &TransformerParams,
+        vocab: (usize, i64),
+        num_classes: usize,
+        vectors: Option<&WordVectors>,
+    ) -> Result<Transformer> {
+        params.validate()?;
+        let d = params.embedding_dim;
+        let emb = Embedding::new(
+            store,
+            rng,
+            (vocab.0, d),
+            vocab.1,
+            0.02,
+            vectors,
+            params.freeze_embeddings,
+        )?;
+        let pos = crate::rng::normal(rng, &[params.max_positions as i64, d as i64], 0.02)?;
+        let positions = store.add("positions.weight", pos, false)?;
+        let mut layers = Vec::new();
+        for i in 0..params.layers {
+            let p = format!("layers.{i}");
+            layers.push(Layer {
+                ln1: LayerNorm::new(store, &format!("{p}.ln1"), d)?,
+                in_proj: Linear::new(store, rng, &format!("{p}.attn.in_proj"), 3 * d, d)?,
+                out_proj: Linear::new(store, rng, &format!("{p}.attn.out_proj"), d, d)?,
+                ln2: LayerNorm::new(store, &format!("{p}.ln2"), d)?,
+                ff1: Linear::new(store, rng, &format!("{p}.ff1"), params.ff_dim, d)?,
+                ff2: Linear::new(store, rng, &format!("{p}.ff2"), d, params.ff_dim)?,
+            });
+        }
+        let final_ln = LayerNorm::new(store, "final_ln", d)?;
+        let output = Linear::new(store, rng, "output", num_classes, d)?;
+        Ok(Transformer {
+            params: params.clone(),
+            emb,
+            positions,
+            layers,
+            final_ln,
+            output,
+            device: store.device(),
+        })
+    }
+
+    /// The hyperparameters.
+    pub fn params(&self) -> &TransformerParams {
+        &self.params
+    }
+
+    pub(crate) fn embedding(&self) -> &Embedding {
+        &self.emb
+    }
+
+    fn attention(
+        &self,
+        layer: &Layer,
+        x: &Tensor,
+        bias: &Tensor,
+        rng: Option<&mut ChaCha8Rng>,
+    ) -> Result<Tensor> {
+        let (b, len, d) = (x.size()[0], x.size()[1], x.size()[2]);
+        let h = self.params.heads as i64;
+        let hd = d / h;
+        let qkv = layer
+            .in_proj
+            .forward(x)?
+            .f_view([b, len, 3, h, hd])?
+            .f_permute([2, 0, 3, 1, 4])?;
+        let (q, k, v) = (
+            qkv.f_select(0, 0)?,
+            qkv.f_select(0, 1)?,
+            qkv.f_select(0, 2)?,
+        );
+        let scores = q
+            .f_matmul(&k.f_transpose(-2, -1)?)?
+            .f_div_scalar((hd as f64).sqrt())?;
+        let attn = scores.f_add(bias)?.f_softmax(-1, Kind::Float)?;
+        let attn = dropout(&attn, self.params.dropout, rng)?;
+        let ctx = attn
+            .f_matmul(&v)?
+            .f_transpose(1, 2)?
+            .f_reshape([b, len, d])?;
+        layer.out_proj.forward(&ctx)
+    }
+
+    pub(crate) fn forward_t(
+        &self,
+        emb: &Tensor,
+        mask: &Tensor,
+        mut rng: Option<&mut ChaCha8Rng>,
+    ) -> Result<Tensor> {
+        let max = self.params.max_positions as i64;
+        let (emb, mask) = if emb.size()[1] > max {
+            (emb.f_narrow(1, 0, max)?, mask.f_narrow(1, 0, max)?)
+        } else {
+            (emb.shallow_clone(), mask.shallow_clone())
+        };
+        let len = emb.size()[1];
+        let p = self.params.dropout;
+        let maskf = mask.f_to_kind(Kind::Float)?;
+        // Keys: the tokens, plus position 0 always, so that an empty document
+        // attends to its first (padding) position whatever the batch's padding.
+        let keys = maskf.f_detach_copy()?;
+        let _ = keys.f_narrow(1, 0, 1)?.f_fill_(1.0)?;
+        let bias = keys
+            .f_sub_scalar(1.0)?
+            .f_mul_scalar(1e9)?
+            .f_unsqueeze(1)?
+            .f_unsqueeze(1)?; // [b,1,1,len]
+        let mut x = emb.f_add(&self.positions.f_narrow(0, 0, len)?)?;
+        for layer in &self.layers {
+            let a = self.attention(layer, &layer.ln1.forward(&x)?, &bias, rng.as_deref_mut())?;
+            x = x.f_add(&dropout(&a, p, rng.as_deref_mut())?)?;
+            let f = layer.ff1.forward(&layer.ln2.forward(&x)?)?.f_gelu("none")?;
+            let f = layer.ff2.forward(&dropout(&f, p, rng.as_deref_mut())?)?;
+            x = x.f_add(&dropout(&f, p, rng.as_deref_mut())?)?;
+        }
+        let x = self.final_ln.forward(&x)?;
+        let pooled = match self.params.pooling {
+            Pooling::First => x.f_select(1, 0)?,
+            Pooling::Mean => {
+                let m = maskf.f_unsqueeze(-1)?;
+                let sum = x
+                    .f_mul(&m)?
+                    .f_sum_dim_intlist([1i64].as_slice(), false, Kind::Float)?;
+                sum.f_div(
+                    &m.f_sum_dim_intlist([1i64].as_slice(), false, Kind::Float)?
+                        .f_clamp_min(1.0)?,
+                )?
+            }
+        };
+        self.output.forward(&pooled)
+    }
+}
+
+impl Classifier for Transformer {
+    fn num_classes(&self) -> usize {
+        self.output.b.size()[0] as usize
+    }
+    fn embedding_dim(&self) -> usize {
+        self.params.embedding_dim
+    }
+    fn device(&self) -> Device {
+        self.device
+    }
+    fn pad_id(&self) -> i64 {
+        self.emb.pad_id
+    }
+    /// # Panics
+    /// When an id is outside the vocabulary.
+    fn embed(&self, ids: &Tensor) -> Tensor {
+        self.emb
+            .forward(ids)
+            .unwrap_or_else(|e| panic!("transformer embed: {e}"))
+    }
+    fn forward_embedded(&self, embeddings: &Tensor, mask: &Tensor) -> Tensor {
+        self.forward_t(embeddings, mask, None)
+            .unwrap_or_else(|e| panic!("transformer forward: {e}"))
+    }
+}

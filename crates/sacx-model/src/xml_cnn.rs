@@ -1,0 +1,372 @@
+//! XML-CNN (Liu et al., SIGIR 2017) with true dynamic max pooling.
+//!
+//! `embedding → conv(w) for w in widths → ReLU → dynamic max pooling (p chunks
+//! per feature map) → concat → bottleneck (ReLU, dropout) → output`.
+//!
+//! Dynamic pooling splits each document's *own* valid convolution outputs into
+//! `p` chunks with PyTorch's adaptive-pooling bounds (chunk `k` of `n` positions
+//! covers `[⌊k·n/p⌋, ⌈(k+1)·n/p⌉)`), so padding never changes a document's
+//! logits. A document with `len` tokens has `n = max(len − w + 1, 1)` positions
+//! for width `w`: a document shorter than `w` gets one window, zero-padded.
+use rand_chacha::ChaCha8Rng;
+use serde::{Deserialize, Serialize};
+use tch::{Device, Kind, Tensor};
+
+use crate::classifier::{Classifier, LinearStage};
+use crate::embedding::{Embedding, WordVectors};
+use crate::layers::{Linear, lengths, mask_embeddings};
+use crate::params::ParamStore;
+use crate::{Error, Result};
+
+/// XML-CNN hyperparameters. Build with [`XmlCnnParams::builder`].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct XmlCnnParams {
+    /// Token embedding width. Default 128, range 1–4096.
+    pub embedding_dim: usize,
+    /// Convolution widths in tokens. Default `[2, 4, 8]`; 1–8 widths, each 1–64.
+    pub filter_widths: Vec<usize>,
+    /// Feature maps per width. Default 128, range 1–4096.
+    pub num_filters: usize,
+    /// Dynamic pooling chunks `p` per feature map. Default 2, range 1–64.
+    pub chunks: usize,
+    /// Bottleneck width. Default 512, range 1–16384.
+    pub hidden: usize,
+    /// Dropout after the bottleneck. Default 0.5, range `[0, 1)`.
+    pub dropout: f64,
+    /// Keep the embedding fixed during training. Default false.
+    pub freeze_embeddings: bool,
+}
+
+impl Default for XmlCnnParams {
+    fn default() -> Self {
+        XmlCnnParams {
+            embedding_dim: 128,
+            filter_widths: vec![2, 4, 8],
+            num_filters: 128,
+            chunks: 2,
+            hidden: 512,
+            dropout: 0.5,
+            freeze_embeddings: false,
+        }
+    }
+}
+
+/// Builder for [`XmlCnnParams`]; [`XmlCnnParamsBuilder::build`] validates.
+#[derive(Debug, Clone, Default)]
+pub struct XmlCnnParamsBuilder(XmlCnnParams);
+
+impl XmlCnnParams {
+    /// A builder starting from the defaults.
+    pub fn builder() -> XmlCnnParamsBuilder {
+        XmlCnnParamsBuilder::default()
+    }
+
+    /// Checks every field against its documented range.
+    pub fn validate(&self) -> Result<()> {
+        check_range("embedding_dim", self.embedding_dim, 1, 4096)?;
+        check_range("num_filters", self.num_filters, 1, 4096)?;
+        check_range("chunks", self.chunks, 1, 64)?;
+        check_range("hidden", self.hidden, 1, 16384)?;
+        check_dropout(self.dropout)?;
+        let w = &self.filter_widths;
+        if w.is_empty() || w.len() > 8 || w.iter().any(|&x| !(1..=64).contains(&x)) {
+            return Err(Error::param(
+                "filter_widths",
+                format!("{w:?}"),
+                "1–8 widths, each 1–64",
+            ));
+        }
+        Ok(())
+    }
+
+    /// Width of the pooled feature vector: widths × filters × chunks.
+    pub fn pooled_dim(&self) -> usize {
+        self.filter_widths.len() * self.num_filters * self.chunks
+    }
+}
+
+impl XmlCnnParamsBuilder {
+    /// Token embedding width.
+    pub fn embedding_dim(mut self, v: usize) -> Self {
+        self.0.embedding_dim = v;
+        self
+    }
+    /// Convolution widths.
+    pub fn filter_widths(mut self, v: Vec<usize>) -> Self {
+        self.0.filter_widths = v;
+        self
+    }
+    /// Feature maps per width.
+    pub fn num_filters(mut self, v: usize) -> Self {
+        self.0.num_filters = v;
+        self
+    }
+    /// Dynamic pooling chunks.
+    pub fn chunks(mut self, v: usize) -> Self {
+        self.0.chunks = v;
+        self
+    }
+    /// Bottleneck width.
+    pub fn hidden(mut self, v: usize) -> Self {
+        self.0.hidden = v;
+        self
+    }
+    /// Dropout probability after the bottleneck.
+    pub fn dropout(mut self, v: f64) -> Self {
+        self.0.dropout = v;
+        self
+    }
+    /// Keep the embedding fixed during training.
+    pub fn freeze_embeddings(mut self, v: bool) -> Self {
+        self.0.freeze_embeddings = v;
+        self
+    }
+    /// The validated parameters.
+    pub fn build(self) -> Result<XmlCnnParams> {
+        self.0.validate()?;
+        Ok(self.0)
+    }
+}
+
+pub(crate) fn check_range(name: &'static str, v: usize, lo: usize, hi: usize) -> Result<()> {
+    if (lo..=hi).contains(&v) {
+        Ok(())
+    } else {
+        Err(Error::InvalidParam {
+            name,
+            value: v.to_string(),
+            expected: format!("{lo}..={hi}"),
+        })
+    }
+}
+
+pub(crate) fn check_dropout(p: f64) -> Result<()> {
+    if (0.0..1.0).contains(&p) {
+        Ok(())
+    } else {
+        Err(Error::param("dropout", p, "a value in [0, 1)"))
+    }
+}
+
+/// The XML-CNN network. Tensor names: see `docs/checkpoints.md`.
+#[derive(Debug)]
+pub struct XmlCnn {
+    params: XmlCnnParams,
+    emb: Embedding,
+    convs: Vec<(Tensor, Tensor)>,
+    bottleneck: Linear,
+    output: Linear,
+    device: Device,
+}
+
+impl XmlCnn {
+    pub(crate) fn new(
+        store: &mut ParamStore,
+        rng: &mut ChaCha8Rng,
+        params: &XmlCnnParams,
+        vocab: (usize, i64),
+        num_classes: usize,
+        vectors: Option<&WordVectors>,
+    ) -> Result<XmlCnn> {
+        params.validate()?;
+        let dim = params.embedding_dim;
+        let emb = Embedding::new(
+            store,
+            rng,
+            (vocab.0, dim),
+            vocab.1,
+            0.1,
+            vectors,
+            params.freeze_embeddings,
+        )?;
+        let mut convs = Vec::new();
+        for (i, &w) in params.filter_widths.iter().enumerate() {
+            let fan_in = (dim * w) as f32;
+            let bound = 1.0 / fan_in.sqrt();
+            let f = params.num_filters as i64;
+            let wt = crate::rng::uniform(rng, &[f, dim as i64, w as i64], -bound, bound)?;
+            let b = crate::rng::uniform(rng, &[f], -bound, bound)?;
+            convs.push((
+                store.add(&format!("convs.{i}.weight"), wt, false)?,
+                store.add(&format!("convs.{i}.bias"), b, false)?,
+            ));
+        }
+        let bottleneck = Linear::new(store, rng, "bottleneck", params.hidden, params.pooled_dim())?;
+        let output = Linear::new(store, rng, "output", num_classes, params.hidden)?;
+        Ok(XmlCnn {
+            params: params.clone(),
+            emb,
+            convs,
+            bottleneck,
+            output,
+            device: store.device(),
+        })
+    }
+
+    /// The hyperparameters.
+    pub fn params(&self) -> &XmlCnnParams {
+        &self.params
+    }
+
+    pub(crate) fn embedding(&self) -> &Embedding {
+        &self.emb
+    }
+
+    fn max_width(&self) -> i64 {
+        self.params.filter_widths.iter().copied().max().unwrap_or(1) as i64
+    }
+
+    /// Masked embeddings as `[b, dim, len']`, `len' = max(len, widest filter)`.
+    fn conv_input(&self, emb: &Tensor, mask: &Tensor) -> Result<Tensor> {
+        let x = mask_embeddings(emb, mask)?.f_transpose(1, 2)?;
+        let len = x.size()[2];
+        let short = self.max_width() - len;
+        Ok(if short > 0 {
+            x.f_constant_pad_nd([0, short])?
+        } else {
+            x
+        })
+    }
+
+    /// Pre-activation convolution outputs, one `[b, filters, len' − w + 1]` per width.
+    fn convolve(&self, emb: &Tensor, mask: &Tensor) -> Result<Vec<Tensor>> {
+        let x = self.conv_input(emb, mask)?;
+        self.convs
+            .iter()
+            .map(|(w, b)| Ok(x.f_conv1d(w, Some(b), [1], [0], [1], 1)?))
+            .collect()
+    }
+
+    /// Everything after the convolutions; `rng` present means training (dropout).
+    fn head(
+        &self,
+        convs: &[Tensor],
+        mask: &Tensor,
+        rng: Option<&mut ChaCha8Rng>,
+    ) -> Result<Tensor> {
+        let lens = lengths(mask)?;
+        let mut pooled = Vec::with_capacity(convs.len());
+        for (h, &w) in convs.iter().zip(&self.params.filter_widths) {
+            pooled.push(dynamic_max_pool(
+                &h.f_relu()?,
+                &lens,
+                w as i64,
+                self.params.chunks as i64,
+            )?);
+        }
+        let z = Tensor::f_cat(&pooled, 1)?;
+        let z = self.bottleneck.forward(&z)?.f_relu()?;
+        let z = crate::rng::dropout(&z, self.params.dropout, rng)?;
+        self.output.forward(&z)
+    }
+
+    /// Logits from embeddings; with `rng`, in training mode (dropout on).
+    pub(crate) fn forward_t(
+        &self,
+        emb: &Tensor,
+        mask: &Tensor,
+        rng: Option<&mut ChaCha8Rng>,
+    ) -> Result<Tensor> {
+        let convs = self.convolve(emb, mask)?;
+        self.head(&convs, mask, rng)
+    }
+
+    pub(crate) fn try_apply(&self, emb: &Tensor, mask: &Tensor) -> Result<Tensor> {
+        let convs = self.convolve(emb, mask)?;
+        let padded = convs
+            .iter()
+            .zip(&self.params.filter_widths)
+            .map(|(h, &w)| Ok(h.f_constant_pad_nd([0, w as i64 - 1])?))
+            .collect::<Result<Vec<_>>>()?;
+        Ok(Tensor::f_stack(&padded, 1)?)
+    }
+
+    pub(crate) fn try_forward_from(&self, stage: &Tensor, mask: &Tensor) -> Result<Tensor> {
+        let len = stage.size()[3];
+        let convs = self
+            .params
+            .filter_widths
+            .iter()
+            .enumerate()
+            .map(|(i, &w)| {
+                Ok(stage
+                    .f_select(1, i as i64)?
+                    .f_narrow(2, 0, len - w as i64 + 1)?)
+            })
+            .collect::<Result<Vec<_>>>()?;
+        self.head(&convs, mask, None)
+    }
+}
+
+/// Dynamic max pooling of `h: [b, f, t]` (non-negative, post-ReLU) into
+/// `[b, f · p]`, each document pooled over its own `n = max(len − w + 1, 1)` positions.
+pub(crate) fn dynamic_max_pool(h: &Tensor, lens: &Tensor, w: i64, p: i64) -> Result<Tensor> {
+    let (b, f, t) = (h.size()[0], h.size()[1], h.size()[2]);
+    let dev = h.device();
+    let n = lens
+        .f_sub_scalar(w - 1)?
+        .f_clamp_min(1)?
+        .f_clamp_max(t)?
+        .f_unsqueeze(1)?; // [b,1]
+    let k = Tensor::f_arange(p, (Kind::Int64, dev))?.f_unsqueeze(0)?; // [1,p]
+    let start = k.f_mul(&n)?.f_floor_divide_scalar(p)?; // [b,p]
+    let end = k
+        .f_add_scalar(1)?
+        .f_mul(&n)?
+        .f_add_scalar(p - 1)?
+        .f_floor_divide_scalar(p)?;
+    let pos = Tensor::f_arange(t, (Kind::Int64, dev))?.f_view([1, 1, t])?;
+    let inside = pos
+        .f_ge_tensor(&start.f_unsqueeze(2)?)?
+        .f_logical_and(&pos.f_lt_tensor(&end.f_unsqueeze(2)?)?)?; // [b,p,t]
+    // h >= 0, and every chunk holds at least one position, so max(h · 1[inside])
+    // is the max over the chunk.
+    let sel = h
+        .f_unsqueeze(2)?
+        .f_mul(&inside.f_unsqueeze(1)?.f_to_kind(h.kind())?)?; // [b,f,p,t]
+    Ok(sel.f_amax([3i64].as_slice(), false)?.f_view([b, f * p])?)
+}
+
+impl Classifier for XmlCnn {
+    fn num_classes(&self) -> usize {
+        self.output.b.size()[0] as usize
+    }
+    fn embedding_dim(&self) -> usize {
+        self.params.embedding_dim
+    }
+    fn device(&self) -> Device {
+        self.device
+    }
+    fn pad_id(&self) -> i64 {
+        self.emb.pad_id
+    }
+    /// # Panics
+    /// When an id is outside the vocabulary (a broken contract: examples are
+    /// validated before they reach the model).
+    fn embed(&self, ids: &Tensor) -> Tensor {
+        self.emb
+            .forward(ids)
+            .unwrap_or_else(|e| panic!("xml-cnn embed: {e}"))
+    }
+    fn forward_embedded(&self, embeddings: &Tensor, mask: &Tensor) -> Tensor {
+        self.forward_t(embeddings, mask, None)
+            .unwrap_or_else(|e| panic!("xml-cnn forward: {e}"))
+    }
+    fn linear_stage(&self) -> Option<&dyn LinearStage> {
+        Some(self)
+    }
+}
+
+impl LinearStage for XmlCnn {
+    /// `[b, widths, filters, len']` pre-activation convolution outputs (bias
+    /// included), zero-padded on the right to `len' = max(len, widest filter)`.
+    fn apply(&self, embeddings: &Tensor, mask: &Tensor) -> Tensor {
+        self.try_apply(embeddings, mask)
+            .unwrap_or_else(|e| panic!("xml-cnn stage: {e}"))
+    }
+    fn forward_from(&self, stage_output: &Tensor, mask: &Tensor) -> Tensor {
+        self.try_forward_from(stage_output, mask)
+            .unwrap_or_else(|e| panic!("xml-cnn head: {e}"))
+    }
+}

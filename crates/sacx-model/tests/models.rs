@@ -1,0 +1,283 @@
+//! The three architectures: batch independence, the xml-cnn linear stage,
+//! dynamic pooling semantics, parameter validation.
+use sacx_model::{
+    Architecture, Classifier, EmbedPoolParams, Example, Model, ModelSpec, Pooling,
+    TransformerParams, XmlCnnParams, example::make_batch,
+};
+use tch::{Device, Kind, Tensor};
+
+fn spec(architecture: Architecture) -> ModelSpec {
+    ModelSpec {
+        architecture,
+        vocab_size: 50,
+        pad_id: 0,
+        num_classes: 5,
+    }
+}
+
+fn small_archs() -> Vec<Architecture> {
+    vec![
+        Architecture::XmlCnn(
+            XmlCnnParams::builder()
+                .embedding_dim(8)
+                .num_filters(6)
+                .chunks(3)
+                .hidden(16)
+                .build()
+                .unwrap(),
+        ),
+        Architecture::EmbedPool(
+            EmbedPoolParams::builder()
+                .embedding_dim(8)
+                .hidden(16)
+                .build()
+                .unwrap(),
+        ),
+        Architecture::Transformer(
+            TransformerParams::builder()
+                .embedding_dim(8)
+                .heads(2)
+                .layers(2)
+                .ff_dim(16)
+                .build()
+                .unwrap(),
+        ),
+        Architecture::Transformer(
+            TransformerParams::builder()
+                .embedding_dim(8)
+                .heads(4)
+                .layers(1)
+                .ff_dim(8)
+                .pooling(Pooling::First)
+                .build()
+                .unwrap(),
+        ),
+    ]
+}
+
+fn docs() -> Vec<Example> {
+    let mk = |ids: Vec<i64>| Example {
+        ids,
+        labels: vec![],
+        lang: "en".into(),
+    };
+    vec![
+        mk((1..30).collect()),
+        mk(vec![3]),           // shorter than every filter but 1
+        mk(vec![7, 8, 9, 10]), // shorter than the widest filter (8)
+        mk((5..17).collect()),
+        mk(vec![]),
+    ]
+}
+
+#[test]
+fn logits_do_not_depend_on_batch_composition_or_padding() {
+    let ex = docs();
+    for arch in small_archs() {
+        let name = arch.to_string();
+        let model = Model::new(&spec(arch), 11, Device::Cpu, None).unwrap();
+        let all: Vec<usize> = (0..ex.len()).collect();
+        let batch = make_batch(&ex, &all, 0, 5, Device::Cpu).unwrap();
+        let together = model.logits(&batch.ids, &batch.mask).unwrap();
+        assert_eq!(together.size(), vec![5, 5]);
+        for i in 0..ex.len() {
+            let alone = make_batch(&ex, &[i], 0, 5, Device::Cpu).unwrap();
+            let solo = model.logits(&alone.ids, &alone.mask).unwrap();
+            let diff = (solo.get(0) - together.get(i as i64))
+                .abs()
+                .max()
+                .double_value(&[]);
+            assert!(
+                diff < 1e-5,
+                "{name}: document {i} changes by {diff} when batched"
+            );
+        }
+        // Extra padding columns change nothing either.
+        let padded_ids = batch.ids.constant_pad_nd([0, 9]);
+        let padded_mask = batch.mask.constant_pad_nd([0, 9]);
+        let more = model.logits(&padded_ids, &padded_mask).unwrap();
+        let diff = (more - &together).abs().max().double_value(&[]);
+        assert!(
+            diff < 1e-5,
+            "{name}: extra padding changes logits by {diff}"
+        );
+    }
+}
+
+#[test]
+fn classifier_contract_shapes_and_gradients() {
+    for arch in small_archs() {
+        let name = arch.to_string();
+        let mut model = Model::new(&spec(arch), 3, Device::Cpu, None).unwrap();
+        model.freeze();
+        let ex = docs();
+        let batch = make_batch(&ex, &[0, 2], 0, 5, Device::Cpu).unwrap();
+        let emb = model.embed(&batch.ids).detach().set_requires_grad(true);
+        assert_eq!(emb.size(), vec![2, 29, 8], "{name}");
+        let logits = model.forward_embedded(&emb, &batch.mask);
+        assert_eq!(logits.size(), vec![2, 5], "{name}");
+        logits.sum(Kind::Float).backward();
+        let g = emb.grad();
+        assert!(
+            g.abs().sum(Kind::Float).double_value(&[]) > 0.0,
+            "{name}: no gradient"
+        );
+        // Frozen parameters accumulate nothing.
+        for (n, p) in model.params().named() {
+            assert!(!p.requires_grad(), "{name}: {n} still requires grad");
+        }
+        assert_eq!(model.num_classes(), 5);
+        assert_eq!(model.embedding_dim(), 8);
+        assert_eq!(model.pad_id(), 0);
+        assert_eq!(model.linear_stage().is_some(), name == "xml-cnn");
+    }
+}
+
+#[test]
+fn xml_cnn_linear_stage_is_exact_and_affine() {
+    let model = Model::new(&spec(small_archs().remove(0)), 5, Device::Cpu, None).unwrap();
+    let stage = model.linear_stage().expect("xml-cnn has a linear stage");
+    let ex = docs();
+    let batch = make_batch(&ex, &[0, 1, 2, 3, 4], 0, 5, Device::Cpu).unwrap();
+    let e = model.embed(&batch.ids).detach();
+    let m = &batch.mask;
+    let direct = model.forward_embedded(&e, m);
+    let staged = stage.forward_from(&stage.apply(&e, m), m);
+    let diff = (&direct - &staged).abs().max().double_value(&[]);
+    assert!(diff < 1e-6, "forward_from(apply) differs by {diff}");
+    // Short input (len 3 < widest filter 8) through the stage too.
+    let short = make_batch(&ex, &[1, 2], 0, 5, Device::Cpu).unwrap();
+    let es = model.embed(&short.ids);
+    let d2 = (model.forward_embedded(&es, &short.mask)
+        - stage.forward_from(&stage.apply(&es, &short.mask), &short.mask))
+    .abs()
+    .max()
+    .double_value(&[]);
+    assert!(d2 < 1e-6, "short documents differ by {d2}");
+    // Affinity, bias included: apply(b + a(e − b)) = apply(b) + a(apply(e) − apply(b)).
+    let b = Tensor::randn(e.size(), (Kind::Float, Device::Cpu)) * 0.3;
+    for a in [0.0, 0.25, 0.7, 1.0, 2.5] {
+        let lhs = stage.apply(&(&b + (&e - &b) * a), m);
+        let ab = stage.apply(&b, m);
+        let rhs = &ab + (stage.apply(&e, m) - &ab) * a;
+        let diff = (lhs - rhs).abs().max().double_value(&[]);
+        assert!(diff < 1e-5, "apply is not affine at a = {a}: {diff}");
+    }
+    // And the bias is really inside: apply(0) is not zero.
+    let zero = stage.apply(&e.zeros_like(), m);
+    assert!(zero.abs().sum(Kind::Float).double_value(&[]) > 0.0);
+}
+
+#[test]
+fn dynamic_pooling_matches_per_document_adaptive_max_pooling() {
+    // With one filter width, an identity-like check: recompute pooled features
+    // with libtorch's adaptive_max_pool1d on each document alone.
+    let p = XmlCnnParams::builder()
+        .embedding_dim(4)
+        .filter_widths(vec![3])
+        .num_filters(5)
+        .chunks(4)
+        .hidden(6)
+        .build()
+        .unwrap();
+    let model = Model::new(&spec(Architecture::XmlCnn(p)), 9, Device::Cpu, None).unwrap();
+    let cnn = model.as_xml_cnn().unwrap();
+    let stage = model.linear_stage().unwrap();
+    let ex = docs();
+    let batch = make_batch(&ex, &[0, 1, 2, 3], 0, 5, Device::Cpu).unwrap();
+    let e = model.embed(&batch.ids);
+    let h = stage.apply(&e, &batch.mask).select(1, 0).relu(); // [b, F, len']
+    let out = model.forward_embedded(&e, &batch.mask);
+    let named: std::collections::HashMap<&str, &Tensor> = model.params().named().collect();
+    for (i, doc) in ex.iter().take(4).enumerate() {
+        let n = (doc.ids.len() as i64 - 2).max(1);
+        let hi = h.get(i as i64).narrow(1, 0, n).unsqueeze(0);
+        let (pooled, _) = hi.adaptive_max_pool1d([4]);
+        let z = pooled.flatten(1, -1); // [1, F*p], f-major then chunk
+        let z = z
+            .linear(named["bottleneck.weight"], Some(named["bottleneck.bias"]))
+            .relu();
+        let logits = z.linear(named["output.weight"], Some(named["output.bias"]));
+        let diff = (logits.get(0) - out.get(i as i64))
+            .abs()
+            .max()
+            .double_value(&[]);
+        assert!(diff < 1e-5, "document {i}: {diff}");
+    }
+    assert_eq!(cnn.params().chunks, 4);
+}
+
+#[test]
+fn builders_reject_out_of_range_values() {
+    let e = XmlCnnParams::builder()
+        .chunks(0)
+        .build()
+        .unwrap_err()
+        .to_string();
+    assert_eq!(e, "invalid chunks = 0: expected 1..=64");
+    let e = XmlCnnParams::builder()
+        .filter_widths(vec![])
+        .build()
+        .unwrap_err()
+        .to_string();
+    assert!(e.starts_with("invalid filter_widths = []"), "{e}");
+    let e = XmlCnnParams::builder()
+        .dropout(1.0)
+        .build()
+        .unwrap_err()
+        .to_string();
+    assert!(e.starts_with("invalid dropout = 1"), "{e}");
+    let e = TransformerParams::builder()
+        .embedding_dim(10)
+        .heads(4)
+        .build()
+        .unwrap_err()
+        .to_string();
+    assert_eq!(e, "invalid heads = 4: expected a divisor of embedding_dim");
+    assert!(EmbedPoolParams::builder().hidden(0).build().is_err());
+    assert!("cnn".parse::<Architecture>().is_err());
+    let a: Architecture = "transformer".parse().unwrap();
+    assert_eq!(a, Architecture::Transformer(TransformerParams::default()));
+    let bad = ModelSpec {
+        vocab_size: 5,
+        pad_id: 7,
+        ..spec(small_archs().remove(0))
+    };
+    assert!(
+        Model::new(&bad, 1, Device::Cpu, None)
+            .unwrap_err()
+            .to_string()
+            .contains("pad_id")
+    );
+}
+
+#[test]
+fn architecture_json_round_trips_with_a_kind_tag() {
+    for arch in small_archs() {
+        let json = serde_json::to_string(&arch).unwrap();
+        assert!(
+            json.starts_with(&format!("{{\"kind\":\"{}\"", arch.name())),
+            "{json}"
+        );
+        let back: Architecture = serde_json::from_str(&json).unwrap();
+        assert_eq!(back, arch);
+    }
+}
+
+#[test]
+fn seeds_decide_initial_weights() {
+    let s = spec(small_archs().remove(0));
+    let a = Model::new(&s, 1, Device::Cpu, None).unwrap();
+    let b = Model::new(&s, 1, Device::Cpu, None).unwrap();
+    let c = Model::new(&s, 2, Device::Cpu, None).unwrap();
+    for ((n, x), ((_, y), (_, z))) in a
+        .params()
+        .named()
+        .zip(b.params().named().zip(c.params().named()))
+    {
+        assert!(x.equal(y), "{n} differs for the same seed");
+        if n != "embedding.weight" || x.numel() > 8 {
+            assert!(!x.equal(z), "{n} equal for different seeds");
+        }
+    }
+}
