@@ -11,9 +11,11 @@ setup:
 build: setup
 	$(CARGO) build --release -p sacx-cli
 
-## The main job on the bundled corpus.
+## The main job on the bundled corpus: 3 seeds, the whole pipeline, the report.
+DEMO_OUT ?= sacx-out
 demo: build
 	$(SACX) doctor
+	$(SACX) run --seeds 3 --threads 2 --out $(DEMO_OUT)
 
 ## The whole test suite (unit, integration, doc tests, Python reference checks).
 test: setup

@@ -82,7 +82,12 @@ fn config_args(
             continue;
         };
         let id = arg.get_id().as_str();
-        if given.value_source(id) == Some(ValueSource::CommandLine) {
+        let on_command_line = |id: &str| given.value_source(id) == Some(ValueSource::CommandLine);
+        // Given on the command line, or in conflict with an option that is
+        // (`seeds` in the file, `--seed-list` on the command line).
+        if on_command_line(id)
+            || cmd.get_arg_conflicts_with(arg).iter().any(|other| on_command_line(other.get_id().as_str()))
+        {
             continue;
         }
         let flag = format!("--{key}");

@@ -36,6 +36,9 @@ pub struct IgArgs {
     /// Also write the original pipeline's TSV next to each shard.
     #[arg(long)]
     pub tsv: bool,
+    /// Documents per explanation shard: the unit a killed run resumes from.
+    #[arg(long, default_value_t = 256, value_parser = clap::value_parser!(u64).range(1..))]
+    pub shard_docs: u64,
 }
 
 impl IgArgs {

@@ -1,0 +1,72 @@
+//! `sacx run` killed during explanation and started again ends with the same
+//! keywords (and the same shards) as an uninterrupted run.
+mod common;
+
+use common::{ok, small_corpus};
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+fn args(corpus: &Path, out: &Path) -> Vec<String> {
+    [
+        "run", "--corpus", &corpus.display().to_string(), "--seed-list", "1,2", "--model", "transformer",
+        "--epochs", "1", "--ig-steps", "32", "--shard-docs", "8", "--threads", "1", "--baselines", "log-odds",
+        "--out", &out.display().to_string(),
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect()
+}
+
+fn files(dir: &Path) -> Vec<(String, Vec<u8>)> {
+    let mut out: Vec<_> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "bin"))
+        .map(|p| (p.file_name().unwrap().to_string_lossy().into_owned(), std::fs::read(&p).unwrap()))
+        .collect();
+    out.sort();
+    out
+}
+
+#[test]
+fn a_run_killed_during_explanation_resumes_to_the_same_keywords() {
+    let tmp = tempfile::tempdir().unwrap();
+    let corpus = small_corpus(tmp.path(), 500);
+    let (full, killed) = (tmp.path().join("full"), tmp.path().join("killed"));
+    let sacx = env!("CARGO_BIN_EXE_sacx");
+
+    ok(Command::new(sacx).args(args(&corpus, &full)).output().unwrap());
+
+    // Start again in another directory and kill it once seed 1 has written its
+    // first explanation shard.
+    let mut child = Command::new(sacx)
+        .args(args(&corpus, &killed))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let shards = killed.join("runs/seed-1/explanations");
+    let started = Instant::now();
+    while !shards.join("shard-00000.bin").exists() {
+        assert!(child.try_wait().unwrap().is_none(), "the run ended before it could be killed");
+        assert!(started.elapsed() < Duration::from_secs(300), "no shard after 5 minutes");
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert!(
+        !shards.join("summary.json").exists(),
+        "the kill came after the explanation had finished; the test needs a slower explanation"
+    );
+    assert!(!killed.join("keywords").exists());
+
+    let out = ok(Command::new(sacx).args(args(&corpus, &killed)).output().unwrap());
+    assert!(out.contains("report:"), "{out}");
+    let read = |dir: &Path| std::fs::read(dir.join("keywords/keywords.json")).unwrap();
+    assert_eq!(read(&full), read(&killed), "keywords.json differs after the resume");
+    for seed in ["seed-1", "seed-2"] {
+        let dir = |root: &Path| root.join("runs").join(seed).join("explanations");
+        assert_eq!(files(&dir(&full)), files(&dir(&killed)), "{seed}'s shards differ");
+    }
+}

@@ -1,0 +1,109 @@
+//! `sacx slurm --submit` on a real one-node Slurm cluster (Debian's slurm-wlm and
+//! munge, started by tests/slurm/cluster.sh in a temporary directory): a 3-seed
+//! array job and the dependent aggregation job run to completion.
+mod common;
+
+use common::{ok, small_corpus, workspace};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+struct Cluster {
+    dir: PathBuf,
+}
+
+impl Cluster {
+    fn script() -> PathBuf {
+        workspace().join("tests/slurm/cluster.sh")
+    }
+
+    fn start(dir: &Path) -> Cluster {
+        let out = Command::new(Self::script()).arg("start").arg(dir).output().unwrap();
+        assert!(
+            out.status.success(),
+            "the Slurm cluster did not start:\n{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        Cluster { dir: dir.to_path_buf() }
+    }
+
+    fn conf(&self) -> PathBuf {
+        self.dir.join("slurm.conf")
+    }
+
+    fn cmd(&self, program: &str) -> Command {
+        let mut c = Command::new(program);
+        c.env("SLURM_CONF", self.conf());
+        c
+    }
+}
+
+impl Drop for Cluster {
+    fn drop(&mut self) {
+        let _ = Command::new(Self::script()).arg("stop").arg(&self.dir).status();
+    }
+}
+
+fn is_root() -> bool {
+    Command::new("id").arg("-u").output().map(|o| o.stdout.starts_with(b"0")).unwrap_or(false)
+}
+
+#[test]
+fn a_three_seed_run_completes_on_a_one_node_slurm_cluster() {
+    if !is_root() {
+        eprintln!("SKIPPED: the Slurm test installs slurm-wlm and starts daemons, which needs root");
+        return;
+    }
+    let install = Command::new(Cluster::script()).arg("install").status().unwrap();
+    assert!(install.success(), "apt-get install slurm-wlm munge failed");
+    let tmp = tempfile::tempdir().unwrap();
+    let cluster = Cluster::start(&tmp.path().join("cluster"));
+    let corpus = small_corpus(tmp.path(), 600);
+    let out = tmp.path().join("run");
+    let submit = cluster
+        .cmd(env!("CARGO_BIN_EXE_sacx"))
+        .args(["slurm", "--corpus"])
+        .arg(&corpus)
+        .args(["--seeds", "3", "--epochs", "1", "--ig-steps", "4", "--cpus-per-task", "1"])
+        .args(["--time", "00:15:00", "--submit", "--out"])
+        .arg(&out)
+        .output()
+        .unwrap();
+    let stdout = ok(submit);
+    assert!(stdout.contains("submitted"), "{stdout}");
+    let jobs = std::fs::read_to_string(out.join("slurm/jobs.txt")).unwrap();
+    let ids: Vec<&str> = jobs.lines().filter_map(|l| l.split_whitespace().nth(1)).collect();
+    assert_eq!(ids.len(), 2, "{jobs}");
+
+    // Wait until neither job is queued or running.
+    let started = Instant::now();
+    loop {
+        let q = cluster.cmd("squeue").args(["-h", "-o", "%i %T", "-j", &ids.join(",")]).output().unwrap();
+        let text = String::from_utf8_lossy(&q.stdout).into_owned();
+        if text.trim().is_empty() {
+            break;
+        }
+        assert!(started.elapsed() < Duration::from_secs(600), "jobs still queued after 10 minutes:\n{text}");
+        std::thread::sleep(Duration::from_secs(2));
+    }
+    let logs = out.join("slurm/logs");
+    let show = |id: &str| {
+        let o = cluster.cmd("scontrol").args(["show", "job", id]).output().unwrap();
+        String::from_utf8_lossy(&o.stdout).into_owned()
+    };
+    let aggregate = show(ids[1]);
+    let log = std::fs::read_to_string(logs.join("aggregate.out")).unwrap_or_default();
+    assert!(aggregate.contains("JobState=COMPLETED"), "aggregation job:\n{aggregate}\nlog:\n{log}");
+    for seed in 1..=3 {
+        let summary = out.join(format!("runs/seed-{seed}/explanations/summary.json"));
+        assert!(summary.is_file(), "seed {seed} was not explained");
+        assert!(logs.join(format!("seed-{seed}.out")).is_file(), "no log of array task {seed}");
+    }
+    let keywords: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("keywords/keywords.json")).unwrap()).unwrap();
+    assert_eq!(keywords["runs"].as_array().unwrap().len(), 3, "keywords aggregate the three seeds");
+    assert!(keywords["classes"].as_array().unwrap().len() > 5);
+    assert!(out.join("report.html").is_file());
+    assert!(out.join("evaluation.json").is_file());
+}
