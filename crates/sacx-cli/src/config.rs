@@ -86,7 +86,10 @@ fn config_args(
         // Given on the command line, or in conflict with an option that is
         // (`seeds` in the file, `--seed-list` on the command line).
         if on_command_line(id)
-            || cmd.get_arg_conflicts_with(arg).iter().any(|other| on_command_line(other.get_id().as_str()))
+            || cmd
+                .get_arg_conflicts_with(arg)
+                .iter()
+                .any(|other| on_command_line(other.get_id().as_str()))
         {
             continue;
         }

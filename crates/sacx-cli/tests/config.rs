@@ -21,17 +21,40 @@ fn config_file_options_apply_and_the_command_line_wins() {
     .unwrap();
     let cfg_s = cfg.display().to_string();
     ok(sacx(&["count-words", "--config", &cfg_s]));
-    assert!(from_file.join("df.json").is_file(), "out and corpus came from the file");
+    assert!(
+        from_file.join("df.json").is_file(),
+        "out and corpus came from the file"
+    );
 
     let from_cli = tmp.path().join("from-cli");
-    ok(sacx(&["--config", &cfg_s, "count-words", "--out", &from_cli.display().to_string()]));
+    ok(sacx(&[
+        "--config",
+        &cfg_s,
+        "count-words",
+        "--out",
+        &from_cli.display().to_string(),
+    ]));
     assert!(from_cli.join("df.json").is_file(), "the command line wins");
 
     // `seeds = 7` in the file and `--seed-list` on the command line do not clash;
     // `sacx slurm` (without --submit) shows the seeds the run would use.
-    let out = ok(sacx(&["slurm", "--config", &cfg_s, "--seed-list", "2,5", "--out", &tmp.path().join("r").display().to_string()]));
+    let out = ok(sacx(&[
+        "slurm",
+        "--config",
+        &cfg_s,
+        "--seed-list",
+        "2,5",
+        "--out",
+        &tmp.path().join("r").display().to_string(),
+    ]));
     assert!(out.contains("#SBATCH --array=2,5"), "{out}");
-    let out = ok(sacx(&["slurm", "--config", &cfg_s, "--out", &tmp.path().join("r2").display().to_string()]));
+    let out = ok(sacx(&[
+        "slurm",
+        "--config",
+        &cfg_s,
+        "--out",
+        &tmp.path().join("r2").display().to_string(),
+    ]));
     assert!(out.contains("#SBATCH --array=1,2,3,4,5,6,7"), "{out}");
 }
 

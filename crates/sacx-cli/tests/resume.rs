@@ -9,9 +9,25 @@ use std::time::{Duration, Instant};
 
 fn args(corpus: &Path, out: &Path) -> Vec<String> {
     [
-        "run", "--corpus", &corpus.display().to_string(), "--seed-list", "1,2", "--model", "transformer",
-        "--epochs", "1", "--ig-steps", "32", "--shard-docs", "8", "--threads", "1", "--baselines", "log-odds",
-        "--out", &out.display().to_string(),
+        "run",
+        "--corpus",
+        &corpus.display().to_string(),
+        "--seed-list",
+        "1,2",
+        "--model",
+        "transformer",
+        "--epochs",
+        "1",
+        "--ig-steps",
+        "32",
+        "--shard-docs",
+        "8",
+        "--threads",
+        "1",
+        "--baselines",
+        "log-odds",
+        "--out",
+        &out.display().to_string(),
     ]
     .iter()
     .map(|s| s.to_string())
@@ -23,7 +39,12 @@ fn files(dir: &Path) -> Vec<(String, Vec<u8>)> {
         .unwrap()
         .map(|e| e.unwrap().path())
         .filter(|p| p.extension().is_some_and(|e| e == "bin"))
-        .map(|p| (p.file_name().unwrap().to_string_lossy().into_owned(), std::fs::read(&p).unwrap()))
+        .map(|p| {
+            (
+                p.file_name().unwrap().to_string_lossy().into_owned(),
+                std::fs::read(&p).unwrap(),
+            )
+        })
         .collect();
     out.sort();
     out
@@ -36,7 +57,10 @@ fn a_run_killed_during_explanation_resumes_to_the_same_keywords() {
     let (full, killed) = (tmp.path().join("full"), tmp.path().join("killed"));
     let sacx = env!("CARGO_BIN_EXE_sacx");
 
-    ok(Command::new(sacx).args(args(&corpus, &full)).output().unwrap());
+    ok(Command::new(sacx)
+        .args(args(&corpus, &full))
+        .output()
+        .unwrap());
 
     // Start again in another directory and kill it once seed 1 has written its
     // first explanation shard.
@@ -49,8 +73,14 @@ fn a_run_killed_during_explanation_resumes_to_the_same_keywords() {
     let shards = killed.join("runs/seed-1/explanations");
     let started = Instant::now();
     while !shards.join("shard-00000.bin").exists() {
-        assert!(child.try_wait().unwrap().is_none(), "the run ended before it could be killed");
-        assert!(started.elapsed() < Duration::from_secs(300), "no shard after 5 minutes");
+        assert!(
+            child.try_wait().unwrap().is_none(),
+            "the run ended before it could be killed"
+        );
+        assert!(
+            started.elapsed() < Duration::from_secs(300),
+            "no shard after 5 minutes"
+        );
         std::thread::sleep(Duration::from_millis(5));
     }
     child.kill().unwrap();
@@ -61,12 +91,23 @@ fn a_run_killed_during_explanation_resumes_to_the_same_keywords() {
     );
     assert!(!killed.join("keywords").exists());
 
-    let out = ok(Command::new(sacx).args(args(&corpus, &killed)).output().unwrap());
+    let out = ok(Command::new(sacx)
+        .args(args(&corpus, &killed))
+        .output()
+        .unwrap());
     assert!(out.contains("report:"), "{out}");
     let read = |dir: &Path| std::fs::read(dir.join("keywords/keywords.json")).unwrap();
-    assert_eq!(read(&full), read(&killed), "keywords.json differs after the resume");
+    assert_eq!(
+        read(&full),
+        read(&killed),
+        "keywords.json differs after the resume"
+    );
     for seed in ["seed-1", "seed-2"] {
         let dir = |root: &Path| root.join("runs").join(seed).join("explanations");
-        assert_eq!(files(&dir(&full)), files(&dir(&killed)), "{seed}'s shards differ");
+        assert_eq!(
+            files(&dir(&full)),
+            files(&dir(&killed)),
+            "{seed}'s shards differ"
+        );
     }
 }

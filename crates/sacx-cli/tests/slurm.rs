@@ -18,14 +18,20 @@ impl Cluster {
     }
 
     fn start(dir: &Path) -> Cluster {
-        let out = Command::new(Self::script()).arg("start").arg(dir).output().unwrap();
+        let out = Command::new(Self::script())
+            .arg("start")
+            .arg(dir)
+            .output()
+            .unwrap();
         assert!(
             out.status.success(),
             "the Slurm cluster did not start:\n{}{}",
             String::from_utf8_lossy(&out.stdout),
             String::from_utf8_lossy(&out.stderr)
         );
-        Cluster { dir: dir.to_path_buf() }
+        Cluster {
+            dir: dir.to_path_buf(),
+        }
     }
 
     fn conf(&self) -> PathBuf {
@@ -41,21 +47,33 @@ impl Cluster {
 
 impl Drop for Cluster {
     fn drop(&mut self) {
-        let _ = Command::new(Self::script()).arg("stop").arg(&self.dir).status();
+        let _ = Command::new(Self::script())
+            .arg("stop")
+            .arg(&self.dir)
+            .status();
     }
 }
 
 fn is_root() -> bool {
-    Command::new("id").arg("-u").output().map(|o| o.stdout.starts_with(b"0")).unwrap_or(false)
+    Command::new("id")
+        .arg("-u")
+        .output()
+        .map(|o| o.stdout.starts_with(b"0"))
+        .unwrap_or(false)
 }
 
 #[test]
 fn a_three_seed_run_completes_on_a_one_node_slurm_cluster() {
     if !is_root() {
-        eprintln!("SKIPPED: the Slurm test installs slurm-wlm and starts daemons, which needs root");
+        eprintln!(
+            "SKIPPED: the Slurm test installs slurm-wlm and starts daemons, which needs root"
+        );
         return;
     }
-    let install = Command::new(Cluster::script()).arg("install").status().unwrap();
+    let install = Command::new(Cluster::script())
+        .arg("install")
+        .status()
+        .unwrap();
     assert!(install.success(), "apt-get install slurm-wlm munge failed");
     let tmp = tempfile::tempdir().unwrap();
     let cluster = Cluster::start(&tmp.path().join("cluster"));
@@ -65,7 +83,16 @@ fn a_three_seed_run_completes_on_a_one_node_slurm_cluster() {
         .cmd(env!("CARGO_BIN_EXE_sacx"))
         .args(["slurm", "--corpus"])
         .arg(&corpus)
-        .args(["--seeds", "3", "--epochs", "1", "--ig-steps", "4", "--cpus-per-task", "1"])
+        .args([
+            "--seeds",
+            "3",
+            "--epochs",
+            "1",
+            "--ig-steps",
+            "4",
+            "--cpus-per-task",
+            "1",
+        ])
         .args(["--time", "00:15:00", "--submit", "--out"])
         .arg(&out)
         .output()
@@ -73,36 +100,61 @@ fn a_three_seed_run_completes_on_a_one_node_slurm_cluster() {
     let stdout = ok(submit);
     assert!(stdout.contains("submitted"), "{stdout}");
     let jobs = std::fs::read_to_string(out.join("slurm/jobs.txt")).unwrap();
-    let ids: Vec<&str> = jobs.lines().filter_map(|l| l.split_whitespace().nth(1)).collect();
+    let ids: Vec<&str> = jobs
+        .lines()
+        .filter_map(|l| l.split_whitespace().nth(1))
+        .collect();
     assert_eq!(ids.len(), 2, "{jobs}");
 
     // Wait until neither job is queued or running.
     let started = Instant::now();
     loop {
-        let q = cluster.cmd("squeue").args(["-h", "-o", "%i %T", "-j", &ids.join(",")]).output().unwrap();
+        let q = cluster
+            .cmd("squeue")
+            .args(["-h", "-o", "%i %T", "-j", &ids.join(",")])
+            .output()
+            .unwrap();
         let text = String::from_utf8_lossy(&q.stdout).into_owned();
         if text.trim().is_empty() {
             break;
         }
-        assert!(started.elapsed() < Duration::from_secs(600), "jobs still queued after 10 minutes:\n{text}");
+        assert!(
+            started.elapsed() < Duration::from_secs(600),
+            "jobs still queued after 10 minutes:\n{text}"
+        );
         std::thread::sleep(Duration::from_secs(2));
     }
     let logs = out.join("slurm/logs");
     let show = |id: &str| {
-        let o = cluster.cmd("scontrol").args(["show", "job", id]).output().unwrap();
+        let o = cluster
+            .cmd("scontrol")
+            .args(["show", "job", id])
+            .output()
+            .unwrap();
         String::from_utf8_lossy(&o.stdout).into_owned()
     };
     let aggregate = show(ids[1]);
     let log = std::fs::read_to_string(logs.join("aggregate.out")).unwrap_or_default();
-    assert!(aggregate.contains("JobState=COMPLETED"), "aggregation job:\n{aggregate}\nlog:\n{log}");
+    assert!(
+        aggregate.contains("JobState=COMPLETED"),
+        "aggregation job:\n{aggregate}\nlog:\n{log}"
+    );
     for seed in 1..=3 {
         let summary = out.join(format!("runs/seed-{seed}/explanations/summary.json"));
         assert!(summary.is_file(), "seed {seed} was not explained");
-        assert!(logs.join(format!("seed-{seed}.out")).is_file(), "no log of array task {seed}");
+        assert!(
+            logs.join(format!("seed-{seed}.out")).is_file(),
+            "no log of array task {seed}"
+        );
     }
     let keywords: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(out.join("keywords/keywords.json")).unwrap()).unwrap();
-    assert_eq!(keywords["runs"].as_array().unwrap().len(), 3, "keywords aggregate the three seeds");
+        serde_json::from_str(&std::fs::read_to_string(out.join("keywords/keywords.json")).unwrap())
+            .unwrap();
+    assert_eq!(
+        keywords["runs"].as_array().unwrap().len(),
+        3,
+        "keywords aggregate the three seeds"
+    );
     assert!(keywords["classes"].as_array().unwrap().len() > 5);
     assert!(out.join("report.html").is_file());
     assert!(out.join("evaluation.json").is_file());

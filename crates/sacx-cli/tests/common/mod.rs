@@ -6,7 +6,10 @@ use std::process::{Command, Output};
 
 /// The workspace root.
 pub fn workspace() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..").canonicalize().unwrap()
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../..")
+        .canonicalize()
+        .unwrap()
 }
 
 /// The first `n` documents of the bundled corpus, as a JSON Lines file in `dir`.
@@ -23,7 +26,10 @@ pub fn small_corpus(dir: &Path, n: usize) -> PathBuf {
 
 /// Runs the sacx binary.
 pub fn sacx(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_sacx")).args(args).output().expect("run sacx")
+    Command::new(env!("CARGO_BIN_EXE_sacx"))
+        .args(args)
+        .output()
+        .expect("run sacx")
 }
 
 /// Asserts success and returns stdout.
