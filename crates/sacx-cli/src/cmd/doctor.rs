@@ -21,15 +21,14 @@ pub fn run(_args: &Args) -> Result<()> {
     let short = version.split('+').next().unwrap_or(&version);
     println!("libtorch {short} (build {version})");
     println!("libtorch loaded from: {}", lib.display());
-    let cuda_lib = lib.with_file_name("libtorch_cuda.so");
+    let cuda_shipped = lib.with_file_name("libtorch_cuda.so").exists();
+    let cuda_linked = loaded_library("libtorch_cuda.so").is_some();
     println!(
         "libtorch_cuda: {}",
-        if loaded_library("libtorch_cuda.so").is_some() {
-            "linked".to_string()
-        } else if cuda_lib.exists() {
-            "present but NOT linked (rebuild with build/libtorch.rs link flags)".to_string()
-        } else {
-            "not shipped with this libtorch (CPU-only build)".to_string()
+        match (cuda_linked, cuda_shipped) {
+            (true, _) => "linked",
+            (false, true) => "present but NOT linked",
+            (false, false) => "not shipped with this libtorch (CPU-only build)",
         }
     );
     println!("device: {}", device_line());
@@ -40,6 +39,11 @@ pub fn run(_args: &Args) -> Result<()> {
         bundled::NAME,
         bundled::BYTES.len() as f64 / 1e6
     );
+    if cuda_shipped && !cuda_linked {
+        bail!(
+            "libtorch_cuda.so ships with this libtorch but the linker dropped it, so CUDA can never be used; build with build/libtorch.rs as the package's build script (rpath and -Wl,--no-as-needed)"
+        );
+    }
     if !version.starts_with(LIBTORCH_BUILT_FOR) {
         bail!(
             "libtorch {version} is loaded but sacx was built for {LIBTORCH_BUILT_FOR}; point LIBTORCH at a {LIBTORCH_BUILT_FOR} install and rebuild"
