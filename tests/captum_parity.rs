@@ -193,8 +193,8 @@ fn token_attributions_equal_captum_layer_integrated_gradients() {
                         .collect();
                     // Same completeness gap F(e) − F(b) on both sides.
                     let gap = p["gap"].as_f64().unwrap();
-                    let our_gap: f64 = t.scores.iter().map(|&s| f64::from(s)).sum::<f64>()
-                        - f64::from(t.delta);
+                    let our_gap: f64 =
+                        t.scores.iter().map(|&s| f64::from(s)).sum::<f64>() - f64::from(t.delta);
                     assert!(
                         (gap - our_gap).abs() <= 1e-4 * gap.abs().max(1e-3),
                         "{name} doc {d} class {}: F(e) − F(b) {our_gap} vs captum {gap}",

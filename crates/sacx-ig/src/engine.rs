@@ -1,19 +1,25 @@
 //! The batched attribution engine: step-interpolated forward passes over many
 //! (document, target) pairs at once, shared by all targets of a document.
 //!
-//! For a batch of `B` documents padded to length `L` and a chunk of `n` steps,
-//! one forward pass evaluates the model on all `n × B` interpolated inputs; each
-//! *target slot* `j` (the `j`-th target of every document that has one) then
-//! costs one backward pass on the retained graph, with the quadrature weights in
-//! the output gradient so that the per-step gradients arrive already summed.
+//! The instances of a batch are grouped by their number of targets; one model
+//! call evaluates the interpolated inputs of some instances of a group (at most
+//! `max_rows` instance-steps; one instance's steps are split when they exceed
+//! it) and then runs exactly one backward pass per target *slot* on the
+//! retained graph, with the quadrature weights in the output gradient so that
+//! the per-step gradients arrive already summed. Grouping means no backward
+//! pass is spent on an instance without a target in that slot.
 //!
 //! When the model declares a [`LinearStage`], the interpolation happens at the
 //! stage's output instead of its input: the stage is affine, so its output along
-//! the path is `S(b) + α (S(e) − S(b))` (two evaluations of the stage instead of
-//! `n`), and the step-weighted gradient is pulled back through the stage once
-//! (a vector–Jacobian product, exact because the stage's Jacobian is constant).
+//! the path is `S(b) + α (S(e) − S(b))` (two evaluations of the stage per batch,
+//! which also give the endpoint logits, instead of `n`), the step-weighted
+//! stage-output gradients are accumulated over all calls, and each slot's sum is
+//! pulled back through the stage once at the end (a vector–Jacobian product on
+//! the graph of `S(e)`, exact because the stage's Jacobian is constant).
+//!
+//! [`LinearStage`]: sacx_model::LinearStage
 use crate::{Error, Result};
-use sacx_model::{Classifier, LinearStage};
+use sacx_model::Classifier;
 use tch::{Kind, Tensor};
 
 /// What one instance's path starts from.
@@ -56,20 +62,34 @@ pub(crate) struct Prepared<'a> {
     instances: &'a [Instance<'a>],
     /// Target classes of each instance (set after the endpoints are known).
     targets: Vec<Vec<u32>>,
-    /// `[B, L, D]` input embeddings.
-    e: Tensor,
     /// `[B, L, D]` `e − b`.
     diff: Tensor,
     /// `[B, L, D]` baseline embeddings.
     b: Tensor,
     /// `[B, L]` padding mask.
     mask: Tensor,
+    /// The stage's endpoints, when the model declares a [`LinearStage`].
+    linear: Option<LinearParts>,
     /// `[B, C]` logits at the inputs and at the baselines.
     f_input: Vec<Vec<f32>>,
     f_baseline: Vec<Vec<f32>>,
 }
 
-/// Pads, embeds and evaluates the endpoints of a batch.
+/// A linear stage evaluated at the endpoints, once per batch.
+struct LinearParts {
+    /// `[B, L, D]` the input embeddings as a leaf of `s_e`'s graph.
+    e_var: Tensor,
+    /// `S(e)` with its graph: the stage's vector–Jacobian products run on it.
+    s_e: Tensor,
+    /// `S(b)`.
+    s_b: Tensor,
+    /// `S(e) − S(b)`.
+    s_diff: Tensor,
+}
+
+/// Pads, embeds and evaluates the endpoints of a batch. For a model with a
+/// linear stage, the stage is applied here once to the inputs and baselines,
+/// and the endpoint logits come from its outputs.
 pub(crate) fn prepare<'a>(
     model: &dyn Classifier,
     instances: &'a [Instance<'a>],
@@ -113,7 +133,7 @@ pub(crate) fn prepare<'a>(
     let ids = to(Tensor::from_slice(&ids))?;
     let base_ids = to(Tensor::from_slice(&base_ids))?;
     let mask = to(Tensor::from_slice(&mask))?;
-    let (e, b, f_input, f_baseline) = tch::no_grad(|| -> Result<_> {
+    let (e, b) = tch::no_grad(|| -> Result<_> {
         let e = model.embed(&ids);
         let mut b = model.embed(&base_ids);
         if any_zero {
@@ -135,28 +155,61 @@ pub(crate) fn prepare<'a>(
             let factor = (&keep - 1.0) * &zero_rows + 1.0;
             b *= factor;
         }
-        let both = Tensor::f_cat(&[&e, &b], 0).map_err(torch)?;
-        let masks = Tensor::f_cat(&[&mask, &mask], 0).map_err(torch)?;
-        let logits = model
-            .forward_embedded(&both, &masks)
-            .to_kind(Kind::Float)
-            .to_device(tch::Device::Cpu);
-        let rows: Vec<Vec<f32>> = Vec::<Vec<f32>>::try_from(&logits).map_err(torch)?;
-        let (fi, fb) = rows.split_at(bsz);
-        Ok((e, b, fi.to_vec(), fb.to_vec()))
+        Ok((e, b))
     })?;
+    let masks = Tensor::f_cat(&[&mask, &mask], 0).map_err(torch)?;
+    let (linear, logits) = match model.linear_stage() {
+        Some(stage) => {
+            // The graph of S(e) is kept for the vector–Jacobian products.
+            let e_var = e.detach().set_requires_grad(true);
+            let s_e = stage.apply(&e_var, &mask);
+            let (s_b, s_diff, logits) = tch::no_grad(|| -> Result<_> {
+                let s_b = stage.apply(&b, &mask);
+                let s_e = s_e.detach();
+                let s_diff = &s_e - &s_b;
+                let both = Tensor::f_cat(&[&s_e, &s_b], 0).map_err(torch)?;
+                Ok((s_b, s_diff, stage.forward_from(&both, &masks)))
+            })?;
+            (
+                Some(LinearParts {
+                    e_var,
+                    s_e,
+                    s_b,
+                    s_diff,
+                }),
+                logits,
+            )
+        }
+        None => {
+            let logits = tch::no_grad(|| -> Result<_> {
+                let both = Tensor::f_cat(&[&e, &b], 0).map_err(torch)?;
+                Ok(model.forward_embedded(&both, &masks))
+            })?;
+            (None, logits)
+        }
+    };
+    let logits = logits.to_kind(Kind::Float).to_device(tch::Device::Cpu);
+    let rows: Vec<Vec<f32>> = Vec::<Vec<f32>>::try_from(&logits).map_err(torch)?;
+    let (fi, fb) = rows.split_at(bsz);
     let diff = &e - &b;
     Ok(Prepared {
         instances,
         targets: vec![Vec::new(); bsz],
-        e,
         diff,
         b,
         mask,
-        f_input,
-        f_baseline,
+        linear,
+        f_input: fi.to_vec(),
+        f_baseline: fb.to_vec(),
     })
 }
+
+/// Most elements of the interpolated stage output of one model call on the
+/// linear-stage path (2²³ floats, 32 MiB; for xml-cnn at 256 tokens, one
+/// document's 50 steps). Measured fastest on 2 CPU threads against 2²¹ and
+/// the full `max_batch_tokens` budget: the head's activations and gradients
+/// stay small enough to be reused by the allocator, calls stay few.
+const LINEAR_CALL_ELEMS: usize = 1 << 23;
 
 impl Prepared<'_> {
     /// Sets the target classes of every instance.
@@ -170,133 +223,168 @@ impl Prepared<'_> {
         self.targets.iter().map(Vec::len).max().unwrap_or(0)
     }
 
-    /// Output-gradient matrix `[n × B, C]` for slot `j`: the quadrature weight at
-    /// each step row of each instance, in its `j`-th target's column.
-    fn slot_weights(&self, j: usize, weights: &[f64], classes: usize) -> Tensor {
-        let bsz = self.instances.len();
-        let mut w = vec![0f32; weights.len() * bsz * classes];
-        for (k, &wk) in weights.iter().enumerate() {
-            for (d, targets) in self.targets.iter().enumerate() {
-                if let Some(&c) = targets.get(j) {
-                    w[(k * bsz + d) * classes + c as usize] = wk as f32;
-                }
-            }
-        }
-        Tensor::from_slice(&w).view([(weights.len() * bsz) as i64, classes as i64])
+    /// Empty accumulators, one per (instance, target).
+    fn accumulators(&self) -> Vec<Vec<Vec<f32>>> {
+        self.targets
+            .iter()
+            .map(|t| vec![Vec::new(); t.len()])
+            .collect()
     }
 
-    /// Adds the attributions of one chunk of quadrature steps to `acc`
-    /// (`acc[d][j]` is instance `d`'s `j`-th target, one value per padded token).
-    pub(crate) fn integrate_chunk(
+    /// Attributions of every (instance, target) pair with one rule.
+    ///
+    /// Instances are grouped by their number of targets, so that each model
+    /// call runs exactly one backward pass per target of its instances (on the
+    /// retained graph); a call evaluates at most `max_rows` interpolated inputs
+    /// (instances × steps; one instance's steps are split when they exceed it).
+    pub(crate) fn integrate(
         &self,
         model: &dyn Classifier,
         alphas: &[f64],
         weights: &[f64],
-        acc: &mut [Vec<Vec<f32>>],
-    ) -> Result<()> {
-        let device = model.device();
-        let n = alphas.len() as i64;
-        let classes = model.num_classes();
-        let alpha = Tensor::from_slice(&alphas.iter().map(|&a| a as f32).collect::<Vec<_>>())
-            .to_device(device);
-        let mask_rep = self.mask.repeat([n, 1]);
+        max_rows: usize,
+    ) -> Result<Vec<Vec<RawPair>>> {
+        let mut acc = self.accumulators();
         let slots = self.slots();
-        match model.linear_stage() {
-            None => {
-                let dims = self.e.size();
-                let steps = (self.b.unsqueeze(0)
-                    + alpha.view([n, 1, 1, 1]) * self.diff.unsqueeze(0))
-                .view([n * dims[0], dims[1], dims[2]])
-                .detach()
-                .set_requires_grad(true);
-                let logits = model.forward_embedded(&steps, &mask_rep);
-                for j in 0..slots {
-                    let w = self.slot_weights(j, weights, classes).to_device(device);
-                    let loss = (&logits * w).sum(Kind::Float);
-                    let g = Tensor::f_run_backward(&[loss], &[&steps], j + 1 < slots, false)
-                        .map_err(torch)?;
-                    let g = g[0].view([n, dims[0], dims[1], dims[2]]).sum_dim_intlist(
-                        0,
-                        false,
-                        Kind::Float,
-                    );
-                    self.collect(
-                        j,
-                        &(&self.diff * g).sum_dim_intlist(-1, false, Kind::Float),
-                        acc,
-                    )?;
+        if slots == 0 {
+            return Ok(self.finish(acc));
+        }
+        let n = alphas.len();
+        let mut max_rows = max_rows.max(1);
+        if let Some(lin) = &self.linear {
+            let row: i64 = lin.s_b.size()[1..].iter().product();
+            max_rows = max_rows.min((LINEAR_CALL_ELEMS / row.max(1) as usize).max(1));
+        }
+        let mut groups: Vec<Vec<usize>> = vec![Vec::new(); slots + 1];
+        for (d, t) in self.targets.iter().enumerate() {
+            groups[t.len()].push(d);
+        }
+        // Step-weighted stage-output gradients of each slot, `[B, ...]`.
+        let mut stage_grads: Vec<Option<Tensor>> = (0..slots).map(|_| None).collect();
+        for (count, docs) in groups.iter().enumerate().skip(1) {
+            let per_call = (max_rows / n).max(1);
+            for part in docs.chunks(per_call) {
+                let steps = if part.len() == 1 { max_rows.min(n) } else { n };
+                for (a, w) in alphas.chunks(steps).zip(weights.chunks(steps)) {
+                    self.run_rows(model, part, count, a, w, &mut acc, &mut stage_grads)?;
                 }
             }
-            Some(stage) => self.integrate_linear(model, stage, &alpha, weights, &mask_rep, acc)?,
         }
-        Ok(())
+        if let Some(lin) = &self.linear {
+            // One vector–Jacobian product per slot through the affine stage.
+            let last = stage_grads.iter().rposition(Option::is_some);
+            for (j, g) in stage_grads.iter().enumerate() {
+                let Some(g) = g else { continue };
+                let pull = (&lin.s_e * g).sum(Kind::Float);
+                let ge = Tensor::f_run_backward(&[pull], &[&lin.e_var], Some(j) != last, false)
+                    .map_err(torch)?;
+                let attr = (&self.diff * &ge[0]).sum_dim_intlist(-1, false, Kind::Float);
+                let all: Vec<usize> = (0..self.instances.len()).collect();
+                self.collect(j, &all, &attr, &mut acc)?;
+            }
+        }
+        Ok(self.finish(acc))
     }
 
-    fn integrate_linear(
+    /// One model call: the steps `alphas` of the instances `part` (each with
+    /// `count` targets), one backward pass per target slot.
+    #[allow(clippy::too_many_arguments)]
+    fn run_rows(
         &self,
         model: &dyn Classifier,
-        stage: &dyn LinearStage,
-        alpha: &Tensor,
+        part: &[usize],
+        count: usize,
+        alphas: &[f64],
         weights: &[f64],
-        mask_rep: &Tensor,
         acc: &mut [Vec<Vec<f32>>],
+        stage_grads: &mut [Option<Tensor>],
     ) -> Result<()> {
         let device = model.device();
-        let n = alpha.size()[0];
+        let c = alphas.len() as i64;
+        let p = part.len() as i64;
         let classes = model.num_classes();
-        let slots = self.slots();
-        let (s_b, s_diff) = tch::no_grad(|| {
-            let s_e = stage.apply(&self.e, &self.mask);
-            let s_b = stage.apply(&self.b, &self.mask);
-            let s_diff = &s_e - &s_b;
-            (s_b, s_diff)
-        });
-        let sdims = s_b.size();
-        let mut alpha_shape = vec![n];
-        alpha_shape.extend(std::iter::repeat_n(1, sdims.len()));
-        let mut flat = vec![n * sdims[0]];
-        flat.extend_from_slice(&sdims[1..]);
-        let steps = (s_b.unsqueeze(0) + alpha.view(alpha_shape.as_slice()) * s_diff.unsqueeze(0))
+        let whole = part.len() == self.instances.len();
+        let idx = Tensor::from_slice(&part.iter().map(|&d| d as i64).collect::<Vec<_>>())
+            .to_device(device);
+        let pick = |t: &Tensor| {
+            if whole {
+                t.shallow_clone()
+            } else {
+                t.index_select(0, &idx)
+            }
+        };
+        let (start, diff) = match &self.linear {
+            Some(lin) => (pick(&lin.s_b), pick(&lin.s_diff)),
+            None => (pick(&self.b), pick(&self.diff)),
+        };
+        let dims = start.size();
+        let mut alpha_shape = vec![c];
+        alpha_shape.extend(std::iter::repeat_n(1, dims.len()));
+        let mut flat = vec![c * p];
+        flat.extend_from_slice(&dims[1..]);
+        let mut per_step = vec![c];
+        per_step.extend_from_slice(&dims);
+        let alpha = Tensor::from_slice(&alphas.iter().map(|&a| a as f32).collect::<Vec<_>>())
+            .to_device(device)
+            .view(alpha_shape.as_slice());
+        let x = (start.unsqueeze(0) + alpha * diff.unsqueeze(0))
             .view(flat.as_slice())
             .detach()
             .set_requires_grad(true);
-        let logits = stage.forward_from(&steps, mask_rep);
-        // The stage's vector-Jacobian product, one graph for all slots.
-        let e_var = self.e.detach().set_requires_grad(true);
-        let s_var = stage.apply(&e_var, &self.mask);
-        let mut step_shape = vec![n];
-        step_shape.extend_from_slice(&sdims);
-        for j in 0..slots {
-            let w = self.slot_weights(j, weights, classes).to_device(device);
+        let mask = pick(&self.mask).repeat([c, 1]);
+        let logits = match (&self.linear, model.linear_stage()) {
+            (Some(_), Some(stage)) => stage.forward_from(&x, &mask),
+            _ => model.forward_embedded(&x, &mask),
+        };
+        for (j, stage_grad) in stage_grads.iter_mut().enumerate().take(count) {
+            let mut w = vec![0f32; alphas.len() * part.len() * classes];
+            for (k, &wk) in weights.iter().enumerate() {
+                for (i, &d) in part.iter().enumerate() {
+                    let class = self.targets[d][j] as usize;
+                    w[(k * part.len() + i) * classes + class] = wk as f32;
+                }
+            }
+            let w = Tensor::from_slice(&w)
+                .view([c * p, classes as i64])
+                .to_device(device);
             let loss = (&logits * w).sum(Kind::Float);
-            let g =
-                Tensor::f_run_backward(&[loss], &[&steps], j + 1 < slots, false).map_err(torch)?;
+            let g = Tensor::f_run_backward(&[loss], &[&x], j + 1 < count, false).map_err(torch)?;
             let g_sum = g[0]
-                .view(step_shape.as_slice())
+                .view(per_step.as_slice())
                 .sum_dim_intlist(0, false, Kind::Float);
-            let pull = (&s_var * g_sum).sum(Kind::Float);
-            let ge =
-                Tensor::f_run_backward(&[pull], &[&e_var], j + 1 < slots, false).map_err(torch)?;
-            self.collect(
-                j,
-                &(&self.diff * &ge[0]).sum_dim_intlist(-1, false, Kind::Float),
-                acc,
-            )?;
+            match &self.linear {
+                Some(lin) => {
+                    let slot = stage_grad.get_or_insert_with(|| lin.s_b.zeros_like());
+                    let _ = slot.index_add_(0, &idx, &g_sum);
+                }
+                None => {
+                    let attr = (&diff * g_sum).sum_dim_intlist(-1, false, Kind::Float);
+                    self.collect(j, part, &attr, acc)?;
+                }
+            }
         }
         Ok(())
     }
 
-    /// Adds slot `j`'s `[B, L]` token attributions into the accumulators.
-    fn collect(&self, j: usize, attr: &Tensor, acc: &mut [Vec<Vec<f32>>]) -> Result<()> {
+    /// Adds slot `j`'s `[part.len(), L]` token attributions of the instances
+    /// `part` into the accumulators (instances without a `j`-th target skipped).
+    fn collect(
+        &self,
+        j: usize,
+        part: &[usize],
+        attr: &Tensor,
+        acc: &mut [Vec<Vec<f32>>],
+    ) -> Result<()> {
         let rows: Vec<Vec<f32>> =
             Vec::<Vec<f32>>::try_from(&attr.to_device(tch::Device::Cpu)).map_err(torch)?;
-        for (d, (inst, targets)) in self.instances.iter().zip(&self.targets).enumerate() {
-            if j < targets.len() {
+        for (&d, row) in part.iter().zip(&rows) {
+            let inst = &self.instances[d];
+            if j < self.targets[d].len() {
                 let slot = &mut acc[d][j];
                 if slot.is_empty() {
                     slot.resize(inst.ids.len(), 0.0);
                 }
-                for (a, v) in slot.iter_mut().zip(&rows[d]) {
+                for (a, v) in slot.iter_mut().zip(row) {
                     *a += v;
                 }
             }
@@ -304,16 +392,8 @@ impl Prepared<'_> {
         Ok(())
     }
 
-    /// Empty accumulators, one per (instance, target).
-    pub(crate) fn accumulators(&self) -> Vec<Vec<Vec<f32>>> {
-        self.targets
-            .iter()
-            .map(|t| vec![Vec::new(); t.len()])
-            .collect()
-    }
-
     /// Turns accumulated attributions into raw pairs with their endpoint logits.
-    pub(crate) fn finish(&self, acc: Vec<Vec<Vec<f32>>>) -> Vec<Vec<RawPair>> {
+    fn finish(&self, acc: Vec<Vec<Vec<f32>>>) -> Vec<Vec<RawPair>> {
         acc.into_iter()
             .zip(self.instances.iter().zip(&self.targets))
             .enumerate()
@@ -338,28 +418,5 @@ impl Prepared<'_> {
     /// The logits at the inputs, `[B][C]`.
     pub(crate) fn input_logits(&self) -> &[Vec<f32>] {
         &self.f_input
-    }
-}
-
-impl Prepared<'_> {
-    /// Attributions of every (instance, target) pair with one rule, evaluated in
-    /// chunks of at most `chunk` steps.
-    pub(crate) fn integrate(
-        &self,
-        model: &dyn Classifier,
-        alphas: &[f64],
-        weights: &[f64],
-        chunk: usize,
-    ) -> Result<Vec<Vec<RawPair>>> {
-        let mut acc = self.accumulators();
-        if self.slots() > 0 {
-            for (a, w) in alphas
-                .chunks(chunk.max(1))
-                .zip(weights.chunks(chunk.max(1)))
-            {
-                self.integrate_chunk(model, a, w, &mut acc)?;
-            }
-        }
-        Ok(self.finish(acc))
     }
 }

@@ -227,8 +227,8 @@ impl<'m> Explainer<'m> {
         );
         let max_len = docs.iter().map(|d| d.ids.len()).max().unwrap_or(1).max(1);
         let rule = p.method.rule(p.n_steps);
-        let chunk = (p.max_batch_tokens / (instances.len() * max_len)).max(1);
-        let raw = prepared.integrate(self.model, &rule.alphas, &rule.weights, chunk)?;
+        let rows = (p.max_batch_tokens / max_len).max(1);
+        let raw = prepared.integrate(self.model, &rule.alphas, &rule.weights, rows)?;
         let mut pairs: Vec<Vec<Pair>> = average_variants(raw, k, p.n_steps);
         drop(prepared);
         if let Some(tol) = p.tolerance {
@@ -300,8 +300,8 @@ impl<'m> Explainer<'m> {
                         })
                         .collect(),
                 );
-                let chunk = (p.max_batch_tokens / (instances.len() * len)).max(1);
-                let raw = prepared.integrate(self.model, &rule.alphas, &rule.weights, chunk)?;
+                let rows = (p.max_batch_tokens / len).max(1);
+                let raw = prepared.integrate(self.model, &rule.alphas, &rule.weights, rows)?;
                 for ((d, js), new) in part.iter().zip(average_variants(raw, k, steps)) {
                     for (j, q) in js.iter().zip(new) {
                         pairs[*d][*j] = q;

@@ -3,8 +3,13 @@
 //! (`train.jsonl`, `valid.jsonl`) for the TF-IDF peer `benches/peers/tfidf_lr.py`.
 //!
 //! ```text
-//! cargo run -p sacx-model --example appstream_quality -- xml-cnn /tmp/sacx-quality [epochs]
+//! cargo run --release -p sacx-model --example appstream_quality -- xml-cnn /tmp/sacx-quality [epochs] [threads]
 //! ```
+//!
+//! Everything else is a library default: `word` tokenizer (`TokenizerOptions`
+//! defaults), the architecture's defaults, `TrainParams` defaults (epochs too,
+//! unless given), seed 1, CPU, 2 threads unless given. Prints the training
+//! time (training loop, validation and checkpoints; not the tokenizer).
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
@@ -32,7 +37,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().collect();
     let model = args.get(1).map_or("xml-cnn", String::as_str);
     let out = PathBuf::from(args.get(2).map_or("/tmp/sacx-quality", String::as_str));
-    let epochs: usize = args.get(3).map_or(Ok(10), |s| s.parse())?;
+    let epochs: usize = args
+        .get(3)
+        .map_or(Ok(TrainParams::default().epochs), |s| s.parse())?;
+    let threads: usize = args.get(4).map_or(Ok(2), |s| s.parse())?;
     let data = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../data/appstream.jsonl.gz");
     let corpus = Corpus::load(&[&data], &LoadOptions::default())?;
     let split = Split::new(&corpus.docs, &SplitOptions::builder().seed(1).build()?);
@@ -44,14 +52,14 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .iter()
         .map(|&i| corpus.docs[i].text.as_str())
         .collect();
-    let tok_opts = TokenizerOptions::builder().max_len(256).build()?;
+    let tok_opts = TokenizerOptions::default();
     let tokenizer = Tokenizer::train(&tok_opts, Segmenter::new(), &texts)?;
     let (train_ex, valid_ex) = split_examples(&corpus, &split, &tokenizer)?;
     let arch: Architecture = model.parse()?;
     let params = TrainParams::builder()
         .epochs(epochs)
         .seed(1)
-        .threads(Some(2))
+        .threads(Some(threads))
         .device("cpu".parse()?)
         .build()?;
     let run = out.join(model);
@@ -66,14 +74,17 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         tokenizer: Some(&tokenizer),
         vectors: None,
     };
+    let started = std::time::Instant::now();
     let report = train(&job, &mut ConsoleProgress::new())?;
+    let train_secs = started.elapsed().as_secs_f64();
     let m = &report.metrics;
     println!(
-        "{model}: train {} valid {} vocab {} best epoch {}  micro-F1@0.5 {:.4}  macro-F1 {:.4}  P@1 {:.4}  nDCG@3 {:.4}  best threshold {:.3} (micro-F1 {:.4})",
+        "{model}: train {} valid {} vocab {} best epoch {} of {} ({train_secs:.1} s)  micro-F1@0.5 {:.4}  macro-F1 {:.4}  P@1 {:.4}  nDCG@3 {:.4}  best threshold {:.3} (micro-F1 {:.4})",
         train_ex.len(),
         valid_ex.len(),
         tokenizer.vocab_size(),
         report.best_epoch,
+        report.epochs_completed,
         m.overall.micro_f1,
         m.overall.macro_f1,
         m.overall.precision_at["1"],

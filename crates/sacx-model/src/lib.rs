@@ -34,6 +34,6 @@ pub use model::{Architecture, Model, ModelSpec};
 pub use optim::AdamW;
 pub use progress::{BatchProgress, ConsoleProgress, EpochSummary, Silent, TrainObserver};
 pub use train::{TrainJob, TrainReport, fit_batches, train};
-pub use train_params::{TrainParams, balanced_pos_weights};
+pub use train_params::{Monitor, TrainParams, balanced_pos_weights};
 pub use transformer::{Pooling, Transformer, TransformerParams};
 pub use xml_cnn::{XmlCnn, XmlCnnParams};

@@ -33,11 +33,15 @@ pub struct EpochSummary {
     pub train_loss: f64,
     /// Validation loss.
     pub valid_loss: f64,
+    /// Validation micro-F1 at the decision threshold.
+    #[serde(default)]
+    pub valid_micro_f1: f64,
     /// Training documents per second (training passes only).
     pub docs_per_sec: f64,
     /// Wall-clock seconds of the epoch, validation included.
     pub seconds: f64,
-    /// Whether the validation loss improved on every earlier epoch.
+    /// Whether the monitored validation figure ([`crate::Monitor`]) improved on
+    /// every earlier epoch (this epoch's weights became the best checkpoint).
     pub improved: bool,
 }
 
@@ -135,10 +139,11 @@ impl TrainObserver for ConsoleProgress {
             bar.finish_and_clear();
         }
         line(format_args!(
-            "epoch {} train loss {:.4} valid loss {:.4}{} {:.0} docs/s {:.1}s",
+            "epoch {} train loss {:.4} valid loss {:.4} micro-F1 {:.4}{} {:.0} docs/s {:.1}s",
             s.epoch,
             s.train_loss,
             s.valid_loss,
+            s.valid_micro_f1,
             if s.improved { " (best)" } else { "" },
             s.docs_per_sec,
             s.seconds

@@ -20,7 +20,7 @@ use crate::model::{Model, ModelSpec};
 use crate::optim::{AdamW, LrSchedule, clip_grad_norm};
 use crate::progress::{BatchProgress, EpochSummary, TrainObserver};
 use crate::rng::{Purpose, stream};
-use crate::train_params::{TrainParams, positive_counts};
+use crate::train_params::{Monitor, TrainParams, positive_counts};
 use crate::{Error, Result};
 
 /// Sub-directory of the best checkpoint.
@@ -63,6 +63,8 @@ pub struct TrainReport {
     pub best_epoch: usize,
     /// Its validation loss.
     pub best_valid_loss: f64,
+    /// Its validation micro-F1 at the threshold (during training).
+    pub best_valid_micro_f1: f64,
     /// Whether early stopping ended the run.
     pub stopped_early: bool,
     /// One summary per completed epoch.
@@ -78,6 +80,12 @@ struct TrainState {
     epoch: usize,
     step: u64,
     best_valid_loss: Option<f64>,
+    /// The monitored figure of the best epoch, higher is better (the negated
+    /// loss for [`Monitor::ValidLoss`]).
+    #[serde(default)]
+    best_score: Option<f64>,
+    #[serde(default)]
+    best_valid_micro_f1: f64,
     best_epoch: usize,
     bad_epochs: usize,
     stopped: bool,
@@ -148,6 +156,9 @@ pub fn train(job: &TrainJob<'_>, observer: &mut dyn TrainObserver) -> Result<Tra
         })?;
         let moments = checkpoint::read_tensors(&dir, &config, OPTIMIZER_FILE)?;
         opt.load_state(&moments, state.step, &dir.join(OPTIMIZER_FILE))?;
+        if state.best_score.is_none() && p.monitor == Monitor::ValidLoss {
+            state.best_score = state.best_valid_loss.map(|l| -l); // a run from before `monitor`
+        }
         observer.note(&format!(
             "resuming {} after epoch {}",
             job.out_dir.display(),
@@ -169,6 +180,8 @@ pub fn train(job: &TrainJob<'_>, observer: &mut dyn TrainObserver) -> Result<Tra
         total_steps,
     };
 
+    let gold: Vec<Vec<u32>> = job.valid.iter().map(|e| e.labels.clone()).collect();
+    let langs: Vec<String> = job.valid.iter().map(|e| e.lang.clone()).collect();
     while state.epoch < p.epochs && !state.stopped {
         let epoch = state.epoch + 1;
         let started = Instant::now();
@@ -215,7 +228,7 @@ pub fn train(job: &TrainJob<'_>, observer: &mut dyn TrainObserver) -> Result<Tra
                 lr,
             });
         }
-        let (valid_loss, _) =
+        let (valid_loss, probs) =
             loss_and_probs(&model, job.valid, p.eval_batch_size, pos_weight.as_ref())?;
         if !valid_loss.is_finite() {
             return Err(Error::NonFiniteLoss {
@@ -224,11 +237,19 @@ pub fn train(job: &TrainJob<'_>, observer: &mut dyn TrainObserver) -> Result<Tra
                 loss: valid_loss,
             });
         }
-        let improved = state.best_valid_loss.is_none_or(|b| valid_loss < b);
+        let micro_f1 = metrics::evaluate(&probs, &gold, &langs, &job.labels, p.threshold)?
+            .overall
+            .micro_f1;
+        let score = match p.monitor {
+            Monitor::MicroF1 => micro_f1,
+            Monitor::ValidLoss => -valid_loss,
+        };
+        let improved = state.best_score.is_none_or(|b| score > b);
         let summary = EpochSummary {
             epoch,
             train_loss: loss_sum / docs as f64,
             valid_loss,
+            valid_micro_f1: micro_f1,
             docs_per_sec: docs as f64 / train_secs.max(1e-9),
             seconds: started.elapsed().as_secs_f64(),
             improved,
@@ -238,6 +259,8 @@ pub fn train(job: &TrainJob<'_>, observer: &mut dyn TrainObserver) -> Result<Tra
         let config = run_config(job, &model, epoch, valid_loss);
         if improved {
             state.best_valid_loss = Some(valid_loss);
+            state.best_score = Some(score);
+            state.best_valid_micro_f1 = micro_f1;
             state.best_epoch = epoch;
             state.bad_epochs = 0;
             checkpoint::save(&best, &config, &model, job.tokenizer, &[])?;
@@ -493,6 +516,7 @@ fn finish(job: &TrainJob<'_>, state: TrainState, best: &Path) -> Result<TrainRep
         epochs_completed: state.epoch,
         best_epoch: state.best_epoch,
         best_valid_loss: state.best_valid_loss.unwrap_or(f64::NAN),
+        best_valid_micro_f1: state.best_valid_micro_f1,
         stopped_early: state.stopped,
         history: state.history,
         metrics: m,

@@ -316,16 +316,27 @@ pub(crate) fn dynamic_max_pool(h: &Tensor, lens: &Tensor, w: i64, p: i64) -> Res
         .f_mul(&n)?
         .f_add_scalar(p - 1)?
         .f_floor_divide_scalar(p)?;
-    let pos = Tensor::f_arange(t, (Kind::Int64, dev))?.f_view([1, 1, t])?;
-    let inside = pos
-        .f_ge_tensor(&start.f_unsqueeze(2)?)?
-        .f_logical_and(&pos.f_lt_tensor(&end.f_unsqueeze(2)?)?)?; // [b,p,t]
-    // h >= 0, and every chunk holds at least one position, so max(h · 1[inside])
-    // is the max over the chunk.
-    let sel = h
-        .f_unsqueeze(2)?
-        .f_mul(&inside.f_unsqueeze(1)?.f_to_kind(h.kind())?)?; // [b,f,p,t]
-    Ok(sel.f_amax([3i64].as_slice(), false)?.f_view([b, f * p])?)
+    let pos = Tensor::f_arange(t, (Kind::Int64, dev))?.f_view([1, t])?;
+    // For each chunk, find the argmax without building a graph, then gather it:
+    // the backward pass is a scatter into the winning positions only. h >= 0 and
+    // every chunk holds at least one position, so filling the positions outside
+    // the chunk with -1 never changes its maximum.
+    let mut chunks = Vec::with_capacity(p as usize);
+    for j in 0..p {
+        let lo = start.f_narrow(1, j, 1)?; // [b,1]
+        let hi = end.f_narrow(1, j, 1)?;
+        let outside = pos
+            .f_lt_tensor(&lo)?
+            .f_logical_or(&pos.f_ge_tensor(&hi)?)?
+            .f_unsqueeze(1)?; // [b,1,t]
+        let idx = tch::no_grad(|| -> Result<Tensor> {
+            Ok(h.detach()
+                .f_masked_fill(&outside, -1.0)?
+                .f_argmax(-1, true)?)
+        })?; // [b,f,1]
+        chunks.push(h.f_gather(-1, &idx, false)?);
+    }
+    Ok(Tensor::f_cat(&chunks, 2)?.f_view([b, f * p])?)
 }
 
 impl Classifier for XmlCnn {

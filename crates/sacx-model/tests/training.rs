@@ -4,8 +4,8 @@ use std::path::Path;
 
 use sacx_model::checkpoint::{self, Checkpoint};
 use sacx_model::{
-    Architecture, BatchProgress, EmbedPoolParams, EpochSummary, Error, Example, ModelSpec, Silent,
-    TrainJob, TrainObserver, TrainParams, XmlCnnParams, train,
+    Architecture, BatchProgress, EmbedPoolParams, EpochSummary, Error, Example, ModelSpec, Monitor,
+    Silent, TrainJob, TrainObserver, TrainParams, XmlCnnParams, train,
 };
 use tch::{Device, Kind};
 
@@ -138,6 +138,45 @@ fn learns_a_separable_task_and_writes_metrics() {
     assert!(p1 > 0.8, "de nDCG@1 {p1} {json}");
     assert_eq!(json["overall"]["per_class"].as_array().unwrap().len(), 3);
     assert!(json["best_threshold"]["threshold"].as_f64().is_some());
+}
+
+#[test]
+fn the_monitor_picks_the_best_checkpoint() {
+    let (tr, va) = (synthetic(96, 1), synthetic(32, 2));
+    for monitor in [Monitor::MicroF1, Monitor::ValidLoss] {
+        let dir = tempfile::tempdir().unwrap();
+        let p = TrainParams {
+            monitor,
+            learning_rate: 0.05,
+            ..params(8)
+        };
+        let report = train(&job(xml_spec(), p, &tr, &va, dir.path()), &mut Silent).unwrap();
+        let h = &report.history;
+        // The first epoch with the best monitored figure.
+        let best = (0..h.len())
+            .reduce(|b, i| {
+                let better = match monitor {
+                    Monitor::MicroF1 => h[i].valid_micro_f1 > h[b].valid_micro_f1,
+                    Monitor::ValidLoss => h[i].valid_loss < h[b].valid_loss,
+                };
+                if better { i } else { b }
+            })
+            .unwrap();
+        assert_eq!(report.best_epoch, h[best].epoch, "{monitor:?}: {h:?}");
+        assert_eq!(report.best_valid_micro_f1, h[best].valid_micro_f1);
+        // The checkpoint kept is that epoch's: its metrics are that epoch's micro-F1.
+        assert!((report.metrics.overall.micro_f1 - h[best].valid_micro_f1).abs() < 1e-12);
+        let improved: Vec<usize> = h.iter().filter(|e| e.improved).map(|e| e.epoch).collect();
+        assert_eq!(improved.last(), Some(&report.best_epoch));
+    }
+    assert_eq!(TrainParams::default().monitor, Monitor::MicroF1);
+    assert_eq!("valid-loss".parse::<Monitor>().unwrap(), Monitor::ValidLoss);
+    assert!("f1".parse::<Monitor>().is_err());
+    // Parameters saved before `monitor` existed meant the validation loss.
+    let mut old = serde_json::to_value(TrainParams::default()).unwrap();
+    old.as_object_mut().unwrap().remove("monitor");
+    let back: TrainParams = serde_json::from_value(old).unwrap();
+    assert_eq!(back.monitor, Monitor::ValidLoss);
 }
 
 #[test]

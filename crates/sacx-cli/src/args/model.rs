@@ -41,7 +41,7 @@ pub struct TokenizerArgs {
     #[arg(long, default_value_t = 30_000)]
     pub vocab_size: usize,
     /// Words seen fewer times in training become `[UNK]` (word tokenizer).
-    #[arg(long, default_value_t = 2)]
+    #[arg(long, default_value_t = 1)]
     pub min_count: u64,
     /// Tokens per document; longer documents are truncated (and counted).
     #[arg(long, default_value_t = 512)]
@@ -198,7 +198,7 @@ fn set<T>(field: &mut T, value: Option<T>) {
 #[derive(clap::Args, Debug, Clone, serde::Serialize)]
 pub struct TrainArgs {
     /// Maximum epochs.
-    #[arg(long, default_value_t = 10)]
+    #[arg(long, default_value_t = 8)]
     pub epochs: usize,
     /// Documents per batch.
     #[arg(long, default_value_t = 32)]
@@ -207,7 +207,7 @@ pub struct TrainArgs {
     #[arg(long, default_value_t = 1)]
     pub accumulation: usize,
     /// Peak AdamW learning rate.
-    #[arg(long, default_value_t = 1e-3)]
+    #[arg(long, default_value_t = 5e-3)]
     pub lr: f64,
     /// AdamW decoupled weight decay.
     #[arg(long, default_value_t = 0.01)]
@@ -218,9 +218,14 @@ pub struct TrainArgs {
     /// Clip the global gradient norm to this (0 disables).
     #[arg(long, default_value_t = 5.0)]
     pub clip_norm: f64,
-    /// Stop after this many epochs without a lower validation loss (0 disables).
-    #[arg(long, default_value_t = 3)]
+    /// Stop after this many epochs without a higher validation micro-F1 (the
+    /// figure that also picks the best checkpoint; 0 disables).
+    #[arg(long, default_value_t = 2)]
     pub patience: usize,
+    /// What picks the best checkpoint and drives early stopping: micro-f1
+    /// (validation micro-F1 at the threshold) or valid-loss (validation loss).
+    #[arg(long, default_value = "micro-f1")]
+    pub monitor: String,
     /// Weigh each class's positives by negatives/positives, capped at this (0: off).
     #[arg(long, default_value_t = 0.0)]
     pub balance_classes: f32,
@@ -257,6 +262,7 @@ impl TrainArgs {
             .warmup(self.warmup)
             .clip_norm((self.clip_norm > 0.0).then_some(self.clip_norm))
             .patience(self.patience)
+            .monitor(self.monitor.parse::<sacx_model::train_params::Monitor>()?)
             .pos_weight(pos_weight)
             .seed(seed)
             .threads(self.threads)
