@@ -190,7 +190,7 @@ pub fn explain(job: &ExplainJob<'_>, layout: &SeedLayout) -> Result<()> {
     };
     let options = OutputOptions {
         tsv: ig.tsv,
-        ..OutputOptions::default()
+        docs_per_shard: ig.shard_docs as usize,
     };
     let mut progress = StageProgress::new(&format!("explain {}", info.run), source.len() as u64);
     let started = Instant::now();
