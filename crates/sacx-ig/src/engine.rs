@@ -211,6 +211,13 @@ pub(crate) fn prepare<'a>(
 /// stay small enough to be reused by the allocator, calls stay few.
 const LINEAR_CALL_ELEMS: usize = 1 << 23;
 
+/// Most token-steps of one model call on the generic path (interpolated inputs ×
+/// padded length). Smaller calls keep the activations in cache: for the
+/// transformer at 256 tokens on 2 CPU threads, 1,280 token-steps (5 steps a
+/// call) ran at 5.8 pairs/s against 4.5 at 4,096 and 2.9 at the full 65,536
+/// (`cargo bench --bench ig`, SACX_IG_BATCH_TOKENS; docs/benchmarks.md).
+const GENERIC_CALL_TOKENS: usize = 1280;
+
 impl Prepared<'_> {
     /// Sets the target classes of every instance.
     pub(crate) fn set_targets(&mut self, targets: Vec<Vec<u32>>) {
@@ -254,6 +261,9 @@ impl Prepared<'_> {
         if let Some(lin) = &self.linear {
             let row: i64 = lin.s_b.size()[1..].iter().product();
             max_rows = max_rows.min((LINEAR_CALL_ELEMS / row.max(1) as usize).max(1));
+        } else {
+            let len = self.mask.size()[1].max(1) as usize;
+            max_rows = max_rows.min((GENERIC_CALL_TOKENS / len).max(1));
         }
         let mut groups: Vec<Vec<usize>> = vec![Vec::new(); slots + 1];
         for (d, t) in self.targets.iter().enumerate() {
