@@ -57,3 +57,46 @@ impl StageProgress {
         }
     }
 }
+
+/// A stage without a natural count (counting, ranking, evaluating): a spinner
+/// on a terminal, a start and an end line otherwise.
+pub struct Spinner {
+    label: String,
+    bar: Option<ProgressBar>,
+    started: Instant,
+}
+
+impl Spinner {
+    /// Starts the stage.
+    pub fn start(label: &str) -> Self {
+        let bar = if std::io::stderr().is_terminal() {
+            let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
+            bar.set_style(
+                ProgressStyle::with_template("{spinner} {msg} {elapsed}").expect("valid template"),
+            );
+            bar.set_message(label.to_string());
+            bar.enable_steady_tick(Duration::from_millis(120));
+            Some(bar)
+        } else {
+            eprintln!("{label}…");
+            None
+        };
+        Self {
+            label: label.to_string(),
+            bar,
+            started: Instant::now(),
+        }
+    }
+
+    /// Ends the stage with a one-line result.
+    pub fn finish(self, result: &str) {
+        if let Some(bar) = self.bar {
+            bar.finish_and_clear();
+        }
+        eprintln!(
+            "{}: {result} ({:.1} s)",
+            self.label,
+            self.started.elapsed().as_secs_f64()
+        );
+    }
+}

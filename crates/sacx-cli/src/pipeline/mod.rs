@@ -179,13 +179,16 @@ pub fn run(args: &RunArgs) -> Result<()> {
 
 /// Counts, keywords (IG and baselines) and their evaluation; returns stage times.
 fn aggregate(args: &RunArgs, layout: &Layout, seeds: &[u64]) -> Result<BTreeMap<String, Value>> {
+    use crate::progress::Spinner;
     let mut stages = BTreeMap::new();
     let t = Instant::now();
+    let spin = Spinner::start("counting class words");
     if !layout.counts().join("df.json").is_file() {
         let (counts, _) = crate::cmd::count_words::count(&args.corpus)?;
         crate::cmd::count_words::save(&counts, &layout.counts())?;
     }
     let counts = crate::cmd::keywords::read_counts(&layout.counts())?;
+    spin.finish(&format!("{}", layout.counts().display()));
     stages.insert("count".into(), json!(t.elapsed().as_secs_f64()));
 
     let t = Instant::now();
@@ -194,13 +197,20 @@ fn aggregate(args: &RunArgs, layout: &Layout, seeds: &[u64]) -> Result<BTreeMap<
         .map(|&s| layout.seed(s).explanations())
         .collect();
     let inputs = crate::cmd::keywords::explanation_inputs(&explanations, &[])?;
+    let spin = Spinner::start(&format!(
+        "ranking keywords over {} shards of {} runs",
+        inputs.sources().len(),
+        seeds.len()
+    ));
     let threshold = args.train.threshold as f32;
     let ig = sacx_aggregate::aggregate(&inputs, &args.keywords.params(threshold)?, Some(&counts))?;
     ig.write(&layout.keywords())?;
+    spin.finish(&format!("{}", layout.keywords().display()));
     crate::cmd::keywords::print_summary(&ig, &layout.keywords());
     stages.insert("keywords".into(), json!(t.elapsed().as_secs_f64()));
 
     let t = Instant::now();
+    let spin = Spinner::start("classical baselines");
     let classes: Vec<String> = ig.classes.iter().map(|c| c.class.clone()).collect();
     let mut sets = vec![ig];
     for &method in &args.baselines {
@@ -212,11 +222,14 @@ fn aggregate(args: &RunArgs, layout: &Layout, seeds: &[u64]) -> Result<BTreeMap<
         kw.write(&layout.baseline(&method.to_string()))?;
         sets.push(kw);
     }
+    spin.finish(&format!("{} methods", sets.len() - 1));
     stages.insert("baselines".into(), json!(t.elapsed().as_secs_f64()));
 
     let t = Instant::now();
+    let spin = Spinner::start("evaluating keywords");
     let evals = crate::cmd::evaluate::evaluate_sets(&sets, &explanations, &args.eval, threshold)?;
     crate::cmd::evaluate::write_evaluations(&layout.evaluation(), &evals)?;
+    spin.finish(&format!("{}", layout.evaluation().display()));
     stages.insert("evaluate".into(), json!(t.elapsed().as_secs_f64()));
     Ok(stages)
 }
