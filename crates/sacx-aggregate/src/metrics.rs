@@ -1,4 +1,5 @@
 //! Keyword-quality metrics of the class-explainer study (formulas in `docs/metrics.md`).
+use crate::counts::ClassCounts;
 use crate::eval_docs::{EvalDocuments, LabelSource};
 use crate::keywords::{Keywords, write_atomic};
 use crate::params::Method;
@@ -99,6 +100,33 @@ pub struct Evaluation {
 }
 
 impl Evaluation {
+    /// Measures corpus coverage on the whole corpus instead of the evaluation
+    /// documents: for each class c and each of its top-K keywords w, the share
+    /// `DF_c(w) / N_c` of the corpus's documents of class c that contain w (from
+    /// the class word counts), averaged over the keywords. Without this, corpus
+    /// coverage is measured on the evaluation documents, where it equals macro
+    /// coverage by construction.
+    pub fn with_corpus_counts(mut self, keywords: &Keywords, counts: &ClassCounts) -> Self {
+        for r in &mut self.results {
+            let classes: Vec<String> = r.corpus_coverage.per_class.keys().cloned().collect();
+            let values = classes
+                .iter()
+                .map(|c| {
+                    let list = &keywords.class(c)?.keywords;
+                    let n = counts.class(c)?.n_docs;
+                    let top: Vec<f64> = list
+                        .iter()
+                        .take(r.k)
+                        .map(|w| counts.df(c, &w.word) as f64 / n as f64)
+                        .collect();
+                    (n > 0 && !top.is_empty()).then(|| mean(&top).expect("not empty"))
+                })
+                .collect();
+            r.corpus_coverage = PerClass::new(&classes, values);
+        }
+        self
+    }
+
     /// Writes the evaluation as JSON to `path` atomically.
     pub fn write(&self, path: &Path) -> Result<()> {
         let json = serde_json::to_string_pretty(self).map_err(|e| Error::Json {

@@ -128,3 +128,29 @@ fn evaluation_json_has_nulls_for_undefined_values_and_rejects_k_zero() {
         .to_string();
     assert!(e.contains("k = 0"), "{e}");
 }
+
+#[test]
+fn corpus_coverage_from_class_counts_uses_the_whole_corpus() {
+    // The corpus: the five documents above plus d6 {x} A. Class A then has 4
+    // documents with DF x=3, y=2, z=2; class B has d2 {w,z} and d3 {y}.
+    let corpus: Vec<(Vec<&str>, Vec<&str>)> = vec![
+        (vec!["x", "y", "q", "x"], vec!["A"]),
+        (vec!["w", "z"], vec!["A", "B"]),
+        (vec!["y"], vec!["B"]),
+        (vec!["x"], vec![]),
+        (vec!["x", "y", "z"], vec!["A"]),
+        (vec!["x"], vec!["A"]),
+    ];
+    let counts = sacx_aggregate::ClassCounts::from_documents(corpus);
+    let eval = evaluate(&keywords(), &docs(), &[3, 1])
+        .unwrap()
+        .with_corpus_counts(&keywords(), &counts);
+    let k3 = &eval.results[0].corpus_coverage;
+    close(k3.per_class["A"], (3.0 / 4.0 + 2.0 / 4.0 + 2.0 / 4.0) / 3.0);
+    close(k3.per_class["B"], (1.0 / 2.0 + 1.0 / 2.0) / 2.0);
+    assert_eq!(k3.per_class["C"], None, "no keywords, no value");
+    close(k3.mean, (7.0 / 12.0 + 0.5) / 2.0);
+    let k1 = &eval.results[1].corpus_coverage;
+    close(k1.per_class["A"], 3.0 / 4.0);
+    close(k1.per_class["B"], 1.0 / 2.0);
+}

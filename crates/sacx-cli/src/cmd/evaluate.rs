@@ -17,6 +17,10 @@ pub struct Args {
     /// Explanations whose documents (and labels) the keywords are evaluated on.
     #[arg(long, value_name = "PATH", action = clap::ArgAction::Append, required = true)]
     pub explanations: Vec<PathBuf>,
+    /// Class word counts (`sacx count-words`): corpus coverage is then measured on
+    /// the whole corpus instead of the explained documents.
+    #[arg(long, value_name = "DIR")]
+    pub counts: Option<PathBuf>,
     /// Decision threshold for predicted labels.
     #[arg(long, default_value_t = 0.5)]
     pub threshold: f32,
@@ -33,7 +37,15 @@ pub fn run(args: &Args) -> Result<()> {
         .iter()
         .map(|p| read_keywords(p))
         .collect::<Result<Vec<_>>>()?;
-    let evals = evaluate_sets(&sets, &args.explanations, &args.eval, args.threshold)?;
+    let mut evals = evaluate_sets(&sets, &args.explanations, &args.eval, args.threshold)?;
+    if let Some(dir) = &args.counts {
+        let counts = crate::cmd::keywords::read_counts(dir)?;
+        evals = evals
+            .into_iter()
+            .zip(&sets)
+            .map(|(e, k)| e.with_corpus_counts(k, &counts))
+            .collect();
+    }
     write_evaluations(&args.out, &evals)?;
     for e in &evals {
         print_summary(e);
