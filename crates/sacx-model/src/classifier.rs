@@ -46,3 +46,40 @@ pub trait LinearStage {
     /// The rest of the model: stage output and mask to logits `[batch, classes]`.
     fn forward_from(&self, stage_output: &Tensor, mask: &Tensor) -> Tensor;
 }
+
+/// Implements [`Classifier`] for a network with the fields every sacx network
+/// has (`output`, `params.embedding_dim`, `device`, `emb`) and a fallible
+/// `forward_t(embeddings, mask, None)`; extra trait items (such as
+/// `linear_stage`) follow the name.
+///
+/// `embed` and `forward_embedded` panic when an id is outside the vocabulary (a
+/// broken contract: examples are validated before they reach a model).
+macro_rules! impl_classifier {
+    ($ty:ty, $name:literal $(, $extra:item)*) => {
+        impl $crate::classifier::Classifier for $ty {
+            fn num_classes(&self) -> usize {
+                self.output.b.size()[0] as usize
+            }
+            fn embedding_dim(&self) -> usize {
+                self.params.embedding_dim
+            }
+            fn device(&self) -> tch::Device {
+                self.device
+            }
+            fn pad_id(&self) -> i64 {
+                self.emb.pad_id
+            }
+            fn embed(&self, ids: &tch::Tensor) -> tch::Tensor {
+                self.emb
+                    .forward(ids)
+                    .unwrap_or_else(|e| panic!(concat!($name, " embed: {}"), e))
+            }
+            fn forward_embedded(&self, embeddings: &tch::Tensor, mask: &tch::Tensor) -> tch::Tensor {
+                self.forward_t(embeddings, mask, None)
+                    .unwrap_or_else(|e| panic!(concat!($name, " forward: {}"), e))
+            }
+            $($extra)*
+        }
+    };
+}
+pub(crate) use impl_classifier;

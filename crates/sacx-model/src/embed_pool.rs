@@ -8,7 +8,6 @@ use serde::{Deserialize, Serialize};
 use tch::{Device, Kind, Tensor};
 
 use crate::Result;
-use crate::classifier::Classifier;
 use crate::embedding::{Embedding, WordVectors};
 use crate::layers::{Linear, lengths};
 use crate::params::ParamStore;
@@ -154,28 +153,4 @@ impl EmbedPool {
     }
 }
 
-impl Classifier for EmbedPool {
-    fn num_classes(&self) -> usize {
-        self.output.b.size()[0] as usize
-    }
-    fn embedding_dim(&self) -> usize {
-        self.params.embedding_dim
-    }
-    fn device(&self) -> Device {
-        self.device
-    }
-    fn pad_id(&self) -> i64 {
-        self.emb.pad_id
-    }
-    /// # Panics
-    /// When an id is outside the vocabulary.
-    fn embed(&self, ids: &Tensor) -> Tensor {
-        self.emb
-            .forward(ids)
-            .unwrap_or_else(|e| panic!("embed-pool embed: {e}"))
-    }
-    fn forward_embedded(&self, embeddings: &Tensor, mask: &Tensor) -> Tensor {
-        self.forward_t(embeddings, mask, None)
-            .unwrap_or_else(|e| panic!("embed-pool forward: {e}"))
-    }
-}
+crate::classifier::impl_classifier!(EmbedPool, "embed-pool");

@@ -8,7 +8,6 @@ use rand_chacha::ChaCha8Rng;
 use serde::{Deserialize, Serialize};
 use tch::{Device, Kind, Tensor};
 
-use crate::classifier::Classifier;
 use crate::embedding::{Embedding, WordVectors};
 use crate::layers::{LayerNorm, Linear};
 use crate::params::ParamStore;
@@ -301,28 +300,4 @@ impl Transformer {
     }
 }
 
-impl Classifier for Transformer {
-    fn num_classes(&self) -> usize {
-        self.output.b.size()[0] as usize
-    }
-    fn embedding_dim(&self) -> usize {
-        self.params.embedding_dim
-    }
-    fn device(&self) -> Device {
-        self.device
-    }
-    fn pad_id(&self) -> i64 {
-        self.emb.pad_id
-    }
-    /// # Panics
-    /// When an id is outside the vocabulary.
-    fn embed(&self, ids: &Tensor) -> Tensor {
-        self.emb
-            .forward(ids)
-            .unwrap_or_else(|e| panic!("transformer embed: {e}"))
-    }
-    fn forward_embedded(&self, embeddings: &Tensor, mask: &Tensor) -> Tensor {
-        self.forward_t(embeddings, mask, None)
-            .unwrap_or_else(|e| panic!("transformer forward: {e}"))
-    }
-}
+crate::classifier::impl_classifier!(Transformer, "transformer");

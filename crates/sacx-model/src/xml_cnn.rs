@@ -12,7 +12,7 @@ use rand_chacha::ChaCha8Rng;
 use serde::{Deserialize, Serialize};
 use tch::{Device, Kind, Tensor};
 
-use crate::classifier::{Classifier, LinearStage};
+use crate::classifier::LinearStage;
 use crate::embedding::{Embedding, WordVectors};
 use crate::layers::{Linear, lengths, mask_embeddings};
 use crate::params::ParamStore;
@@ -339,35 +339,13 @@ pub(crate) fn dynamic_max_pool(h: &Tensor, lens: &Tensor, w: i64, p: i64) -> Res
     Ok(Tensor::f_cat(&chunks, 2)?.f_view([b, f * p])?)
 }
 
-impl Classifier for XmlCnn {
-    fn num_classes(&self) -> usize {
-        self.output.b.size()[0] as usize
-    }
-    fn embedding_dim(&self) -> usize {
-        self.params.embedding_dim
-    }
-    fn device(&self) -> Device {
-        self.device
-    }
-    fn pad_id(&self) -> i64 {
-        self.emb.pad_id
-    }
-    /// # Panics
-    /// When an id is outside the vocabulary (a broken contract: examples are
-    /// validated before they reach the model).
-    fn embed(&self, ids: &Tensor) -> Tensor {
-        self.emb
-            .forward(ids)
-            .unwrap_or_else(|e| panic!("xml-cnn embed: {e}"))
-    }
-    fn forward_embedded(&self, embeddings: &Tensor, mask: &Tensor) -> Tensor {
-        self.forward_t(embeddings, mask, None)
-            .unwrap_or_else(|e| panic!("xml-cnn forward: {e}"))
-    }
+crate::classifier::impl_classifier!(
+    XmlCnn,
+    "xml-cnn",
     fn linear_stage(&self) -> Option<&dyn LinearStage> {
         Some(self)
     }
-}
+);
 
 impl LinearStage for XmlCnn {
     /// `[b, widths, filters, len']` pre-activation convolution outputs (bias
