@@ -4,6 +4,13 @@ use sacx_ig::ExplainDoc;
 use sacx_model::{Classifier, LinearStage};
 use tch::{Device, Kind, Tensor};
 
+/// Rows of `table` for `[batch, len]` ids: `[batch, len, dim]`.
+fn lookup(table: &Tensor, ids: &Tensor) -> Tensor {
+    table
+        .index_select(0, &ids.flatten(0, -1))
+        .view([ids.size()[0], ids.size()[1], -1])
+}
+
 /// `F_c(e) = Σ_t mask_t (W_c · e_t) + bias_c`: IG on it is exactly `(e − b) · W_c`.
 pub struct LinearModel {
     pub table: Tensor,
@@ -36,9 +43,7 @@ impl Classifier for LinearModel {
         0
     }
     fn embed(&self, ids: &Tensor) -> Tensor {
-        self.table
-            .index_select(0, &ids.flatten(0, -1))
-            .view([ids.size()[0], ids.size()[1], -1])
+        lookup(&self.table, ids)
     }
     fn forward_embedded(&self, e: &Tensor, mask: &Tensor) -> Tensor {
         (e * mask.unsqueeze(-1))
@@ -125,9 +130,7 @@ impl Classifier for TinyCnn {
         0
     }
     fn embed(&self, ids: &Tensor) -> Tensor {
-        self.table
-            .index_select(0, &ids.flatten(0, -1))
-            .view([ids.size()[0], ids.size()[1], -1])
+        lookup(&self.table, ids)
     }
     fn forward_embedded(&self, e: &Tensor, mask: &Tensor) -> Tensor {
         self.forward_from(&self.apply(e, mask), mask)
