@@ -3,7 +3,7 @@
 use crate::args::keywords::EvalArgs;
 use crate::cmd::keywords::explanation_inputs;
 use anyhow::{Context, Result};
-use sacx_aggregate::{EvalDocuments, Evaluation, Keywords, evaluate};
+use sacx_aggregate::{ClassCounts, EvalDocuments, Evaluation, Keywords, evaluate};
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
@@ -37,15 +37,18 @@ pub fn run(args: &Args) -> Result<()> {
         .iter()
         .map(|p| read_keywords(p))
         .collect::<Result<Vec<_>>>()?;
-    let mut evals = evaluate_sets(&sets, &args.explanations, &args.eval, args.threshold)?;
-    if let Some(dir) = &args.counts {
-        let counts = crate::cmd::keywords::read_counts(dir)?;
-        evals = evals
-            .into_iter()
-            .zip(&sets)
-            .map(|(e, k)| e.with_corpus_counts(k, &counts))
-            .collect();
-    }
+    let counts = args
+        .counts
+        .as_deref()
+        .map(crate::cmd::keywords::read_counts)
+        .transpose()?;
+    let evals = evaluate_sets(
+        &sets,
+        &args.explanations,
+        &args.eval,
+        args.threshold,
+        counts.as_ref(),
+    )?;
     write_evaluations(&args.out, &evals)?;
     for e in &evals {
         print_summary(e);
@@ -64,12 +67,14 @@ pub fn read_keywords(path: &Path) -> Result<Keywords> {
     Ok(Keywords::read(&file)?)
 }
 
-/// Evaluates every keyword set on the documents of the explanations.
+/// Evaluates every keyword set on the documents of the explanations; with class
+/// word counts, corpus coverage is measured on the whole corpus.
 pub fn evaluate_sets(
     sets: &[Keywords],
     explanations: &[PathBuf],
     eval: &EvalArgs,
     threshold: f32,
+    counts: Option<&ClassCounts>,
 ) -> Result<Vec<Evaluation>> {
     let inputs = explanation_inputs(explanations, &[])?;
     let vocabulary: HashSet<String> = sets
@@ -80,7 +85,13 @@ pub fn evaluate_sets(
     let docs =
         EvalDocuments::from_explanations(&inputs, &eval.doc_options(threshold), Some(&vocabulary))?;
     sets.iter()
-        .map(|k| Ok(evaluate(k, &docs, &eval.k)?))
+        .map(|k| {
+            let e = evaluate(k, &docs, &eval.k)?;
+            Ok(match counts {
+                Some(c) => e.with_corpus_counts(k, c),
+                None => e,
+            })
+        })
         .collect()
 }
 

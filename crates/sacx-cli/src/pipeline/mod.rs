@@ -227,11 +227,13 @@ fn aggregate(args: &RunArgs, layout: &Layout, seeds: &[u64]) -> Result<BTreeMap<
 
     let t = Instant::now();
     let spin = Spinner::start("evaluating keywords");
-    let evals = crate::cmd::evaluate::evaluate_sets(&sets, &explanations, &args.eval, threshold)?
-        .into_iter()
-        .zip(&sets)
-        .map(|(e, k)| e.with_corpus_counts(k, &counts))
-        .collect::<Vec<_>>();
+    let evals = crate::cmd::evaluate::evaluate_sets(
+        &sets,
+        &explanations,
+        &args.eval,
+        threshold,
+        Some(&counts),
+    )?;
     crate::cmd::evaluate::write_evaluations(&layout.evaluation(), &evals)?;
     spin.finish(&format!("{}", layout.evaluation().display()));
     stages.insert("evaluate".into(), json!(t.elapsed().as_secs_f64()));
