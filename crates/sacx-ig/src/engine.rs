@@ -18,6 +18,7 @@
 //! the graph of `S(e)`, exact because the stage's Jacobian is constant).
 //!
 //! [`LinearStage`]: sacx_model::LinearStage
+use crate::pooled::PooledParts;
 use crate::{Error, Result};
 use sacx_model::Classifier;
 use tch::{Kind, Tensor};
@@ -85,6 +86,10 @@ struct LinearParts {
     s_b: Tensor,
     /// `S(e) − S(b)`.
     s_diff: Tensor,
+    /// The endpoints on the CPU, when the rest of the model is a [`MaxPoolHead`].
+    ///
+    /// [`MaxPoolHead`]: sacx_model::MaxPoolHead
+    pooled: Option<PooledParts>,
 }
 
 /// Pads, embeds and evaluates the endpoints of a batch. For a model with a
@@ -163,12 +168,26 @@ pub(crate) fn prepare<'a>(
             // The graph of S(e) is kept for the vector–Jacobian products.
             let e_var = e.detach().set_requires_grad(true);
             let s_e = stage.apply(&e_var, &mask);
-            let (s_b, s_diff, logits) = tch::no_grad(|| -> Result<_> {
+            let (s_b, s_diff, pooled, logits) = tch::no_grad(|| -> Result<_> {
                 let s_b = stage.apply(&b, &mask);
                 let s_e = s_e.detach();
                 let s_diff = &s_e - &s_b;
+                if let Some(head) = stage.max_pool_head() {
+                    let lens: Vec<usize> = instances.iter().map(|i| i.ids.len()).collect();
+                    let parts = PooledParts::new(head, &s_b, &s_diff, &lens)?;
+                    let both = Tensor::f_cat(
+                        &[
+                            parts.pool_endpoint(&s_e, device)?,
+                            parts.pool_endpoint(&s_b, device)?,
+                        ],
+                        0,
+                    )
+                    .map_err(torch)?;
+                    let logits = head.forward_pooled(&both);
+                    return Ok((s_b, s_diff, Some(parts), logits));
+                }
                 let both = Tensor::f_cat(&[&s_e, &s_b], 0).map_err(torch)?;
-                Ok((s_b, s_diff, stage.forward_from(&both, &masks)))
+                Ok((s_b, s_diff, None, stage.forward_from(&both, &masks)))
             })?;
             (
                 Some(LinearParts {
@@ -176,6 +195,7 @@ pub(crate) fn prepare<'a>(
                     s_e,
                     s_b,
                     s_diff,
+                    pooled,
                 }),
                 logits,
             )
@@ -256,6 +276,28 @@ impl Prepared<'_> {
         if slots == 0 {
             return Ok(self.finish(acc));
         }
+        if let Some(lin) = &self.linear
+            && let Some(parts) = &lin.pooled
+            && let Some(head) = model.linear_stage().and_then(|s| s.max_pool_head())
+        {
+            let device = model.device();
+            let shape = lin.s_b.size();
+            let grads = parts
+                .integrate(head, &self.targets, alphas, weights, device)?
+                .into_iter()
+                .map(|g| {
+                    g.map(|v| {
+                        Tensor::from_slice(&v)
+                            .f_view(shape.as_slice())
+                            .and_then(|t| t.f_to_device(device))
+                    })
+                    .transpose()
+                })
+                .collect::<std::result::Result<Vec<_>, _>>()
+                .map_err(torch)?;
+            self.pull_back(lin, &grads, &mut acc)?;
+            return Ok(self.finish(acc));
+        }
         let n = alphas.len();
         let mut max_rows = max_rows.max(1);
         if let Some(lin) = &self.linear {
@@ -281,19 +323,30 @@ impl Prepared<'_> {
             }
         }
         if let Some(lin) = &self.linear {
-            // One vector–Jacobian product per slot through the affine stage.
-            let last = stage_grads.iter().rposition(Option::is_some);
-            for (j, g) in stage_grads.iter().enumerate() {
-                let Some(g) = g else { continue };
-                let pull = (&lin.s_e * g).sum(Kind::Float);
-                let ge = Tensor::f_run_backward(&[pull], &[&lin.e_var], Some(j) != last, false)
-                    .map_err(torch)?;
-                let attr = (&self.diff * &ge[0]).sum_dim_intlist(-1, false, Kind::Float);
-                let all: Vec<usize> = (0..self.instances.len()).collect();
-                self.collect(j, &all, &attr, &mut acc)?;
-            }
+            self.pull_back(lin, &stage_grads, &mut acc)?;
         }
         Ok(self.finish(acc))
+    }
+
+    /// One vector–Jacobian product per slot through the affine stage: the
+    /// slot's step-weighted stage-output gradients to token attributions.
+    fn pull_back(
+        &self,
+        lin: &LinearParts,
+        stage_grads: &[Option<Tensor>],
+        acc: &mut [Vec<Vec<f32>>],
+    ) -> Result<()> {
+        let last = stage_grads.iter().rposition(Option::is_some);
+        let all: Vec<usize> = (0..self.instances.len()).collect();
+        for (j, g) in stage_grads.iter().enumerate() {
+            let Some(g) = g else { continue };
+            let pull = (&lin.s_e * g).sum(Kind::Float);
+            let ge = Tensor::f_run_backward(&[pull], &[&lin.e_var], Some(j) != last, false)
+                .map_err(torch)?;
+            let attr = (&self.diff * &ge[0]).sum_dim_intlist(-1, false, Kind::Float);
+            self.collect(j, &all, &attr, acc)?;
+        }
+        Ok(())
     }
 
     /// One model call: the steps `alphas` of the instances `part` (each with

@@ -6,6 +6,7 @@ mod engine;
 mod error;
 pub mod explain;
 pub mod params;
+mod pooled;
 pub mod quadrature;
 pub mod run;
 pub mod tsv;

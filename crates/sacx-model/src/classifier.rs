@@ -45,6 +45,42 @@ pub trait LinearStage {
     fn apply(&self, embeddings: &Tensor, mask: &Tensor) -> Tensor;
     /// The rest of the model: stage output and mask to logits `[batch, classes]`.
     fn forward_from(&self, stage_output: &Tensor, mask: &Tensor) -> Tensor;
+    /// The rest of the model as max pooling of the stage output's ReLU followed
+    /// by a head, when it has that shape (see [`MaxPoolHead`]).
+    fn max_pool_head(&self) -> Option<&dyn MaxPoolHead> {
+        None
+    }
+}
+
+/// One pooled feature: the maximum of stage-output channel `channel` over the
+/// positions `start..end`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PoolWindow {
+    /// Channel of the stage output viewed as `[batch, channels, positions]`
+    /// (every dimension between the first and the last flattened, row-major).
+    pub channel: usize,
+    /// First position of the window.
+    pub start: usize,
+    /// One past the last position (`end > start`).
+    pub end: usize,
+}
+
+/// A model whose part after its [`LinearStage`] is `head(relu(max-pool(S)))`.
+///
+/// Contract: for a stage output `s` of a document with `len` tokens padded to
+/// `s`'s last dimension `positions`, `forward_from(s, mask)` equals
+/// `forward_pooled(p)` where `p[j] = max(0, max_{t ∈ w.start..w.end}
+/// s[w.channel, t])` for `w = pool_windows(len, positions)[j]`. Each pooled
+/// feature is then the upper envelope of lines in the interpolation
+/// coefficient α, so attribution can find every step's maximum without
+/// materialising the interpolated stage outputs, and pass gradients back only
+/// to the winning positions.
+pub trait MaxPoolHead {
+    /// The pooling windows of a document of `len` tokens, in pooled-feature order.
+    fn pool_windows(&self, len: usize, positions: usize) -> Vec<PoolWindow>;
+    /// Logits `[rows, classes]` from pooled features `[rows, windows]`
+    /// (evaluation mode, differentiable in `pooled`).
+    fn forward_pooled(&self, pooled: &Tensor) -> Tensor;
 }
 
 /// Implements [`Classifier`] for a network with the fields every sacx network

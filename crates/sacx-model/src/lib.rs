@@ -23,7 +23,7 @@ mod weights;
 pub mod xml_cnn;
 
 pub use checkpoint::{Checkpoint, CheckpointConfig, TokenizerFiles, TokenizerInfo};
-pub use classifier::{Classifier, LinearStage};
+pub use classifier::{Classifier, LinearStage, MaxPoolHead, PoolWindow};
 pub use device::DeviceSpec;
 pub use embed_pool::{EmbedPool, EmbedPoolParams};
 pub use embedding::WordVectors;

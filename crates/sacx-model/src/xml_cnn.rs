@@ -12,7 +12,7 @@ use rand_chacha::ChaCha8Rng;
 use serde::{Deserialize, Serialize};
 use tch::{Device, Kind, Tensor};
 
-use crate::classifier::LinearStage;
+use crate::classifier::{LinearStage, MaxPoolHead, PoolWindow};
 use crate::embedding::{Embedding, WordVectors};
 use crate::layers::{Linear, lengths, mask_embeddings};
 use crate::params::ParamStore;
@@ -255,10 +255,34 @@ impl XmlCnn {
                 self.params.chunks as i64,
             )?);
         }
-        let z = Tensor::f_cat(&pooled, 1)?;
-        let z = self.bottleneck.forward(&z)?.f_relu()?;
+        self.after_pooling(&Tensor::f_cat(&pooled, 1)?, rng)
+    }
+
+    /// Bottleneck, ReLU, dropout (with `rng`) and output, from pooled features.
+    fn after_pooling(&self, pooled: &Tensor, rng: Option<&mut ChaCha8Rng>) -> Result<Tensor> {
+        let z = self.bottleneck.forward(pooled)?.f_relu()?;
         let z = crate::rng::dropout(&z, self.params.dropout, rng)?;
         self.output.forward(&z)
+    }
+
+    /// The windows of [`dynamic_max_pool`] for one document (see [`MaxPoolHead`]).
+    fn windows(&self, len: usize, positions: usize) -> Vec<PoolWindow> {
+        let (f, p) = (self.params.num_filters, self.params.chunks);
+        let mut out = Vec::with_capacity(self.params.pooled_dim());
+        for (i, &w) in self.params.filter_widths.iter().enumerate() {
+            let t = (positions + 1).saturating_sub(w).max(1);
+            let n = (len + 1).saturating_sub(w).clamp(1, t);
+            for filter in 0..f {
+                for k in 0..p {
+                    out.push(PoolWindow {
+                        channel: i * f + filter,
+                        start: k * n / p,
+                        end: ((k + 1) * n).div_ceil(p),
+                    });
+                }
+            }
+        }
+        out
     }
 
     /// Logits from embeddings; with `rng`, in training mode (dropout on).
@@ -356,6 +380,21 @@ impl LinearStage for XmlCnn {
     }
     fn forward_from(&self, stage_output: &Tensor, mask: &Tensor) -> Tensor {
         self.try_forward_from(stage_output, mask)
+            .unwrap_or_else(|e| panic!("xml-cnn head: {e}"))
+    }
+    fn max_pool_head(&self) -> Option<&dyn MaxPoolHead> {
+        Some(self)
+    }
+}
+
+impl MaxPoolHead for XmlCnn {
+    /// Channels `width index × filters + filter`; features in the order of
+    /// the concatenated pooled vector (width, then filter, then chunk).
+    fn pool_windows(&self, len: usize, positions: usize) -> Vec<PoolWindow> {
+        self.windows(len, positions)
+    }
+    fn forward_pooled(&self, pooled: &Tensor) -> Tensor {
+        self.after_pooling(pooled, None)
             .unwrap_or_else(|e| panic!("xml-cnn head: {e}"))
     }
 }

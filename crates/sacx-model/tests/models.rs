@@ -208,6 +208,48 @@ fn dynamic_pooling_matches_per_document_adaptive_max_pooling() {
 }
 
 #[test]
+fn xml_cnn_max_pool_head_reproduces_forward_from() {
+    // The MaxPoolHead contract: pooling the stage output over the declared
+    // windows and running the head gives forward_from's logits, for every
+    // document length of a padded batch (an empty one included).
+    let model = Model::new(&spec(small_archs().remove(0)), 7, Device::Cpu, None).unwrap();
+    let stage = model.linear_stage().unwrap();
+    let head = stage
+        .max_pool_head()
+        .expect("xml-cnn pools its stage output");
+    let ex = docs();
+    let batch = make_batch(&ex, &[0, 1, 2, 3, 4], 0, 5, Device::Cpu).unwrap();
+    let e = model.embed(&batch.ids);
+    let s = stage.apply(&e, &batch.mask);
+    let dims = s.size();
+    let positions = *dims.last().unwrap() as usize;
+    let flat = s.view([dims[0], -1, dims[dims.len() - 1]]);
+    let expected = stage.forward_from(&s, &batch.mask);
+    for (i, doc) in ex.iter().enumerate() {
+        let windows = head.pool_windows(doc.ids.len(), positions);
+        assert_eq!(windows.len(), 3 * 6 * 3, "widths × filters × chunks");
+        let row = flat.get(i as i64);
+        let pooled: Vec<f32> = windows
+            .iter()
+            .map(|w| {
+                let v = row
+                    .get(w.channel as i64)
+                    .narrow(0, w.start as i64, (w.end - w.start) as i64)
+                    .max()
+                    .double_value(&[]) as f32;
+                v.max(0.0)
+            })
+            .collect();
+        let logits = head.forward_pooled(&Tensor::from_slice(&pooled).view([1, -1]));
+        let diff = (logits.get(0) - expected.get(i as i64))
+            .abs()
+            .max()
+            .double_value(&[]);
+        assert!(diff < 1e-6, "document {i}: {diff}");
+    }
+}
+
+#[test]
 fn builders_reject_out_of_range_values() {
     let e = XmlCnnParams::builder()
         .chunks(0)
