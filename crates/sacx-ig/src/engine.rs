@@ -172,7 +172,8 @@ pub(crate) fn prepare<'a>(
                 let s_b = stage.apply(&b, &mask);
                 let s_e = s_e.detach();
                 let s_diff = &s_e - &s_b;
-                if let Some(head) = stage.max_pool_head() {
+                // The maxima are searched on the host: CPU models only.
+                if let Some(head) = stage.max_pool_head().filter(|_| device == tch::Device::Cpu) {
                     let lens: Vec<usize> = instances.iter().map(|i| i.ids.len()).collect();
                     let parts = PooledParts::new(head, &s_b, &s_diff, &lens)?;
                     let both = Tensor::f_cat(
