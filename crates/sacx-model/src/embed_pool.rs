@@ -56,33 +56,16 @@ impl EmbedPoolParams {
     }
 }
 
-impl EmbedPoolParamsBuilder {
+crate::builder::builder!(EmbedPoolParamsBuilder => EmbedPoolParams {
     /// Token embedding width.
-    pub fn embedding_dim(mut self, v: usize) -> Self {
-        self.0.embedding_dim = v;
-        self
-    }
+    embedding_dim: usize,
     /// Hidden layer width.
-    pub fn hidden(mut self, v: usize) -> Self {
-        self.0.hidden = v;
-        self
-    }
+    hidden: usize,
     /// Dropout probability after the hidden layer.
-    pub fn dropout(mut self, v: f64) -> Self {
-        self.0.dropout = v;
-        self
-    }
+    dropout: f64,
     /// Keep the embedding fixed during training.
-    pub fn freeze_embeddings(mut self, v: bool) -> Self {
-        self.0.freeze_embeddings = v;
-        self
-    }
-    /// The validated parameters.
-    pub fn build(self) -> Result<EmbedPoolParams> {
-        self.0.validate()?;
-        Ok(self.0)
-    }
-}
+    freeze_embeddings: bool,
+});
 
 /// The embed-pool network (`embedding`, `hidden`, `output`).
 #[derive(Debug)]

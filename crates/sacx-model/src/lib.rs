@@ -1,6 +1,7 @@
 #![doc = include_str!("../README.md")]
 #![warn(missing_docs)]
 
+mod builder;
 pub mod checkpoint;
 pub mod classifier;
 pub mod data;

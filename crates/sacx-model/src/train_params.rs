@@ -155,15 +155,7 @@ impl TrainParams {
 #[derive(Debug, Clone, Default)]
 pub struct TrainParamsBuilder(TrainParams);
 
-macro_rules! setters {
-    ($($(#[$doc:meta])* $name:ident: $ty:ty),* $(,)?) => {
-        impl TrainParamsBuilder {
-            $($(#[$doc])* pub fn $name(mut self, v: $ty) -> Self { self.0.$name = v; self })*
-        }
-    };
-}
-
-setters! {
+crate::builder::builder!(TrainParamsBuilder => TrainParams {
     /// Maximum epochs.
     epochs: usize,
     /// Documents per batch.
@@ -196,15 +188,7 @@ setters! {
     apply_best_threshold: bool,
     /// Evaluation batch size.
     eval_batch_size: usize,
-}
-
-impl TrainParamsBuilder {
-    /// The validated parameters.
-    pub fn build(self) -> Result<TrainParams> {
-        self.0.validate()?;
-        Ok(self.0)
-    }
-}
+});
 
 /// Checkpoints written before [`TrainParams::monitor`] existed used the loss.
 fn valid_loss_monitor() -> Monitor {

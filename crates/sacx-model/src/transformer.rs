@@ -92,53 +92,24 @@ impl TransformerParams {
     }
 }
 
-impl TransformerParamsBuilder {
+crate::builder::builder!(TransformerParamsBuilder => TransformerParams {
     /// Model width.
-    pub fn embedding_dim(mut self, v: usize) -> Self {
-        self.0.embedding_dim = v;
-        self
-    }
+    embedding_dim: usize,
     /// Encoder layers.
-    pub fn layers(mut self, v: usize) -> Self {
-        self.0.layers = v;
-        self
-    }
+    layers: usize,
     /// Attention heads.
-    pub fn heads(mut self, v: usize) -> Self {
-        self.0.heads = v;
-        self
-    }
+    heads: usize,
     /// Feed-forward width.
-    pub fn ff_dim(mut self, v: usize) -> Self {
-        self.0.ff_dim = v;
-        self
-    }
+    ff_dim: usize,
     /// Dropout probability.
-    pub fn dropout(mut self, v: f64) -> Self {
-        self.0.dropout = v;
-        self
-    }
+    dropout: f64,
     /// Number of learned positions.
-    pub fn max_positions(mut self, v: usize) -> Self {
-        self.0.max_positions = v;
-        self
-    }
+    max_positions: usize,
     /// Document pooling.
-    pub fn pooling(mut self, v: Pooling) -> Self {
-        self.0.pooling = v;
-        self
-    }
+    pooling: Pooling,
     /// Keep the token embedding fixed during training.
-    pub fn freeze_embeddings(mut self, v: bool) -> Self {
-        self.0.freeze_embeddings = v;
-        self
-    }
-    /// The validated parameters.
-    pub fn build(self) -> Result<TransformerParams> {
-        self.0.validate()?;
-        Ok(self.0)
-    }
-}
+    freeze_embeddings: bool,
+});
 
 #[derive(Debug)]
 struct Layer {

@@ -86,48 +86,22 @@ impl XmlCnnParams {
     }
 }
 
-impl XmlCnnParamsBuilder {
+crate::builder::builder!(XmlCnnParamsBuilder => XmlCnnParams {
     /// Token embedding width.
-    pub fn embedding_dim(mut self, v: usize) -> Self {
-        self.0.embedding_dim = v;
-        self
-    }
+    embedding_dim: usize,
     /// Convolution widths.
-    pub fn filter_widths(mut self, v: Vec<usize>) -> Self {
-        self.0.filter_widths = v;
-        self
-    }
+    filter_widths: Vec<usize>,
     /// Feature maps per width.
-    pub fn num_filters(mut self, v: usize) -> Self {
-        self.0.num_filters = v;
-        self
-    }
+    num_filters: usize,
     /// Dynamic pooling chunks.
-    pub fn chunks(mut self, v: usize) -> Self {
-        self.0.chunks = v;
-        self
-    }
+    chunks: usize,
     /// Bottleneck width.
-    pub fn hidden(mut self, v: usize) -> Self {
-        self.0.hidden = v;
-        self
-    }
+    hidden: usize,
     /// Dropout probability after the bottleneck.
-    pub fn dropout(mut self, v: f64) -> Self {
-        self.0.dropout = v;
-        self
-    }
+    dropout: f64,
     /// Keep the embedding fixed during training.
-    pub fn freeze_embeddings(mut self, v: bool) -> Self {
-        self.0.freeze_embeddings = v;
-        self
-    }
-    /// The validated parameters.
-    pub fn build(self) -> Result<XmlCnnParams> {
-        self.0.validate()?;
-        Ok(self.0)
-    }
-}
+    freeze_embeddings: bool,
+});
 
 pub(crate) fn check_range(name: &'static str, v: usize, lo: usize, hi: usize) -> Result<()> {
     if (lo..=hi).contains(&v) {
