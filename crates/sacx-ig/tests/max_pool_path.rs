@@ -119,3 +119,58 @@ fn max_pool_path_equals_the_linear_stage_and_generic_paths() {
         }
     }
 }
+
+#[test]
+fn tolerance_mode_refines_the_same_pairs_on_both_paths() {
+    let params = XmlCnnParams::builder()
+        .embedding_dim(5)
+        .filter_widths(vec![2, 3])
+        .num_filters(4)
+        .chunks(2)
+        .hidden(6)
+        .build()
+        .unwrap();
+    let spec = ModelSpec {
+        architecture: Architecture::XmlCnn(params),
+        vocab_size: 30,
+        pad_id: 0,
+        num_classes: 3,
+    };
+    let model = Model::new(&spec, 5, Device::Cpu, None).unwrap();
+    let linear = Hide {
+        model: &model,
+        linear: true,
+    };
+    // Few starting steps and a tight tolerance: the max-pool kinks leave
+    // gaps, so pairs are refined (to 8, 16, 32 steps).
+    let params = IgParams::builder()
+        .n_steps(4)
+        .tolerance(Some(1e-3))
+        .max_steps(32)
+        .targets(TargetPolicy::All)
+        .normalize(Normalize::None)
+        .build()
+        .unwrap();
+    let input = docs(10, 30, 2);
+    let run = |m: &dyn Classifier| {
+        Explainer::new(m, params.clone(), ResolvedBaseline::Token(0))
+            .explain(&input)
+            .unwrap()
+    };
+    let (fast, lin) = (run(&model), run(&linear));
+    let mut refined = 0;
+    for (a, b) in fast.iter().zip(&lin) {
+        for (ta, tb) in a.targets.iter().zip(&b.targets) {
+            assert_eq!(ta.steps, tb.steps, "{}", a.doc_id);
+            refined += usize::from(ta.steps > 4);
+            let scale = tb.scores.iter().fold(1e-3f32, |m, s| m.max(s.abs()));
+            for (x, y) in ta.scores.iter().zip(&tb.scores) {
+                assert!((x - y).abs() <= 1e-5 * scale, "{}: {x} vs {y}", a.doc_id);
+            }
+        }
+    }
+    assert!(
+        refined > 0,
+        "no pair needed refining: the test lost its point"
+    );
+}
