@@ -237,6 +237,8 @@ const LINEAR_CALL_ELEMS: usize = 1 << 23;
 /// transformer at 256 tokens on 2 CPU threads, 1,280 token-steps (5 steps a
 /// call) ran at 5.8 pairs/s against 4.5 at 4,096 and 2.9 at the full 65,536
 /// (`cargo bench --bench ig`, SACX_IG_BATCH_TOKENS; docs/benchmarks.md).
+/// CPU only, like [`LINEAR_CALL_ELEMS`]: on CUDA a call takes the whole
+/// `max_batch_tokens` budget.
 const GENERIC_CALL_TOKENS: usize = 1280;
 
 impl Prepared<'_> {
@@ -301,12 +303,16 @@ impl Prepared<'_> {
         }
         let n = alphas.len();
         let mut max_rows = max_rows.max(1);
-        if let Some(lin) = &self.linear {
-            let row: i64 = lin.s_b.size()[1..].iter().product();
-            max_rows = max_rows.min((LINEAR_CALL_ELEMS / row.max(1) as usize).max(1));
-        } else {
-            let len = self.mask.size()[1].max(1) as usize;
-            max_rows = max_rows.min((GENERIC_CALL_TOKENS / len).max(1));
+        // The call-size caps are CPU cache tuning; a GPU gets the whole budget.
+        if model.device() == tch::Device::Cpu {
+            let cap = match &self.linear {
+                Some(lin) => {
+                    let row: i64 = lin.s_b.size()[1..].iter().product();
+                    LINEAR_CALL_ELEMS / row.max(1) as usize
+                }
+                None => GENERIC_CALL_TOKENS / self.mask.size()[1].max(1) as usize,
+            };
+            max_rows = max_rows.min(cap.max(1));
         }
         let mut groups: Vec<Vec<usize>> = vec![Vec::new(); slots + 1];
         for (d, t) in self.targets.iter().enumerate() {
