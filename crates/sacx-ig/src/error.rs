@@ -33,6 +33,10 @@ pub enum Error {
         /// What is wrong.
         reason: String,
     },
+    /// A model that does not keep the contract it declared (for example a
+    /// pooling window outside its stage output).
+    #[error("the model breaks its contract: {0}")]
+    ModelContract(String),
     /// An error raised by libtorch.
     #[error("libtorch: {0}")]
     Torch(String),

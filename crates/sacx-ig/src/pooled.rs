@@ -70,8 +70,8 @@ impl PooledParts {
             .collect();
         for w in windows.iter().flatten() {
             if w.start >= w.end || w.end > positions || (w.channel + 1) * positions > row {
-                return Err(Error::Torch(format!(
-                    "the model's pooling window {w:?} lies outside its stage output {dims:?}"
+                return Err(Error::ModelContract(format!(
+                    "pooling window {w:?} lies outside the stage output {dims:?}"
                 )));
             }
         }

@@ -5,15 +5,30 @@ mod common;
 use common::docs;
 use sacx_ig::{Explainer, IgParams, Normalize, ResolvedBaseline, TargetPolicy};
 use sacx_model::{
-    Architecture, Classifier, LinearStage, MaxPoolHead, Model, ModelSpec, XmlCnnParams,
+    Architecture, Classifier, LinearStage, MaxPoolHead, Model, ModelSpec, PoolWindow, XmlCnnParams,
 };
 use tch::{Device, Tensor};
 
 /// A model seen without its max-pool head (`linear: true`) or without its
-/// linear stage altogether (`linear: false`).
+/// linear stage altogether (`linear: false`); with `broken`, its max-pool head
+/// declares a window one position past the stage output.
 struct Hide<'a> {
     model: &'a Model,
     linear: bool,
+    broken: bool,
+}
+
+impl MaxPoolHead for Hide<'_> {
+    fn pool_windows(&self, len: usize, positions: usize) -> Vec<PoolWindow> {
+        let head = self.model.linear_stage().unwrap().max_pool_head().unwrap();
+        let mut windows = head.pool_windows(len, positions);
+        windows[0].end = positions + 1;
+        windows
+    }
+    fn forward_pooled(&self, pooled: &Tensor) -> Tensor {
+        let head = self.model.linear_stage().unwrap().max_pool_head().unwrap();
+        head.forward_pooled(pooled)
+    }
 }
 
 impl LinearStage for Hide<'_> {
@@ -24,7 +39,7 @@ impl LinearStage for Hide<'_> {
         self.model.linear_stage().unwrap().forward_from(s, mask)
     }
     fn max_pool_head(&self) -> Option<&dyn MaxPoolHead> {
-        None
+        self.broken.then_some(self as &dyn MaxPoolHead)
     }
 }
 
@@ -75,10 +90,12 @@ fn max_pool_path_equals_the_linear_stage_and_generic_paths() {
     let linear = Hide {
         model: &model,
         linear: true,
+        broken: false,
     };
     let generic = Hide {
         model: &model,
         linear: false,
+        broken: false,
     };
     let mut input = docs(14, 40, 11);
     input.push(common::doc("one", &[7], &[1]));
@@ -140,6 +157,7 @@ fn tolerance_mode_refines_the_same_pairs_on_both_paths() {
     let linear = Hide {
         model: &model,
         linear: true,
+        broken: false,
     };
     // Few starting steps and a tight tolerance: the max-pool kinks leave
     // gaps, so pairs are refined (to 8, 16, 32 steps).
@@ -172,5 +190,32 @@ fn tolerance_mode_refines_the_same_pairs_on_both_paths() {
     assert!(
         refined > 0,
         "no pair needed refining: the test lost its point"
+    );
+}
+
+#[test]
+fn a_window_outside_the_stage_output_is_an_error_not_a_panic() {
+    let spec = ModelSpec {
+        architecture: Architecture::XmlCnn(
+            XmlCnnParams::builder().embedding_dim(4).build().unwrap(),
+        ),
+        vocab_size: 20,
+        pad_id: 0,
+        num_classes: 2,
+    };
+    let model = Model::new(&spec, 1, Device::Cpu, None).unwrap();
+    let broken = Hide {
+        model: &model,
+        linear: true,
+        broken: true,
+    };
+    let params = IgParams::builder().n_steps(4).build().unwrap();
+    let err = Explainer::new(&broken, params, ResolvedBaseline::Token(0))
+        .explain(&docs(2, 20, 1))
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.starts_with("the model breaks its contract: pooling window"),
+        "{err}"
     );
 }
