@@ -193,7 +193,7 @@ impl Transformer {
         &self,
         layer: &Layer,
         x: &Tensor,
-        bias: &Tensor,
+        bias: Option<&Tensor>,
         rng: Option<&mut ChaCha8Rng>,
     ) -> Result<Tensor> {
         let (b, len, d) = (x.size()[0], x.size()[1], x.size()[2]);
@@ -212,7 +212,11 @@ impl Transformer {
         let scores = q
             .f_matmul(&k.f_transpose(-2, -1)?)?
             .f_div_scalar((hd as f64).sqrt())?;
-        let attn = scores.f_add(bias)?.f_softmax(-1, Kind::Float)?;
+        let scores = match bias {
+            Some(bias) => scores.f_add(bias)?,
+            None => scores,
+        };
+        let attn = scores.f_softmax(-1, Kind::Float)?;
         let attn = dropout(&attn, self.params.dropout, rng)?;
         let ctx = attn
             .f_matmul(&v)?
@@ -240,14 +244,26 @@ impl Transformer {
         // attends to its first (padding) position whatever the batch's padding.
         let keys = maskf.f_detach_copy()?;
         let _ = keys.f_narrow(1, 0, 1)?.f_fill_(1.0)?;
-        let bias = keys
-            .f_sub_scalar(1.0)?
-            .f_mul_scalar(1e9)?
-            .f_unsqueeze(1)?
-            .f_unsqueeze(1)?; // [b,1,1,len]
+        // Without padded keys the additive bias is zero: skip it.
+        let padded = keys.f_min()?.double_value(&[]) < 1.0;
+        let bias = if padded {
+            Some(
+                keys.f_sub_scalar(1.0)?
+                    .f_mul_scalar(1e9)?
+                    .f_unsqueeze(1)?
+                    .f_unsqueeze(1)?, // [b,1,1,len]
+            )
+        } else {
+            None
+        };
         let mut x = emb.f_add(&self.positions.f_narrow(0, 0, len)?)?;
         for layer in &self.layers {
-            let a = self.attention(layer, &layer.ln1.forward(&x)?, &bias, rng.as_deref_mut())?;
+            let a = self.attention(
+                layer,
+                &layer.ln1.forward(&x)?,
+                bias.as_ref(),
+                rng.as_deref_mut(),
+            )?;
             x = x.f_add(&dropout(&a, p, rng.as_deref_mut())?)?;
             let f = layer.ff1.forward(&layer.ln2.forward(&x)?)?.f_gelu("none")?;
             let f = layer.ff2.forward(&dropout(&f, p, rng.as_deref_mut())?)?;
