@@ -176,15 +176,7 @@ pub(crate) fn prepare<'a>(
                 if let Some(head) = stage.max_pool_head().filter(|_| device == tch::Device::Cpu) {
                     let lens: Vec<usize> = instances.iter().map(|i| i.ids.len()).collect();
                     let parts = PooledParts::new(head, &s_b, &s_diff, &lens)?;
-                    let both = Tensor::f_cat(
-                        &[
-                            parts.pool_endpoint(&s_e, device)?,
-                            parts.pool_endpoint(&s_b, device)?,
-                        ],
-                        0,
-                    )
-                    .map_err(torch)?;
-                    let logits = head.forward_pooled(&both);
+                    let logits = head.forward_pooled(&parts.endpoints(&s_e, device)?);
                     return Ok((s_b, s_diff, Some(parts), logits));
                 }
                 let both = Tensor::f_cat(&[&s_e, &s_b], 0).map_err(torch)?;

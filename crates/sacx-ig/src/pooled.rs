@@ -84,20 +84,18 @@ impl PooledParts {
         })
     }
 
-    /// Pooled features of stage outputs `s` (`[B, …]`, one per instance), for the
-    /// endpoint logits: `[B, windows]` on `device`.
-    pub(crate) fn pool_endpoint(&self, s: &Tensor, device: Device) -> Result<Tensor> {
-        let data = to_vec(s)?;
+    /// Pooled features at both endpoints, for the endpoint logits: `[2B,
+    /// windows]` on `device`, the inputs' (`s_e`, copied here) then the
+    /// baselines' (already on the host).
+    pub(crate) fn endpoints(&self, s_e: &Tensor, device: Device) -> Result<Tensor> {
+        let s_e = to_vec(s_e)?;
         let width = self.windows.first().map_or(0, Vec::len);
-        let mut out = vec![0f32; self.windows.len() * width];
-        for (d, (ws, row)) in self
-            .windows
-            .iter()
-            .zip(out.chunks_mut(width.max(1)))
-            .enumerate()
-        {
+        let b = self.windows.len();
+        let mut out = vec![0f32; 2 * b * width];
+        for (i, row) in out.chunks_mut(width.max(1)).enumerate() {
+            let (data, d) = if i < b { (&s_e, i) } else { (&self.s_b, i - b) };
             let s = &data[d * self.row..(d + 1) * self.row];
-            for (w, o) in ws.iter().zip(row) {
+            for (w, o) in self.windows[d].iter().zip(row) {
                 let base = w.channel * self.positions;
                 *o = s[base + w.start..base + w.end]
                     .iter()
@@ -105,7 +103,7 @@ impl PooledParts {
             }
         }
         Tensor::from_slice(&out)
-            .f_view([self.windows.len() as i64, width as i64])
+            .f_view([2 * b as i64, width as i64])
             .and_then(|t| t.f_to_device(device))
             .map_err(torch)
     }
