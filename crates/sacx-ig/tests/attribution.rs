@@ -3,7 +3,10 @@
 mod common;
 
 use common::{LinearModel, TinyCnn, doc, docs};
-use sacx_ig::{Baseline, Explainer, IgParams, Method, Normalize, ResolvedBaseline, TargetPolicy};
+use sacx_ig::{
+    Baseline, DocExplanation, ExplainDoc, Explainer, IgParams, Method, Normalize, ResolvedBaseline,
+    TargetPolicy,
+};
 use sacx_model::Classifier;
 use tch::{Kind, Tensor};
 
@@ -119,6 +122,35 @@ fn reference(
     Vec::<f64>::try_from(&attr.to_kind(Kind::Double)).unwrap()
 }
 
+/// Every target of `rec` against [`reference`] with `steps` steps, for a pad
+/// (id 0) baseline that keeps the leading special token; `context` names the run.
+fn assert_matches_reference(
+    m: &dyn Classifier,
+    d: &ExplainDoc,
+    rec: &DocExplanation,
+    steps: usize,
+    context: &str,
+) {
+    let base: Vec<i64> = d
+        .ids
+        .iter()
+        .enumerate()
+        .map(|(i, &t)| if i == 0 { t } else { 0 })
+        .collect();
+    for t in &rec.targets {
+        let want = reference(m, &d.ids, &base, t.class as i64, steps);
+        for (w, got) in t.scores.iter().enumerate() {
+            let exp = want[w + 1];
+            assert!(
+                (f64::from(*got) - exp).abs() < 1e-5 * exp.abs().max(1.0),
+                "{} class {} {context}: {got} vs {exp}",
+                d.doc_id,
+                t.class
+            );
+        }
+    }
+}
+
 #[test]
 fn batched_attributions_agree_with_the_one_step_at_a_time_reference() {
     let model = TinyCnn::new(40, 5, 4, 2, 6);
@@ -136,23 +168,7 @@ fn batched_attributions_agree_with_the_one_step_at_a_time_reference() {
             .explain(&input)
             .unwrap();
         for (d, r) in input.iter().zip(&recs) {
-            let base: Vec<i64> = d
-                .ids
-                .iter()
-                .enumerate()
-                .map(|(i, &t)| if i == 0 { t } else { 0 })
-                .collect();
-            for t in &r.targets {
-                let want = reference(m, &d.ids, &base, t.class as i64, 16);
-                for (w, got) in t.scores.iter().enumerate() {
-                    let exp = want[w + 1];
-                    assert!(
-                        (f64::from(*got) - exp).abs() < 1e-5 * exp.abs().max(1.0),
-                        "{}: {got} vs {exp}",
-                        d.doc_id
-                    );
-                }
-            }
+            assert_matches_reference(m, d, r, 16, "");
         }
     }
 }
@@ -326,24 +342,7 @@ fn documents_with_different_target_counts_agree_with_the_reference() {
                     r.targets.iter().map(|t| t.class).collect::<Vec<_>>(),
                     d.gold
                 );
-                let base: Vec<i64> = d
-                    .ids
-                    .iter()
-                    .enumerate()
-                    .map(|(i, &t)| if i == 0 { t } else { 0 })
-                    .collect();
-                for t in &r.targets {
-                    let want = reference(m, &d.ids, &base, t.class as i64, 12);
-                    for (w, got) in t.scores.iter().enumerate() {
-                        let exp = want[w + 1];
-                        assert!(
-                            (f64::from(*got) - exp).abs() < 1e-5 * exp.abs().max(1.0),
-                            "{} class {} budget {budget}: {got} vs {exp}",
-                            d.doc_id,
-                            t.class
-                        );
-                    }
-                }
+                assert_matches_reference(m, d, r, 12, &format!("budget {budget}"));
             }
         }
     }
