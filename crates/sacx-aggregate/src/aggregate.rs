@@ -64,12 +64,24 @@ fn pass_one(plan: &Plan, params: &KeywordParams) -> Result<(PairTable, Vec<Spill
             || (PairTable::new(n_runs), Scratch::default(), Vec::new()),
             |(mut table, mut scratch, mut spills), (u, unit): (usize, &Unit)| {
                 let mut spill = SpillWriter::new(u)?;
+                let mut kept = Vec::new();
                 plan.for_each_record(unit, |rec| {
                     spill.begin(rec);
-                    selector.select(rec, &mut scratch, |class, i, score| {
-                        table.add(class, rec.words[i], unit.run, score);
-                        spill.select(class, rec.words[i]);
-                    });
+                    // Two closures share the table: the pair counts go through a
+                    // buffer.
+                    kept.clear();
+                    selector.select(
+                        rec,
+                        &mut scratch,
+                        |class| kept.push(class),
+                        |class, i, score| {
+                            table.add(class, rec.words[i], unit.run, score);
+                            spill.select(class, rec.words[i]);
+                        },
+                    );
+                    for &class in &kept {
+                        table.add_pair(class, unit.run);
+                    }
                     spill.end()
                 })?;
                 spills.push(spill.finish()?);
@@ -257,12 +269,34 @@ impl DocTally {
     }
 }
 
+/// Which list of a class a listed word is in.
+#[derive(Clone, Copy)]
+enum List {
+    Keywords,
+    Unstable,
+    Counter,
+}
+
+impl List {
+    fn of(self, ck: &mut ClassKeywords) -> &mut Vec<crate::keywords::Keyword> {
+        match self {
+            List::Keywords => &mut ck.keywords,
+            List::Unstable => &mut ck.unstable,
+            List::Counter => &mut ck.counter,
+        }
+    }
+}
+
 fn pass_two(plan: &Plan, spills: &[Spill], classes: &mut [ClassKeywords]) -> Result<()> {
     // Listed (class, word) → keyword index; both lists of every class.
     let mut index: FxMap<&str, Vec<(u32, u32)>> = FxMap::default();
-    let mut slots: Vec<(usize, bool, usize)> = Vec::new();
+    let mut slots: Vec<(usize, List, usize)> = Vec::new();
     for (c, ck) in classes.iter().enumerate() {
-        for (stable, list) in [(true, &ck.keywords), (false, &ck.unstable)] {
+        for (stable, list) in [
+            (List::Keywords, &ck.keywords),
+            (List::Unstable, &ck.unstable),
+            (List::Counter, &ck.counter),
+        ] {
             for (i, k) in list.iter().enumerate() {
                 index
                     .entry(&k.word)
@@ -303,25 +337,13 @@ fn pass_two(plan: &Plan, spills: &[Spill], classes: &mut [ClassKeywords]) -> Res
     for (slot, _) in &tally.seen {
         documents[*slot as usize] += 1;
     }
-    for (slot, &(c, stable, i)) in slots.iter().enumerate() {
-        let ck = &mut classes[c];
-        let k = if stable {
-            &mut ck.keywords[i]
-        } else {
-            &mut ck.unstable[i]
-        };
-        k.documents = documents[slot];
+    for (slot, &(c, list, i)) in slots.iter().enumerate() {
+        list.of(&mut classes[c])[i].documents = documents[slot];
     }
     for (slot, mut sets) in tally.gold {
         sets.sort();
-        let (c, stable, i) = slots[slot as usize];
-        let ck = &mut classes[c];
-        let k = if stable {
-            &mut ck.keywords[i]
-        } else {
-            &mut ck.unstable[i]
-        };
-        k.gold_labels = sets
+        let (c, list, i) = slots[slot as usize];
+        list.of(&mut classes[c])[i].gold_labels = sets
             .iter()
             .map(|set| {
                 set.iter()

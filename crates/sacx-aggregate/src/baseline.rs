@@ -120,6 +120,10 @@ pub fn baseline(
                 class: class.clone(),
                 keywords: vec![],
                 unstable: vec![],
+                counter: vec![],
+                explained: 0,
+                explained_runs: 0,
+                note: Some("no documents in the class word counts".into()),
             });
             continue;
         };
@@ -157,6 +161,9 @@ pub fn baseline(
                 documents: df,
                 gold_labels: vec![],
                 corpus_freq: Some(df),
+                score,
+                mass: 0.0,
+                specificity: 0.0,
             });
         }
         if list.len() > p.top_n {
@@ -164,10 +171,20 @@ pub fn baseline(
             list.truncate(p.top_n);
         }
         list.sort_by(rank_order);
+        let note = list.is_empty().then(|| {
+            format!(
+                "{} documents in the corpus: no word with a letter occurs in more than {} of them",
+                cc.n_docs, p.min_word_freq
+            )
+        });
         out.push(ClassKeywords {
             class: class.clone(),
             keywords: list,
             unstable: vec![],
+            counter: vec![],
+            explained: 0,
+            explained_runs: 0,
+            note,
         });
     }
     Ok(Keywords {

@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 /// Name of the JSON file written by [`Keywords::write`].
 pub const KEYWORDS_JSON: &str = "keywords.json";
 /// Columns of the per-class TSV files: the original's seven, then two more.
-pub const TSV_COLUMNS: [&str; 9] = [
+pub const TSV_COLUMNS: [&str; 12] = [
     "token",
     "pred",
     "label",
@@ -21,6 +21,9 @@ pub const TSV_COLUMNS: [&str; 9] = [
     "corpus_freq",
     "occurrences",
     "documents",
+    "score",
+    "mass",
+    "specificity",
 ];
 
 /// One ranked word of a class.
@@ -43,6 +46,18 @@ pub struct Keyword {
     pub gold_labels: Vec<Vec<String>>,
     /// Document frequency in the class from the class word counts (`None`: no counts).
     pub corpus_freq: Option<u64>,
+    /// The ranking score: IG support ranking `mass × specificity`, IG original
+    /// ranking the mean score, baselines the method's score.
+    #[serde(default)]
+    pub score: f64,
+    /// IG: attribution mass per explained class document, `Σ s / N_c`
+    /// (docs/metrics.md); baselines: 0.
+    #[serde(default)]
+    pub mass: f64,
+    /// IG: the share of the word's positive mass over all classes that goes to this
+    /// class, in [0, 1]; baselines: 0.
+    #[serde(default)]
+    pub specificity: f64,
 }
 
 /// A class's lists.
@@ -54,6 +69,19 @@ pub struct ClassKeywords {
     pub keywords: Vec<Keyword>,
     /// Ranked unstable words (IG only).
     pub unstable: Vec<Keyword>,
+    /// Counter-evidence (IG only): stable words whose attribution mass for the class
+    /// is negative, most negative first. They push the models away from the class.
+    #[serde(default)]
+    pub counter: Vec<Keyword>,
+    /// IG: explained (run, document) pairs of the class that entered the ranking.
+    #[serde(default)]
+    pub explained: u64,
+    /// IG: runs with at least one such pair.
+    #[serde(default)]
+    pub explained_runs: u32,
+    /// Why the keyword list is empty (`None` when it is not).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
 }
 
 /// Every class's keyword lists and how they were made.
@@ -93,8 +121,8 @@ impl Keywords {
             .collect()
     }
 
-    /// Writes `keywords.json` and per class `<class>_stable.tsv` and
-    /// `<class>_unstable.tsv` into `dir` (created if missing), each atomically;
+    /// Writes `keywords.json` and per class `<class>_stable.tsv`,
+    /// `<class>_unstable.tsv` and `<class>_counter.tsv` into `dir` (created if missing), each atomically;
     /// returns the paths written. Characters of class names outside `[A-Za-z0-9._-]`
     /// become `_` in file names.
     pub fn write(&self, dir: &Path) -> Result<Vec<PathBuf>> {
@@ -110,7 +138,11 @@ impl Keywords {
                     file,
                 });
             }
-            for (suffix, list) in [("stable", &c.keywords), ("unstable", &c.unstable)] {
+            for (suffix, list) in [
+                ("stable", &c.keywords),
+                ("unstable", &c.unstable),
+                ("counter", &c.counter),
+            ] {
                 let path = dir.join(format!("{file}_{suffix}.tsv"));
                 write_atomic(&path, tsv(&c.class, list).as_bytes())?;
                 written.push(path);
@@ -179,7 +211,7 @@ pub fn tsv(class: &str, list: &[Keyword]) -> String {
         let cf = k.corpus_freq.map(|n| n.to_string()).unwrap_or_default();
         let _ = writeln!(
             out,
-            "{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}",
+            "{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}",
             k.word,
             class,
             labels,
@@ -188,7 +220,10 @@ pub fn tsv(class: &str, list: &[Keyword]) -> String {
             k.runs,
             cf,
             k.occurrences,
-            k.documents
+            k.documents,
+            k.score,
+            k.mass,
+            k.specificity
         );
     }
     out

@@ -25,7 +25,7 @@ pub struct PerClass {
 }
 
 impl PerClass {
-    fn new(classes: &[String], values: Vec<Option<f64>>) -> Self {
+    pub(crate) fn new(classes: &[String], values: Vec<Option<f64>>) -> Self {
         let defined: Vec<f64> = values.iter().flatten().copied().collect();
         let (mean, std) = mean_std(&defined);
         Self {
@@ -80,6 +80,10 @@ pub struct MetricsAtK {
     /// Per class, mean over its keywords of the share of the class's documents
     /// containing the keyword.
     pub corpus_coverage: PerClass,
+    /// Comprehensiveness and sufficiency against the models, when they were
+    /// measured ([`crate::Faithfulness`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub faithfulness: Option<crate::Faithfulness>,
 }
 
 /// The content of `evaluation.json`.
@@ -273,5 +277,6 @@ fn metrics_at_k(
         micro_coverage: mean(&micro),
         cross_coverage,
         corpus_coverage: PerClass::new(classes, corpus),
+        faithfulness: None,
     }
 }

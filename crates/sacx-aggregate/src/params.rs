@@ -47,6 +47,19 @@ pub enum CutOrder {
     Original,
 }
 
+/// How a class's stable words are ordered (`--ranking`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Ranking {
+    /// Attribution mass per explained class document times the share of the word's
+    /// mass that goes to this class (support × specificity; the default). Stability
+    /// counts the runs that explained the class.
+    Support,
+    /// Mean selected score, as the published SACX pipeline (`kws.py`). Stability
+    /// counts every run.
+    Original,
+}
+
 /// Keyword method (`--method`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, PartialOrd, Ord, Hash)]
 #[serde(rename_all = "kebab-case")]
@@ -93,6 +106,10 @@ names!(Method, "method",
     Method::Chi2 => ["chi2", "chi-squared"],
     Method::Ctfidf => ["ctfidf", "c-tf-idf"],
 );
+names!(Ranking, "ranking",
+    Ranking::Support => ["support"],
+    Ranking::Original => ["original", "mean"],
+);
 names!(CutOrder, "cut_order",
     CutOrder::LetterlessFirst => ["letterless-first"],
     CutOrder::Original => ["original"],
@@ -102,6 +119,7 @@ names!(CutOrder, "cut_order",
 ///
 /// | parameter | default | range |
 /// |---|---|---|
+/// | `ranking` | support | support, original |
 /// | `words_per_doc` | 100 | 1 ..= 1 000 000 |
 /// | `cut_order` | letterless-first | letterless-first, original |
 /// | `style` | contains | all, exact, contains, false |
@@ -112,6 +130,8 @@ names!(CutOrder, "cut_order",
 /// | `prediction_threshold` | 0.5 | (0, 1) |
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct KeywordParams {
+    #[serde(default = "original_ranking")]
+    ranking: Ranking,
     words_per_doc: usize,
     cut_order: CutOrder,
     style: Style,
@@ -122,9 +142,15 @@ pub struct KeywordParams {
     prediction_threshold: f32,
 }
 
+/// Parameters saved before rankings existed were made by the original ranking.
+fn original_ranking() -> Ranking {
+    Ranking::Original
+}
+
 impl Default for KeywordParams {
     fn default() -> Self {
         Self {
+            ranking: Ranking::Support,
             words_per_doc: 100,
             cut_order: CutOrder::LetterlessFirst,
             style: Style::Contains,
@@ -143,6 +169,10 @@ impl KeywordParams {
         KeywordParamsBuilder {
             params: Self::default(),
         }
+    }
+    /// How stable words are ordered.
+    pub fn ranking(&self) -> Ranking {
+        self.ranking
     }
     /// Words kept per (run, document, target class).
     pub fn words_per_doc(&self) -> usize {
@@ -185,6 +215,11 @@ pub struct KeywordParamsBuilder {
 }
 
 impl KeywordParamsBuilder {
+    /// How stable words are ordered.
+    pub fn ranking(mut self, ranking: Ranking) -> Self {
+        self.params.ranking = ranking;
+        self
+    }
     /// Words kept per (run, document, target class).
     pub fn words_per_doc(mut self, n: usize) -> Self {
         self.params.words_per_doc = n;

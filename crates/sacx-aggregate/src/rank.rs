@@ -1,8 +1,8 @@
 //! Steps 4–6: stability, the corpus filter and the per-class ranking.
 use crate::counts::ClassCounts;
 use crate::keywords::{ClassKeywords, Keyword};
-use crate::params::{KeywordParams, Stability};
-use crate::table::{PairStats, PairTable};
+use crate::params::{KeywordParams, Ranking, Stability};
+use crate::table::{PairStats, PairTable, SCALE};
 use std::cmp::Ordering;
 
 /// Tolerance of the selection-frequency comparison, so that a word in exactly
@@ -19,16 +19,41 @@ pub fn is_stable(stability: Stability, runs: u32, std: f64, n_runs: usize) -> bo
     }
 }
 
-/// Ranking order: mean score descending, then more runs, then the word (byte order).
+/// Ranking order: score descending, then more runs, then the word (byte order).
 pub(crate) fn rank_order(a: &Keyword, b: &Keyword) -> Ordering {
-    b.score_mean
-        .total_cmp(&a.score_mean)
+    b.score
+        .total_cmp(&a.score)
         .then(b.runs.cmp(&a.runs))
         .then_with(|| a.word.cmp(&b.word))
 }
 
-/// Splits every pair into its class's stable or unstable list, drops words failing the
-/// corpus filter, sorts and cuts. `documents` and `gold_labels` are filled later.
+/// Counter-evidence order: score ascending (most negative first), then as above.
+fn counter_order(a: &Keyword, b: &Keyword) -> Ordering {
+    a.score
+        .total_cmp(&b.score)
+        .then(b.runs.cmp(&a.runs))
+        .then_with(|| a.word.cmp(&b.word))
+}
+
+/// What the ranking knows of one class's explanations.
+struct ClassSupport {
+    /// Explained (run, document) pairs, `N_c`.
+    pairs: u64,
+    /// Runs with at least one pair, `R_c`.
+    runs: usize,
+}
+
+/// The lists of one class before cutting.
+#[derive(Default)]
+struct Lists {
+    stable: Vec<Keyword>,
+    unstable: Vec<Keyword>,
+    counter: Vec<Keyword>,
+}
+
+/// Splits every pair into its class's keyword, counter-evidence or unstable list,
+/// drops words failing the corpus filter, sorts and cuts. `documents` and
+/// `gold_labels` are filled later.
 pub(crate) fn rank(
     table: &PairTable,
     labels: &[String],
@@ -36,56 +61,135 @@ pub(crate) fn rank(
     params: &KeywordParams,
     counts: Option<&ClassCounts>,
 ) -> Vec<ClassKeywords> {
-    let mut stable: Vec<Vec<Keyword>> = vec![Vec::new(); labels.len()];
-    let mut unstable: Vec<Vec<Keyword>> = vec![Vec::new(); labels.len()];
+    let support: Vec<ClassSupport> = (0..labels.len() as u32)
+        .map(|c| {
+            let per_run = table.class_pairs(c);
+            ClassSupport {
+                pairs: per_run.iter().sum(),
+                runs: per_run.iter().filter(|&&n| n > 0).count(),
+            }
+        })
+        .collect();
+    let mass = |p: &PairStats<'_>| {
+        p.mean * p.occurrences as f64 / support[p.class as usize].pairs.max(1) as f64
+    };
+    // Σ over classes of each word's positive mass: the specificity denominator,
+    // summed in 2^64 fixed point so that it does not depend on the table's order.
+    let mut total = vec![0i128; table.word_count()];
     for p in table.stats() {
-        let PairStats {
-            class,
-            word,
-            occurrences,
-            mean,
-            std,
-            runs,
-        } = p;
-        let label = &labels[class as usize];
-        let corpus_freq = counts.map(|c| c.df(label, word));
+        total[p.word_id as usize] += (mass(&p).max(0.0) * SCALE) as i128;
+    }
+    let mut lists: Vec<Lists> = (0..labels.len()).map(|_| Lists::default()).collect();
+    for p in table.stats() {
+        let label = &labels[p.class as usize];
+        let corpus_freq = counts.map(|c| c.df(label, p.word));
         if corpus_freq.is_some_and(|f| f <= params.min_word_freq()) {
             continue;
         }
+        let m = mass(&p);
+        let t = total[p.word_id as usize] as f64 / SCALE;
+        let specificity = if m > 0.0 && t > 0.0 { m / t } else { 0.0 };
+        let (score, runs_needed) = match params.ranking() {
+            Ranking::Support => (m * specificity, support[p.class as usize].runs),
+            Ranking::Original => (p.mean, n_runs),
+        };
         let k = Keyword {
-            word: word.to_string(),
-            score_mean: mean,
-            score_std: std,
-            occurrences,
-            runs,
+            word: p.word.to_string(),
+            score_mean: p.mean,
+            score_std: p.std,
+            occurrences: p.occurrences,
+            runs: p.runs,
             documents: 0,
             gold_labels: Vec::new(),
             corpus_freq,
+            score: if m < 0.0 && params.ranking() == Ranking::Support { m } else { score },
+            mass: m,
+            specificity,
         };
-        let lists = if is_stable(params.stability(), runs, std, n_runs) {
-            &mut stable
-        } else {
-            &mut unstable
-        };
-        lists[class as usize].push(k);
-    }
-    let cut = |mut list: Vec<Keyword>, n: usize| {
-        if list.len() > n && n > 0 {
-            list.select_nth_unstable_by(n - 1, rank_order);
+        let l = &mut lists[p.class as usize];
+        if !is_stable(params.stability(), p.runs, p.std, runs_needed) {
+            l.unstable.push(k);
+        } else if p.mean > 0.0 && m > 0.0 {
+            l.stable.push(k);
+        } else if p.mean < 0.0 {
+            l.counter.push(k);
         }
-        list.truncate(n);
-        list.sort_by(rank_order);
-        list
-    };
+    }
     labels
         .iter()
-        .zip(stable.into_iter().zip(unstable))
-        .map(|(class, (s, u))| ClassKeywords {
-            class: class.clone(),
-            keywords: cut(s, params.top_n()),
-            unstable: cut(u, params.unstable_n()),
+        .zip(lists)
+        .zip(&support)
+        .map(|((class, l), s)| {
+            let keywords = cut(l.stable, params.top_n(), rank_order);
+            let note = keywords
+                .is_empty()
+                .then(|| empty_note(class, s, n_runs, params, counts));
+            ClassKeywords {
+                class: class.clone(),
+                keywords,
+                unstable: cut(l.unstable, params.unstable_n(), rank_order),
+                counter: cut(l.counter, params.top_n(), counter_order),
+                explained: s.pairs,
+                explained_runs: s.runs as u32,
+                note,
+            }
         })
         .collect()
+}
+
+fn cut(
+    mut list: Vec<Keyword>,
+    n: usize,
+    order: fn(&Keyword, &Keyword) -> Ordering,
+) -> Vec<Keyword> {
+    if list.len() > n && n > 0 {
+        list.select_nth_unstable_by(n - 1, order);
+    }
+    list.truncate(n);
+    list.sort_by(order);
+    list
+}
+
+/// Why a class got no keywords, in one sentence.
+fn empty_note(
+    class: &str,
+    s: &ClassSupport,
+    n_runs: usize,
+    params: &KeywordParams,
+    counts: Option<&ClassCounts>,
+) -> String {
+    let in_corpus = counts
+        .and_then(|c| c.class(class))
+        .map(|c| format!("{} documents in the corpus, ", c.n_docs))
+        .unwrap_or_default();
+    if s.pairs == 0 {
+        return format!(
+            "{in_corpus}none explained as this class in any of the {n_runs} runs (style {}): too few to explain; add documents or runs",
+            params.style()
+        );
+    }
+    let stability = match params.stability() {
+        Stability::SelectionFrequency { share } => {
+            let runs = match params.ranking() {
+                Ranking::Support => s.runs,
+                Ranking::Original => n_runs,
+            };
+            format!(
+                "selected in at least {} of {runs} runs",
+                (share * runs as f64 - SHARE_EPSILON).ceil().max(1.0)
+            )
+        }
+        Stability::Std { threshold } => format!("score deviation below {threshold}"),
+    };
+    let filter = if counts.is_some() {
+        format!(", in more than {} class documents", params.min_word_freq())
+    } else {
+        String::new()
+    };
+    format!(
+        "{in_corpus}{} explained in {} of {n_runs} runs, but no word had positive attribution and passed stability ({stability}{filter}): too few to rank; add documents or runs, or lower min_word_freq",
+        s.pairs, s.runs
+    )
 }
 
 #[cfg(test)]

@@ -51,11 +51,13 @@ impl Selector {
         }
     }
 
-    /// Calls `f(class, word_index, score)` for every selected occurrence of `record`.
+    /// Calls `f(class, word_index, score)` for every selected occurrence of `record`,
+    /// and `pair(class)` once for every target that passes the style filter.
     pub fn select(
         &self,
         record: &DocRef<'_>,
         scratch: &mut Scratch,
+        mut pair: impl FnMut(u32),
         mut f: impl FnMut(u32, usize, f32),
     ) {
         let exact = self.style == Style::Exact && predicted(record, self.threshold) == *record.gold;
@@ -70,6 +72,7 @@ impl Selector {
             if !keep {
                 continue;
             }
+            pair(target.class);
             if !letters_ready {
                 scratch.letters.clear();
                 scratch
@@ -134,9 +137,12 @@ mod tests {
 
     fn run(params: KeywordParams, r: &DocExplanation) -> Vec<(u32, String, f32)> {
         let mut out = Vec::new();
-        Selector::new(&params).select(&DocRef::view(r), &mut Scratch::default(), |c, i, s| {
-            out.push((c, r.words[i].clone(), s))
-        });
+        Selector::new(&params).select(
+            &DocRef::view(r),
+            &mut Scratch::default(),
+            |_| {},
+            |c, i, s| out.push((c, r.words[i].clone(), s)),
+        );
         out.sort_by(|a, b| a.partial_cmp(b).unwrap());
         out
     }

@@ -9,7 +9,7 @@ use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
 
 /// Fixed-point scale of the score sums (2^64).
-const SCALE: f64 = 18_446_744_073_709_551_616.0;
+pub(crate) const SCALE: f64 = 18_446_744_073_709_551_616.0;
 
 /// A small, fast, deterministic hasher (the multiply-rotate scheme of rustc's FxHash).
 #[derive(Default, Clone, Copy)]
@@ -61,6 +61,8 @@ pub(crate) type FxMap<K, V> = HashMap<K, V, BuildHasherDefault<Fx>>;
 #[derive(Clone, Debug, PartialEq)]
 pub(crate) struct PairStats<'a> {
     pub class: u32,
+    /// Index of `word` in the table's word list (`0..word_count()`).
+    pub word_id: u32,
     pub word: &'a str,
     pub occurrences: u64,
     pub mean: f64,
@@ -80,6 +82,9 @@ pub(crate) struct PairTable {
     sumsq: Vec<i128>,
     runs: Vec<u64>,
     stride: usize,
+    /// Explained (document, target) pairs per class and run, `class * n_runs + run`.
+    pairs: Vec<u64>,
+    n_runs: usize,
 }
 
 impl PairTable {
@@ -87,6 +92,7 @@ impl PairTable {
     pub fn new(n_runs: usize) -> Self {
         Self {
             stride: n_runs.div_ceil(64).max(1),
+            n_runs,
             ..Self::default()
         }
     }
@@ -94,6 +100,29 @@ impl PairTable {
     /// Number of distinct (class, word) pairs.
     pub fn len(&self) -> usize {
         self.keys.len()
+    }
+
+    /// Number of distinct words.
+    pub fn word_count(&self) -> usize {
+        self.word_list.len()
+    }
+
+    /// Counts one explained (document, target `class`) pair of `run` that passed
+    /// the style filter, whether or not any of its words was selected.
+    pub fn add_pair(&mut self, class: u32, run: u32) {
+        let i = class as usize * self.n_runs + run as usize;
+        if self.pairs.len() <= i {
+            self.pairs.resize((class as usize + 1) * self.n_runs, 0);
+        }
+        self.pairs[i] += 1;
+    }
+
+    /// Explained pairs of `class` in each run (zeros for a class never seen).
+    pub fn class_pairs(&self, class: u32) -> Vec<u64> {
+        let from = class as usize * self.n_runs;
+        (0..self.n_runs)
+            .map(|r| self.pairs.get(from + r).copied().unwrap_or(0))
+            .collect()
     }
 
     fn word_id(&mut self, word: &str) -> u32 {
@@ -133,10 +162,25 @@ impl PairTable {
 
     /// Folds `other` into `self`.
     pub fn merge(&mut self, other: PairTable) {
+        let mut other = other;
+        let mut pairs = std::mem::take(&mut self.pairs);
+        if pairs.len() < other.pairs.len() {
+            pairs.resize(other.pairs.len(), 0);
+        }
+        for (a, b) in pairs.iter_mut().zip(&other.pairs) {
+            *a += b;
+        }
+        other.pairs.clear();
+        self.merge_pairs(other);
+        self.pairs = pairs;
+    }
+
+    /// Folds the (class, word) entries of `other` into `self`.
+    fn merge_pairs(&mut self, other: PairTable) {
         if other.len() > self.len() && self.len() > 0 {
             let mut other = other;
             std::mem::swap(self, &mut other);
-            self.merge(other);
+            self.merge_pairs(other);
             return;
         }
         if self.len() == 0 {
@@ -168,6 +212,7 @@ impl PairTable {
                 .sum();
             PairStats {
                 class,
+                word_id: word,
                 word: &self.word_list[word as usize],
                 occurrences: self.count[i],
                 mean,

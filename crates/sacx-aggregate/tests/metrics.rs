@@ -11,6 +11,9 @@ fn kw(word: &str) -> Keyword {
         documents: 1,
         gold_labels: vec![],
         corpus_freq: None,
+        score: 1.0,
+        mass: 1.0,
+        specificity: 1.0,
     }
 }
 
@@ -19,6 +22,10 @@ fn keywords() -> Keywords {
         class: name.into(),
         keywords: words.iter().map(|w| kw(w)).collect(),
         unstable: vec![],
+        counter: vec![],
+        explained: 1,
+        explained_runs: 1,
+        note: None,
     };
     Keywords {
         format: "sacx-keywords/1".into(),

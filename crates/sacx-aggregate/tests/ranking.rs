@@ -1,7 +1,11 @@
-//! Hand-computed end-to-end examples of the keyword ranking (issue 6, steps 1–6).
+//! Hand-computed end-to-end examples of the original SACX keyword ranking (mean
+//! score, stability over every run; issue 6, steps 1–6). The support ranking, the
+//! default, has its own examples in `support_ranking.rs`.
 mod common;
 use common::{labels, rec, write_run};
-use sacx_aggregate::{ClassCount, ClassCounts, Inputs, KeywordParams, Keywords, Style, aggregate};
+use sacx_aggregate::{
+    ClassCount, ClassCounts, Inputs, KeywordParams, Keywords, Ranking, Style, aggregate,
+};
 use sacx_data::explanation::DocExplanation;
 use std::path::{Path, PathBuf};
 
@@ -60,7 +64,9 @@ fn words(list: &[sacx_aggregate::Keyword]) -> Vec<&str> {
 }
 
 fn params() -> sacx_aggregate::KeywordParamsBuilder {
-    KeywordParams::builder().words_per_doc(2)
+    KeywordParams::builder()
+        .ranking(Ranking::Original)
+        .words_per_doc(2)
 }
 
 #[test]
@@ -165,7 +171,8 @@ fn writes_tsv_in_the_original_columns_and_json_that_reads_back() {
     let k = aggregate(&inputs(dir.path(), 1), &params().build().unwrap(), None).unwrap();
     let out = dir.path().join("kw");
     let written = k.write(&out).unwrap();
-    assert_eq!(written.len(), 5);
+    // Two classes × stable, unstable and counter-evidence, and keywords.json.
+    assert_eq!(written.len(), 7);
     let tsv = std::fs::read_to_string(out.join("Game_stable.tsv")).unwrap();
     let lines: Vec<Vec<&str>> = tsv.lines().map(|l| l.split('\t').collect()).collect();
     assert_eq!(
@@ -179,7 +186,10 @@ fn writes_tsv_in_the_original_columns_and_json_that_reads_back() {
             "source_number",
             "corpus_freq",
             "occurrences",
-            "documents"
+            "documents",
+            "score",
+            "mass",
+            "specificity"
         ]
     );
     assert_eq!(lines.len(), 3);

@@ -5,8 +5,8 @@ use common::{labels, write_run};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use sacx_aggregate::{
-    ClassCount, ClassCounts, CutOrder, Inputs, Keyword, KeywordParams, Stability, Style, aggregate,
-    is_stable,
+    ClassCount, ClassCounts, CutOrder, Inputs, Keyword, KeywordParams, Ranking, Stability, Style,
+    aggregate, is_stable,
 };
 use sacx_data::explanation::{DocExplanation, TargetAttribution};
 use std::collections::{BTreeMap, BTreeSet};
@@ -74,6 +74,9 @@ fn random_runs(
         .collect()
 }
 
+/// Per class: keywords, unstable words, counter-evidence.
+type Lists = (Vec<Keyword>, Vec<Keyword>, Vec<Keyword>);
+
 struct Row {
     run: usize,
     doc: String,
@@ -87,7 +90,7 @@ fn reference(
     labels: &[String],
     p: &KeywordParams,
     counts: Option<&ClassCounts>,
-) -> Vec<(Vec<Keyword>, Vec<Keyword>)> {
+) -> Vec<Lists> {
     let letter = |w: &str| w.chars().any(char::is_alphabetic);
     let mut groups: BTreeMap<(u32, String), Vec<Row>> = BTreeMap::new();
     for (run, records) in runs.iter().enumerate() {
@@ -126,21 +129,60 @@ fn reference(
             }
         }
     }
-    let mut out: Vec<(Vec<Keyword>, Vec<Keyword>)> = vec![(vec![], vec![]); labels.len()];
-    for ((class, word), rows) in groups {
+    // Explained pairs per class and run that passed the style filter.
+    let mut pairs = vec![vec![0u64; runs.len()]; labels.len()];
+    for (run, records) in runs.iter().enumerate() {
+        for r in records {
+            let predicted: Vec<u32> = (0..labels.len() as u32)
+                .filter(|&c| r.probs[c as usize] > p.prediction_threshold())
+                .collect();
+            for t in &r.targets {
+                let ok = match p.style() {
+                    Style::All => true,
+                    Style::Exact => predicted == r.gold,
+                    Style::Contains => r.gold.contains(&t.class),
+                    Style::False => !r.gold.contains(&t.class),
+                };
+                if ok {
+                    pairs[t.class as usize][run] += 1;
+                }
+            }
+        }
+    }
+    const SCALE: f64 = 18_446_744_073_709_551_616.0;
+    let n_c = |c: u32| pairs[c as usize].iter().sum::<u64>();
+    let r_c = |c: u32| pairs[c as usize].iter().filter(|&&n| n > 0).count();
+    let mass = |class: u32, rows: &[Row]| {
+        let mean = rows.iter().map(|r| r.score).sum::<f64>() / rows.len() as f64;
+        mean * rows.len() as f64 / n_c(class).max(1) as f64
+    };
+    let mut total: BTreeMap<&str, i128> = BTreeMap::new();
+    for ((class, word), rows) in &groups {
+        *total.entry(word.as_str()).or_default() += (mass(*class, rows).max(0.0) * SCALE) as i128;
+    }
+    let mut out: Vec<Lists> = vec![(vec![], vec![], vec![]); labels.len()];
+    for ((class, word), rows) in &groups {
         let n = rows.len() as f64;
         let mean = rows.iter().map(|r| r.score).sum::<f64>() / n;
         let std = (rows.iter().map(|r| (r.score - mean).powi(2)).sum::<f64>() / n).sqrt();
         let run_set: BTreeSet<usize> = rows.iter().map(|r| r.run).collect();
         let docs: BTreeSet<&str> = rows.iter().map(|r| r.doc.as_str()).collect();
         let gold: BTreeSet<Vec<u32>> = rows.iter().map(|r| r.gold.clone()).collect();
-        let label = &labels[class as usize];
-        let corpus_freq = counts.map(|c| c.df(label, &word));
+        let label = &labels[*class as usize];
+        let corpus_freq = counts.map(|c| c.df(label, word));
         if corpus_freq.is_some_and(|f| f <= p.min_word_freq()) {
             continue;
         }
+        let m = mass(*class, rows);
+        let t = total[word.as_str()] as f64 / SCALE;
+        let specificity = if m > 0.0 && t > 0.0 { m / t } else { 0.0 };
+        let (score, needed) = match p.ranking() {
+            Ranking::Support if m < 0.0 => (m, r_c(*class)),
+            Ranking::Support => (m * specificity, r_c(*class)),
+            Ranking::Original => (mean, runs.len()),
+        };
         let k = Keyword {
-            word,
+            word: word.clone(),
             score_mean: mean,
             score_std: std,
             occurrences: rows.len() as u64,
@@ -151,26 +193,39 @@ fn reference(
                 .map(|g| g.iter().map(|&c| labels[c as usize].clone()).collect())
                 .collect(),
             corpus_freq,
+            score,
+            mass: m,
+            specificity,
         };
-        let slot = &mut out[class as usize];
-        if is_stable(p.stability(), k.runs, std, runs.len()) {
-            slot.0.push(k)
-        } else {
+        let slot = &mut out[*class as usize];
+        if !is_stable(p.stability(), k.runs, std, needed) {
             slot.1.push(k)
+        } else if mean > 0.0 {
+            slot.0.push(k)
+        } else if mean < 0.0 {
+            slot.2.push(k)
         }
     }
     let order = |a: &Keyword, b: &Keyword| {
-        b.score_mean
-            .partial_cmp(&a.score_mean)
+        b.score
+            .partial_cmp(&a.score)
             .unwrap()
             .then(b.runs.cmp(&a.runs))
             .then(a.word.cmp(&b.word))
     };
-    for (s, u) in &mut out {
+    for (s, u, c) in &mut out {
         s.sort_by(order);
         s.truncate(p.top_n());
         u.sort_by(order);
         u.truncate(p.unstable_n());
+        c.sort_by(|a, b| {
+            a.score
+                .partial_cmp(&b.score)
+                .unwrap()
+                .then(b.runs.cmp(&a.runs))
+                .then(a.word.cmp(&b.word))
+        });
+        c.truncate(p.top_n());
     }
     out
 }
@@ -186,6 +241,17 @@ fn same(a: &[Keyword], b: &[Keyword], what: &str) {
             x.word,
             x.score_mean,
             y.score_mean
+        );
+        assert!(
+            (x.score - y.score).abs() < 1e-9 && (x.specificity - y.specificity).abs() < 1e-9,
+            "{what} {}: score {} vs {}, specificity {} vs {}, mass {} vs {}",
+            x.word,
+            x.score,
+            y.score,
+            x.specificity,
+            y.specificity,
+            x.mass,
+            y.mass
         );
         assert!(
             (x.score_std - y.score_std).abs() < 1e-7,
@@ -253,6 +319,9 @@ fn streaming_equals_in_memory_reference_on_random_input() {
             if v % 2 == 1 {
                 b = b.cut_order(CutOrder::Original);
             }
+            if (seed as usize + v) % 3 == 0 {
+                b = b.ranking(Ranking::Original);
+            }
             b = if discrete {
                 b.selection_frequency(0.5)
             } else {
@@ -262,11 +331,13 @@ fn streaming_equals_in_memory_reference_on_random_input() {
             let with_counts = (v == 2).then_some(&counts);
             let got = aggregate(&inputs, &p, with_counts).unwrap();
             let want = reference(&runs, &l, &p, with_counts);
-            for (c, (s, u)) in want.iter().enumerate() {
-                let what = format!("seed {seed} style {style} class {c}");
+            for (c, (s, u, n)) in want.iter().enumerate() {
+                let what = format!("seed {seed} style {style} class {c} {}", p.ranking());
                 same(&got.classes[c].keywords, s, &what);
                 same(&got.classes[c].unstable, u, &what);
-                checked += s.len() + u.len();
+                same(&got.classes[c].counter, n, &what);
+                assert!(got.classes[c].keywords.iter().all(|k| k.score_mean > 0.0));
+                checked += s.len() + u.len() + n.len();
             }
             assert!(matches!(
                 p.stability(),

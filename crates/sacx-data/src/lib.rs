@@ -4,6 +4,7 @@
 mod corpus;
 mod counts;
 mod error;
+mod faith;
 pub mod explanation;
 mod label;
 mod options;
@@ -18,6 +19,7 @@ mod vocab;
 pub use corpus::{Corpus, Document};
 pub use counts::{ClassWordCounts, N_DOCS_KEY};
 pub use error::{Error, Result};
+pub use faith::FaithSums;
 pub use label::LabelSet;
 pub use options::{Format, LoadOptions, LoadOptionsBuilder};
 pub use report::{LoadReport, SkippedLine};

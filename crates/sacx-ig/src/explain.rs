@@ -418,6 +418,9 @@ fn sigmoid(x: f32) -> f32 {
 fn select_targets(p: &IgParams, gold: &[u32], probs: &[f32]) -> Vec<u32> {
     let predicted = |c: u32| probs[c as usize] > p.threshold;
     match p.targets {
+        TargetPolicy::GoldOrPredicted => (0..probs.len() as u32)
+            .filter(|&c| predicted(c) || gold.contains(&c))
+            .collect(),
         TargetPolicy::Predicted => (0..probs.len() as u32).filter(|&c| predicted(c)).collect(),
         TargetPolicy::Gold => gold.to_vec(),
         TargetPolicy::TruePositive => gold.iter().copied().filter(|&c| predicted(c)).collect(),

@@ -5,6 +5,7 @@ mod atomic;
 mod engine;
 mod error;
 pub mod explain;
+pub mod faithfulness;
 pub mod params;
 mod pooled;
 pub mod quadrature;

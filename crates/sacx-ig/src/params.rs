@@ -79,8 +79,12 @@ impl FromStr for Baseline {
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum TargetPolicy {
-    /// Classes whose predicted probability exceeds the threshold (default).
+    /// The document's gold labels and every class predicted above the threshold
+    /// (default): every class with documents gets explanations, however rarely the
+    /// models predict it, and false positives are explained too.
     #[default]
+    GoldOrPredicted,
+    /// Classes whose predicted probability exceeds the threshold.
     Predicted,
     /// The document's gold labels.
     Gold,
@@ -94,12 +98,13 @@ impl FromStr for TargetPolicy {
     type Err = String;
     fn from_str(s: &str) -> std::result::Result<Self, String> {
         match s {
+            "gold-or-predicted" | "union" => Ok(Self::GoldOrPredicted),
             "predicted" => Ok(Self::Predicted),
             "gold" => Ok(Self::Gold),
             "true-positive" => Ok(Self::TruePositive),
             "all" => Ok(Self::All),
             _ => Err(format!(
-                "unknown target policy '{s}'; expected predicted, gold, true-positive or all"
+                "unknown target policy '{s}'; expected gold-or-predicted, predicted, gold, true-positive or all"
             )),
         }
     }
@@ -165,7 +170,7 @@ pub struct IgParams {
     pub method: Method,
     /// Baseline (default `pad`).
     pub baseline: Baseline,
-    /// Which classes are explained (default `predicted`).
+    /// Which classes are explained (default `gold-or-predicted`).
     pub targets: TargetPolicy,
     /// Probability above which a class counts as predicted (default 0.5; in (0, 1)).
     pub threshold: f32,
@@ -190,7 +195,7 @@ impl Default for IgParams {
             n_steps: 50,
             method: Method::GaussLegendre,
             baseline: Baseline::Pad,
-            targets: TargetPolicy::Predicted,
+            targets: TargetPolicy::GoldOrPredicted,
             threshold: 0.5,
             normalize: Normalize::L2,
             merge: WordMerge::AbsMax,

@@ -14,8 +14,8 @@ pub struct IgArgs {
     /// pad, zero, token:<text> (the original used token:-) or random:<k>[:<seed>].
     #[arg(long, default_value = "pad")]
     pub baseline: Baseline,
-    /// Which classes to explain: predicted, gold, true-positive or all.
-    #[arg(long, default_value = "predicted")]
+    /// Which classes to explain: gold-or-predicted, predicted, gold, true-positive or all.
+    #[arg(long, default_value = "gold-or-predicted")]
     pub targets: TargetPolicy,
     /// Token normalisation before merging into words: l2 or none.
     #[arg(long, default_value = "l2")]

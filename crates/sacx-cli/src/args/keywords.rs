@@ -1,12 +1,17 @@
 //! Keyword ranking and evaluation options.
 use anyhow::Result;
 use sacx_aggregate::{
-    BaselineParams, CutOrder, EvalDocOptions, KeywordParams, LabelSource, Method, Style,
+    BaselineParams, CutOrder, EvalDocOptions, KeywordParams, LabelSource, Method, Ranking, Style,
 };
 
 /// How keywords are ranked across runs (the original `kws.py`, corrected).
 #[derive(clap::Args, Debug, Clone, serde::Serialize)]
 pub struct KeywordArgs {
+    /// How stable words are ordered: support (attribution mass per class document
+    /// × the share of the word's mass going to the class) or original (mean score,
+    /// as the published SACX pipeline).
+    #[arg(long, default_value_t = KeywordParams::default().ranking())]
+    pub ranking: Ranking,
     /// Per (run, document, class), keep this many best-scoring words.
     #[arg(long, default_value_t = 100)]
     pub words_per_doc: usize,
@@ -39,6 +44,7 @@ impl KeywordArgs {
     /// The validated ranking parameters; `threshold` is the decision threshold.
     pub fn params(&self, threshold: f32) -> Result<KeywordParams> {
         let mut b = KeywordParams::builder()
+            .ranking(self.ranking)
             .words_per_doc(self.words_per_doc)
             .style(self.style)
             .min_word_freq(self.min_word_freq)
@@ -76,6 +82,9 @@ pub struct EvalArgs {
     /// over runs).
     #[arg(long, default_value = "true-positive")]
     pub eval_labels: LabelSource,
+    /// Seed of the random control words of the faithfulness figures.
+    #[arg(long, default_value_t = 0)]
+    pub control_seed: u64,
 }
 
 impl EvalArgs {

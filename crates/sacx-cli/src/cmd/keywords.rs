@@ -66,7 +66,10 @@ pub fn run(args: &Args) -> Result<()> {
 pub fn print_summary(keywords: &Keywords, out: &Path) {
     for c in &keywords.classes {
         let top: Vec<&str> = c.keywords.iter().take(8).map(|k| k.word.as_str()).collect();
-        println!("{:<20} {}", c.class, top.join(", "));
+        match &c.note {
+            Some(why) if top.is_empty() => println!("{:<20} (no keywords: {why})", c.class),
+            _ => println!("{:<20} {}", c.class, top.join(", ")),
+        }
     }
     println!(
         "keywords ({}) written to {}",

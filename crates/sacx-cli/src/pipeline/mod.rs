@@ -5,6 +5,7 @@
 //! baselines), evaluate, and write the report. Every stage whose output is
 //! complete is skipped, so a killed run started again finishes with the same
 //! result as an uninterrupted one.
+pub mod faith;
 pub mod layout;
 pub mod seed;
 
@@ -160,7 +161,7 @@ pub fn run(args: &RunArgs) -> Result<()> {
         );
         return Ok(());
     }
-    let aggregate = aggregate(args, &layout, &seeds)?;
+    let aggregate = aggregate(args, &layout, &seeds, &corpus)?;
     stages.extend(aggregate);
     let t = Instant::now();
     let report = crate::report::write(layout.root())?;
@@ -178,7 +179,12 @@ pub fn run(args: &RunArgs) -> Result<()> {
 }
 
 /// Counts, keywords (IG and baselines) and their evaluation; returns stage times.
-fn aggregate(args: &RunArgs, layout: &Layout, seeds: &[u64]) -> Result<BTreeMap<String, Value>> {
+fn aggregate(
+    args: &RunArgs,
+    layout: &Layout,
+    seeds: &[u64],
+    corpus: &sacx_data::Corpus,
+) -> Result<BTreeMap<String, Value>> {
     use crate::progress::Spinner;
     let mut stages = BTreeMap::new();
     let t = Instant::now();
@@ -227,16 +233,32 @@ fn aggregate(args: &RunArgs, layout: &Layout, seeds: &[u64]) -> Result<BTreeMap<
 
     let t = Instant::now();
     let spin = Spinner::start("evaluating keywords");
-    let evals = crate::cmd::evaluate::evaluate_sets(
+    let mut evals = crate::cmd::evaluate::evaluate_sets(
         &sets,
         &explanations,
         &args.eval,
         threshold,
         Some(&counts),
     )?;
+    spin.finish("coverage and distinctiveness");
+    stages.insert("evaluate".into(), json!(t.elapsed().as_secs_f64()));
+
+    let t = Instant::now();
+    let spin = Spinner::start("faithfulness: deleting and keeping keywords");
+    let job = faith::FaithJob {
+        corpus,
+        layout,
+        seeds,
+        split: &args.split,
+        device: args.train.device()?,
+        counts: &counts,
+        control_seed: args.eval.control_seed,
+        max_batch_tokens: args.ig.max_batch_tokens,
+    };
+    faith::attach(&job, &sets, &mut evals)?;
     crate::cmd::evaluate::write_evaluations(&layout.evaluation(), &evals)?;
     spin.finish(&format!("{}", layout.evaluation().display()));
-    stages.insert("evaluate".into(), json!(t.elapsed().as_secs_f64()));
+    stages.insert("faithfulness".into(), json!(t.elapsed().as_secs_f64()));
     Ok(stages)
 }
 

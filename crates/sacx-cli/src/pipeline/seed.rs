@@ -134,6 +134,27 @@ pub fn train(job: &SeedJob<'_>, layout: &SeedLayout) -> Result<()> {
     Ok(())
 }
 
+/// The seed's split, checked against the `split.json` its model was trained with.
+pub fn checked_split(
+    corpus: &Corpus,
+    args: &SplitArgs,
+    seed: u64,
+    layout: &SeedLayout,
+) -> Result<Split> {
+    let (split, info) = split(corpus, args, seed)?;
+    if let Ok(text) = std::fs::read_to_string(layout.split()) {
+        let saved: SplitInfo = serde_json::from_str(&text)
+            .with_context(|| format!("{}: not a split description", layout.split().display()))?;
+        if saved != info {
+            bail!(
+                "{}: the corpus or split options differ from the ones the model was trained with; use the same --corpus and split options, or another --out",
+                layout.split().display()
+            );
+        }
+    }
+    Ok(split)
+}
+
 /// What explaining one seed needs.
 pub struct ExplainJob<'a> {
     pub corpus: &'a Corpus,
@@ -154,17 +175,7 @@ pub fn explain(job: &ExplainJob<'_>, layout: &SeedLayout) -> Result<()> {
             layout.checkpoint().display()
         )
     })?;
-    let (split, info) = split(job.corpus, job.split, job.seed)?;
-    if let Ok(text) = std::fs::read_to_string(layout.split()) {
-        let saved: SplitInfo = serde_json::from_str(&text)
-            .with_context(|| format!("{}: not a split description", layout.split().display()))?;
-        if saved != info {
-            bail!(
-                "{}: the corpus or split options differ from the ones the model was trained with; use the same --corpus and split options, or another --out",
-                layout.split().display()
-            );
-        }
-    }
+    let split = checked_split(job.corpus, job.split, job.seed, layout)?;
     let params = ig.params(ck.config.threshold as f32)?;
     let special = [Some(tok.pad_id()), tok.unk_id(), tok.cls_id()];
     let baseline = ResolvedBaseline::resolve(
@@ -222,10 +233,10 @@ pub fn explain(job: &ExplainJob<'_>, layout: &SeedLayout) -> Result<()> {
 }
 
 /// The validation documents, tokenized on demand (on the explainer's helper thread).
-struct ValidDocs<'a> {
-    corpus: &'a Corpus,
-    indices: &'a [usize],
-    tokenizer: &'a Tokenizer,
+pub struct ValidDocs<'a> {
+    pub corpus: &'a Corpus,
+    pub indices: &'a [usize],
+    pub tokenizer: &'a Tokenizer,
 }
 
 impl DocSource for ValidDocs<'_> {

@@ -29,12 +29,21 @@ pub fn classes_section(
             "keywords/keywords.json is missing: no keyword lists to show (run sacx keywords).",
         )),
         Some(k) => {
+            let original = k.parameters.get("ranking").and_then(|r| r.as_str()) != Some("support");
+            let order = if original {
+                "Keywords ranked by mean attribution over the runs they were selected in"
+            } else {
+                "Keywords ranked by support × specificity: the word's attribution mass per \
+                 explained class document times the share of its mass that goes to this class; \
+                 bars show the mean attribution"
+            };
             let _ = writeln!(
                 out,
-                "<p class=\"lead\">Keywords ranked by mean attribution over the runs they were \
-                 selected in; whiskers show ± one standard deviation, and the right column the \
-                 runs a word was selected in ({} run{} in all). Unstable words (selected in too \
-                 few runs or too variable) are folded below each chart.</p>",
+                "<p class=\"lead\">{order}; whiskers show ± one standard deviation, and the \
+                 right column the runs a word was selected in ({} run{} in all). Only words with \
+                 a positive mean attribution are keywords. Counter-evidence (stable words that \
+                 push the models away from the class) and unstable words (selected in too few \
+                 runs or too variable) are folded below each chart.</p>",
                 k.runs.len(),
                 if k.runs.len() == 1 { "" } else { "s" }
             );
@@ -56,9 +65,14 @@ pub fn classes_section(
         }
         let lists = data.keywords.as_ref().and_then(|k| k.class(label));
         let n_runs = data.keywords.as_ref().map_or(0, |k| k.runs.len());
-        let (stable, unstable): (&[Keyword], &[Keyword]) =
-            lists.map_or((&[], &[]), |c| (&c.keywords, &c.unstable));
+        let (stable, unstable, counter): (&[Keyword], &[Keyword], &[Keyword]) = lists
+            .map_or((&[], &[], &[]), |c| {
+                (&c.keywords, &c.unstable, &c.counter)
+            });
         out.push_str("<h3>Keywords</h3>\n");
+        if let Some(why) = lists.and_then(|c| c.note.as_deref()) {
+            out.push_str(&note(&format!("No keywords: {why}.")));
+        }
         out.push_str(&keyword_chart(
             label,
             &stable[..stable.len().min(CHART_WORDS)],
@@ -73,17 +87,22 @@ pub fn classes_section(
             word_table(&mut out, stable, n_runs);
             out.push_str("</details>\n");
         }
-        let _ = writeln!(
-            out,
-            "<details class=\"unstable\"><summary>Unstable words ({})</summary>",
-            unstable.len()
-        );
-        if unstable.is_empty() {
-            out.push_str(&note("none"));
-        } else {
-            word_table(&mut out, unstable, n_runs);
+        for (class, title, list) in [
+            ("counter", "Counter-evidence", counter),
+            ("unstable", "Unstable words", unstable),
+        ] {
+            let _ = writeln!(
+                out,
+                "<details class=\"{class}\"><summary>{title} ({})</summary>",
+                list.len()
+            );
+            if list.is_empty() {
+                out.push_str(&note("none"));
+            } else {
+                word_table(&mut out, list, n_runs);
+            }
+            out.push_str("</details>\n");
         }
-        out.push_str("</details>\n");
         baselines(&mut out, data, label);
         out.push_str("<h3>Example documents</h3>\n");
         match chosen.get(i) {
@@ -106,6 +125,8 @@ fn word_table(out: &mut String, words: &[Keyword], n_runs: usize) {
         "occurrences",
         "documents",
         "corpus freq.",
+        "mass",
+        "specificity",
     ];
     let rows: Vec<Vec<String>> = words
         .iter()
@@ -124,6 +145,8 @@ fn word_table(out: &mut String, words: &[Keyword], n_runs: usize) {
                 k.occurrences.to_string(),
                 k.documents.to_string(),
                 num(k.corpus_freq.map(|n| n as f64), 0),
+                score(k.mass),
+                num(Some(k.specificity), 3),
             ]
         })
         .collect();

@@ -14,6 +14,9 @@ pub fn labels() -> Vec<String> {
         .to_vec()
 }
 
+/// Why the third class has no keywords.
+pub const NOTE: &str = "1 documents in the corpus, none explained as this class in any of the 2 runs";
+
 /// A word that would run a script if it were not escaped.
 pub const SCRIPT_WORD: &str = "<script>alert('x')</script>";
 
@@ -27,6 +30,9 @@ fn kw(word: &str, mean: f64, std: f64, runs: u32) -> Keyword {
         documents: 3,
         gold_labels: vec![vec!["Audio".into()]],
         corpus_freq: Some(7),
+        score: mean,
+        mass: mean,
+        specificity: 1.0,
     }
 }
 
@@ -131,24 +137,39 @@ pub fn keywords() -> Keywords {
                     kw("music", 0.8, 0.1, 2),
                     kw("speakers", 0.5, 0.05, 2),
                     kw(SCRIPT_WORD, 0.3, 0.0, 2),
-                    kw("silence", -0.4, 0.2, 2),
                 ],
                 unstable: vec![kw("loud", 0.2, 0.3, 1)],
+                counter: vec![kw("silence", -0.4, 0.2, 2)],
+                explained: 3,
+                explained_runs: 2,
+                note: None,
             },
             ClassKeywords {
                 class: l[1].clone(),
                 keywords: vec![kw("game", 0.9, 0.02, 2), kw("levels", 0.4, 0.1, 2)],
                 unstable: vec![kw("with", -0.1, 0.4, 1)],
+                counter: vec![],
+                explained: 2,
+                explained_runs: 2,
+                note: None,
             },
             ClassKeywords {
                 class: l[2].clone(),
                 keywords: vec![],
                 unstable: vec![],
+                counter: vec![],
+                explained: 0,
+                explained_runs: 0,
+                note: Some(NOTE.into()),
             },
             ClassKeywords {
                 class: l[3].clone(),
                 keywords: vec![kw("音楽", 0.7, 0.1, 2), kw("聴く", 0.2, 0.05, 1)],
                 unstable: vec![],
+                counter: vec![],
+                explained: 2,
+                explained_runs: 1,
+                note: None,
             },
         ],
     }

@@ -1,0 +1,82 @@
+//! The faithfulness stage: every keyword set's top K words deleted from (or kept
+//! alone in) each class's validation documents, scored by the seed's own model.
+use super::layout::Layout;
+use super::seed::{ValidDocs, checked_split};
+use crate::args::model::SplitArgs;
+use anyhow::{Context, Result};
+use sacx_aggregate::{ClassCounts, Evaluation, Faithfulness, Keywords, control_words, top_words};
+use sacx_data::Corpus;
+use sacx_ig::DocSource;
+use sacx_ig::faithfulness::{FaithSums, faithfulness};
+use sacx_model::{Checkpoint, DeviceSpec};
+use std::collections::BTreeMap;
+
+/// What the stage needs besides the keyword sets.
+pub struct FaithJob<'a> {
+    pub corpus: &'a Corpus,
+    pub layout: &'a Layout,
+    pub seeds: &'a [u64],
+    pub split: &'a SplitArgs,
+    pub device: DeviceSpec,
+    pub counts: &'a ClassCounts,
+    pub control_seed: u64,
+    pub max_batch_tokens: usize,
+}
+
+/// Measures every set (`sets[i]` is evaluated by `evals[i]`) at each evaluated K
+/// and stores the figures in the evaluations.
+pub fn attach(job: &FaithJob<'_>, sets: &[Keywords], evals: &mut [Evaluation]) -> Result<()> {
+    let ks: Vec<usize> = evals
+        .iter()
+        .flat_map(|e| e.results.iter().map(|r| r.k))
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    // totals[k][set][class]; the last set is the control.
+    let mut totals: BTreeMap<usize, Vec<Vec<FaithSums>>> = BTreeMap::new();
+    let mut labels: Vec<String> = Vec::new();
+    for &seed in job.seeds {
+        let seed_layout = job.layout.seed(seed);
+        let ck = Checkpoint::load(&seed_layout.checkpoint(), job.device.resolve()?)?;
+        let tok = ck.load_tokenizer()?.with_context(|| {
+            format!("{}: the checkpoint has no tokenizer", ck.dir.display())
+        })?;
+        labels.clone_from(&ck.config.labels);
+        let split = checked_split(job.corpus, job.split, seed, &seed_layout)?;
+        let source = ValidDocs {
+            corpus: job.corpus,
+            indices: &split.valid,
+            tokenizer: &tok,
+        };
+        let docs = source.docs(0..source.len())?;
+        for &k in &ks {
+            let mut word_sets: Vec<_> = sets.iter().map(|s| top_words(s, &labels, k)).collect();
+            word_sets.push(control_words(job.counts, &labels, k, job.control_seed));
+            let sums = faithfulness(&ck.model, &docs, &word_sets, job.max_batch_tokens)
+                .with_context(|| format!("seed {seed}: faithfulness at K = {k}"))?;
+            let total = totals
+                .entry(k)
+                .or_insert_with(|| vec![vec![FaithSums::default(); labels.len()]; sums.len()]);
+            for (t, s) in total.iter_mut().zip(&sums) {
+                for (a, b) in t.iter_mut().zip(s) {
+                    a.add(b);
+                }
+            }
+        }
+    }
+    for (i, e) in evals.iter_mut().enumerate() {
+        for r in &mut e.results {
+            let Some(total) = totals.get(&r.k) else {
+                continue;
+            };
+            let control = total.last().expect("the control set");
+            r.faithfulness = Some(Faithfulness::new(
+                &labels,
+                &total[i],
+                control,
+                job.control_seed,
+            ));
+        }
+    }
+    Ok(())
+}
