@@ -120,6 +120,7 @@ names!(CutOrder, "cut_order",
 /// | parameter | default | range |
 /// |---|---|---|
 /// | `ranking` | support | support, original |
+/// | `specificity_power` | 2 | 0 ..= 8 (support ranking: score = mass × specificity^power) |
 /// | `words_per_doc` | 100 | 1 ..= 1 000 000 |
 /// | `cut_order` | letterless-first | letterless-first, original |
 /// | `style` | contains | all, exact, contains, false |
@@ -132,6 +133,8 @@ names!(CutOrder, "cut_order",
 pub struct KeywordParams {
     #[serde(default = "original_ranking")]
     ranking: Ranking,
+    #[serde(default = "default_power")]
+    specificity_power: f64,
     words_per_doc: usize,
     cut_order: CutOrder,
     style: Style,
@@ -147,10 +150,15 @@ fn original_ranking() -> Ranking {
     Ranking::Original
 }
 
+fn default_power() -> f64 {
+    2.0
+}
+
 impl Default for KeywordParams {
     fn default() -> Self {
         Self {
             ranking: Ranking::Support,
+            specificity_power: default_power(),
             words_per_doc: 100,
             cut_order: CutOrder::LetterlessFirst,
             style: Style::Contains,
@@ -173,6 +181,10 @@ impl KeywordParams {
     /// How stable words are ordered.
     pub fn ranking(&self) -> Ranking {
         self.ranking
+    }
+    /// Exponent of the specificity in the support ranking's score.
+    pub fn specificity_power(&self) -> f64 {
+        self.specificity_power
     }
     /// Words kept per (run, document, target class).
     pub fn words_per_doc(&self) -> usize {
@@ -218,6 +230,11 @@ impl KeywordParamsBuilder {
     /// How stable words are ordered.
     pub fn ranking(mut self, ranking: Ranking) -> Self {
         self.params.ranking = ranking;
+        self
+    }
+    /// Exponent of the specificity in the support ranking's score (0: mass alone).
+    pub fn specificity_power(mut self, power: f64) -> Self {
+        self.params.specificity_power = power;
         self
     }
     /// Words kept per (run, document, target class).
@@ -275,6 +292,13 @@ impl KeywordParamsBuilder {
                 "words_per_doc",
                 p.words_per_doc,
                 "must be in 1..=1000000",
+            ));
+        }
+        if !(0.0..=8.0).contains(&p.specificity_power) {
+            return Err(Error::param(
+                "specificity_power",
+                p.specificity_power,
+                "must be in 0..=8",
             ));
         }
         if !(1..=MAX).contains(&p.top_n) {

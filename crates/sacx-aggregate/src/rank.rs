@@ -79,6 +79,7 @@ pub(crate) fn rank(
     for p in table.stats() {
         total[p.word_id as usize] += (mass(&p).max(0.0) * SCALE) as i128;
     }
+    let power = params.specificity_power();
     let mut lists: Vec<Lists> = (0..labels.len()).map(|_| Lists::default()).collect();
     for p in table.stats() {
         let label = &labels[p.class as usize];
@@ -90,7 +91,10 @@ pub(crate) fn rank(
         let t = total[p.word_id as usize] as f64 / SCALE;
         let specificity = if m > 0.0 && t > 0.0 { m / t } else { 0.0 };
         let (score, runs_needed) = match params.ranking() {
-            Ranking::Support => (m * specificity, support[p.class as usize].runs),
+            Ranking::Support => (
+                m * specificity.powf(power),
+                support[p.class as usize].runs,
+            ),
             Ranking::Original => (p.mean, n_runs),
         };
         let k = Keyword {

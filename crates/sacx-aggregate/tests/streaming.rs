@@ -178,7 +178,7 @@ fn reference(
         let specificity = if m > 0.0 && t > 0.0 { m / t } else { 0.0 };
         let (score, needed) = match p.ranking() {
             Ranking::Support if m < 0.0 => (m, r_c(*class)),
-            Ranking::Support => (m * specificity, r_c(*class)),
+            Ranking::Support => (m * specificity.powf(p.specificity_power()), r_c(*class)),
             Ranking::Original => (mean, runs.len()),
         };
         let k = Keyword {
@@ -319,8 +319,10 @@ fn streaming_equals_in_memory_reference_on_random_input() {
             if v % 2 == 1 {
                 b = b.cut_order(CutOrder::Original);
             }
-            if (seed as usize + v) % 3 == 0 {
-                b = b.ranking(Ranking::Original);
+            match (seed as usize + v) % 3 {
+                0 => b = b.ranking(Ranking::Original),
+                1 => b = b.specificity_power(1.0),
+                _ => {}
             }
             b = if discrete {
                 b.selection_frequency(0.5)

@@ -29,11 +29,11 @@ fn close(a: f64, b: f64) -> bool {
 /// level .4 .5 over N = 4 pairs; Music selects song .6 and play .3 over N = 1 pair.
 ///
 /// mass(Game, play) = 2.1 / 4 = .525, mass(Music, play) = .3, so
-/// specificity(Game, play) = .525 / .825 and score = .525² / .825 ≈ .3341;
-/// mass(Game, score) = .85 / 4 = .2125, specificity 1. level is in 2 of the 4 runs
+/// specificity(Game, play) = .525 / .825 and score = .525 × (.525 / .825)² ≈ .21260;
+/// mass(Game, score) = .85 / 4 = .2125, specificity 1, score .2125. level is in 2 of the 4 runs
 /// that explained Game (3 needed): unstable. Music was explained in 1 run, so a word
 /// selected there once is stable: song (.6, specificity 1), then play
-/// (.3 × .3 / .825 ≈ .1091).
+/// (.3 × (.3 / .825)² ≈ .0397).
 fn five_runs() -> Vec<Vec<DocExplanation>> {
     let w = &["2024", "play", "score", "level"];
     let game = |s: &[f32]| rec("a", &[0], &[0.9, 0.2], w, &[(0, s)]);
@@ -59,14 +59,23 @@ fn mass_specificity_and_stability_over_the_runs_that_explained_the_class() {
     let play = &game.keywords[0];
     assert!(close(play.mass, 0.525), "{}", play.mass);
     assert!(close(play.specificity, 0.525 / 0.825));
-    assert!(close(play.score, 0.525 * 0.525 / 0.825));
+    assert!(close(play.score, 0.525 * (0.525f64 / 0.825).powi(2)));
     assert!(close(play.score_mean, 0.7));
     let score = &game.keywords[1];
     assert!(close(score.mass, 0.2125) && close(score.specificity, 1.0));
     let music = k.class("Music").unwrap();
     assert_eq!((music.explained, music.explained_runs), (1, 1));
     assert_eq!(words(&music.keywords), ["song", "play"]);
-    assert!(close(music.keywords[1].score, 0.3 * 0.3 / 0.825));
+    assert!(close(music.keywords[1].score, 0.3 * (0.3f64 / 0.825).powi(2)));
+    // Specificity to the first power (the re-ranking) scores mass × share.
+    let p1 = KeywordParams::builder()
+        .words_per_doc(2)
+        .specificity_power(1.0)
+        .build()
+        .unwrap();
+    let k1 = aggregate(&inputs(dir.path(), &["Game", "Music"], &five_runs()), &p1, None).unwrap();
+    let play1 = &k1.class("Game").unwrap().keywords[0];
+    assert!(close(play1.score, 0.525 * 0.525 / 0.825));
     assert!(game.note.is_none() && music.note.is_none());
 }
 

@@ -12,6 +12,10 @@ pub struct KeywordArgs {
     /// as the published SACX pipeline).
     #[arg(long, default_value_t = KeywordParams::default().ranking())]
     pub ranking: Ranking,
+    /// Support ranking: exponent of the specificity (score = mass × specificity^p;
+    /// 0 ranks by mass alone; 0 ≤ p ≤ 8).
+    #[arg(long, default_value_t = KeywordParams::default().specificity_power())]
+    pub specificity_power: f64,
     /// Per (run, document, class), keep this many best-scoring words.
     #[arg(long, default_value_t = 100)]
     pub words_per_doc: usize,
@@ -45,6 +49,7 @@ impl KeywordArgs {
     pub fn params(&self, threshold: f32) -> Result<KeywordParams> {
         let mut b = KeywordParams::builder()
             .ranking(self.ranking)
+            .specificity_power(self.specificity_power)
             .words_per_doc(self.words_per_doc)
             .style(self.style)
             .min_word_freq(self.min_word_freq)

@@ -2,7 +2,7 @@
 //! explained documents.
 use crate::args::keywords::EvalArgs;
 use crate::cmd::keywords::explanation_inputs;
-use anyhow::{Context, Result};
+use anyhow::{Context, Result, bail};
 use sacx_aggregate::{ClassCounts, EvalDocuments, Evaluation, Keywords, evaluate};
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
@@ -29,6 +29,21 @@ pub struct Args {
     /// Output file: a JSON array with one evaluation per keyword set.
     #[arg(long, value_name = "FILE", default_value = "evaluation.json")]
     pub out: PathBuf,
+    /// A `sacx run` directory: its seeds' models then measure faithfulness
+    /// (comprehensiveness and sufficiency) of every set on their validation
+    /// documents. Give the corpus and split options the run was made with.
+    #[arg(long, value_name = "DIR")]
+    pub run: Option<PathBuf>,
+    #[command(flatten)]
+    pub corpus: crate::args::corpus::CorpusArgs,
+    #[command(flatten)]
+    pub split: crate::args::model::SplitArgs,
+    /// Device of the faithfulness models: auto, cpu or cuda:N.
+    #[arg(long, default_value = "auto")]
+    pub device: String,
+    /// Memory budget of one faithfulness model call, in tokens.
+    #[arg(long, default_value_t = sacx_ig::IgParams::default().max_batch_tokens)]
+    pub max_batch_tokens: usize,
 }
 
 pub fn run(args: &Args) -> Result<()> {
@@ -42,13 +57,37 @@ pub fn run(args: &Args) -> Result<()> {
         .as_deref()
         .map(crate::cmd::keywords::read_counts)
         .transpose()?;
-    let evals = evaluate_sets(
+    let device: sacx_model::DeviceSpec = args.device.parse()?;
+    let mut evals = evaluate_sets(
         &sets,
         &args.explanations,
         &args.eval,
         args.threshold,
         counts.as_ref(),
     )?;
+    if let Some(run) = &args.run {
+        let layout = crate::pipeline::layout::Layout::new(run);
+        let seeds = layout.seeds()?;
+        if seeds.is_empty() {
+            bail!("--run {}: no runs/seed-N directories here", run.display());
+        }
+        let counts = match counts {
+            Some(c) => c,
+            None => crate::cmd::keywords::read_counts(&layout.counts())?,
+        };
+        let corpus = args.corpus.load()?;
+        let job = crate::pipeline::faith::FaithJob {
+            corpus: &corpus,
+            layout: &layout,
+            seeds: &seeds,
+            split: &args.split,
+            device,
+            counts: &counts,
+            control_seed: args.eval.control_seed,
+            max_batch_tokens: args.max_batch_tokens,
+        };
+        crate::pipeline::faith::attach(&job, &sets, &mut evals)?;
+    }
     write_evaluations(&args.out, &evals)?;
     for e in &evals {
         print_summary(e);

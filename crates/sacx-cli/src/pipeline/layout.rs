@@ -42,6 +42,26 @@ impl Layout {
             dir: self.root.join("runs").join(format!("seed-{seed}")),
         }
     }
+    /// The seeds with a `runs/seed-N` directory, in numeric order.
+    pub fn seeds(&self) -> anyhow::Result<Vec<u64>> {
+        let runs = self.root.join("runs");
+        let entries = std::fs::read_dir(&runs)
+            .map_err(|e| anyhow::anyhow!("{}: {e}", runs.display()))?;
+        let mut seeds = Vec::new();
+        for entry in entries {
+            let entry = entry.map_err(|e| anyhow::anyhow!("{}: {e}", runs.display()))?;
+            let name = entry.file_name();
+            let seed = name
+                .to_str()
+                .and_then(|n| n.strip_prefix("seed-"))
+                .and_then(|n| n.parse::<u64>().ok());
+            if let Some(seed) = seed.filter(|_| entry.path().is_dir()) {
+                seeds.push(seed);
+            }
+        }
+        seeds.sort_unstable();
+        Ok(seeds)
+    }
     pub fn counts(&self) -> PathBuf {
         self.root.join("counts")
     }
