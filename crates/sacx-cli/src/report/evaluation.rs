@@ -5,6 +5,7 @@ use std::collections::BTreeSet;
 use std::fmt::Write as _;
 
 use sacx_aggregate::Method;
+use sacx_aggregate::Faithfulness;
 use sacx_aggregate::metrics::{MetricsAtK, PerClass};
 
 use super::html::{esc, note, num};
@@ -15,6 +16,8 @@ use super::load::RunData;
 enum Better {
     Higher,
     Lower,
+    /// A reference row (the random control): nothing is emphasised.
+    Neither,
 }
 
 type Getter = fn(&MetricsAtK) -> (Option<f64>, Option<f64>);
@@ -23,7 +26,13 @@ fn per_class(p: &PerClass) -> (Option<f64>, Option<f64>) {
     (p.mean, p.std)
 }
 
-const ROWS: [(&str, Better, Getter); 9] = [
+fn faith(m: &MetricsAtK, f: fn(&Faithfulness) -> &PerClass) -> (Option<f64>, Option<f64>) {
+    m.faithfulness
+        .as_ref()
+        .map_or((None, None), |x| per_class(f(x)))
+}
+
+const ROWS: [(&str, Better, Getter); 14] = [
     ("distinctiveness", Better::Higher, |m| {
         per_class(&m.distinctiveness)
     }),
@@ -52,6 +61,27 @@ const ROWS: [(&str, Better, Getter); 9] = [
     ("corpus coverage", Better::Higher, |m| {
         per_class(&m.corpus_coverage)
     }),
+    (
+        "comprehensiveness: probability drop",
+        Better::Higher,
+        |m| faith(m, |f| &f.keywords.comprehensiveness_prob),
+    ),
+    ("comprehensiveness: logit drop", Better::Higher, |m| {
+        faith(m, |f| &f.keywords.comprehensiveness_logit)
+    }),
+    ("sufficiency: probability kept", Better::Higher, |m| {
+        faith(m, |f| &f.keywords.sufficiency_prob)
+    }),
+    (
+        "control (K random words): probability drop",
+        Better::Neither,
+        |m| faith(m, |f| &f.control.comprehensiveness_prob),
+    ),
+    (
+        "control (K random words): probability kept",
+        Better::Neither,
+        |m| faith(m, |f| &f.control.sufficiency_prob),
+    ),
     ("classes with keywords", Better::Higher, |m| {
         let n = m
             .distinctiveness
@@ -71,7 +101,10 @@ pub fn evaluation_section(data: &RunData) -> String {
          <p class=\"lead\">Quality of each class's top K keywords (formulas in docs/metrics.md): \
          the IG keywords of this run next to the classical baselines. Values are means over \
          classes (± population standard deviation); the best value of each row is in bold \
-         (lowest for cross-coverage, highest otherwise).</p>\n",
+         (lowest for cross-coverage, highest otherwise). Faithfulness: each seed's model on \
+         its validation documents of the class, with every token of the class's top K \
+         keywords deleted (probability and logit drop) or kept alone (probability kept); \
+         the control rows do the same with K random vocabulary words.</p>\n",
     );
     if data.evaluations.is_empty() {
         out.push_str(&note(
@@ -126,7 +159,7 @@ pub fn evaluation_section(data: &RunData) -> String {
                 .iter()
                 .filter_map(|(m, _)| m.filter(|v| v.is_finite()))
                 .reduce(|a, b| match better {
-                    Better::Higher => a.max(b),
+                    Better::Higher | Better::Neither => a.max(b),
                     Better::Lower => a.min(b),
                 });
             let _ = write!(out, "<tr><th scope=\"row\">{}</th>", esc(name));
@@ -146,7 +179,10 @@ pub fn evaluation_section(data: &RunData) -> String {
                     }
                     _ => num(m, digits),
                 };
-                let is_best = values_len(&cols) > 1 && m.is_some() && m == best;
+                let is_best = better != Better::Neither
+                    && values_len(&cols) > 1
+                    && m.is_some()
+                    && m == best;
                 if is_best {
                     let _ = write!(out, "<td class=\"best\"><strong>{text}</strong></td>");
                 } else {
@@ -173,12 +209,19 @@ pub fn class_line(data: &RunData, label: &str) -> Option<String> {
     let get = |p: &PerClass| p.per_class.get(label).copied().flatten();
     Some(format!(
         "<p class=\"classline\">Top {} keywords: distinctiveness {}, macro coverage {}, \
-         cross-coverage {}, corpus coverage {}; {} evaluation documents of this class.</p>\n",
+         cross-coverage {}, corpus coverage {}, probability drop when deleted {}; {} \
+         evaluation documents of this class.</p>\n",
         r.k,
         num(get(&r.distinctiveness), 3),
         num(get(&r.macro_coverage), 3),
         num(get(&r.cross_coverage), 3),
         num(get(&r.corpus_coverage), 3),
+        num(
+            r.faithfulness
+                .as_ref()
+                .and_then(|f| get(&f.keywords.comprehensiveness_prob)),
+            3
+        ),
         ig.class_documents.get(label).copied().unwrap_or(0)
     ))
 }
