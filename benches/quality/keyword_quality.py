@@ -68,6 +68,27 @@ def main():
         for sub in ["difference", "ratio", "normalised"]:
             vals = [r["coverage_distinctiveness"].get(sub) for r in by_k]
             print(f"| coverage distinctiveness ({sub}) | " + " | ".join(cell(v) for v in vals) + " |")
+        faith = [("comprehensiveness (probability drop)", "keywords", "comprehensiveness_prob"),
+                 ("comprehensiveness (logit drop)", "keywords", "comprehensiveness_logit"),
+                 ("sufficiency (probability kept)", "keywords", "sufficiency_prob"),
+                 ("control: probability drop", "control", "comprehensiveness_prob"),
+                 ("control: probability kept", "control", "sufficiency_prob")]
+        if all(r.get("faithfulness") for r in by_k):
+            for label, part, key in faith:
+                vals = [r["faithfulness"][part][key]["mean"] for r in by_k]
+                print(f"| {label} | " + " | ".join(cell(v) for v in vals) + " |")
+            full = by_k[0]["faithfulness"]["full_prob"]["mean"]
+            print(f"| (unmodified class probability) | " + " | ".join(cell(full) for _ in by_k) + " |")
+        with_kw = [sum(v is not None for v in r["distinctiveness"]["per_class"].values()) for r in by_k]
+        print(f"| classes with keywords (of {len(by_k[0]['distinctiveness']['per_class'])}) | "
+              + " | ".join(str(n) for n in with_kw) + " |")
+    ig = load(os.path.join(a.run_dir, "keywords", "keywords.json"))
+    for c in ig["classes"]:
+        if not c["keywords"]:
+            print(f"no IG keywords for {c['class']}: {c.get('note')}")
+        negative = [w["word"] for w in c["keywords"] if w["score_mean"] <= 0]
+        if negative:
+            print(f"{c['class']}: keywords with mean attribution <= 0: {negative}")
     print(f"\nclass name (or a translation) among the top {a.k} keywords:")
     dirs = {"ig": "keywords"}
     for m in methods:
