@@ -5,8 +5,8 @@ mod aggregate;
 pub mod baseline;
 pub mod counts;
 mod error;
-pub mod faithfulness;
 pub mod eval_docs;
+pub mod faithfulness;
 pub mod input;
 pub mod keywords;
 pub mod metrics;
@@ -21,11 +21,13 @@ pub use aggregate::aggregate;
 pub use baseline::{BaselineParams, baseline};
 pub use counts::{ClassCount, ClassCounts};
 pub use error::{Error, Result};
-pub use faithfulness::{FaithFigures, Faithfulness, control_words, top_words};
 pub use eval_docs::{EvalDocOptions, EvalDocument, EvalDocuments, LabelSource};
+pub use faithfulness::{FaithFigures, Faithfulness, control_words, top_words};
 pub use input::{Inputs, Source};
 pub use keywords::{ClassKeywords, KEYWORDS_JSON, Keyword, Keywords};
 pub use metrics::{EVALUATION_JSON, Evaluation, MetricsAtK, evaluate};
-pub use params::{CutOrder, KeywordParams, KeywordParamsBuilder, Method, Ranking, Stability, Style};
+pub use params::{
+    CutOrder, KeywordParams, KeywordParamsBuilder, Method, Ranking, Stability, Style,
+};
 pub use rank::is_stable;
 pub use tsv::{TsvOptions, TsvReader};

@@ -91,10 +91,7 @@ pub(crate) fn rank(
         let t = total[p.word_id as usize] as f64 / SCALE;
         let specificity = if m > 0.0 && t > 0.0 { m / t } else { 0.0 };
         let (score, runs_needed) = match params.ranking() {
-            Ranking::Support => (
-                m * specificity.powf(power),
-                support[p.class as usize].runs,
-            ),
+            Ranking::Support => (m * specificity.powf(power), support[p.class as usize].runs),
             Ranking::Original => (p.mean, n_runs),
         };
         let k = Keyword {
@@ -106,7 +103,11 @@ pub(crate) fn rank(
             documents: 0,
             gold_labels: Vec::new(),
             corpus_freq,
-            score: if m < 0.0 && params.ranking() == Ranking::Support { m } else { score },
+            score: if m < 0.0 && params.ranking() == Ranking::Support {
+                m
+            } else {
+                score
+            },
             mass: m,
             specificity,
         };

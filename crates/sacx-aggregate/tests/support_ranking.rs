@@ -42,7 +42,13 @@ fn five_runs() -> Vec<Vec<DocExplanation>> {
         vec![game(&[0.99, 0.6, 0.3, 0.2])],
         vec![game(&[0.99, 0.7, 0.1, 0.4])],
         vec![game(&[0.99, 0.1, 0.45, 0.5])],
-        vec![rec("b", &[1], &[0.2, 0.8], &["song", "play"], &[(1, &[0.6, 0.3])])],
+        vec![rec(
+            "b",
+            &[1],
+            &[0.2, 0.8],
+            &["song", "play"],
+            &[(1, &[0.6, 0.3])],
+        )],
     ]
 }
 
@@ -50,7 +56,12 @@ fn five_runs() -> Vec<Vec<DocExplanation>> {
 fn mass_specificity_and_stability_over_the_runs_that_explained_the_class() {
     let dir = tempfile::tempdir().unwrap();
     let p = KeywordParams::builder().words_per_doc(2).build().unwrap();
-    let k = aggregate(&inputs(dir.path(), &["Game", "Music"], &five_runs()), &p, None).unwrap();
+    let k = aggregate(
+        &inputs(dir.path(), &["Game", "Music"], &five_runs()),
+        &p,
+        None,
+    )
+    .unwrap();
     assert_eq!(k.parameters["ranking"], "support");
     let game = k.class("Game").unwrap();
     assert_eq!((game.explained, game.explained_runs), (4, 4));
@@ -66,14 +77,22 @@ fn mass_specificity_and_stability_over_the_runs_that_explained_the_class() {
     let music = k.class("Music").unwrap();
     assert_eq!((music.explained, music.explained_runs), (1, 1));
     assert_eq!(words(&music.keywords), ["song", "play"]);
-    assert!(close(music.keywords[1].score, 0.3 * (0.3f64 / 0.825).powi(2)));
+    assert!(close(
+        music.keywords[1].score,
+        0.3 * (0.3f64 / 0.825).powi(2)
+    ));
     // Specificity to the first power (the re-ranking) scores mass × share.
     let p1 = KeywordParams::builder()
         .words_per_doc(2)
         .specificity_power(1.0)
         .build()
         .unwrap();
-    let k1 = aggregate(&inputs(dir.path(), &["Game", "Music"], &five_runs()), &p1, None).unwrap();
+    let k1 = aggregate(
+        &inputs(dir.path(), &["Game", "Music"], &five_runs()),
+        &p1,
+        None,
+    )
+    .unwrap();
     let play1 = &k1.class("Game").unwrap().keywords[0];
     assert!(close(play1.score, 0.525 * 0.525 / 0.825));
     assert!(game.note.is_none() && music.note.is_none());
@@ -86,7 +105,13 @@ fn negative_words_are_counter_evidence_and_empty_classes_say_why() {
     let dir = tempfile::tempdir().unwrap();
     let runs = vec![
         vec![
-            rec("x", &[0], &[0.9, 0.1, 0.1], &["good", "bad"], &[(0, &[0.5, -0.3])]),
+            rec(
+                "x",
+                &[0],
+                &[0.9, 0.1, 0.1],
+                &["good", "bad"],
+                &[(0, &[0.5, -0.3])],
+            ),
             rec("z", &[2], &[0.1, 0.1, 0.3], &["noise"], &[(2, &[-0.1])]),
         ],
         vec![rec(
@@ -110,7 +135,12 @@ fn negative_words_are_counter_evidence_and_empty_classes_say_why() {
         counts.insert(class, cc);
     }
     let p = KeywordParams::builder().build().unwrap();
-    let k = aggregate(&inputs(dir.path(), &["A", "B", "C"], &runs), &p, Some(&counts)).unwrap();
+    let k = aggregate(
+        &inputs(dir.path(), &["A", "B", "C"], &runs),
+        &p,
+        Some(&counts),
+    )
+    .unwrap();
     let a = k.class("A").unwrap();
     assert_eq!(words(&a.keywords), ["good"]);
     assert!(close(a.keywords[0].mass, 0.45));
@@ -120,12 +150,18 @@ fn negative_words_are_counter_evidence_and_empty_classes_say_why() {
     let b = k.class("B").unwrap();
     assert!(b.keywords.is_empty() && b.explained == 0);
     let why = b.note.as_deref().unwrap();
-    assert!(why.starts_with("4 documents in the corpus, none explained"), "{why}");
+    assert!(
+        why.starts_with("4 documents in the corpus, none explained"),
+        "{why}"
+    );
     let c = k.class("C").unwrap();
     assert!(c.keywords.is_empty());
     assert_eq!(words(&c.counter), ["noise"]);
     let why = c.note.as_deref().unwrap();
-    assert!(why.contains("1 explained in 1 of 2 runs") && why.contains("positive"), "{why}");
+    assert!(
+        why.contains("1 explained in 1 of 2 runs") && why.contains("positive"),
+        "{why}"
+    );
     // The files: a counter-evidence TSV beside the stable and unstable ones.
     let out = dir.path().join("kw");
     k.write(&out).unwrap();

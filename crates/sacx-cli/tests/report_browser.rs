@@ -223,8 +223,10 @@ fn report_renders_in_chromium_with_a_chart_per_class_and_no_request() {
             "chart of {class}"
         );
     }
-    // Bars were parsed as SVG with their colours; data markup stayed text.
-    assert!(dom.contains("class=\"bar neg\"") && dom.contains("class=\"bar pos\""));
+    // Bars were parsed as SVG (keywords are positive evidence: no bar points away
+    // from its class); counter-evidence is a folded table; data markup stayed text.
+    assert!(dom.contains("class=\"bar pos\"") && !dom.contains("class=\"bar neg\""));
+    assert!(dom.contains("<details class=\"counter\"><summary>Counter-evidence (1)</summary>"));
     assert!(
         !dom.to_ascii_lowercase().contains("<script"),
         "a script element in the DOM"

@@ -28,4 +28,3 @@ impl FaithSums {
         self.only_prob += other.only_prob;
     }
 }
-

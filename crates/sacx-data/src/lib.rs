@@ -4,8 +4,8 @@
 mod corpus;
 mod counts;
 mod error;
-mod faith;
 pub mod explanation;
+mod faith;
 mod label;
 mod options;
 mod reader;

@@ -129,13 +129,16 @@ fn score(model: &dyn Classifier, seqs: &[Vec<i64>], max_batch_tokens: usize) -> 
     while start < order.len() {
         // Sorted by length: the batch's last sequence is its longest.
         let mut end = start + 1;
-        while end < order.len() && (end + 1 - start) * seqs[order[end]].len().max(1) <= max_batch_tokens {
+        while end < order.len()
+            && (end + 1 - start) * seqs[order[end]].len().max(1) <= max_batch_tokens
+        {
             end += 1;
         }
         let batch = &order[start..end];
         let rows = forward(model, batch.iter().map(|&i| seqs[i].as_slice()))?;
         for (r, &i) in batch.iter().enumerate() {
-            out[i * classes..(i + 1) * classes].copy_from_slice(&rows[r * classes..(r + 1) * classes]);
+            out[i * classes..(i + 1) * classes]
+                .copy_from_slice(&rows[r * classes..(r + 1) * classes]);
         }
         start = end;
     }

@@ -66,7 +66,10 @@ fn deleting_and_keeping_keyword_tokens_by_hand() {
         let c0 = got[0][0];
         assert_eq!(c0.n, 2);
         assert!(close(c0.full_prob, sigmoid(1.0) + sigmoid(4.0)));
-        assert!(close(c0.drop_prob, sigmoid(1.0) - sigmoid(-1.0) + sigmoid(4.0) - 0.5));
+        assert!(close(
+            c0.drop_prob,
+            sigmoid(1.0) - sigmoid(-1.0) + sigmoid(4.0) - 0.5
+        ));
         assert!(close(c0.drop_logit, 2.0 + 4.0));
         assert!(close(c0.only_prob, sigmoid(1.0) + sigmoid(4.0)));
         // Set 0, class 1 on d2 only: "zzz" is absent, nothing is deleted (drop 0) and
@@ -101,9 +104,15 @@ fn sums_of_two_runs_add_up() {
 #[test]
 fn a_word_set_per_class_is_required_and_labels_are_checked() {
     let e = faithfulness(&model(), &docs(), &[vec![set(&["b"])]], 1024).unwrap_err();
-    assert!(e.to_string().contains("one word set per model class (2)"), "{e}");
+    assert!(
+        e.to_string().contains("one word set per model class (2)"),
+        "{e}"
+    );
     let mut bad = docs();
     bad[0].gold = vec![5];
     let e = faithfulness(&model(), &bad, &[vec![set(&[]), set(&[])]], 1024).unwrap_err();
-    assert!(e.to_string().contains("d1") && e.to_string().contains("gold label 5"), "{e}");
+    assert!(
+        e.to_string().contains("d1") && e.to_string().contains("gold label 5"),
+        "{e}"
+    );
 }

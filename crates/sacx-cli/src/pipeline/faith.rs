@@ -38,9 +38,9 @@ pub fn attach(job: &FaithJob<'_>, sets: &[Keywords], evals: &mut [Evaluation]) -
     for &seed in job.seeds {
         let seed_layout = job.layout.seed(seed);
         let ck = Checkpoint::load(&seed_layout.checkpoint(), job.device.resolve()?)?;
-        let tok = ck.load_tokenizer()?.with_context(|| {
-            format!("{}: the checkpoint has no tokenizer", ck.dir.display())
-        })?;
+        let tok = ck
+            .load_tokenizer()?
+            .with_context(|| format!("{}: the checkpoint has no tokenizer", ck.dir.display()))?;
         labels.clone_from(&ck.config.labels);
         let split = checked_split(job.corpus, job.split, seed, &seed_layout)?;
         let source = ValidDocs {

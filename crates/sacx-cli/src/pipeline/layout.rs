@@ -45,8 +45,8 @@ impl Layout {
     /// The seeds with a `runs/seed-N` directory, in numeric order.
     pub fn seeds(&self) -> anyhow::Result<Vec<u64>> {
         let runs = self.root.join("runs");
-        let entries = std::fs::read_dir(&runs)
-            .map_err(|e| anyhow::anyhow!("{}: {e}", runs.display()))?;
+        let entries =
+            std::fs::read_dir(&runs).map_err(|e| anyhow::anyhow!("{}: {e}", runs.display()))?;
         let mut seeds = Vec::new();
         for entry in entries {
             let entry = entry.map_err(|e| anyhow::anyhow!("{}: {e}", runs.display()))?;

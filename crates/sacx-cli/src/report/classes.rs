@@ -65,10 +65,8 @@ pub fn classes_section(
         }
         let lists = data.keywords.as_ref().and_then(|k| k.class(label));
         let n_runs = data.keywords.as_ref().map_or(0, |k| k.runs.len());
-        let (stable, unstable, counter): (&[Keyword], &[Keyword], &[Keyword]) = lists
-            .map_or((&[], &[], &[]), |c| {
-                (&c.keywords, &c.unstable, &c.counter)
-            });
+        let (stable, unstable, counter): (&[Keyword], &[Keyword], &[Keyword]) =
+            lists.map_or((&[], &[], &[]), |c| (&c.keywords, &c.unstable, &c.counter));
         out.push_str("<h3>Keywords</h3>\n");
         if let Some(why) = lists.and_then(|c| c.note.as_deref()) {
             out.push_str(&note(&format!("No keywords: {why}.")));

@@ -4,8 +4,8 @@
 use std::collections::BTreeSet;
 use std::fmt::Write as _;
 
-use sacx_aggregate::Method;
 use sacx_aggregate::Faithfulness;
+use sacx_aggregate::Method;
 use sacx_aggregate::metrics::{MetricsAtK, PerClass};
 
 use super::html::{esc, note, num};
@@ -61,11 +61,9 @@ const ROWS: [(&str, Better, Getter); 14] = [
     ("corpus coverage", Better::Higher, |m| {
         per_class(&m.corpus_coverage)
     }),
-    (
-        "comprehensiveness: probability drop",
-        Better::Higher,
-        |m| faith(m, |f| &f.keywords.comprehensiveness_prob),
-    ),
+    ("comprehensiveness: probability drop", Better::Higher, |m| {
+        faith(m, |f| &f.keywords.comprehensiveness_prob)
+    }),
     ("comprehensiveness: logit drop", Better::Higher, |m| {
         faith(m, |f| &f.keywords.comprehensiveness_logit)
     }),
@@ -179,10 +177,8 @@ pub fn evaluation_section(data: &RunData) -> String {
                     }
                     _ => num(m, digits),
                 };
-                let is_best = better != Better::Neither
-                    && values_len(&cols) > 1
-                    && m.is_some()
-                    && m == best;
+                let is_best =
+                    better != Better::Neither && values_len(&cols) > 1 && m.is_some() && m == best;
                 if is_best {
                     let _ = write!(out, "<td class=\"best\"><strong>{text}</strong></td>");
                 } else {

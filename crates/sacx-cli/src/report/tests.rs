@@ -63,22 +63,51 @@ fn every_class_has_one_chart_in_its_section() {
 }
 
 #[test]
-fn bars_are_coloured_by_the_sign_of_the_score() {
+fn keywords_are_positive_bars_and_counter_evidence_is_folded_apart() {
     let (_dir, page) = rendered();
     let sections = class_sections(&page);
     let audio = sections[0].1;
     let chart = &audio[audio.find("<svg class=\"chart\"").unwrap()..audio.find("</svg>").unwrap()];
     assert_eq!(chart.matches("class=\"bar pos\" x=").count(), 3);
-    assert_eq!(chart.matches("class=\"bar neg\"").count(), 1);
+    assert_eq!(chart.matches("class=\"bar neg\"").count(), 0);
     assert_eq!(chart.matches(&format!("fill=\"{POSITIVE}\"")).count(), 3);
-    assert_eq!(chart.matches(&format!("fill=\"{NEGATIVE}\"")).count(), 1);
     assert_ne!(POSITIVE, NEGATIVE);
     // The figures: mean ± std and runs out of all runs.
     assert!(chart.contains("0.8000 ± 0.1000 · 2/2"), "{chart}");
-    assert!(chart.contains("-0.4000 ± 0.2000 · 2/2"));
-    // Unstable words are folded, and an empty class still has its (empty) chart.
+    assert!(!chart.contains("silence"));
+    // Counter-evidence and unstable words are folded below the chart.
+    let counter = &audio[audio.find("<details class=\"counter\">").unwrap()..];
+    assert!(
+        counter.starts_with("<details class=\"counter\"><summary>Counter-evidence (1)</summary>")
+    );
+    assert!(counter[..counter.find("</details>").unwrap()].contains("silence"));
     assert!(audio.contains("<details class=\"unstable\"><summary>Unstable words (1)</summary>"));
+    // An empty class has its (empty) chart and says why.
     assert!(sections[2].1.contains("<svg class=\"chart empty\""));
+    assert!(sections[2].1.contains(&format!(
+        "No keywords: {}.",
+        super::html::esc(super::fixture::NOTE)
+    )));
+}
+
+#[test]
+fn the_evaluation_table_has_the_faithfulness_rows() {
+    let (_dir, page) = rendered();
+    let eval = &page[page.find("<section id=\"evaluation\">").unwrap()..];
+    let eval = &eval[..eval.find("</section>").unwrap()];
+    let row = |name: &str| {
+        let from = eval
+            .find(&format!("<th scope=\"row\">{name}</th>"))
+            .unwrap();
+        &eval[from..from + eval[from..].find("</tr>").unwrap()]
+    };
+    // IG (0.3) beats the baseline (0.1) and is bold; the control row is never bold.
+    let drop = row("comprehensiveness: probability drop");
+    assert!(drop.contains("<strong>0.300"), "{drop}");
+    assert!(drop.contains("<td>0.100"), "{drop}");
+    assert!(row("comprehensiveness: logit drop").contains("<strong>1.500"));
+    assert!(!row("control (K random words): probability drop").contains("<strong>"));
+    assert!(row("sufficiency: probability kept").contains("0.400"));
 }
 
 #[test]
