@@ -128,7 +128,7 @@ pub(crate) fn rank(
             let keywords = cut(l.stable, params.top_n(), rank_order);
             let note = keywords
                 .is_empty()
-                .then(|| empty_note(class, s, n_runs, params, counts));
+                .then(|| empty_note(class, s, l.counter.len(), n_runs, params, counts));
             ClassKeywords {
                 class: class.clone(),
                 keywords,
@@ -159,6 +159,7 @@ fn cut(
 fn empty_note(
     class: &str,
     s: &ClassSupport,
+    counter: usize,
     n_runs: usize,
     params: &KeywordParams,
     counts: Option<&ClassCounts>,
@@ -171,6 +172,12 @@ fn empty_note(
         return format!(
             "{in_corpus}none explained as this class in any of the {n_runs} runs (style {}): too few to explain; add documents or runs",
             params.style()
+        );
+    }
+    if counter > 0 {
+        return format!(
+            "{in_corpus}{} explained in {} of {n_runs} runs, but every stable word pushes the models away from the class ({counter} counter-evidence words): the models have not learned it; add documents, train longer, or use more runs",
+            s.pairs, s.runs
         );
     }
     let stability = match params.stability() {

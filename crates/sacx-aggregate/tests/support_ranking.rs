@@ -159,7 +159,7 @@ fn negative_words_are_counter_evidence_and_empty_classes_say_why() {
     assert_eq!(words(&c.counter), ["noise"]);
     let why = c.note.as_deref().unwrap();
     assert!(
-        why.contains("1 explained in 1 of 2 runs") && why.contains("positive"),
+        why.contains("1 explained in 1 of 2 runs") && why.contains("(1 counter-evidence words)"),
         "{why}"
     );
     // The files: a counter-evidence TSV beside the stable and unstable ones.

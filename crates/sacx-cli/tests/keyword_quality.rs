@@ -1,0 +1,141 @@
+//! `sacx run` on a small real corpus: every class with documents gets keywords or
+//! a printed reason, keywords are positive evidence, and every keyword set is
+//! measured for faithfulness with the seeds' own models (evaluation.json, the
+//! report, and `sacx evaluate --run` giving the same figures).
+mod common;
+
+use common::{ok, sacx, small_corpus};
+use serde_json::Value;
+use std::collections::BTreeSet;
+
+#[test]
+fn every_class_gets_keywords_or_a_reason_and_every_set_is_measured_for_faithfulness() {
+    let tmp = tempfile::tempdir().unwrap();
+    let corpus = small_corpus(tmp.path(), 1000);
+    let out = tmp.path().join("run");
+    let (c, o) = (corpus.display().to_string(), out.display().to_string());
+    let stdout = ok(sacx(&[
+        "run",
+        "--corpus",
+        &c,
+        "--seeds",
+        "2",
+        "--epochs",
+        "2",
+        "--ig-steps",
+        "8",
+        "--threads",
+        "1",
+        "--baselines",
+        "log-odds,chi2",
+        "--eval-k",
+        "10",
+        "--out",
+        &o,
+    ]));
+    let read = |p: &str| -> Value {
+        serde_json::from_str(&std::fs::read_to_string(out.join(p)).unwrap()).unwrap()
+    };
+    // The classes that have documents in the corpus.
+    let text = std::fs::read_to_string(&corpus).unwrap();
+    let present: BTreeSet<String> = text
+        .lines()
+        .flat_map(|l| {
+            let v: Value = serde_json::from_str(l).unwrap();
+            v["labels"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|x| x.as_str().unwrap().to_string())
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    let kw = read("keywords/keywords.json");
+    assert_eq!(kw["parameters"]["ranking"], "support");
+    let mut with_keywords = 0;
+    for class in kw["classes"].as_array().unwrap() {
+        let name = class["class"].as_str().unwrap();
+        let words = class["keywords"].as_array().unwrap();
+        for w in words {
+            assert!(w["score_mean"].as_f64().unwrap() > 0.0, "{name}: {w}");
+        }
+        for w in class["counter"].as_array().unwrap() {
+            assert!(w["score_mean"].as_f64().unwrap() < 0.0, "{name}: {w}");
+        }
+        if words.is_empty() {
+            let why = class["note"]
+                .as_str()
+                .unwrap_or_else(|| panic!("{name}: empty, no note"));
+            assert!(
+                stdout.contains(&format!("(no keywords: {why})")),
+                "{name} not printed:\n{stdout}"
+            );
+        } else if present.contains(name) {
+            with_keywords += 1;
+        }
+    }
+    // 1,000 documents over 35 classes and two weak models: not every class is
+    // learned (the others say why, checked above).
+    assert!(with_keywords >= 5, "{with_keywords} classes with keywords");
+    // Faithfulness for IG and both baselines, with the control, per class.
+    let evals = read("evaluation.json");
+    let methods: Vec<&str> = evals
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["method"].as_str().unwrap())
+        .collect();
+    assert_eq!(methods, ["ig", "log-odds", "chi2"]);
+    for e in evals.as_array().unwrap() {
+        let f = &e["results"][0]["faithfulness"];
+        let comp = f["keywords"]["comprehensiveness_prob"]["mean"]
+            .as_f64()
+            .unwrap();
+        assert!(comp.is_finite() && comp.abs() <= 1.0, "{comp}");
+        assert!(f["control"]["sufficiency_prob"]["mean"].as_f64().unwrap() > 0.0);
+        let docs: u64 = f["documents"]
+            .as_object()
+            .unwrap()
+            .values()
+            .map(|v| v.as_u64().unwrap())
+            .sum();
+        assert!(docs > 0);
+    }
+    let report = std::fs::read_to_string(out.join("report.html")).unwrap();
+    assert!(report.contains("comprehensiveness: probability drop"));
+    // sacx evaluate --run measures the same figures from the run directory.
+    let again = tmp.path().join("again.json");
+    ok(sacx(&[
+        "evaluate",
+        "--keywords",
+        &format!("{o}/keywords"),
+        "--keywords",
+        &format!("{o}/keywords/log-odds"),
+        "--keywords",
+        &format!("{o}/keywords/chi2"),
+        "--explanations",
+        &o,
+        "--counts",
+        &format!("{o}/counts"),
+        "--eval-k",
+        "10",
+        "--run",
+        &o,
+        "--corpus",
+        &c,
+        "--out",
+        &again.display().to_string(),
+    ]));
+    let again: Value = serde_json::from_str(&std::fs::read_to_string(&again).unwrap()).unwrap();
+    for (a, b) in evals
+        .as_array()
+        .unwrap()
+        .iter()
+        .zip(again.as_array().unwrap())
+    {
+        assert_eq!(
+            a["results"][0]["faithfulness"],
+            b["results"][0]["faithfulness"]
+        );
+    }
+}
