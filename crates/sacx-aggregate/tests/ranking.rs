@@ -2,52 +2,16 @@
 //! score, stability over every run; issue 6, steps 1–6). The support ranking, the
 //! default, has its own examples in `support_ranking.rs`.
 mod common;
-use common::{labels, rec, write_run};
+use common::{five_runs, labels, rec, write_run};
 use sacx_aggregate::{
     ClassCount, ClassCounts, Inputs, KeywordParams, Keywords, Ranking, Style, aggregate,
 };
-use sacx_data::explanation::DocExplanation;
 use std::path::{Path, PathBuf};
-
-const WORDS: &[&str] = &["2024", "play", "score", "level"];
-
-/// Five runs. Game (class 0) is explained on document "a" in runs 0–3; run 4 explains
-/// document "b" (Music). "2024" has the best score everywhere but no letter.
-/// With words_per_doc = 2 the selections for Game are
-///   run0: play .8, score .1 | run1: play .6, score .3 | run2: play .7, level .4
-///   run3: level .5, score .45
-/// so play: runs {0,1,2} (= 0.6 × 5, stable), mean .7; score: runs {0,1,3}, mean .85/3;
-/// level: runs {2,3} (unstable), mean .45, std .05.
-fn runs() -> Vec<Vec<DocExplanation>> {
-    let game = |s: [f32; 4], extra: Option<[f32; 4]>| {
-        let mut targets: Vec<(u32, &[f32])> = vec![(0, &s)];
-        let e;
-        if let Some(x) = extra {
-            e = x;
-            targets.push((1, &e));
-        }
-        rec("a", &[0], &[0.9, 0.6], WORDS, &targets)
-    };
-    vec![
-        // Run 0 also explains Music on "a", which is not gold: only `all` sees it.
-        vec![game([0.99, 0.8, 0.1, 0.05], Some([0.0, 0.1, 0.2, 0.99]))],
-        vec![game([0.99, 0.6, 0.3, 0.2], None)],
-        vec![game([0.99, 0.7, 0.1, 0.4], None)],
-        vec![game([0.99, 0.1, 0.45, 0.5], None)],
-        vec![rec(
-            "b",
-            &[1],
-            &[0.2, 0.8],
-            &["song", "play"],
-            &[(1, &[0.6, 0.3])],
-        )],
-    ]
-}
 
 fn inputs(dir: &Path, shards_per_run: usize) -> Inputs {
     let l = labels(&["Game", "Music"]);
     let mut paths: Vec<PathBuf> = Vec::new();
-    for (i, records) in runs().iter().enumerate() {
+    for (i, records) in five_runs().iter().enumerate() {
         paths.extend(write_run(
             dir,
             &format!("seed-{i}"),

@@ -93,6 +93,8 @@ fn reference(
 ) -> Vec<Lists> {
     let letter = |w: &str| w.chars().any(char::is_alphabetic);
     let mut groups: BTreeMap<(u32, String), Vec<Row>> = BTreeMap::new();
+    // Explained pairs per class and run that passed the style filter.
+    let mut pairs = vec![vec![0u64; runs.len()]; labels.len()];
     for (run, records) in runs.iter().enumerate() {
         for r in records {
             let predicted: Vec<u32> = (0..labels.len() as u32)
@@ -108,6 +110,7 @@ fn reference(
                 if !ok {
                     continue;
                 }
+                pairs[t.class as usize][run] += 1;
                 let mut cands: Vec<(f32, usize)> = t.scores.iter().copied().zip(0..).collect();
                 if p.cut_order() == CutOrder::LetterlessFirst {
                     cands.retain(|&(_, i)| letter(&r.words[i]));
@@ -125,26 +128,6 @@ fn reference(
                             score: s as f64,
                             gold: r.gold.clone(),
                         });
-                }
-            }
-        }
-    }
-    // Explained pairs per class and run that passed the style filter.
-    let mut pairs = vec![vec![0u64; runs.len()]; labels.len()];
-    for (run, records) in runs.iter().enumerate() {
-        for r in records {
-            let predicted: Vec<u32> = (0..labels.len() as u32)
-                .filter(|&c| r.probs[c as usize] > p.prediction_threshold())
-                .collect();
-            for t in &r.targets {
-                let ok = match p.style() {
-                    Style::All => true,
-                    Style::Exact => predicted == r.gold,
-                    Style::Contains => r.gold.contains(&t.class),
-                    Style::False => !r.gold.contains(&t.class),
-                };
-                if ok {
-                    pairs[t.class as usize][run] += 1;
                 }
             }
         }

@@ -2,7 +2,7 @@
 //! attribution mass per explained class document, specificity, stability over the
 //! runs that explained the class, counter-evidence and the note of an empty class.
 mod common;
-use common::{labels, rec, write_run};
+use common::{five_runs, labels, rec, write_run};
 use sacx_aggregate::{ClassCount, ClassCounts, Inputs, KeywordParams, aggregate};
 use sacx_data::explanation::DocExplanation;
 use std::path::PathBuf;
@@ -24,33 +24,17 @@ fn close(a: f64, b: f64) -> bool {
     (a - b).abs() < 1e-6
 }
 
-/// Five runs. Game is explained on document "a" in runs 0–3, Music on "b" in run 4.
-/// With 2 words per document, Game selects play .8 .6 .7, score .1 .3 .45 and
-/// level .4 .5 over N = 4 pairs; Music selects song .6 and play .3 over N = 1 pair.
-///
-/// mass(Game, play) = 2.1 / 4 = .525, mass(Music, play) = .3, so
-/// specificity(Game, play) = .525 / .825 and score = .525 × (.525 / .825)² ≈ .21260;
-/// mass(Game, score) = .85 / 4 = .2125, specificity 1, score .2125. level is in 2 of the 4 runs
-/// that explained Game (3 needed): unstable. Music was explained in 1 run, so a word
-/// selected there once is stable: song (.6, specificity 1), then play
-/// (.3 × (.3 / .825)² ≈ .0397).
-fn five_runs() -> Vec<Vec<DocExplanation>> {
-    let w = &["2024", "play", "score", "level"];
-    let game = |s: &[f32]| rec("a", &[0], &[0.9, 0.2], w, &[(0, s)]);
-    vec![
-        vec![game(&[0.99, 0.8, 0.1, 0.05])],
-        vec![game(&[0.99, 0.6, 0.3, 0.2])],
-        vec![game(&[0.99, 0.7, 0.1, 0.4])],
-        vec![game(&[0.99, 0.1, 0.45, 0.5])],
-        vec![rec(
-            "b",
-            &[1],
-            &[0.2, 0.8],
-            &["song", "play"],
-            &[(1, &[0.6, 0.3])],
-        )],
-    ]
-}
+// `common::five_runs`, ranked by support. Game is explained on document "a" in
+// runs 0–3, Music on "b" in run 4 (run 0's Music target on "a" is not gold, so
+// `contains` leaves it out). With 2 words per document, Game selects play .8 .6 .7, score .1 .3 .45 and
+// level .4 .5 over N = 4 pairs; Music selects song .6 and play .3 over N = 1 pair.
+//
+// mass(Game, play) = 2.1 / 4 = .525, mass(Music, play) = .3, so
+// specificity(Game, play) = .525 / .825 and score = .525 × (.525 / .825)² ≈ .21260;
+// mass(Game, score) = .85 / 4 = .2125, specificity 1, score .2125. level is in
+// 2 of the 4 runs that explained Game (3 needed): unstable. Music was explained in 1 run, so a word
+// selected there once is stable: song (.6, specificity 1), then play
+// (.3 × (.3 / .825)² ≈ .0397).
 
 #[test]
 fn mass_specificity_and_stability_over_the_runs_that_explained_the_class() {
