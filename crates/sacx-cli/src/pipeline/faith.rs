@@ -11,6 +11,9 @@ use sacx_ig::faithfulness::{FaithSums, faithfulness};
 use sacx_model::{Checkpoint, DeviceSpec};
 use std::collections::BTreeMap;
 
+/// Validation documents scored per call of the faithfulness measurement.
+const DOCS_PER_CHUNK: usize = 512;
+
 /// What the stage needs besides the keyword sets.
 pub struct FaithJob<'a> {
     pub corpus: &'a Corpus,
@@ -48,18 +51,27 @@ pub fn attach(job: &FaithJob<'_>, sets: &[Keywords], evals: &mut [Evaluation]) -
             indices: &split.valid,
             tokenizer: &tok,
         };
-        let docs = source.docs(0..source.len())?;
-        for &k in &ks {
-            let mut word_sets: Vec<_> = sets.iter().map(|s| top_words(s, &labels, k)).collect();
-            word_sets.push(control_words(job.counts, &labels, k, job.control_seed));
-            let sums = faithfulness(&ck.model, &docs, &word_sets, job.max_batch_tokens)
-                .with_context(|| format!("seed {seed}: faithfulness at K = {k}"))?;
-            let total = totals
-                .entry(k)
-                .or_insert_with(|| vec![vec![FaithSums::default(); labels.len()]; sums.len()]);
-            for (t, s) in total.iter_mut().zip(&sums) {
-                for (a, b) in t.iter_mut().zip(s) {
-                    a.add(b);
+        let word_sets: BTreeMap<usize, Vec<_>> = ks
+            .iter()
+            .map(|&k| {
+                let mut w: Vec<_> = sets.iter().map(|s| top_words(s, &labels, k)).collect();
+                w.push(control_words(job.counts, &labels, k, job.control_seed));
+                (k, w)
+            })
+            .collect();
+        // Chunks of documents bound the memory of the distinct token sequences.
+        for start in (0..source.len()).step_by(DOCS_PER_CHUNK) {
+            let docs = source.docs(start..(start + DOCS_PER_CHUNK).min(source.len()))?;
+            for (&k, word_sets) in &word_sets {
+                let sums = faithfulness(&ck.model, &docs, word_sets, job.max_batch_tokens)
+                    .with_context(|| format!("seed {seed}: faithfulness at K = {k}"))?;
+                let total = totals
+                    .entry(k)
+                    .or_insert_with(|| vec![vec![FaithSums::default(); labels.len()]; sums.len()]);
+                for (t, s) in total.iter_mut().zip(&sums) {
+                    for (a, b) in t.iter_mut().zip(s) {
+                        a.add(b);
+                    }
                 }
             }
         }
