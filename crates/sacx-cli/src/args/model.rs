@@ -235,9 +235,9 @@ pub struct TrainArgs {
     /// Use the micro-F1-maximising threshold found on the validation split instead.
     #[arg(long)]
     pub apply_best_threshold: bool,
-    /// CPU threads for libtorch (same seed + same threads: bit-identical CPU runs)
-    /// [default: libtorch's choice].
-    #[arg(long)]
+    /// CPU threads for libtorch, 1 to 1024 (same seed + same threads:
+    /// bit-identical CPU runs) [default: libtorch's choice].
+    #[arg(long, value_parser = parse_threads)]
     pub threads: Option<usize>,
     /// auto (CUDA when present), cpu, or cuda:N.
     #[arg(long, default_value = "auto")]
@@ -270,5 +270,13 @@ impl TrainArgs {
             .threshold(self.threshold)
             .apply_best_threshold(self.apply_best_threshold)
             .build()?)
+    }
+}
+
+/// `--threads`: 1 to 1024 (0 made libtorch panic; a huge value starved the machine).
+fn parse_threads(s: &str) -> std::result::Result<usize, String> {
+    match s.parse::<usize>() {
+        Ok(n) if (1..=1024).contains(&n) => Ok(n),
+        _ => Err(format!("'{s}' is not a thread count from 1 to 1024")),
     }
 }

@@ -75,14 +75,47 @@ impl RunArgs {
         Ok(seeds)
     }
 
+    /// Builds every stage's validated parameters, so that a bad option fails
+    /// before any work (and before `params.json` is written).
+    fn validate(&self) -> Result<()> {
+        let threshold = self.train.threshold as f32;
+        let seed = self.seed_list()?[0];
+        self.split.options(seed)?;
+        self.tokenizer.options(self.model.needs_cls())?;
+        self.model.architecture()?;
+        self.train.params(seed, None)?;
+        self.train.device()?;
+        self.ig.params(threshold)?;
+        self.keywords.params(threshold)?;
+        for &method in &self.baselines {
+            if method == Method::Ig {
+                bail!(
+                    "--baselines ig: IG is always computed; the baselines are log-odds, chi2 and ctfidf"
+                );
+            }
+            self.keywords.baseline_params(method)?;
+        }
+        if let Some(&k) = self.eval.k.iter().find(|&&k| k == 0) {
+            bail!("--eval-k {k}: every K must be at least 1");
+        }
+        Ok(())
+    }
+
     /// The options that define the run's results: everything but the seeds,
-    /// the output directory and `--seeds-only`. Stored in `params.json`; a
-    /// resumed run must match.
-    fn identity(&self) -> Result<Value> {
+    /// the output directory and `--seeds-only`, with the corpus files replaced
+    /// by a fingerprint of the loaded documents (the same file under another
+    /// path is the same corpus; an edited file is another). Stored in
+    /// `params.json`; a resumed run must match.
+    fn identity(&self, corpus: &sacx_data::Corpus) -> Result<Value> {
         let mut v = serde_json::to_value(self)?;
         let obj = v.as_object_mut().expect("an object");
         for key in ["seeds", "seed_list", "out", "seeds_only"] {
             obj.remove(key);
+        }
+        if let Some(c) = obj.get_mut("corpus").and_then(Value::as_object_mut) {
+            c.remove("corpus");
+            c.insert("documents".into(), corpus.docs.len().into());
+            c.insert("fingerprint".into(), corpus_fingerprint(corpus).into());
         }
         // Threads and device change speed, not results, on CPU.
         if let Some(t) = obj.get_mut("train").and_then(Value::as_object_mut) {
@@ -97,22 +130,23 @@ pub fn run(args: &RunArgs) -> Result<()> {
     let started = Instant::now();
     let layout = Layout::new(&args.out);
     let seeds = args.seed_list()?;
-    std::fs::create_dir_all(layout.root()).with_context(|| {
-        format!(
-            "{}: cannot create the output directory",
-            layout.root().display()
-        )
-    })?;
-    check_params(&layout, args)?;
-    if let Some(n) = args.train.threads {
-        tch::set_num_threads(n as i32);
-    }
+    args.validate()?;
     let device = args.train.device()?.resolve()?;
     let mut stages: BTreeMap<String, Value> = BTreeMap::new();
     let t = Instant::now();
     let corpus = args.corpus.load()?;
     eprintln!("{}", corpus.report);
     stages.insert("load".into(), json!(t.elapsed().as_secs_f64()));
+    std::fs::create_dir_all(layout.root()).with_context(|| {
+        format!(
+            "{}: cannot create the output directory",
+            layout.root().display()
+        )
+    })?;
+    check_params(&layout, args, &corpus)?;
+    if let Some(n) = args.train.threads {
+        tch::set_num_threads(n as i32);
+    }
 
     for &seed in &seeds {
         let seed_layout = layout.seed(seed);
@@ -163,17 +197,14 @@ pub fn run(args: &RunArgs) -> Result<()> {
     }
     let aggregate = aggregate(args, &layout, &seeds, &corpus)?;
     stages.extend(aggregate);
+    // run.json first, so that the report shows the parameters and timings; then
+    // again with the report's time.
+    let info = (args, &layout, &seeds[..], device);
+    write_run_json(info, stages.clone(), started.elapsed().as_secs_f64())?;
     let t = Instant::now();
     let report = crate::report::write(layout.root())?;
     stages.insert("report".into(), json!(t.elapsed().as_secs_f64()));
-    write_run_json(
-        args,
-        &layout,
-        &seeds,
-        device,
-        stages,
-        started.elapsed().as_secs_f64(),
-    )?;
+    write_run_json(info, stages, started.elapsed().as_secs_f64())?;
     println!("report: {}", report.display());
     Ok(())
 }
@@ -262,9 +293,31 @@ fn aggregate(
     Ok(stages)
 }
 
+/// FNV-1a over every document's id, language, labels and text, in corpus order.
+fn corpus_fingerprint(corpus: &sacx_data::Corpus) -> String {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    let mut eat = |bytes: &[u8]| {
+        for &b in bytes.iter().chain(&[0xff]) {
+            h = (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3);
+        }
+    };
+    for label in corpus.labels.names() {
+        eat(label.as_bytes());
+    }
+    for d in &corpus.docs {
+        eat(d.id.as_bytes());
+        eat(d.lang.as_bytes());
+        for l in &d.labels {
+            eat(&l.to_le_bytes());
+        }
+        eat(d.text.as_bytes());
+    }
+    format!("{h:016x}")
+}
+
 /// Writes `params.json` on the first start; later starts must match it.
-fn check_params(layout: &Layout, args: &RunArgs) -> Result<()> {
-    let identity = args.identity()?;
+fn check_params(layout: &Layout, args: &RunArgs, corpus: &sacx_data::Corpus) -> Result<()> {
+    let identity = args.identity(corpus)?;
     let path = layout.params();
     if let Ok(text) = std::fs::read_to_string(&path) {
         let saved: Value = serde_json::from_str(&text)
@@ -322,10 +375,7 @@ fn write_json<T: Serialize>(path: &std::path::Path, value: &T) -> Result<()> {
 }
 
 fn write_run_json(
-    args: &RunArgs,
-    layout: &Layout,
-    seeds: &[u64],
-    device: tch::Device,
+    (args, layout, seeds, device): (&RunArgs, &Layout, &[u64], tch::Device),
     stages: BTreeMap<String, Value>,
     seconds: f64,
 ) -> Result<()> {
