@@ -87,3 +87,61 @@ fn bad_options_fail_before_any_file_is_written() {
         assert!(!out_dir.exists(), "{extra:?} wrote {}", out_dir.display());
     }
 }
+
+#[test]
+fn a_directory_sacx_did_not_create_is_not_written_into() {
+    let tmp = tempfile::tempdir().unwrap();
+    let corpus = small_corpus(tmp.path(), 50).display().to_string();
+    let mine = tmp.path().join("mine");
+    std::fs::create_dir(&mine).unwrap();
+    std::fs::write(mine.join("report.html"), "my own report").unwrap();
+    let o = run(&corpus, &mine.display().to_string(), &[]);
+    assert!(!o.status.success());
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("holds no sacx run") && err.contains("--force"),
+        "{err}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(mine.join("report.html")).unwrap(),
+        "my own report"
+    );
+    assert_eq!(
+        std::fs::read_dir(&mine).unwrap().count(),
+        1,
+        "something was written"
+    );
+    // `sacx report` on a folder that is not a run (here the corpus folder).
+    let o = sacx(&["report", "--run", &tmp.path().display().to_string()]);
+    assert!(!o.status.success());
+    assert!(String::from_utf8_lossy(&o.stderr).contains("not a sacx run directory"));
+    assert!(!tmp.path().join("report.html").exists());
+}
+
+#[test]
+fn a_live_holder_of_the_directory_is_named_and_a_dead_one_is_taken_over() {
+    let tmp = tempfile::tempdir().unwrap();
+    let corpus = small_corpus(tmp.path(), 60).display().to_string();
+    let dir = tmp.path().join("r");
+    let out = dir.display().to_string();
+    std::fs::create_dir(&dir).unwrap();
+    // This test process plays a live run holding the lock.
+    let lock = std::fs::File::create(dir.join(".sacx.lock")).unwrap();
+    lock.lock().unwrap();
+    std::fs::write(dir.join(".sacx.lock"), "4242").unwrap();
+    let o = run(&corpus, &out, &[]);
+    assert!(!o.status.success());
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("another sacx run (pid 4242)"), "{err}");
+    assert!(!dir.join("params.json").exists());
+    // The holder is gone (its lock released, its pid left in the file).
+    drop(lock);
+    assert!(ok(run(&corpus, &out, &[])).contains("report:"));
+    // Resuming with another thread count is refused with the reason.
+    let o = run(&corpus, &out, &["--threads", "2"]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        !o.status.success() && err.contains("train.threads was 1, now 2"),
+        "{err}"
+    );
+}

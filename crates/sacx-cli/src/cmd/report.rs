@@ -8,9 +8,20 @@ pub struct Args {
     /// The run directory (`sacx run --out DIR`); the report is `DIR/report.html`.
     #[arg(long, value_name = "DIR", default_value = "sacx-out")]
     pub run: PathBuf,
+    /// Write the report even when DIR holds no sacx run.
+    #[arg(long)]
+    pub force: bool,
 }
 
 pub fn run(args: &Args) -> Result<()> {
+    use crate::pipeline::guard;
+    if !args.force && !guard::is_run_dir(&args.run) {
+        anyhow::bail!(
+            "{}: not a sacx run directory (no sacx params.json); give the --out of a sacx run, or --force to write report.html into it",
+            args.run.display()
+        );
+    }
+    let _lock = guard::lock(&args.run, guard::Mode::Exclusive)?;
     let path = crate::report::write(&args.run)?;
     println!("report: {}", path.display());
     Ok(())

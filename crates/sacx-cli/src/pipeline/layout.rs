@@ -89,6 +89,10 @@ impl SeedLayout {
             dir: dir.to_path_buf(),
         }
     }
+    /// The seed's directory.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
     pub fn split(&self) -> PathBuf {
         self.dir.join("split.json")
     }

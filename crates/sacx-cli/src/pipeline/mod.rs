@@ -6,6 +6,7 @@
 //! complete is skipped, so a killed run started again finishes with the same
 //! result as an uninterrupted one.
 pub mod faith;
+pub mod guard;
 pub mod layout;
 pub mod seed;
 
@@ -43,6 +44,9 @@ pub struct RunArgs {
     /// Only train and explain the seeds, then stop (a Slurm array task).
     #[arg(long)]
     pub seeds_only: bool,
+    /// Write into --out even when it is a non-empty directory that holds no sacx run.
+    #[arg(long)]
+    pub force: bool,
     #[command(flatten)]
     pub split: SplitArgs,
     #[command(flatten)]
@@ -109,7 +113,7 @@ impl RunArgs {
     fn identity(&self, corpus: &sacx_data::Corpus) -> Result<Value> {
         let mut v = serde_json::to_value(self)?;
         let obj = v.as_object_mut().expect("an object");
-        for key in ["seeds", "seed_list", "out", "seeds_only"] {
+        for key in ["seeds", "seed_list", "out", "seeds_only", "force"] {
             obj.remove(key);
         }
         if let Some(c) = obj.get_mut("corpus").and_then(Value::as_object_mut) {
@@ -117,9 +121,9 @@ impl RunArgs {
             c.insert("documents".into(), corpus.docs.len().into());
             c.insert("fingerprint".into(), corpus_fingerprint(corpus).into());
         }
-        // Threads and device change speed, not results, on CPU.
+        // The device changes speed; the CPU thread count changes libtorch's
+        // results in the last bits, so it stays in the identity.
         if let Some(t) = obj.get_mut("train").and_then(Value::as_object_mut) {
-            t.remove("threads");
             t.remove("device");
         }
         Ok(v)
@@ -137,12 +141,18 @@ pub fn run(args: &RunArgs) -> Result<()> {
     let corpus = args.corpus.load()?;
     eprintln!("{}", corpus.report);
     stages.insert("load".into(), json!(t.elapsed().as_secs_f64()));
+    guard::check_owned(layout.root(), args.force)?;
     std::fs::create_dir_all(layout.root()).with_context(|| {
         format!(
             "{}: cannot create the output directory",
             layout.root().display()
         )
     })?;
+    let _lock = if args.seeds_only {
+        guard::lock(layout.root(), guard::Mode::Shared)?
+    } else {
+        guard::lock(layout.root(), guard::Mode::Exclusive)?
+    };
     check_params(&layout, args, &corpus)?;
     if let Some(n) = args.train.threads {
         tch::set_num_threads(n as i32);
@@ -159,6 +169,9 @@ pub fn run(args: &RunArgs) -> Result<()> {
             model: &args.model,
             train: &args.train,
         };
+        std::fs::create_dir_all(seed_layout.dir())
+            .with_context(|| format!("{}: cannot create", seed_layout.dir().display()))?;
+        let _seed_lock = guard::lock(seed_layout.dir(), guard::Mode::Exclusive)?;
         let mut timing = read_timing(&seed_layout.timing());
         if !seed::trained(&seed_layout) {
             let t = Instant::now();
@@ -325,8 +338,13 @@ fn check_params(layout: &Layout, args: &RunArgs, corpus: &sacx_data::Corpus) -> 
         if saved.get("options") != Some(&identity) {
             let diff =
                 first_difference(saved.get("options").unwrap_or(&Value::Null), &identity, "");
+            let why = if diff.starts_with("train.threads") {
+                " (libtorch's CPU results depend on the thread count, so a resumed run must use the same --threads)"
+            } else {
+                ""
+            };
             bail!(
-                "{}: this directory holds a run with other options ({diff}); resume it with the same options or use another --out",
+                "{}: this directory holds a run with other options ({diff}){why}; resume it with the same options or use another --out",
                 path.display()
             );
         }

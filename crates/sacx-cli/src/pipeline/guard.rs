@@ -1,0 +1,99 @@
+//! Who may write into a run directory: a directory sacx did not create is not
+//! written into (unless `--force`), and one run at a time holds it (a lock file
+//! with the holder's pid; the kernel releases the lock when the holder dies, so a
+//! lock left by a killed run is taken over). Slurm array tasks (`--seeds-only`)
+//! share the directory's lock and each holds its own seed's directory.
+use anyhow::{Result, bail};
+use std::fs::{File, OpenOptions, TryLockError};
+use std::io::{Read, Seek, SeekFrom, Write};
+use std::path::Path;
+
+/// Name of the lock file inside a run directory.
+pub const LOCK_FILE: &str = ".sacx.lock";
+
+/// Whether `dir` looks like a directory sacx wrote: its `params.json` is a sacx
+/// parameter file, or it holds only what `sacx slurm` writes before the jobs run.
+pub fn is_run_dir(dir: &Path) -> bool {
+    let params = std::fs::read_to_string(dir.join("params.json"))
+        .ok()
+        .and_then(|t| serde_json::from_str::<serde_json::Value>(&t).ok())
+        .is_some_and(|v| v.get("sacx_version").is_some() && v.get("options").is_some());
+    params
+        || std::fs::read_dir(dir).is_ok_and(|entries| {
+            entries.flatten().all(|e| {
+                let name = e.file_name();
+                name == LOCK_FILE || (name == "slurm" && dir.join("slurm/seeds.sbatch").is_file())
+            })
+        })
+}
+
+/// Refuses a non-empty directory that is not a sacx run, unless `force`.
+pub fn check_owned(dir: &Path, force: bool) -> Result<()> {
+    let Ok(mut entries) = std::fs::read_dir(dir) else {
+        return Ok(()); // missing: sacx creates it
+    };
+    if force || entries.next().is_none() || is_run_dir(dir) {
+        return Ok(());
+    }
+    bail!(
+        "{}: the directory is not empty and holds no sacx run (no sacx params.json); choose a new or empty --out, or pass --force to write into it",
+        dir.display()
+    )
+}
+
+/// The held lock of a run directory; released when dropped or when the process
+/// ends.
+pub struct DirLock {
+    _file: File,
+}
+
+/// How a lock is held.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    /// The only writer (`sacx run`, `sacx report`).
+    Exclusive,
+    /// One of several writers of disjoint parts (Slurm array tasks).
+    Shared,
+}
+
+/// Takes the lock of `dir`, or says which live process holds it.
+pub fn lock(dir: &Path, mode: Mode) -> Result<DirLock> {
+    let path = dir.join(LOCK_FILE);
+    let mut file = OpenOptions::new()
+        .read(true)
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .open(&path)
+        .map_err(|e| anyhow::anyhow!("{}: cannot open the lock file: {e}", path.display()))?;
+    let taken = match mode {
+        Mode::Exclusive => file.try_lock(),
+        Mode::Shared => file.try_lock_shared(),
+    };
+    match taken {
+        Ok(()) => {}
+        Err(TryLockError::WouldBlock) => {
+            let mut holder = String::new();
+            let _ = file.read_to_string(&mut holder);
+            let holder = holder.trim();
+            bail!(
+                "{}: another sacx run (pid {}) is writing into this directory; wait for it to finish or stop it",
+                dir.display(),
+                if holder.is_empty() { "unknown" } else { holder }
+            );
+        }
+        Err(TryLockError::Error(e)) => {
+            bail!("{}: cannot lock: {e}", path.display());
+        }
+    }
+    if mode == Mode::Shared {
+        return Ok(DirLock { _file: file });
+    }
+    let pid = std::process::id().to_string();
+    file.set_len(0)
+        .and_then(|()| file.seek(SeekFrom::Start(0)))
+        .and_then(|_| file.write_all(pid.as_bytes()))
+        .and_then(|()| file.flush())
+        .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
+    Ok(DirLock { _file: file })
+}
