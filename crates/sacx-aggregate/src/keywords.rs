@@ -123,8 +123,8 @@ impl Keywords {
 
     /// Writes `keywords.json` and per class `<class>_stable.tsv`,
     /// `<class>_unstable.tsv` and `<class>_counter.tsv` into `dir` (created if missing), each atomically;
-    /// returns the paths written. Characters of class names outside `[A-Za-z0-9._-]`
-    /// become `_` in file names.
+    /// returns the paths written. File names come from [`file_stem`], which
+    /// never gives two labels the same name.
     pub fn write(&self, dir: &Path) -> Result<Vec<PathBuf>> {
         std::fs::create_dir_all(dir).map_err(Error::io(dir))?;
         let mut names: BTreeMap<String, &str> = BTreeMap::new();
@@ -175,17 +175,40 @@ impl Keywords {
     }
 }
 
-fn file_stem(class: &str) -> String {
-    class
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || "._-".contains(c) {
-                c
-            } else {
-                '_'
+/// Longest file-name stem before a long class name is shortened (file systems
+/// allow 255 bytes; the suffixes `_unstable.tsv` and a temporary prefix fit).
+const MAX_STEM: usize = 200;
+
+/// The file-name stem of a class: letters and digits of any script and `.`, `_`,
+/// `-` stay as they are; every other character (and a leading `.`) becomes the
+/// `%XX` of its UTF-8 bytes, `%` included, so two labels never share a stem
+/// (`a/b` → `a%2Fb`, `a_b` → `a_b`, `体育` → `体育`). A stem longer than 200
+/// bytes is cut at a character boundary and ends in `~` and a 64-bit hash of the
+/// whole label.
+pub fn file_stem(class: &str) -> String {
+    let mut out = String::with_capacity(class.len());
+    for (i, c) in class.char_indices() {
+        if c.is_alphanumeric() || "_-".contains(c) || (c == '.' && i > 0) {
+            out.push(c);
+        } else {
+            let mut buf = [0u8; 4];
+            for b in c.encode_utf8(&mut buf).bytes() {
+                out.push_str(&format!("%{b:02X}"));
             }
-        })
-        .collect()
+        }
+    }
+    if out.len() <= MAX_STEM {
+        return out;
+    }
+    let mut cut = MAX_STEM - 17;
+    while !out.is_char_boundary(cut) {
+        cut -= 1;
+    }
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in class.bytes() {
+        h = (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    format!("{}~{h:016x}", &out[..cut])
 }
 
 /// Renders one list as TSV with a header line.
@@ -250,4 +273,37 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
         });
     }
     std::fs::rename(&tmp, path).map_err(Error::io(path))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn file_stems_never_collide_and_stay_short() {
+        let long = "x".repeat(300);
+        let labels = [
+            "体育", "音乐", "a/b", "a_b", "a%2Fb", "a b", ".hidden", "Game", &long,
+        ];
+        let stems: Vec<String> = labels.iter().map(|l| file_stem(l)).collect();
+        assert_eq!(&stems[..4], ["体育", "音乐", "a%2Fb", "a_b"]);
+        assert_eq!(stems[4], "a%252Fb");
+        assert_eq!(stems[6], "%2Ehidden");
+        assert_eq!(stems[7], "Game");
+        let unique: std::collections::BTreeSet<&String> = stems.iter().collect();
+        assert_eq!(unique.len(), labels.len());
+        // A 300-character label: cut, with a hash, and two long labels that share
+        // the first 200 bytes still differ.
+        let long_a = file_stem(&format!("{}a", "é".repeat(150)));
+        let long_b = file_stem(&format!("{}b", "é".repeat(150)));
+        for s in [&stems[8], &long_a, &long_b] {
+            assert!(s.len() <= MAX_STEM && s.contains('~'), "{s}");
+        }
+        assert_ne!(long_a, long_b);
+        // Every stem is a valid file name with the longest suffix.
+        let dir = tempfile::tempdir().unwrap();
+        for s in &stems {
+            std::fs::write(dir.path().join(format!(".{s}_unstable.tsv.tmp99999")), "x").unwrap();
+        }
+    }
 }
