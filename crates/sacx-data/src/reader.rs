@@ -248,6 +248,12 @@ fn parse_tsv(line: &str) -> std::result::Result<Fields, String> {
     let Some((labels, text)) = line.split_once('\t') else {
         return Err("expected two tab-separated columns labels<TAB>text, found no tab".into());
     };
+    if text.contains('\t') {
+        return Err(format!(
+            "expected two tab-separated columns labels<TAB>text, found {}; a tab inside the text must be replaced",
+            line.split('\t').count()
+        ));
+    }
     let labels = labels
         .split(|c: char| c == ',' || c.is_whitespace())
         .filter(|l| !l.is_empty())
@@ -265,6 +271,8 @@ fn parse_tsv(line: &str) -> std::result::Result<Fields, String> {
 fn parse_line(src: &SourceInfo<'_>, opts: &LoadOptions, line_no: usize, raw: &[u8]) -> Parsed {
     let raw = raw.strip_suffix(b"\r").unwrap_or(raw);
     let line = match std::str::from_utf8(raw) {
+        // A byte-order mark before the first line is not part of the data.
+        Ok(s) if line_no == 1 => s.strip_prefix('\u{feff}').unwrap_or(s),
         Ok(s) => s,
         Err(e) => {
             return Parsed::Bad(
@@ -280,10 +288,13 @@ fn parse_line(src: &SourceInfo<'_>, opts: &LoadOptions, line_no: usize, raw: &[u
         Format::Tsv => parse_tsv(line),
         _ => parse_json(line),
     };
-    let f = match fields {
+    let mut f = match fields {
         Ok(f) => f,
         Err(reason) => return Parsed::Bad(line_no, reason),
     };
+    // A label given twice counts once (first occurrence kept).
+    let mut seen = std::collections::HashSet::new();
+    f.labels.retain(|l| seen.insert(l.clone()));
     let id = f.id.unwrap_or_else(|| {
         if src.multi {
             format!("{}:line-{line_no}", src.name)

@@ -235,3 +235,47 @@ fn missing_file_names_the_path() {
         "{err}"
     );
 }
+
+#[test]
+fn a_byte_order_mark_is_dropped_in_both_formats_and_extra_columns_are_bad_lines() {
+    let tsv = "\u{feff}Utility\tfirst\nGame\tsecond\n";
+    let corpus = Corpus::from_reader("mem.tsv", tsv.as_bytes(), &LoadOptions::default()).unwrap();
+    assert_eq!(corpus.labels.names(), ["Game", "Utility"]);
+    let jsonl = "\u{feff}{\"text\": \"x\", \"labels\": [\"A\"]}\n";
+    let corpus =
+        Corpus::from_reader("mem.jsonl", jsonl.as_bytes(), &LoadOptions::default()).unwrap();
+    assert_eq!(corpus.docs.len(), 1);
+    let extra = b"NA\tfine\nNA\ttext\tmore\n";
+    let err = Corpus::from_reader("mem.tsv", &extra[..], &LoadOptions::default()).unwrap_err();
+    assert!(
+        err.to_string()
+            .starts_with("mem.tsv:2: expected two tab-separated columns labels<TAB>text, found 3"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_label_given_twice_in_a_document_counts_once() {
+    let data = "{\"text\": \"a b\", \"labels\": [\"A\", \"B\", \"A\"]}\nA B A\tc d\n";
+    let corpus = Corpus::from_reader(
+        "mem.jsonl",
+        data.lines().next().unwrap().as_bytes(),
+        &LoadOptions::default(),
+    )
+    .unwrap();
+    assert_eq!(corpus.docs[0].labels.len(), 2);
+    let tsv = data.lines().nth(1).unwrap();
+    let corpus = Corpus::from_reader("mem.tsv", tsv.as_bytes(), &LoadOptions::default()).unwrap();
+    assert_eq!(corpus.docs[0].labels.len(), 2);
+    let (counts, _) = sacx_data::ClassWordCounts::count_reader(
+        "mem.tsv",
+        std::io::Cursor::new(tsv.as_bytes().to_vec()),
+        &LoadOptions::default(),
+        &sacx_data::Segmenter::new(),
+    )
+    .unwrap();
+    assert_eq!(
+        (counts.n_docs("A"), counts.tf("A", "c"), counts.df("A", "c")),
+        (1, 1, 1)
+    );
+}
