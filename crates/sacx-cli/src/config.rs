@@ -43,13 +43,27 @@ fn config_args(
 ) -> Result<Vec<OsString>> {
     let text = std::fs::read_to_string(path)
         .with_context(|| format!("cannot read the config file {}", path.display()))?;
-    let table: toml::Table = text
-        .parse()
-        .map_err(|e: toml::de::Error| anyhow::anyhow!("{}: {}", path.display(), e.message()))?;
+    let table: toml::Table = text.parse().map_err(|e: toml::de::Error| {
+        let line = e
+            .span()
+            .map(|s| text[..s.start.min(text.len())].matches('\n').count() + 1);
+        match line {
+            Some(n) => anyhow::anyhow!("{}:{n}: {}", path.display(), e.message()),
+            None => anyhow::anyhow!("{}: {}", path.display(), e.message()),
+        }
+    })?;
     // Top-level keys, then the subcommand's table over them.
     let mut entries: Vec<(String, toml::Value)> = Vec::new();
     for (key, value) in &table {
         if value.is_table() {
+            if root.find_subcommand(key).is_none() {
+                let names: Vec<&str> = root.get_subcommands().map(|c| c.get_name()).collect();
+                bail!(
+                    "{}: [{key}]: no such subcommand; tables are named after one of {}",
+                    path.display(),
+                    names.join(", ")
+                );
+            }
             continue;
         }
         entries.push((key.clone(), value.clone()));

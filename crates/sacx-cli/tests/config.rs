@@ -69,3 +69,27 @@ fn unknown_config_keys_are_errors_naming_the_file_and_key() {
     assert_eq!(err.lines().count(), 1, "{err}");
     assert!(err.contains("bad.toml") && err.contains("sedes"), "{err}");
 }
+
+#[test]
+fn a_misspelled_table_and_a_syntax_error_name_the_file_and_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("never").display().to_string();
+    for (text, needle) in [
+        (
+            "seeds = 2\n[trian]\nepochs = 1\n",
+            "cfg.toml: [trian]: no such subcommand",
+        ),
+        ("seeds = 2\nepochs = = 1\n", "cfg.toml:2: "),
+    ] {
+        let cfg = dir.path().join("cfg.toml");
+        std::fs::write(&cfg, text).unwrap();
+        let o = sacx(&["run", "--config", &cfg.display().to_string(), "--out", &out]);
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert!(
+            !o.status.success() && err.contains(needle),
+            "{text:?}: {err}"
+        );
+        assert_eq!(err.trim().lines().count(), 1, "{err}");
+        assert!(!dir.path().join("never").exists());
+    }
+}
