@@ -146,3 +146,76 @@ fn scalar(path: &Path, key: &str, value: &toml::Value) -> Result<String> {
         ),
     })
 }
+
+#[cfg(test)]
+mod fuzz {
+    //! Seeded fuzzing of the TOML config reader (method in
+    //! `crates/sacx-data/tests/fuzz.rs`): mutated config files give merged
+    //! arguments or `Err`, never a panic or a hang.
+    use clap::CommandFactory;
+    use rand::{Rng, SeedableRng};
+    use rand_chacha::ChaCha8Rng;
+    use std::panic::{AssertUnwindSafe, catch_unwind};
+    use std::time::{Duration, Instant};
+
+    const VALID: &str = "seeds = 3\nthreads = 2\ncorpus = [\"a.jsonl\", \"b.jsonl\"]\n\
+        skip-bad-lines = true\n[run]\nepochs = 2\nbaselines = [\"log-odds\", \"chi2\"]\n\
+        [keywords]\ntop-n = 10\n";
+    const TRICKY: &[&str] = &[
+        "=", "\n", "[", "]", "[[", "\"", "'", "\"\"\"", "#", ",", ".", "true", "-1", "1e999",
+        "nan", "inf", "{", "}", "\u{feff}", "é", "\0", "[trian]", "run.",
+    ];
+
+    #[test]
+    fn the_config_reader_never_panics() {
+        let n: usize = std::env::var("SACX_FUZZ_INPUTS")
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(20_000);
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("sacx.toml");
+        let cmd = crate::Cli::command();
+        let args: Vec<std::ffi::OsString> = [
+            "sacx",
+            "run",
+            "--config",
+            path.to_str().unwrap(),
+            "--seeds",
+            "2",
+        ]
+        .map(Into::into)
+        .to_vec();
+        let mut rng = ChaCha8Rng::seed_from_u64(6);
+        let started = Instant::now();
+        for i in 0..n {
+            let mut text: Vec<char> = VALID.chars().collect();
+            if i > 0 {
+                for _ in 0..rng.random_range(1..5) {
+                    let at = rng.random_range(0..=text.len());
+                    match rng.random_range(0..3) {
+                        0 => {
+                            let t = TRICKY[rng.random_range(0..TRICKY.len())];
+                            text.splice(at..at, t.chars());
+                        }
+                        1 => {
+                            let end = (at + rng.random_range(1..12)).min(text.len());
+                            text.drain(at..end);
+                        }
+                        _ => text.truncate(at),
+                    }
+                }
+            }
+            let text: String = text.into_iter().collect();
+            std::fs::write(&path, &text).unwrap();
+            let t = Instant::now();
+            let result = catch_unwind(AssertUnwindSafe(|| super::merge(&cmd, args.clone())));
+            assert!(result.is_ok(), "input {i} panicked: {text:?}");
+            assert!(
+                t.elapsed() < Duration::from_secs(2),
+                "input {i}: {:?}",
+                t.elapsed()
+            );
+        }
+        println!("fuzz config: {n} inputs in {:.2?}", started.elapsed());
+    }
+}

@@ -12,8 +12,16 @@ use std::path::{Path, PathBuf};
 
 const MAGIC: &[u8; 8] = b"SACXSHD1";
 
-fn config() -> bincode::config::Configuration {
-    bincode::config::standard()
+/// The largest record or header a reader accepts: a corrupted length prefix
+/// becomes an error instead of a huge allocation.
+const MAX_RECORD_BYTES: usize = 1 << 30;
+
+fn config() -> bincode::config::Configuration<
+    bincode::config::LittleEndian,
+    bincode::config::Varint,
+    bincode::config::Limit<MAX_RECORD_BYTES>,
+> {
+    bincode::config::standard().with_limit::<MAX_RECORD_BYTES>()
 }
 
 /// Writes one shard: all records go to `<path>.tmp`, renamed to `path` by
