@@ -209,6 +209,22 @@ fn malformed_lines_name_file_line_and_value() {
             "bad.tsv",
             "score inf",
         ),
+        // Every line of a document is checked, not only its first.
+        (
+            "0\td1\t['HI']\t['HI']\tw\t0.1\t[0.9, 0.1]\n1\td1\t['IN']\t['HI']\tv\t0.1\t[0.9, 0.1]\n",
+            "bad.tsv:2",
+            "label \"['IN']\" of document \"d1\" differs",
+        ),
+        (
+            "0\td1\t['HI']\t['HI']\tw\t0.1\t[2.5, 0.1]\n",
+            "bad.tsv:1",
+            "\"2.5\" in \"[2.5, 0.1]\" is not between 0 and 1",
+        ),
+        (
+            "0\td1\t['HI']\t['HI']\tw\t0.1\t[NaN, 0.1]\n",
+            "bad.tsv:1",
+            "\"NaN\" in \"[NaN, 0.1]\" is not between 0 and 1",
+        ),
     ];
     for (text, place, what) in cases {
         std::fs::write(&path, text).unwrap();
@@ -297,4 +313,29 @@ fn block_reader_handles_chunk_boundaries_long_lines_and_crlf() {
         assert_eq!(a, aggregate(&tsv, &p, None).unwrap(), "style {style}");
         assert!(a.classes.iter().any(|c| !c.keywords.is_empty()));
     }
+}
+
+#[test]
+fn the_numbered_header_and_adjacent_translations_sharing_an_id_are_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("run.tsv");
+    let l = labels(&["HI", "IN"]);
+    // What `sacx explain --tsv` writes: pandas' numbered header, numpy-style
+    // arrays, and two translations of "t1" (en, fi) next to each other with
+    // the same target.
+    let text = "\t0\t1\t2\t3\t4\t5\n\
+        0\tt1\t[0]\t0\tbaking\t0.5\t[0.9 0.1]\n\
+        1\tt1\t[0]\t0\ttips\t0.25\t[0.9 0.1]\n\
+        2\tt1\t[0]\t0\tleivonta\t0.75\t[0.8 0.3]\n\
+        3\tt2\t[1]\tNone\thello\tNone\t[0.1 0.2]\n";
+    std::fs::write(&path, text).unwrap();
+    let docs = read_all(&path, &l);
+    assert_eq!(docs.len(), 3);
+    assert_eq!((docs[0].doc_id.as_str(), docs[0].words.len()), ("t1", 2));
+    assert_eq!(
+        (docs[1].doc_id.as_str(), &docs[1].words),
+        ("t1", &vec!["leivonta".to_string()])
+    );
+    assert_eq!(docs[1].probs, vec![0.8, 0.3]);
+    assert_eq!((docs[2].doc_id.as_str(), docs[2].targets.len()), ("t2", 0));
 }

@@ -43,9 +43,13 @@ fn parse_score_slow(b: &[u8]) -> Option<f32> {
     std::str::from_utf8(b).ok()?.trim().parse().ok()
 }
 
+/// The original's named header, with or without the index column, or pandas'
+/// numbered one (`\t0\t1\t2\t3\t4\t5`, what `sacx explain --tsv` and the
+/// original `to_csv` write).
 pub(super) fn is_header(f: &[&[u8]]) -> bool {
     let names: [&[u8]; 6] = [b"id", b"label", b"pred", b"token", b"score", b"probs"];
-    f == names || (f.len() == 7 && f[1..] == names)
+    let numbered: [&[u8]; 7] = [b"", b"0", b"1", b"2", b"3", b"4", b"5"];
+    f == names || (f.len() == 7 && f[1..] == names) || f == numbered
 }
 
 /// Splits a line on tabs, undoing CSV quoting (`"..."` with `""` for a quote).
@@ -153,9 +157,12 @@ pub(super) fn parse_probs(field: &str) -> std::result::Result<Vec<f32>, String> 
     inner
         .split(|c: char| c == ',' || c.is_whitespace())
         .filter(|s| !s.is_empty())
-        .map(|s| {
-            s.parse::<f32>()
-                .map_err(|_| format!("probability {s:?} in {field:?} is not a number"))
+        .map(|s| match s.parse::<f32>() {
+            Ok(p) if (0.0..=1.0).contains(&p) => Ok(p),
+            Ok(_) => Err(format!(
+                "probability {s:?} in {field:?} is not between 0 and 1"
+            )),
+            Err(_) => Err(format!("probability {s:?} in {field:?} is not a number")),
         })
         .collect()
 }

@@ -25,6 +25,9 @@ pub(super) struct Parser {
     pred_cache: Option<(Vec<u8>, Option<u32>)>,
     /// Scratch for normalised tokens.
     word: String,
+    /// The current document's `label` and `probs` fields as first read: every
+    /// later line of the document must repeat them.
+    first: (Vec<u8>, Vec<u8>),
 }
 
 /// The six fields of a data line.
@@ -52,6 +55,7 @@ impl Parser {
             doc: DocBuf::default(),
             pred_cache: None,
             word: String::new(),
+            first: (Vec::new(), Vec::new()),
         }
     }
 
@@ -129,14 +133,18 @@ impl Parser {
     }
 
     fn record(&mut self, line: &Fields<'_>, emit: &mut Emit<'_>) -> Result<()> {
-        if !self.doc.open || !eq_bytes(self.doc.doc_id.as_bytes(), line.id) {
+        let same_id = self.doc.open && eq_bytes(self.doc.doc_id.as_bytes(), line.id);
+        // Translations share an id and sit next to each other; their class
+        // probabilities tell them apart.
+        let translation = same_id && !eq_bytes(&self.first.1, line.probs);
+        if !same_id || translation {
             if self.doc.open {
                 self.close_group()?;
                 self.doc.open = false;
                 emit(&self.doc)?;
             }
             let id = self.utf8(line.id, "document id")?;
-            if !self.seen.insert(line.id.into()) {
+            if !translation && !self.seen.insert(line.id.into()) {
                 return Err(self.err(format!(
                     "document {id:?} appears again after other documents; a document's lines must be contiguous"
                 )));
@@ -144,7 +152,15 @@ impl Parser {
             let gold = parse_classes(self.utf8(line.label, "label")?, &self.labels)
                 .map_err(|r| self.err(r))?;
             let probs = parse_probs(self.utf8(line.probs, "probs")?).map_err(|r| self.err(r))?;
+            self.first = (line.label.to_vec(), line.probs.to_vec());
             self.doc.start(id, gold, probs);
+        } else if !eq_bytes(&self.first.0, line.label) {
+            return Err(self.err(format!(
+                "label {:?} of document {:?} differs from its first line's {:?}",
+                text(line.label),
+                self.doc.doc_id,
+                text(&self.first.0)
+            )));
         }
         let pred = match &self.pred_cache {
             Some((raw, pred)) if eq_bytes(raw, line.pred) => *pred,
