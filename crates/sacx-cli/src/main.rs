@@ -66,9 +66,27 @@ fn main() {
     });
     if let Err(err) = result {
         // One line: what went wrong and where, with the causes chained.
-        eprintln!("sacx: error: {err:#}");
+        eprintln!("sacx: error: {}", one_line(&err));
         std::process::exit(1);
     }
+}
+
+/// The error and its causes on one line, each cause printed once: a cause whose
+/// text the message so far already holds (a library error that quotes its
+/// source) is not repeated.
+fn one_line(err: &anyhow::Error) -> String {
+    let mut out = String::new();
+    for cause in err.chain() {
+        let text = cause.to_string();
+        if out.contains(&text) {
+            continue;
+        }
+        if !out.is_empty() {
+            out.push_str(": ");
+        }
+        out.push_str(&text);
+    }
+    out
 }
 
 /// Parses the command line, with options from `--config` filled in.

@@ -137,6 +137,18 @@ fn a_live_holder_of_the_directory_is_named_and_a_dead_one_is_taken_over() {
     // The holder is gone (its lock released, its pid left in the file).
     drop(lock);
     assert!(ok(run(&corpus, &out, &[])).contains("report:"));
+    // Temporary files of a killed run are removed by the next one.
+    let stale = [
+        dir.join("keywords/.keywords.json.tmp4242"),
+        dir.join("runs/seed-1/explanations/shard-00007.bin.tmp"),
+    ];
+    for f in &stale {
+        std::fs::write(f, "half").unwrap();
+    }
+    ok(run(&corpus, &out, &[]));
+    for f in &stale {
+        assert!(!f.exists(), "{} left behind", f.display());
+    }
     // Resuming with another thread count is refused with the reason.
     let o = run(&corpus, &out, &["--threads", "2"]);
     let err = String::from_utf8_lossy(&o.stderr);
@@ -144,4 +156,33 @@ fn a_live_holder_of_the_directory_is_named_and_a_dead_one_is_taken_over() {
         !o.status.success() && err.contains("train.threads was 1, now 2"),
         "{err}"
     );
+}
+
+#[test]
+fn each_cause_is_printed_once_and_nothing_is_created() {
+    let tmp = tempfile::tempdir().unwrap();
+    let gz = tmp.path().join("cut.jsonl.gz");
+    std::fs::write(&gz, [0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 3, 0x4b]).unwrap();
+    let empty = tmp.path().join("empty.jsonl");
+    std::fs::write(&empty, "").unwrap();
+    let null = tmp.path().join("null.jsonl");
+    std::fs::write(&null, "{\"text\": null, \"labels\": []}\n").unwrap();
+    let out = tmp.path().join("never").display().to_string();
+    for (corpus, needle) in [
+        (tmp.path().to_path_buf(), "Is a directory"),
+        (gz, "deflate"),
+        (empty, "no documents left to use (0 non-blank lines read"),
+        (null, "\"text\" must be a string, found null;"),
+    ] {
+        let o = run(&corpus.display().to_string(), &out, &[]);
+        let err = String::from_utf8_lossy(&o.stderr);
+        let line = err.lines().last().unwrap();
+        assert!(!o.status.success() && line.contains(needle), "{err}");
+        let first = line.find(needle).unwrap();
+        assert!(
+            !line[first + needle.len()..].contains(needle),
+            "printed twice: {line}"
+        );
+        assert!(!tmp.path().join("never").exists());
+    }
 }

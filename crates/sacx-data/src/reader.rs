@@ -152,6 +152,15 @@ fn type_name(v: &Value) -> &'static str {
     }
 }
 
+/// What a wrong value is, for error messages: `null`, or its type and a short
+/// excerpt (`a number 42`).
+fn found(v: &Value) -> String {
+    if v.is_null() {
+        return "null".into();
+    }
+    format!("{} {}", type_name(v), excerpt(v))
+}
+
 /// A short excerpt of a value for error messages.
 fn excerpt(v: &Value) -> String {
     let s = v.to_string();
@@ -180,11 +189,7 @@ fn parse_json(line: &str) -> std::result::Result<Fields, String> {
         Some(Value::String(s)) => s,
         None => return Err("missing \"text\" field".into()),
         Some(v) => {
-            return Err(format!(
-                "\"text\" must be a string, found {} {}",
-                type_name(&v),
-                excerpt(&v)
-            ));
+            return Err(format!("\"text\" must be a string, found {}", found(&v)));
         }
     };
     let labels = match obj.remove("labels") {
@@ -196,9 +201,8 @@ fn parse_json(line: &str) -> std::result::Result<Fields, String> {
                     Value::String(s) => labels.push(s),
                     v => {
                         return Err(format!(
-                            "\"labels\" must be an array of strings, found {} {} at position {i}",
-                            type_name(&v),
-                            excerpt(&v)
+                            "\"labels\" must be an array of strings, found {} at position {i}",
+                            found(&v)
                         ));
                     }
                 }
@@ -207,9 +211,8 @@ fn parse_json(line: &str) -> std::result::Result<Fields, String> {
         }
         Some(v) => {
             return Err(format!(
-                "\"labels\" must be an array of strings, found {} {}",
-                type_name(&v),
-                excerpt(&v)
+                "\"labels\" must be an array of strings, found {}",
+                found(&v)
             ));
         }
     };
@@ -219,9 +222,8 @@ fn parse_json(line: &str) -> std::result::Result<Fields, String> {
         Some(Value::Number(n)) => Some(n.to_string()),
         Some(v) => {
             return Err(format!(
-                "\"id\" must be a string or number, found {} {}",
-                type_name(&v),
-                excerpt(&v)
+                "\"id\" must be a string or number, found {}",
+                found(&v)
             ));
         }
     };
@@ -230,9 +232,8 @@ fn parse_json(line: &str) -> std::result::Result<Fields, String> {
         Some(Value::String(s)) if !s.trim().is_empty() => Some(s),
         Some(v) => {
             return Err(format!(
-                "\"lang\" must be a non-empty string, found {} {}",
-                type_name(&v),
-                excerpt(&v)
+                "\"lang\" must be a non-empty string, found {}",
+                found(&v)
             ));
         }
     };

@@ -94,9 +94,14 @@ impl CorpusArgs {
             Corpus::load(&self.corpus, &opts)?
         };
         if corpus.is_empty() {
+            let r = &corpus.report;
             anyhow::bail!(
-                "{}: no documents left to use (see the load report above)",
-                self.name()
+                "{}: no documents left to use ({} non-blank lines read, {} empty texts, {} bad lines skipped, {} documents outside --labels)",
+                self.name(),
+                r.lines,
+                r.empty.len(),
+                r.bad_lines.len(),
+                r.dropped_outside_labels
             );
         }
         Ok(corpus)

@@ -97,3 +97,59 @@ pub fn lock(dir: &Path, mode: Mode) -> Result<DirLock> {
         .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
     Ok(DirLock { _file: file })
 }
+
+/// Whether `name` is a temporary file sacx writes before a rename: `….tmp`,
+/// `….tmp<pid>` or `….tmp.<pid>`.
+fn is_temporary(name: &str) -> bool {
+    let Some(at) = name.rfind(".tmp") else {
+        return false;
+    };
+    let rest = &name[at + 4..];
+    let rest = rest.strip_prefix('.').unwrap_or(rest);
+    rest.bytes().all(|b| b.is_ascii_digit())
+}
+
+/// Removes the temporary files a killed run left anywhere below `dir`; call it
+/// only while holding the directory's exclusive lock (no other writer is alive).
+/// Returns how many were removed.
+pub fn remove_stale_temporaries(dir: &Path) -> Result<usize> {
+    let mut removed = 0;
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        let Ok(entries) = std::fs::read_dir(&d) else {
+            continue;
+        };
+        for entry in entries.flatten() {
+            let path = entry.path();
+            let Ok(kind) = entry.file_type() else {
+                continue;
+            };
+            if kind.is_dir() {
+                stack.push(path);
+            } else if kind.is_file() && entry.file_name().to_str().is_some_and(is_temporary) {
+                std::fs::remove_file(&path)
+                    .map_err(|e| anyhow::anyhow!("{}: cannot remove: {e}", path.display()))?;
+                removed += 1;
+            }
+        }
+    }
+    Ok(removed)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn temporary_names_are_the_ones_sacx_writes() {
+        for name in [
+            ".keywords.json.tmp4242",
+            "shard-00001.bin.tmp",
+            ".df.json.tmp.77",
+            ".model.safetensors.tmp",
+        ] {
+            assert!(super::is_temporary(name), "{name}");
+        }
+        for name in ["tmp", "notes.tmpl", "report.html", "a.tmp.x"] {
+            assert!(!super::is_temporary(name), "{name}");
+        }
+    }
+}

@@ -151,7 +151,12 @@ pub fn run(args: &RunArgs) -> Result<()> {
     let _lock = if args.seeds_only {
         guard::lock(layout.root(), guard::Mode::Shared)?
     } else {
-        guard::lock(layout.root(), guard::Mode::Exclusive)?
+        let lock = guard::lock(layout.root(), guard::Mode::Exclusive)?;
+        let removed = guard::remove_stale_temporaries(layout.root())?;
+        if removed > 0 {
+            eprintln!("removed {removed} temporary files left by an interrupted run");
+        }
+        lock
     };
     check_params(&layout, args, &corpus)?;
     if let Some(n) = args.train.threads {
