@@ -206,8 +206,8 @@ fn malformed_lines_name_file_line_and_value() {
         ),
         (
             "0\td1\t['HI']\t['HI']\tw\tinf\t[0.9, 0.1]\n",
-            "bad.tsv",
-            "score inf",
+            "bad.tsv:1",
+            "score \"inf\" is not a finite number",
         ),
         // Every line of a document is checked, not only its first.
         (

@@ -126,7 +126,11 @@ impl fmt::Display for LoadReport {
         }
         write_lines(f, "empty texts (dropped)", &self.empty)?;
         write_lines(f, "bad lines (skipped)", &self.bad_lines)?;
-        write!(f, "truncated at tokenization: {}", self.truncated)
+        // Known only once a tokenizer has encoded the documents (Corpus::encode).
+        if self.truncated > 0 {
+            write!(f, "truncated at tokenization: {}", self.truncated)?;
+        }
+        Ok(())
     }
 }
 

@@ -197,13 +197,15 @@ impl Parser {
             return Ok(());
         }
         if pred.is_some() {
-            let score = parse_score(line.score).ok_or_else(|| {
-                self.err(format!(
-                    "score {:?} is not a number (token {:?})",
-                    text(line.score),
-                    text(line.token)
-                ))
-            })?;
+            let score = parse_score(line.score)
+                .filter(|s| s.is_finite())
+                .ok_or_else(|| {
+                    self.err(format!(
+                        "score {:?} is not a finite number (token {:?})",
+                        text(line.score),
+                        text(line.token)
+                    ))
+                })?;
             self.doc.scores.push(score);
         }
         Ok(())

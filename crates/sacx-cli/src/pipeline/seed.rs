@@ -103,6 +103,7 @@ pub fn train(job: &SeedJob<'_>, layout: &SeedLayout) -> Result<()> {
     )
     .context("training the tokenizer")?;
     let (train, valid) = sacx_model::data::split_examples(job.corpus, &split, &tok)?;
+    report_truncation(job, &tok);
     let arch = job.model.architecture()?;
     let vectors = match &job.model.word_vectors {
         Some(path) => Some(WordVectors::read(path, tok.vocab_size(), |t| {
@@ -153,6 +154,31 @@ pub fn checked_split(
         }
     }
     Ok(split)
+}
+
+/// Says how many documents the tokenizer truncates at `--max-len` (only texts
+/// with at least `max_len` bytes can be: every token covers a byte or more).
+fn report_truncation(job: &SeedJob<'_>, tok: &Tokenizer) {
+    let long: Vec<&str> = job
+        .corpus
+        .docs
+        .iter()
+        .map(|d| d.text.as_str())
+        .filter(|t| t.len() >= tok.max_len().saturating_sub(2))
+        .collect();
+    let truncated = tok
+        .encode_batch(&long)
+        .iter()
+        .filter(|e| e.truncated)
+        .count();
+    if truncated > 0 {
+        eprintln!(
+            "seed {}: {truncated} of {} documents truncated at tokenization (--max-len {})",
+            job.seed,
+            job.corpus.docs.len(),
+            tok.max_len()
+        );
+    }
 }
 
 /// What explaining one seed needs.
