@@ -186,3 +186,29 @@ fn each_cause_is_printed_once_and_nothing_is_created() {
         assert!(!tmp.path().join("never").exists());
     }
 }
+
+#[test]
+fn documents_cut_at_max_len_are_counted() {
+    let tmp = tempfile::tempdir().unwrap();
+    let corpus = tmp.path().join("long.jsonl");
+    let mut text = format!(
+        "{{\"text\": \"{}\", \"labels\": [\"A\"]}}\n",
+        "word ".repeat(3000)
+    );
+    for i in 0..30 {
+        let label = if i % 2 == 0 { "A" } else { "B" };
+        text.push_str(&format!(
+            "{{\"text\": \"short text {i}\", \"labels\": [\"{label}\"]}}\n"
+        ));
+    }
+    std::fs::write(&corpus, text).unwrap();
+    let out = tmp.path().join("r").display().to_string();
+    let o = run(&corpus.display().to_string(), &out, &[]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(o.status.success(), "{err}");
+    assert!(
+        err.contains("seed 1: 1 of 31 documents truncated at tokenization (--max-len 512)"),
+        "{err}"
+    );
+    assert!(!err.contains("truncated at tokenization: 0"), "{err}");
+}
