@@ -204,10 +204,7 @@ pub fn file_stem(class: &str) -> String {
     while !out.is_char_boundary(cut) {
         cut -= 1;
     }
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for b in class.bytes() {
-        h = (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3);
-    }
+    let h = sacx_data::Fnv1a::of(class.as_bytes());
     format!("{}~{h:016x}", &out[..cut])
 }
 

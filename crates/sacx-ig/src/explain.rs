@@ -102,7 +102,8 @@ impl ResolvedBaseline {
                 seed, candidates, ..
             } => {
                 let mut rng = ChaCha8Rng::seed_from_u64(
-                    seed ^ fnv1a(&doc.doc_id) ^ (variant as u64).rotate_left(32),
+                    seed ^ sacx_data::Fnv1a::of(doc.doc_id.as_bytes())
+                        ^ (variant as u64).rotate_left(32),
                 );
                 BaselineInput::Ids(
                     doc.ids
@@ -120,13 +121,6 @@ impl ResolvedBaseline {
             }
         }
     }
-}
-
-/// A stable 64-bit hash (FNV-1a) of a document id, for per-document seeds.
-fn fnv1a(s: &str) -> u64 {
-    s.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
-        (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3)
-    })
 }
 
 /// Explains documents with one model.

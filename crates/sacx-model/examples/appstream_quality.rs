@@ -54,7 +54,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .collect();
     let tok_opts = TokenizerOptions::default();
     let tokenizer = Tokenizer::train(&tok_opts, Segmenter::new(), &texts)?;
-    let (train_ex, valid_ex) = split_examples(&corpus, &split, &tokenizer)?;
+    let sacx_model::data::SplitExamples {
+        train: train_ex,
+        valid: valid_ex,
+        ..
+    } = split_examples(&corpus, &split, &tokenizer)?;
     let arch: Architecture = model.parse()?;
     let params = TrainParams::builder()
         .epochs(epochs)

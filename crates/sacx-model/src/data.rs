@@ -15,6 +15,15 @@ pub fn encode_examples(
     indices: &[usize],
     tokenizer: &Tokenizer,
 ) -> Result<Vec<Example>> {
+    Ok(encode_counted(corpus, indices, tokenizer)?.0)
+}
+
+/// [`encode_examples`], and how many of the documents the tokenizer truncated.
+fn encode_counted(
+    corpus: &Corpus,
+    indices: &[usize],
+    tokenizer: &Tokenizer,
+) -> Result<(Vec<Example>, usize)> {
     let docs = indices
         .iter()
         .map(|&i| {
@@ -26,7 +35,8 @@ pub fn encode_examples(
         .collect::<Result<Vec<_>>>()?;
     let texts: Vec<&str> = docs.iter().map(|d| d.text.as_str()).collect();
     let encodings = tokenizer.encode_batch(&texts);
-    Ok(docs
+    let truncated = encodings.iter().filter(|e| e.truncated).count();
+    let examples = docs
         .iter()
         .zip(encodings)
         .map(|(d, e)| Example {
@@ -34,7 +44,19 @@ pub fn encode_examples(
             labels: d.labels.clone(),
             lang: d.lang.clone(),
         })
-        .collect())
+        .collect();
+    Ok((examples, truncated))
+}
+
+/// The encoded sides of a split.
+#[derive(Debug)]
+pub struct SplitExamples {
+    /// Training examples, in split order.
+    pub train: Vec<Example>,
+    /// Validation examples, in split order.
+    pub valid: Vec<Example>,
+    /// Documents of both sides that the tokenizer truncated at its `max_len`.
+    pub truncated: usize,
 }
 
 /// The training and validation examples of `split`.
@@ -42,11 +64,14 @@ pub fn split_examples(
     corpus: &Corpus,
     split: &Split,
     tokenizer: &Tokenizer,
-) -> Result<(Vec<Example>, Vec<Example>)> {
-    Ok((
-        encode_examples(corpus, &split.train, tokenizer)?,
-        encode_examples(corpus, &split.valid, tokenizer)?,
-    ))
+) -> Result<SplitExamples> {
+    let (train, t) = encode_counted(corpus, &split.train, tokenizer)?;
+    let (valid, v) = encode_counted(corpus, &split.valid, tokenizer)?;
+    Ok(SplitExamples {
+        train,
+        valid,
+        truncated: t + v,
+    })
 }
 
 /// The [`ModelSpec`] of `architecture` for `tokenizer`'s vocabulary and the

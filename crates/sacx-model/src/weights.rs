@@ -90,12 +90,9 @@ pub(crate) fn decode(bytes: &[u8], path: &Path) -> Result<BTreeMap<String, Tenso
 
 /// FNV-1a 64-bit digest of `bytes`, as 16 hex digits (corruption check, not security).
 pub(crate) fn digest(bytes: &[u8]) -> String {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for &b in bytes {
-        h ^= b as u64;
-        h = h.wrapping_mul(0x0100_0000_01b3);
-    }
-    format!("{h:016x}")
+    let mut h = sacx_data::Fnv1a::new();
+    h.update(bytes);
+    h.hex()
 }
 
 /// Writes `bytes` to `path` through a temporary file in the same directory and

@@ -40,7 +40,11 @@ fn trained(dir: &Path) -> (Corpus, Tokenizer) {
         .map(|&i| corpus.docs[i].text.as_str())
         .collect();
     let tok = Tokenizer::train(&TokenizerOptions::default(), Segmenter::new(), &texts).unwrap();
-    let (tr, va) = split_examples(&corpus, &split, &tok).unwrap();
+    let sacx_model::data::SplitExamples {
+        train: tr,
+        valid: va,
+        ..
+    } = split_examples(&corpus, &split, &tok).unwrap();
     let arch = Architecture::XmlCnn(
         XmlCnnParams::builder()
             .embedding_dim(6)

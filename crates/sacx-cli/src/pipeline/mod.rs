@@ -313,11 +313,10 @@ fn aggregate(
 
 /// FNV-1a over every document's id, language, labels and text, in corpus order.
 fn corpus_fingerprint(corpus: &sacx_data::Corpus) -> String {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    let mut h = sacx_data::Fnv1a::new();
     let mut eat = |bytes: &[u8]| {
-        for &b in bytes.iter().chain(&[0xff]) {
-            h = (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3);
-        }
+        h.update(bytes);
+        h.update(&[0xff]);
     };
     for label in corpus.labels.names() {
         eat(label.as_bytes());
@@ -330,7 +329,7 @@ fn corpus_fingerprint(corpus: &sacx_data::Corpus) -> String {
         }
         eat(d.text.as_bytes());
     }
-    format!("{h:016x}")
+    h.hex()
 }
 
 /// Writes `params.json` on the first start; later starts must match it.

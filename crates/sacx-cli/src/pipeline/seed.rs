@@ -48,18 +48,14 @@ pub fn split(corpus: &Corpus, args: &SplitArgs, seed: u64) -> Result<(Split, Spl
                 args.train_fraction
             );
         }
-        let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+        let mut h = sacx_data::Fnv1a::new();
         for &i in &split.valid {
             let d = &corpus.docs[i];
-            for b in
-                d.id.bytes()
-                    .chain([0])
-                    .chain(d.lang.bytes())
-                    .chain([0])
-                    .chain(d.text.len().to_le_bytes())
-            {
-                h = (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3);
-            }
+            h.update(d.id.as_bytes());
+            h.update(&[0]);
+            h.update(d.lang.as_bytes());
+            h.update(&[0]);
+            h.update(&d.text.len().to_le_bytes());
         }
         let info = SplitInfo {
             seed,
@@ -67,7 +63,7 @@ pub fn split(corpus: &Corpus, args: &SplitArgs, seed: u64) -> Result<(Split, Spl
             stratify: args.stratify,
             train_documents: split.train.len(),
             valid_documents: split.valid.len(),
-            fingerprint: format!("{h:016x}"),
+            fingerprint: h.hex(),
         };
         Ok((split, info))
     }
@@ -102,8 +98,19 @@ pub fn train(job: &SeedJob<'_>, layout: &SeedLayout) -> Result<()> {
         &texts,
     )
     .context("training the tokenizer")?;
-    let (train, valid) = sacx_model::data::split_examples(job.corpus, &split, &tok)?;
-    report_truncation(job, &tok);
+    let sacx_model::data::SplitExamples {
+        train,
+        valid,
+        truncated,
+    } = sacx_model::data::split_examples(job.corpus, &split, &tok)?;
+    if truncated > 0 {
+        eprintln!(
+            "seed {}: {truncated} of {} documents truncated at tokenization (--max-len {})",
+            job.seed,
+            train.len() + valid.len(),
+            tok.max_len()
+        );
+    }
     let arch = job.model.architecture()?;
     let vectors = match &job.model.word_vectors {
         Some(path) => Some(WordVectors::read(path, tok.vocab_size(), |t| {
@@ -154,31 +161,6 @@ pub fn checked_split(
         }
     }
     Ok(split)
-}
-
-/// Says how many documents the tokenizer truncates at `--max-len` (only texts
-/// with at least `max_len` bytes can be: every token covers a byte or more).
-fn report_truncation(job: &SeedJob<'_>, tok: &Tokenizer) {
-    let long: Vec<&str> = job
-        .corpus
-        .docs
-        .iter()
-        .map(|d| d.text.as_str())
-        .filter(|t| t.len() >= tok.max_len().saturating_sub(2))
-        .collect();
-    let truncated = tok
-        .encode_batch(&long)
-        .iter()
-        .filter(|e| e.truncated)
-        .count();
-    if truncated > 0 {
-        eprintln!(
-            "seed {}: {truncated} of {} documents truncated at tokenization (--max-len {})",
-            job.seed,
-            job.corpus.docs.len(),
-            tok.max_len()
-        );
-    }
 }
 
 /// What explaining one seed needs.
