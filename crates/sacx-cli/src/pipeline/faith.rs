@@ -41,6 +41,8 @@ pub fn attach(job: &FaithJob<'_>, sets: &[Keywords], evals: &mut [Evaluation]) -
     for &seed in job.seeds {
         let seed_layout = job.layout.seed(seed);
         let ck = Checkpoint::load(&seed_layout.checkpoint(), job.device.resolve()?)?;
+        // Every seed's sums are added class by class: the label lists must agree.
+        ck.check_corpus(job.corpus)?;
         let tok = ck
             .load_tokenizer()?
             .with_context(|| format!("{}: the checkpoint has no tokenizer", ck.dir.display()))?;
