@@ -21,19 +21,21 @@ pub struct FaithFigures {
     pub sufficiency_prob: PerClass,
 }
 
+/// Per class the mean `f(sums) / n` (undefined for a class without documents).
+fn per_class_mean(classes: &[String], sums: &[FaithSums], f: fn(&FaithSums) -> f64) -> PerClass {
+    let values = sums
+        .iter()
+        .map(|s| (s.n > 0).then(|| f(s) / s.n as f64))
+        .collect();
+    PerClass::new(classes, values)
+}
+
 impl FaithFigures {
     fn new(classes: &[String], sums: &[FaithSums]) -> Self {
-        let per = |f: fn(&FaithSums) -> f64| {
-            let values = sums
-                .iter()
-                .map(|s| (s.n > 0).then(|| f(s) / s.n as f64))
-                .collect();
-            PerClass::new(classes, values)
-        };
         Self {
-            comprehensiveness_prob: per(|s| s.drop_prob),
-            comprehensiveness_logit: per(|s| s.drop_logit),
-            sufficiency_prob: per(|s| s.only_prob),
+            comprehensiveness_prob: per_class_mean(classes, sums, |s| s.drop_prob),
+            comprehensiveness_logit: per_class_mean(classes, sums, |s| s.drop_logit),
+            sufficiency_prob: per_class_mean(classes, sums, |s| s.only_prob),
         }
     }
 }
@@ -65,14 +67,10 @@ impl Faithfulness {
         control: &[FaithSums],
         control_seed: u64,
     ) -> Self {
-        let values = keywords
-            .iter()
-            .map(|s| (s.n > 0).then(|| s.full_prob / s.n as f64))
-            .collect();
         Self {
             keywords: FaithFigures::new(classes, keywords),
             control: FaithFigures::new(classes, control),
-            full_prob: PerClass::new(classes, values),
+            full_prob: per_class_mean(classes, keywords, |s| s.full_prob),
             documents: classes
                 .iter()
                 .cloned()
