@@ -1,13 +1,14 @@
-// Shared build script for every sacx package whose binaries or tests link libtorch.
-//
-// torch-sys links libtorch, but two things it cannot do for downstream binaries:
-// 1. an rpath to the libtorch library folder, so `target/*/sacx` and test executables
-//    run without LD_LIBRARY_PATH;
-// 2. keep `libtorch_cuda` in the binary: rustc links with `--as-needed`, nothing in
-//    the Rust code references a CUDA symbol, so the linker drops the library and
-//    `tch::Cuda::is_available()` says false even on a GPU machine. Listing it again
-//    after `--no-as-needed` keeps it.
-// `rustc-link-arg` applies to this package's binaries, tests, benches and examples.
+//! Shared build script for every sacx package whose binaries or tests link libtorch.
+//!
+//! torch-sys links libtorch, but two things it cannot do for downstream binaries:
+//! 1. an rpath to the libtorch library folder, so `target/*/sacx` and test executables
+//!    run without LD_LIBRARY_PATH;
+//! 2. keep `libtorch_cuda` in the binary: rustc links with `--as-needed`, nothing in
+//!    the Rust code references a CUDA symbol, so the linker drops the library and
+//!    `tch::Cuda::is_available()` says false even on a GPU machine. Listing it again
+//!    after `--no-as-needed` keeps it.
+//!
+//! `rustc-link-arg` applies to this package's binaries, tests, benches and examples.
 use std::path::PathBuf;
 
 fn main() {

@@ -12,7 +12,7 @@ pub enum Error {
     #[error("{path}: {reason}")]
     Shard {
         /// The shard file.
-        path: std::path::PathBuf,
+        path: PathBuf,
         /// What is wrong with it.
         reason: String,
     },
@@ -67,15 +67,8 @@ pub enum Error {
     },
 
     /// A parameter is outside its documented range.
-    #[error("{name} = {value} is invalid: expected {expected}")]
-    InvalidParameter {
-        /// Parameter name.
-        name: &'static str,
-        /// The offending value, as text.
-        value: String,
-        /// The accepted range or values.
-        expected: &'static str,
-    },
+    #[error(transparent)]
+    InvalidParameter(#[from] crate::InvalidParameter),
 
     /// A document index is out of range for the corpus.
     #[error("document index {index} is out of range: the corpus has {len} documents")]
@@ -134,11 +127,7 @@ impl Error {
 
     /// An [`Error::InvalidParameter`].
     pub(crate) fn param(name: &'static str, value: impl ToString, expected: &'static str) -> Self {
-        Error::InvalidParameter {
-            name,
-            value: value.to_string(),
-            expected,
-        }
+        Error::InvalidParameter(crate::InvalidParameter::new(name, value.to_string(), expected))
     }
 }
 

@@ -1,5 +1,5 @@
 #![doc = include_str!("../README.md")]
-#![warn(missing_docs)]
+#![deny(missing_docs)]
 
 mod corpus;
 mod counts;
@@ -9,6 +9,7 @@ mod faith;
 mod fnv;
 mod label;
 mod options;
+mod param;
 mod reader;
 mod report;
 mod segment;
@@ -23,6 +24,7 @@ pub use error::{Error, Result};
 pub use faith::FaithSums;
 pub use fnv::Fnv1a;
 pub use label::LabelSet;
+pub use param::InvalidParameter;
 pub use options::{Format, LoadOptions, LoadOptionsBuilder};
 pub use report::{LoadReport, SkippedLine};
 pub use segment::{CaseFold, PREPROCESS_CHARS, Segmenter, Word, Words, preprocess};
