@@ -10,7 +10,6 @@ mod cmd;
 mod config;
 mod pipeline;
 mod progress;
-mod report;
 
 /// Which words does a text classifier rely on for each class?
 ///

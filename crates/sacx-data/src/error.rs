@@ -127,7 +127,11 @@ impl Error {
 
     /// An [`Error::InvalidParameter`].
     pub(crate) fn param(name: &'static str, value: impl ToString, expected: &'static str) -> Self {
-        Error::InvalidParameter(crate::InvalidParameter::new(name, value.to_string(), expected))
+        Error::InvalidParameter(crate::InvalidParameter::new(
+            name,
+            value.to_string(),
+            expected,
+        ))
     }
 }
 

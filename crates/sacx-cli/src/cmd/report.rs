@@ -22,7 +22,7 @@ pub fn run(args: &Args) -> Result<()> {
         );
     }
     let _lock = guard::lock(&args.run, guard::Mode::Exclusive)?;
-    let path = crate::report::write(&args.run)?;
+    let path = sacx_report::write(&args.run)?;
     println!("report: {}", path.display());
     Ok(())
 }

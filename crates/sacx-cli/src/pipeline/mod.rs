@@ -220,7 +220,7 @@ pub fn run(args: &RunArgs) -> Result<()> {
     let info = (args, &layout, &seeds[..], device);
     write_run_json(info, stages.clone(), started.elapsed().as_secs_f64())?;
     let t = Instant::now();
-    let report = crate::report::write(layout.root())?;
+    let report = sacx_report::write(layout.root())?;
     stages.insert("report".into(), json!(t.elapsed().as_secs_f64()));
     write_run_json(info, stages, started.elapsed().as_secs_f64())?;
     println!("report: {}", report.display());

@@ -12,7 +12,7 @@ use std::cmp::Ordering;
 use std::fmt::Write as _;
 use std::rc::Rc;
 
-use anyhow::Result;
+use crate::Result;
 use sacx_ig::{DocExplanation, ShardReader, TargetAttribution};
 
 use super::html::{esc, score};

@@ -1,3 +1,14 @@
+#![doc = include_str!("../README.md")]
+#![deny(missing_docs)]
+#![cfg_attr(
+    not(test),
+    deny(
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::panic,
+        clippy::unreachable
+    )
+)]
 //! The HTML report of a run directory: one self-contained page (`report.html`).
 //!
 //! The page has no external reference at all: CSS is inline, charts are inline SVG,
@@ -16,6 +27,7 @@
 
 mod chart;
 mod classes;
+mod error;
 mod evaluation;
 mod examples;
 mod header;
@@ -25,20 +37,20 @@ mod metrics;
 mod style;
 
 #[cfg(test)]
-pub mod fixture;
+mod fixture;
 #[cfg(test)]
 mod tests;
 
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
-use anyhow::{Result, anyhow};
+pub use error::{Error, Result};
+pub use load::{RunData, SeedRun};
 
 use html::esc;
-use load::RunData;
 
 /// Name of the report file inside the run directory.
-pub const REPORT_HTML: &str = "report.html";
+pub use sacx_data::layout::REPORT_HTML;
 
 /// Renders the report of `run_dir` as one HTML page.
 pub fn render(run_dir: &Path) -> Result<String> {
@@ -97,9 +109,9 @@ pub fn write(run_dir: &Path) -> Result<PathBuf> {
     })();
     if let Err(e) = result {
         let _ = std::fs::remove_file(&tmp);
-        return Err(anyhow!("{}: {e}", tmp.display()));
+        return Err(Error::io(tmp, e));
     }
-    std::fs::rename(&tmp, &path).map_err(|e| anyhow!("{}: {e}", path.display()))?;
+    std::fs::rename(&tmp, &path).map_err(|e| Error::io(&path, e))?;
     Ok(path)
 }
 

@@ -5,8 +5,9 @@
 
 use std::path::{Path, PathBuf};
 
-use anyhow::{Context, Result, anyhow};
-use sacx_aggregate::{EVALUATION_JSON, Evaluation, KEYWORDS_JSON, Keywords, Method};
+use crate::{Error, Result};
+use sacx_aggregate::{Evaluation, KEYWORDS_JSON, Keywords, Method};
+use sacx_data::layout::RunLayout;
 use sacx_ig::{ShardReader, Summary};
 use sacx_model::Metrics;
 use serde::de::DeserializeOwned;
@@ -44,11 +45,14 @@ impl RunData {
     /// Reads every input of `dir`.
     pub fn load(dir: &Path) -> Result<Self> {
         if !dir.is_dir() {
-            return Err(anyhow!("{}: not a run directory", dir.display()));
+            return Err(Error::NotARunDirectory {
+                path: dir.to_path_buf(),
+            });
         }
-        let run = read_json::<Value>(&dir.join("run.json"))?;
-        let seeds = load_seeds(&dir.join("runs"))?;
-        let kw_dir = dir.join("keywords");
+        let layout = RunLayout::new(dir);
+        let run = read_json::<Value>(&layout.run_json())?;
+        let seeds = load_seeds(&layout)?;
+        let kw_dir = layout.keywords();
         let kw_path = kw_dir.join(KEYWORDS_JSON);
         let keywords = if kw_path.is_file() {
             Some(Keywords::read(&kw_path)?)
@@ -56,9 +60,9 @@ impl RunData {
             None
         };
         let baselines = load_baselines(&kw_dir)?;
-        let evaluations = match read_json::<Value>(&dir.join(EVALUATION_JSON))? {
-            Some(v) => parse_evaluations(v)
-                .with_context(|| dir.join(EVALUATION_JSON).display().to_string())?,
+        let evaluation = layout.evaluation();
+        let evaluations = match read_json::<Value>(&evaluation)? {
+            Some(v) => parse_evaluations(v, &evaluation)?,
             None => Vec::new(),
         };
         Ok(Self {
@@ -100,39 +104,26 @@ pub fn read_json<T: DeserializeOwned>(path: &Path) -> Result<Option<T>> {
     let text = match std::fs::read_to_string(path) {
         Ok(t) => t,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-        Err(e) => return Err(anyhow!("{}: {e}", path.display())),
+        Err(e) => return Err(Error::io(path, e)),
     };
-    serde_json::from_str(&text).map(Some).map_err(|e| {
-        let what = if e.is_syntax() || e.is_eof() {
-            "not valid JSON"
-        } else {
-            "not in the format this sacx reads"
-        };
-        anyhow!("{}: {what}: {e}", path.display())
-    })
+    serde_json::from_str(&text)
+        .map(Some)
+        .map_err(|source| Error::Json {
+            path: path.to_path_buf(),
+            what: if source.is_syntax() || source.is_eof() {
+                "not valid JSON"
+            } else {
+                "not in the format this sacx reads"
+            },
+            source,
+        })
 }
 
-fn load_seeds(runs: &Path) -> Result<Vec<SeedRun>> {
-    let entries = match std::fs::read_dir(runs) {
-        Ok(e) => e,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
-        Err(e) => return Err(anyhow!("{}: {e}", runs.display())),
-    };
+fn load_seeds(layout: &RunLayout) -> Result<Vec<SeedRun>> {
     let mut seeds = Vec::new();
-    for entry in entries {
-        let entry = entry.map_err(|e| anyhow!("{}: {e}", runs.display()))?;
-        let name = entry.file_name().to_string_lossy().into_owned();
-        let Some(seed) = name
-            .strip_prefix("seed-")
-            .and_then(|n| n.parse::<u64>().ok())
-        else {
-            continue;
-        };
-        let path = entry.path();
-        if !path.is_dir() {
-            continue;
-        }
-        let explanations = path.join("explanations");
+    for seed in layout.seeds()? {
+        let dirs = layout.seed(seed);
+        let explanations = dirs.explanations();
         let shards = if explanations.is_dir() {
             sacx_ig::run::list_shards(&explanations)?
         } else {
@@ -140,12 +131,11 @@ fn load_seeds(runs: &Path) -> Result<Vec<SeedRun>> {
         };
         seeds.push(SeedRun {
             seed,
-            metrics: read_json(&path.join("model").join("metrics.json"))?,
-            summary: read_json(&explanations.join("summary.json"))?,
+            metrics: read_json(&dirs.metrics())?,
+            summary: read_json(&dirs.summary())?,
             shards,
         });
     }
-    seeds.sort_by_key(|s| s.seed);
     Ok(seeds)
 }
 
@@ -173,7 +163,7 @@ fn load_baselines(kw_dir: &Path) -> Result<Vec<Keywords>> {
 /// `evaluation.json` holds one [`Evaluation`], a list of them, an object with an
 /// `evaluations` list, or an object keyed by method whose values are evaluations.
 /// The result is sorted by method, IG first.
-pub fn parse_evaluations(value: Value) -> Result<Vec<Evaluation>> {
+pub fn parse_evaluations(value: Value, path: &Path) -> Result<Vec<Evaluation>> {
     let list: Vec<Value> = match value {
         Value::Array(items) => items,
         Value::Object(mut map) => {
@@ -185,13 +175,21 @@ pub fn parse_evaluations(value: Value) -> Result<Vec<Evaluation>> {
                 map.into_iter().map(|(_, v)| v).collect()
             }
         }
-        _ => return Err(anyhow!("expected an evaluation object or a list of them")),
+        _ => {
+            return Err(Error::EvaluationShape {
+                path: path.to_path_buf(),
+            });
+        }
     };
     let mut out = list
         .into_iter()
         .map(serde_json::from_value::<Evaluation>)
         .collect::<std::result::Result<Vec<_>, _>>()
-        .map_err(|e| anyhow!("not a valid evaluation: {e}"))?;
+        .map_err(|source| Error::Json {
+            path: path.to_path_buf(),
+            what: "not a valid evaluation",
+            source,
+        })?;
     out.sort_by_key(|e| e.method);
     Ok(out)
 }

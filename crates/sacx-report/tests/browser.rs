@@ -7,10 +7,11 @@
 //! prints `SKIPPED: ...` and returns. Set `SACX_REPORT_SCREENSHOT=<file.png>` to also
 //! save a screenshot of the report (and a copy of the page beside it).
 
-// The renderer is compiled into this test from its source (sacx-cli is a binary crate).
-#[allow(dead_code, unused_imports)]
-#[path = "../src/report/mod.rs"]
-mod report;
+// The fixture run directory is shared with the crate's unit tests; the report
+// itself is rendered through the library.
+#[allow(dead_code)]
+#[path = "../src/fixture.rs"]
+mod fixture;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -159,8 +160,8 @@ fn report_renders_in_chromium_with_a_chart_per_class_and_no_request() {
     let tmp = tempfile::tempdir().unwrap();
     let run = tmp.path().join("run");
     std::fs::create_dir_all(&run).unwrap();
-    report::fixture::write_run(&run);
-    let page = report::write(&run).unwrap();
+    fixture::write_run(&run);
+    let page = sacx_report::write(&run).unwrap();
     let control = tmp.path().join("control.html");
     std::fs::write(
         &control,
@@ -213,7 +214,7 @@ fn report_renders_in_chromium_with_a_chart_per_class_and_no_request() {
     let names: Vec<String> = sections.iter().map(|s| s.0.clone()).collect();
     assert_eq!(
         names,
-        report::fixture::labels(),
+        fixture::labels(),
         "class sections in the rendered page"
     );
     for (class, body) in &sections {
