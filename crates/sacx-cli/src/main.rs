@@ -3,12 +3,11 @@
 use anyhow::Result;
 use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 
-mod args;
 mod atomic;
-mod bundled;
 mod cmd;
 mod config;
-mod pipeline;
+mod flags;
+mod observer;
 mod progress;
 
 /// Which words does a text classifier rely on for each class?
@@ -34,7 +33,7 @@ enum Command {
     /// Report the sacx and libtorch versions, the device sacx will use, and the bundled corpus.
     Doctor(cmd::doctor::Args),
     /// The whole pipeline: per seed train and explain, then keywords, evaluation, report.
-    Run(pipeline::RunArgs),
+    Run(cmd::run::Args),
     /// Train one seed's classifier.
     Train(cmd::train::Args),
     /// Explain one trained seed's validation documents with Integrated Gradients.
@@ -54,7 +53,7 @@ enum Command {
 fn main() {
     let result = parse().and_then(|cli| match cli.command {
         Command::Doctor(args) => cmd::doctor::run(&args),
-        Command::Run(args) => pipeline::run(&args),
+        Command::Run(args) => cmd::run::run(&args),
         Command::Train(args) => cmd::train::run(&args),
         Command::Explain(args) => cmd::explain::run(&args),
         Command::Report(args) => cmd::report::run(&args),
@@ -76,7 +75,7 @@ fn main() {
 fn one_line(err: &anyhow::Error) -> String {
     let mut out = String::new();
     for cause in err.chain() {
-        let text = cause.to_string();
+        let text = flags::text(cause);
         if out.contains(&text) {
             continue;
         }

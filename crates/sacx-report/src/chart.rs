@@ -27,7 +27,6 @@ const MAX_LABEL_CHARS: usize = 24;
 /// Renders `words` as a bar chart `<svg class="chart">`; `n_runs` is the number of
 /// runs aggregated (0 when unknown). An empty list gives a small chart saying so.
 pub fn keyword_chart(class: &str, words: &[Keyword], n_runs: usize) -> String {
-    let plot_w = WIDTH - LABEL_W - FIGURES_W;
     if words.is_empty() {
         return format!(
             "<svg class=\"chart empty\" viewBox=\"0 0 {WIDTH} 40\" width=\"{WIDTH}\" height=\"40\" \
@@ -36,20 +35,7 @@ pub fn keyword_chart(class: &str, words: &[Keyword], n_runs: usize) -> String {
             esc(&format!("Keywords of {class}: none"))
         );
     }
-    let lo = words
-        .iter()
-        .map(|k| k.score_mean - k.score_std.max(0.0))
-        .filter(|v| v.is_finite())
-        .fold(0.0f64, f64::min);
-    let mut hi = words
-        .iter()
-        .map(|k| k.score_mean + k.score_std.max(0.0))
-        .filter(|v| v.is_finite())
-        .fold(0.0f64, f64::max);
-    if hi - lo <= 0.0 {
-        hi = lo + 1.0;
-    }
-    let x = |v: f64| LABEL_W + (v.clamp(lo, hi) - lo) / (hi - lo) * plot_w;
+    let scale = Scale::of(words);
     let height = TOP + ROW_H * words.len() as f64 + BOTTOM;
     let mut out = String::new();
     let _ = writeln!(
@@ -58,20 +44,61 @@ pub fn keyword_chart(class: &str, words: &[Keyword], n_runs: usize) -> String {
          role=\"img\" aria-label=\"{}\">",
         esc(&format!("Keyword scores of class {class}"))
     );
-    // Axis: zero line and the domain's ends.
-    let (x0, top, bottom) = (x(0.0), TOP - 6.0, height - BOTTOM);
+    axis(&mut out, &scale, height);
+    for (i, k) in words.iter().enumerate() {
+        row(&mut out, &scale, TOP + ROW_H * i as f64, k, n_runs);
+    }
+    out.push_str("</svg>\n");
+    out
+}
+
+/// The score domain of a chart (zero always inside it) and its map to x.
+struct Scale {
+    lo: f64,
+    hi: f64,
+}
+
+impl Scale {
+    /// The domain covering every mean ± std of `words`.
+    fn of(words: &[Keyword]) -> Self {
+        let lo = words
+            .iter()
+            .map(|k| k.score_mean - k.score_std.max(0.0))
+            .filter(|v| v.is_finite())
+            .fold(0.0f64, f64::min);
+        let mut hi = words
+            .iter()
+            .map(|k| k.score_mean + k.score_std.max(0.0))
+            .filter(|v| v.is_finite())
+            .fold(0.0f64, f64::max);
+        if hi - lo <= 0.0 {
+            hi = lo + 1.0;
+        }
+        Scale { lo, hi }
+    }
+
+    /// The x coordinate of score `v` (clamped to the domain).
+    fn x(&self, v: f64) -> f64 {
+        let plot_w = WIDTH - LABEL_W - FIGURES_W;
+        LABEL_W + (v.clamp(self.lo, self.hi) - self.lo) / (self.hi - self.lo) * plot_w
+    }
+}
+
+/// The zero line, the domain's end ticks and the figures' heading.
+fn axis(out: &mut String, scale: &Scale, height: f64) {
+    let (x0, top, bottom) = (scale.x(0.0), TOP - 6.0, height - BOTTOM);
     let _ = writeln!(
         out,
         "<line class=\"axis\" x1=\"{x0:.1}\" y1=\"{top}\" x2=\"{x0:.1}\" y2=\"{bottom}\" stroke=\"#888\"/>"
     );
-    for (v, anchor) in [(lo, "start"), (0.0, "middle"), (hi, "end")] {
+    for (v, anchor) in [(scale.lo, "start"), (0.0, "middle"), (scale.hi, "end")] {
         if v == 0.0 && anchor != "middle" {
             continue;
         }
         let _ = writeln!(
             out,
             "<text class=\"tick\" x=\"{:.1}\" y=\"12\" text-anchor=\"{anchor}\">{}</text>",
-            x(v),
+            scale.x(v),
             score(v)
         );
     }
@@ -80,71 +107,70 @@ pub fn keyword_chart(class: &str, words: &[Keyword], n_runs: usize) -> String {
         "<text class=\"tick\" x=\"{:.1}\" y=\"12\">mean ± std · runs</text>",
         WIDTH - FIGURES_W + 10.0
     );
-    for (i, k) in words.iter().enumerate() {
-        let y = TOP + ROW_H * i as f64;
-        let mid = y + ROW_H / 2.0;
-        let m = if k.score_mean.is_finite() {
-            k.score_mean
-        } else {
-            0.0
-        };
-        let (sign, fill) = if m < 0.0 {
-            ("neg", NEGATIVE)
-        } else {
-            ("pos", POSITIVE)
-        };
-        let (a, b) = (x(m.min(0.0)), x(m.max(0.0)));
-        let runs = if n_runs > 0 {
-            format!("{}/{n_runs}", k.runs)
-        } else {
-            k.runs.to_string()
-        };
-        let tip = format!(
-            "{}: mean {} ± {}, {} runs, {} occurrences in {} documents",
-            k.word,
-            score(k.score_mean),
-            score(k.score_std),
-            runs,
-            k.occurrences,
-            k.documents
-        );
-        let _ = writeln!(
+}
+
+/// One keyword's row at height `y`: tooltip, word, bar, whisker and figures.
+fn row(out: &mut String, scale: &Scale, y: f64, k: &Keyword, n_runs: usize) {
+    let mid = y + ROW_H / 2.0;
+    let m = if k.score_mean.is_finite() {
+        k.score_mean
+    } else {
+        0.0
+    };
+    let (sign, fill) = if m < 0.0 {
+        ("neg", NEGATIVE)
+    } else {
+        ("pos", POSITIVE)
+    };
+    let (a, b) = (scale.x(m.min(0.0)), scale.x(m.max(0.0)));
+    let runs = if n_runs > 0 {
+        format!("{}/{n_runs}", k.runs)
+    } else {
+        k.runs.to_string()
+    };
+    let tip = format!(
+        "{}: mean {} ± {}, {} runs, {} occurrences in {} documents",
+        k.word,
+        score(k.score_mean),
+        score(k.score_std),
+        runs,
+        k.occurrences,
+        k.documents
+    );
+    let _ = writeln!(
+        out,
+        "<g class=\"row\"><title>{}</title>\
+         <text class=\"word\" x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"end\">{}</text>\
+         <rect class=\"bar {sign}\" x=\"{a:.1}\" y=\"{:.1}\" width=\"{:.1}\" height=\"12\" fill=\"{fill}\"/>",
+        esc(&tip),
+        LABEL_W - 6.0,
+        mid + 4.0,
+        esc(&truncate(&k.word, MAX_LABEL_CHARS)),
+        mid - 6.0,
+        (b - a).max(0.5),
+    );
+    let s = k.score_std.max(0.0);
+    if s > 0.0 && s.is_finite() {
+        let (l, r) = (scale.x(m - s), scale.x(m + s));
+        let _ = write!(
             out,
-            "<g class=\"row\"><title>{}</title>\
-             <text class=\"word\" x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"end\">{}</text>\
-             <rect class=\"bar {sign}\" x=\"{a:.1}\" y=\"{:.1}\" width=\"{:.1}\" height=\"12\" fill=\"{fill}\"/>",
-            esc(&tip),
-            LABEL_W - 6.0,
-            mid + 4.0,
-            esc(&truncate(&k.word, MAX_LABEL_CHARS)),
-            mid - 6.0,
-            (b - a).max(0.5),
-        );
-        let s = k.score_std.max(0.0);
-        if s > 0.0 && s.is_finite() {
-            let (l, r) = (x(m - s), x(m + s));
-            let _ = write!(
-                out,
-                "<path class=\"whisker\" d=\"M{l:.1} {mid:.1}H{r:.1}M{l:.1} {:.1}V{:.1}M{r:.1} {:.1}V{:.1}\" \
-                 stroke=\"#222\" fill=\"none\"/>",
-                mid - 3.0,
-                mid + 3.0,
-                mid - 3.0,
-                mid + 3.0
-            );
-        }
-        let _ = writeln!(
-            out,
-            "<text class=\"fig\" x=\"{:.1}\" y=\"{:.1}\">{} ± {} · {}</text></g>",
-            WIDTH - FIGURES_W + 10.0,
-            mid + 4.0,
-            score(k.score_mean),
-            score(k.score_std),
-            esc(&runs)
+            "<path class=\"whisker\" d=\"M{l:.1} {mid:.1}H{r:.1}M{l:.1} {:.1}V{:.1}M{r:.1} {:.1}V{:.1}\" \
+             stroke=\"#222\" fill=\"none\"/>",
+            mid - 3.0,
+            mid + 3.0,
+            mid - 3.0,
+            mid + 3.0
         );
     }
-    out.push_str("</svg>\n");
-    out
+    let _ = writeln!(
+        out,
+        "<text class=\"fig\" x=\"{:.1}\" y=\"{:.1}\">{} ± {} · {}</text></g>",
+        WIDTH - FIGURES_W + 10.0,
+        mid + 4.0,
+        score(k.score_mean),
+        score(k.score_std),
+        esc(&runs)
+    );
 }
 
 /// The first `max` characters of `s`, with an ellipsis when cut.

@@ -1,15 +1,14 @@
 //! `sacx doctor`: what sacx runs on.
-use crate::bundled;
 use anyhow::{Context, Result, bail};
+use sacx_pipeline::bundled;
+use sacx_pipeline::libtorch::{
+    BUILT_FOR as LIBTORCH_BUILT_FOR, libtorch_version, loaded_library, loaded_libtorch,
+};
 use std::io::{BufRead, BufReader};
-use std::path::{Path, PathBuf};
 
 /// Arguments of `sacx doctor`.
 #[derive(clap::Args, Debug)]
 pub struct Args {}
-
-/// The version of libtorch sacx is built against (the one `tch` binds).
-const LIBTORCH_BUILT_FOR: &str = "2.11.0";
 
 pub fn run(_args: &Args) -> Result<()> {
     println!("sacx {}", env!("CARGO_PKG_VERSION"));
@@ -75,41 +74,6 @@ fn gpu_description() -> Option<String> {
     let text = String::from_utf8(out.stdout).ok()?;
     let line = text.lines().next()?.trim().to_string();
     (!line.is_empty()).then_some(line.replace(", ", ", memory "))
-}
-
-/// The loaded libtorch's version (`2.11.0+cu130`), or the one sacx is built for.
-pub fn libtorch_version_string() -> String {
-    loaded_libtorch()
-        .and_then(|lib| libtorch_version(&lib))
-        .unwrap_or_else(|| LIBTORCH_BUILT_FOR.to_string())
-}
-
-/// Path of a shared library mapped into this process.
-fn loaded_library(name: &str) -> Option<PathBuf> {
-    let maps = std::fs::read_to_string("/proc/self/maps").ok()?;
-    maps.lines()
-        .filter_map(|line| line.split_whitespace().nth(5))
-        .find(|path| Path::new(path).file_name().is_some_and(|f| f == name))
-        .map(PathBuf::from)
-}
-
-fn loaded_libtorch() -> Option<PathBuf> {
-    // Touch libtorch so that it is certainly mapped.
-    let _ = tch::get_num_threads();
-    loaded_library("libtorch_cpu.so")
-}
-
-/// The version of the libtorch at `lib` (…/lib/libtorch_cpu.so): PyTorch wheels
-/// carry `torch/version.py`, libtorch archives a `build-version` file.
-fn libtorch_version(lib: &Path) -> Option<String> {
-    let root = lib.parent()?.parent()?;
-    if let Ok(text) = std::fs::read_to_string(root.join("version.py")) {
-        let line = text.lines().find(|l| l.starts_with("__version__"))?;
-        return Some(line.split('\'').nth(1)?.to_string());
-    }
-    std::fs::read_to_string(root.join("build-version"))
-        .ok()
-        .map(|s| s.trim().to_string())
 }
 
 fn count_lines_gz(bytes: &[u8]) -> std::io::Result<usize> {

@@ -1,11 +1,11 @@
 //! `sacx evaluate`: keyword-quality metrics of one or more keyword sets on the
 //! explained documents.
-use crate::args::keywords::EvalArgs;
-use crate::cmd::keywords::explanation_inputs;
-use anyhow::{Context, Result, bail};
-use sacx_aggregate::{ClassCounts, EvalDocuments, Evaluation, Keywords, evaluate};
-use std::collections::HashSet;
-use std::path::{Path, PathBuf};
+use anyhow::{Result, bail};
+use sacx_aggregate::Evaluation;
+use sacx_data::layout::RunLayout;
+use sacx_pipeline::options::{CorpusArgs, EvalArgs, SplitArgs};
+use sacx_pipeline::stages::{evaluate_sets, read_counts, read_keywords, write_evaluations};
+use std::path::PathBuf;
 
 /// Arguments of `sacx evaluate`.
 #[derive(clap::Args, Debug)]
@@ -35,9 +35,9 @@ pub struct Args {
     #[arg(long, value_name = "DIR")]
     pub run: Option<PathBuf>,
     #[command(flatten)]
-    pub corpus: crate::args::corpus::CorpusArgs,
+    pub corpus: CorpusArgs,
     #[command(flatten)]
-    pub split: crate::args::model::SplitArgs,
+    pub split: SplitArgs,
     /// Device of the faithfulness models: auto, cpu or cuda:N.
     #[arg(long, default_value = "auto")]
     pub device: String,
@@ -51,12 +51,8 @@ pub fn run(args: &Args) -> Result<()> {
         .keywords
         .iter()
         .map(|p| read_keywords(p))
-        .collect::<Result<Vec<_>>>()?;
-    let counts = args
-        .counts
-        .as_deref()
-        .map(crate::cmd::keywords::read_counts)
-        .transpose()?;
+        .collect::<sacx_pipeline::Result<Vec<_>>>()?;
+    let counts = args.counts.as_deref().map(read_counts).transpose()?;
     let device: sacx_model::DeviceSpec = args.device.parse()?;
     let mut evals = evaluate_sets(
         &sets,
@@ -66,17 +62,17 @@ pub fn run(args: &Args) -> Result<()> {
         counts.as_ref(),
     )?;
     if let Some(run) = &args.run {
-        let layout = crate::pipeline::layout::Layout::new(run);
+        let layout = RunLayout::new(run);
         let seeds = layout.seeds()?;
         if seeds.is_empty() {
             bail!("--run {}: no runs/seed-N directories here", run.display());
         }
         let counts = match counts {
             Some(c) => c,
-            None => crate::cmd::keywords::read_counts(&layout.counts())?,
+            None => read_counts(&layout.counts())?,
         };
         let corpus = args.corpus.load()?;
-        let job = crate::pipeline::faith::FaithJob {
+        let job = sacx_pipeline::FaithJob {
             corpus: &corpus,
             layout: &layout,
             seeds: &seeds,
@@ -86,7 +82,7 @@ pub fn run(args: &Args) -> Result<()> {
             control_seed: args.eval.control_seed,
             max_batch_tokens: args.max_batch_tokens,
         };
-        crate::pipeline::faith::attach(&job, &sets, &mut evals)?;
+        sacx_pipeline::attach_faithfulness(&job, &sets, &mut evals)?;
     }
     write_evaluations(&args.out, &evals)?;
     for e in &evals {
@@ -94,50 +90,6 @@ pub fn run(args: &Args) -> Result<()> {
     }
     println!("evaluation written to {}", args.out.display());
     Ok(())
-}
-
-/// Reads a `keywords.json` (or the one inside a directory).
-pub fn read_keywords(path: &Path) -> Result<Keywords> {
-    let file = if path.is_dir() {
-        path.join(sacx_aggregate::KEYWORDS_JSON)
-    } else {
-        path.to_path_buf()
-    };
-    Ok(Keywords::read(&file)?)
-}
-
-/// Evaluates every keyword set on the documents of the explanations; with class
-/// word counts, corpus coverage is measured on the whole corpus.
-pub fn evaluate_sets(
-    sets: &[Keywords],
-    explanations: &[PathBuf],
-    eval: &EvalArgs,
-    threshold: f32,
-    counts: Option<&ClassCounts>,
-) -> Result<Vec<Evaluation>> {
-    let inputs = explanation_inputs(explanations, &[])?;
-    let vocabulary: HashSet<String> = sets
-        .iter()
-        .flat_map(|k| k.classes.iter())
-        .flat_map(|c| c.keywords.iter().map(|w| w.word.clone()))
-        .collect();
-    let docs =
-        EvalDocuments::from_explanations(&inputs, &eval.doc_options(threshold), Some(&vocabulary))?;
-    sets.iter()
-        .map(|k| {
-            let e = evaluate(k, &docs, &eval.k)?;
-            Ok(match counts {
-                Some(c) => e.with_corpus_counts(k, c),
-                None => e,
-            })
-        })
-        .collect()
-}
-
-/// Writes the evaluations as one JSON array, atomically.
-pub fn write_evaluations(path: &Path, evals: &[Evaluation]) -> Result<()> {
-    let json = serde_json::to_vec_pretty(evals).context("serialising the evaluation")?;
-    crate::atomic::write(path, &json)
 }
 
 fn print_summary(e: &Evaluation) {

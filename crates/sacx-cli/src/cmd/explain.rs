@@ -1,10 +1,8 @@
 //! `sacx explain`: Integrated Gradients for one trained seed's validation documents.
-use crate::args::corpus::CorpusArgs;
-use crate::args::ig::IgArgs;
-use crate::args::model::SplitArgs;
-use crate::pipeline::layout::SeedLayout;
-use crate::pipeline::seed::{self, ExplainJob};
 use anyhow::Result;
+use sacx_data::layout::SeedLayout;
+use sacx_pipeline::options::{CorpusArgs, IgArgs, SplitArgs};
+use sacx_pipeline::seed::{self, ExplainJob};
 use std::path::PathBuf;
 
 /// Arguments of `sacx explain`.
@@ -44,7 +42,7 @@ pub fn run(args: &Args) -> Result<()> {
         device: args.device.parse()?,
         ig: &args.ig,
     };
-    seed::explain(&job, &layout)?;
+    seed::explain(&job, &layout, &mut crate::observer::Console::new())?;
     println!("explanations: {}", layout.explanations().display());
     Ok(())
 }

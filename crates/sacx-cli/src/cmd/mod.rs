@@ -5,5 +5,6 @@ pub mod evaluate;
 pub mod explain;
 pub mod keywords;
 pub mod report;
+pub mod run;
 pub mod slurm;
 pub mod train;

@@ -14,7 +14,7 @@ pub struct Args {
 }
 
 pub fn run(args: &Args) -> Result<()> {
-    use crate::pipeline::guard;
+    use sacx_pipeline::guard;
     if !args.force && !guard::is_run_dir(&args.run) {
         anyhow::bail!(
             "{}: not a sacx run directory (no sacx params.json); give the --out of a sacx run, or --force to write report.html into it",

@@ -2,8 +2,9 @@
 //! seed (train + explain into the run directory) and a dependent aggregation job
 //! (`--dependency=afterok`) that ranks keywords, evaluates and reports. A partly
 //! finished cluster run is completed by `sacx run` with the same options.
-use crate::pipeline::{RunArgs, layout::Layout};
 use anyhow::{Context, Result, bail};
+use sacx_data::layout::RunLayout as Layout;
+use sacx_pipeline::RunOptions as RunArgs;
 use std::ffi::OsString;
 use std::path::Path;
 use std::process::Command;

@@ -1,9 +1,8 @@
 //! `sacx train`: one seed's split, tokenizer and classifier.
-use crate::args::corpus::CorpusArgs;
-use crate::args::model::{ModelArgs, SplitArgs, TokenizerArgs, TrainArgs};
-use crate::pipeline::layout::SeedLayout;
-use crate::pipeline::seed::{self, SeedJob};
 use anyhow::Result;
+use sacx_data::layout::SeedLayout;
+use sacx_pipeline::options::{CorpusArgs, ModelArgs, SplitArgs, TokenizerArgs, TrainArgs};
+use sacx_pipeline::seed::{self, SeedJob};
 use std::path::PathBuf;
 
 /// Arguments of `sacx train`.
@@ -44,7 +43,7 @@ pub fn run(args: &Args) -> Result<()> {
         model: &args.model,
         train: &args.train,
     };
-    seed::train(&job, &layout)?;
+    seed::train(&job, &layout, &mut crate::observer::Console::new())?;
     println!("model: {}", layout.checkpoint().display());
     Ok(())
 }

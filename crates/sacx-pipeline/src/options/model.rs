@@ -1,5 +1,5 @@
 //! Split, tokenizer, model and training options.
-use anyhow::{Result, bail};
+use crate::{Error, Result};
 use sacx_data::{SplitOptions, TokenizerKind, TokenizerOptions};
 use sacx_model::{
     Architecture, DeviceSpec, EmbedPoolParams, Pooling, TrainParams, TransformerParams,
@@ -8,14 +8,15 @@ use sacx_model::{
 use std::path::PathBuf;
 
 /// How documents are split into training and validation sets.
-#[derive(clap::Args, Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "clap", derive(clap::Args))]
 pub struct SplitArgs {
     /// Share of each language's documents used for training (grouped by `id`, so
     /// translations never straddle the split).
-    #[arg(long, default_value_t = 0.8)]
+    #[cfg_attr(feature = "clap", arg(long, default_value_t = SplitArgs::default().train_fraction))]
     pub train_fraction: f64,
     /// Make every label with at least two document groups appear on both sides.
-    #[arg(long)]
+    #[cfg_attr(feature = "clap", arg(long))]
     pub stratify: bool,
 }
 
@@ -31,20 +32,21 @@ impl SplitArgs {
 }
 
 /// How texts become the model's tokens.
-#[derive(clap::Args, Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "clap", derive(clap::Args))]
 pub struct TokenizerArgs {
     /// word (segmented words), wordpiece, bpe (trained on the training split), or
     /// the path of a `tokenizer.json` to load.
-    #[arg(long, default_value = "word")]
+    #[cfg_attr(feature = "clap", arg(long, default_value_t = TokenizerArgs::default().tokenizer))]
     pub tokenizer: String,
     /// Vocabulary size of trained tokenizers.
-    #[arg(long, default_value_t = 30_000)]
+    #[cfg_attr(feature = "clap", arg(long, default_value_t = TokenizerArgs::default().vocab_size))]
     pub vocab_size: usize,
     /// Words seen fewer times in training become `[UNK]` (word tokenizer).
-    #[arg(long, default_value_t = 1)]
+    #[cfg_attr(feature = "clap", arg(long, default_value_t = TokenizerArgs::default().min_count))]
     pub min_count: u64,
     /// Tokens per document; longer documents are truncated (and counted).
-    #[arg(long, default_value_t = 512)]
+    #[cfg_attr(feature = "clap", arg(long, default_value_t = TokenizerArgs::default().max_len))]
     pub max_len: usize,
 }
 
@@ -58,10 +60,11 @@ impl TokenizerArgs {
             path => {
                 let path = PathBuf::from(path);
                 if !path.is_file() {
-                    bail!(
-                        "--tokenizer {}: expected word, wordpiece, bpe or an existing tokenizer.json",
-                        path.display()
-                    );
+                    return Err(Error::option(
+                        "tokenizer",
+                        path.display(),
+                        "expected word, wordpiece, bpe or an existing tokenizer.json",
+                    ));
                 }
                 TokenizerKind::Pretrained(path)
             }
@@ -78,58 +81,60 @@ impl TokenizerArgs {
 
 /// Which classifier, with which hyperparameters (unset: the architecture's
 /// documented default).
-#[derive(clap::Args, Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "clap", derive(clap::Args))]
 pub struct ModelArgs {
     /// xml-cnn, embed-pool or transformer.
-    #[arg(long, default_value = "xml-cnn")]
+    #[cfg_attr(feature = "clap", arg(long, default_value_t = ModelArgs::default().model))]
     pub model: String,
     /// Token embedding width [default: 128].
-    #[arg(long)]
+    #[cfg_attr(feature = "clap", arg(long))]
     pub embedding_dim: Option<usize>,
     /// Hidden (bottleneck) width [xml-cnn default: 512; embed-pool: 256].
-    #[arg(long)]
+    #[cfg_attr(feature = "clap", arg(long))]
     pub hidden: Option<usize>,
     /// Dropout [xml-cnn default: 0.5; embed-pool: 0.2; transformer: 0.1].
-    #[arg(long)]
+    #[cfg_attr(feature = "clap", arg(long))]
     pub dropout: Option<f64>,
     /// xml-cnn: convolution widths [default: 2,4,8].
-    #[arg(long, value_delimiter = ',')]
+    #[cfg_attr(feature = "clap", arg(long, value_delimiter = ','))]
     pub filter_widths: Option<Vec<usize>>,
     /// xml-cnn: feature maps per width [default: 128].
-    #[arg(long)]
+    #[cfg_attr(feature = "clap", arg(long))]
     pub filters: Option<usize>,
     /// xml-cnn: dynamic max-pooling chunks per feature map [default: 2].
-    #[arg(long)]
+    #[cfg_attr(feature = "clap", arg(long))]
     pub chunks: Option<usize>,
     /// transformer: encoder layers [default: 2].
-    #[arg(long)]
+    #[cfg_attr(feature = "clap", arg(long))]
     pub layers: Option<usize>,
     /// transformer: attention heads [default: 4].
-    #[arg(long)]
+    #[cfg_attr(feature = "clap", arg(long))]
     pub heads: Option<usize>,
     /// transformer: feed-forward width [default: 256].
-    #[arg(long)]
+    #[cfg_attr(feature = "clap", arg(long))]
     pub ff_dim: Option<usize>,
     /// transformer: mean or first (a leading `[CLS]` token) [default: mean].
-    #[arg(long)]
+    #[cfg_attr(feature = "clap", arg(long))]
     pub pooling: Option<String>,
     /// Pretrained word vectors (word2vec/GloVe text format) for the embedding.
-    #[arg(long, value_name = "FILE")]
+    #[cfg_attr(feature = "clap", arg(long, value_name = "FILE"))]
     pub word_vectors: Option<PathBuf>,
     /// Keep the embedding fixed during training.
-    #[arg(long)]
+    #[cfg_attr(feature = "clap", arg(long))]
     pub freeze_embeddings: bool,
 }
 
 impl ModelArgs {
     /// The validated architecture.
     pub fn architecture(&self) -> Result<Architecture> {
-        let only = |name: &str, set: bool, arch: &str| -> Result<()> {
+        let only = |name: &'static str, set: bool, arch: &str| -> Result<()> {
             if set && self.model != arch {
-                bail!(
-                    "--{name} applies to --model {arch} only (the model is {})",
-                    self.model
-                );
+                return Err(Error::option(
+                    name,
+                    "",
+                    format!("applies to model {arch} only (the model is {})", self.model),
+                ));
             }
             Ok(())
         };
@@ -171,12 +176,20 @@ impl ModelArgs {
                 p.pooling = match self.pooling.as_deref() {
                     None | Some("mean") => Pooling::Mean,
                     Some("first") => Pooling::First,
-                    Some(other) => bail!("--pooling {other}: expected mean or first"),
+                    Some(other) => {
+                        return Err(Error::option("pooling", other, "expected mean or first"));
+                    }
                 };
                 p.freeze_embeddings = self.freeze_embeddings;
                 Architecture::Transformer(p)
             }
-            other => bail!("--model {other}: expected xml-cnn, embed-pool or transformer"),
+            other => {
+                return Err(Error::option(
+                    "model",
+                    other,
+                    "expected xml-cnn, embed-pool or transformer",
+                ));
+            }
         };
         arch.validate()?;
         Ok(arch)
@@ -195,52 +208,53 @@ fn set<T>(field: &mut T, value: Option<T>) {
 }
 
 /// How the classifier is trained.
-#[derive(clap::Args, Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "clap", derive(clap::Args))]
 pub struct TrainArgs {
     /// Maximum epochs.
-    #[arg(long, default_value_t = 8)]
+    #[cfg_attr(feature = "clap", arg(long, default_value_t = TrainArgs::default().epochs))]
     pub epochs: usize,
     /// Documents per batch.
-    #[arg(long, default_value_t = 32)]
+    #[cfg_attr(feature = "clap", arg(long, default_value_t = TrainArgs::default().batch_size))]
     pub batch_size: usize,
     /// Batches whose gradients are summed per optimizer step.
-    #[arg(long, default_value_t = 1)]
+    #[cfg_attr(feature = "clap", arg(long, default_value_t = TrainArgs::default().accumulation))]
     pub accumulation: usize,
     /// Peak AdamW learning rate.
-    #[arg(long, default_value_t = 5e-3)]
+    #[cfg_attr(feature = "clap", arg(long, default_value_t = TrainArgs::default().lr))]
     pub lr: f64,
     /// AdamW decoupled weight decay.
-    #[arg(long, default_value_t = 0.01)]
+    #[cfg_attr(feature = "clap", arg(long, default_value_t = TrainArgs::default().weight_decay))]
     pub weight_decay: f64,
     /// Share of optimizer steps spent warming up before the linear decay.
-    #[arg(long, default_value_t = 0.1)]
+    #[cfg_attr(feature = "clap", arg(long, default_value_t = TrainArgs::default().warmup))]
     pub warmup: f64,
     /// Clip the global gradient norm to this (0 disables).
-    #[arg(long, default_value_t = 5.0)]
+    #[cfg_attr(feature = "clap", arg(long, default_value_t = TrainArgs::default().clip_norm))]
     pub clip_norm: f64,
     /// Stop after this many epochs without a higher validation micro-F1 (the
     /// figure that also picks the best checkpoint; 0 disables).
-    #[arg(long, default_value_t = 2)]
+    #[cfg_attr(feature = "clap", arg(long, default_value_t = TrainArgs::default().patience))]
     pub patience: usize,
     /// What picks the best checkpoint and drives early stopping: micro-f1
     /// (validation micro-F1 at the threshold) or valid-loss (validation loss).
-    #[arg(long, default_value = "micro-f1")]
+    #[cfg_attr(feature = "clap", arg(long, default_value_t = TrainArgs::default().monitor))]
     pub monitor: String,
     /// Weigh each class's positives by negatives/positives, capped at this (0: off).
-    #[arg(long, default_value_t = 0.0)]
+    #[cfg_attr(feature = "clap", arg(long, default_value_t = TrainArgs::default().balance_classes))]
     pub balance_classes: f32,
     /// Decision threshold for predictions and metrics.
-    #[arg(long, default_value_t = 0.5)]
+    #[cfg_attr(feature = "clap", arg(long, default_value_t = TrainArgs::default().threshold))]
     pub threshold: f64,
     /// Use the micro-F1-maximising threshold found on the validation split instead.
-    #[arg(long)]
+    #[cfg_attr(feature = "clap", arg(long))]
     pub apply_best_threshold: bool,
     /// CPU threads for libtorch, 1 to 1024 (same seed + same threads:
     /// bit-identical CPU runs) [default: libtorch's choice].
-    #[arg(long, value_parser = parse_threads)]
+    #[cfg_attr(feature = "clap", arg(long, value_parser = parse_threads))]
     pub threads: Option<usize>,
     /// auto (CUDA when present), cpu, or cuda:N.
-    #[arg(long, default_value = "auto")]
+    #[cfg_attr(feature = "clap", arg(long, default_value_t = TrainArgs::default().device))]
     pub device: String,
 }
 
@@ -273,10 +287,72 @@ impl TrainArgs {
     }
 }
 
-/// `--threads`: 1 to 1024 (0 made libtorch panic; a huge value starved the machine).
-fn parse_threads(s: &str) -> std::result::Result<usize, String> {
+/// A thread count from 1 to 1024 (0 made libtorch panic; a huge value starved
+/// the machine).
+pub fn parse_threads(s: &str) -> std::result::Result<usize, String> {
     match s.parse::<usize>() {
         Ok(n) if (1..=1024).contains(&n) => Ok(n),
         _ => Err(format!("'{s}' is not a thread count from 1 to 1024")),
+    }
+}
+
+impl Default for SplitArgs {
+    fn default() -> Self {
+        SplitArgs {
+            train_fraction: 0.8,
+            stratify: false,
+        }
+    }
+}
+
+impl Default for TokenizerArgs {
+    fn default() -> Self {
+        TokenizerArgs {
+            tokenizer: "word".to_string(),
+            vocab_size: 30_000,
+            min_count: 1,
+            max_len: 512,
+        }
+    }
+}
+
+impl Default for ModelArgs {
+    fn default() -> Self {
+        ModelArgs {
+            model: "xml-cnn".to_string(),
+            embedding_dim: None,
+            hidden: None,
+            dropout: None,
+            filter_widths: None,
+            filters: None,
+            chunks: None,
+            layers: None,
+            heads: None,
+            ff_dim: None,
+            pooling: None,
+            word_vectors: None,
+            freeze_embeddings: false,
+        }
+    }
+}
+
+impl Default for TrainArgs {
+    fn default() -> Self {
+        TrainArgs {
+            epochs: 8,
+            batch_size: 32,
+            accumulation: 1,
+            lr: 5e-3,
+            weight_decay: 0.01,
+            warmup: 0.1,
+            clip_norm: 5.0,
+            patience: 2,
+            monitor: "micro-f1".to_string(),
+            balance_classes: 0.0,
+            threshold: 0.5,
+            apply_best_threshold: false,
+            threads: None,
+            device: "auto".to_string(),
+        }
     }
 }

@@ -1,18 +1,17 @@
 //! One seed's stages: split, tokenizer, training, explanation of the validation
 //! documents. Each stage is skipped when its output is complete.
-use super::layout::SeedLayout;
-use crate::args::ig::IgArgs;
-use crate::args::model::{ModelArgs, SplitArgs, TokenizerArgs, TrainArgs};
-use crate::progress::StageProgress;
-use anyhow::{Context, Result, bail};
+use crate::observer::{Event, Observer};
+use crate::options::{IgArgs, ModelArgs, SplitArgs, TokenizerArgs, TrainArgs};
+use crate::{Error, Result};
+use sacx_data::layout::SeedLayout;
 use sacx_data::{Corpus, Segmenter, Split, Tokenizer};
 use sacx_ig::{DocSource, ExplainDoc, Explainer, OutputOptions, ResolvedBaseline, RunInfo};
-use sacx_model::{Checkpoint, ConsoleProgress, DeviceSpec, TrainJob, WordVectors};
+use sacx_model::{Checkpoint, DeviceSpec, TrainJob, WordVectors};
 use serde::{Deserialize, Serialize};
 use std::ops::Range;
-use std::time::Instant;
 
 /// Everything one seed needs.
+#[allow(missing_docs)]
 pub struct SeedJob<'a> {
     pub corpus: &'a Corpus,
     pub segmenter: Segmenter,
@@ -25,6 +24,7 @@ pub struct SeedJob<'a> {
 
 /// `split.json`: what the seed trained and explained on.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[allow(missing_docs)]
 pub struct SplitInfo {
     pub seed: u64,
     pub train_fraction: f64,
@@ -41,12 +41,15 @@ pub fn split(corpus: &Corpus, args: &SplitArgs, seed: u64) -> Result<(Split, Spl
         let opts = args.options(seed)?;
         let split = Split::new(&corpus.docs, &opts);
         if split.train.is_empty() || split.valid.is_empty() {
-            bail!(
-                "seed {seed}: the split left {} training and {} validation documents; the corpus is too small for --train-fraction {}",
-                split.train.len(),
-                split.valid.len(),
-                args.train_fraction
-            );
+            return Err(Error::Seed {
+                seed,
+                reason: format!(
+                    "the split left {} training and {} validation documents; the corpus is too small for train-fraction {}",
+                    split.train.len(),
+                    split.valid.len(),
+                    args.train_fraction
+                ),
+            });
         }
         let mut h = sacx_data::Fnv1a::new();
         for &i in &split.valid {
@@ -84,9 +87,14 @@ pub fn explained(layout: &SeedLayout) -> bool {
 }
 
 /// Trains the seed's model (resuming a killed training from its last epoch).
-pub fn train(job: &SeedJob<'_>, layout: &SeedLayout) -> Result<()> {
+pub fn train(job: &SeedJob<'_>, layout: &SeedLayout, observer: &mut dyn Observer) -> Result<()> {
     let (split, info) = split(job.corpus, job.split, job.seed)?;
-    crate::atomic::write(&layout.split(), &serde_json::to_vec_pretty(&info)?)?;
+    let json = serde_json::to_vec_pretty(&info).map_err(|source| Error::Json {
+        path: layout.split(),
+        what: "cannot be serialised",
+        source,
+    })?;
+    crate::atomic::write(&layout.split(), &json)?;
     let texts: Vec<&str> = split
         .train
         .iter()
@@ -96,20 +104,19 @@ pub fn train(job: &SeedJob<'_>, layout: &SeedLayout) -> Result<()> {
         &job.tokenizer.options(job.model.needs_cls())?,
         job.segmenter,
         &texts,
-    )
-    .context("training the tokenizer")?;
+    )?;
     let sacx_model::data::SplitExamples {
         train,
         valid,
         truncated,
     } = sacx_model::data::split_examples(job.corpus, &split, &tok)?;
     if truncated > 0 {
-        eprintln!(
+        observer.event(Event::Note(&format!(
             "seed {}: {truncated} of {} documents truncated at tokenization (--max-len {})",
             job.seed,
             train.len() + valid.len(),
             tok.max_len()
-        );
+        )));
     }
     let arch = job.model.architecture()?;
     let vectors = match &job.model.word_vectors {
@@ -133,12 +140,12 @@ pub fn train(job: &SeedJob<'_>, layout: &SeedLayout) -> Result<()> {
         tokenizer: Some(&tok),
         vectors: vectors.as_ref(),
     };
-    let report = sacx_model::train(&train_job, &mut ConsoleProgress::new())?;
+    let report = sacx_model::train(&train_job, observer)?;
     let m = &report.metrics.overall;
-    eprintln!(
+    observer.event(Event::Note(&format!(
         "seed {}: best epoch {} of {}, validation micro-F1 {:.3}, macro-F1 {:.3} ({} documents)",
         job.seed, report.best_epoch, report.epochs_completed, m.micro_f1, m.macro_f1, m.documents
-    );
+    )));
     Ok(())
 }
 
@@ -151,19 +158,26 @@ pub fn checked_split(
 ) -> Result<Split> {
     let (split, info) = split(corpus, args, seed)?;
     if let Ok(text) = std::fs::read_to_string(layout.split()) {
-        let saved: SplitInfo = serde_json::from_str(&text)
-            .with_context(|| format!("{}: not a split description", layout.split().display()))?;
+        let saved: SplitInfo = serde_json::from_str(&text).map_err(|source| Error::Json {
+            path: layout.split(),
+            what: "not a split description",
+            source,
+        })?;
         if saved != info {
-            bail!(
-                "{}: the corpus or split options differ from the ones the model was trained with; use the same --corpus and split options, or another --out",
-                layout.split().display()
-            );
+            return Err(Error::Seed {
+                seed,
+                reason: format!(
+                    "{}: the corpus or split options differ from the ones the model was trained with; use the same corpus and split options, or another output directory",
+                    layout.split().display()
+                ),
+            });
         }
     }
     Ok(split)
 }
 
 /// What explaining one seed needs.
+#[allow(missing_docs)]
 pub struct ExplainJob<'a> {
     pub corpus: &'a Corpus,
     pub seed: u64,
@@ -173,16 +187,15 @@ pub struct ExplainJob<'a> {
 }
 
 /// Explains the seed's validation documents with its best checkpoint.
-pub fn explain(job: &ExplainJob<'_>, layout: &SeedLayout) -> Result<()> {
+pub fn explain(
+    job: &ExplainJob<'_>,
+    layout: &SeedLayout,
+    observer: &mut dyn Observer,
+) -> Result<()> {
     let ig = job.ig;
     let ck = Checkpoint::load(&layout.checkpoint(), job.device.resolve()?)?;
     ck.check_corpus(job.corpus)?;
-    let tok = ck.load_tokenizer()?.with_context(|| {
-        format!(
-            "{}: the checkpoint has no tokenizer",
-            layout.checkpoint().display()
-        )
-    })?;
+    let tok = checkpoint_tokenizer(&ck, job.seed)?;
     let split = checked_split(job.corpus, job.split, job.seed, layout)?;
     let params = ig.params(ck.config.threshold as f32)?;
     let special = [Some(tok.pad_id()), tok.unk_id(), tok.cls_id()];
@@ -211,8 +224,8 @@ pub fn explain(job: &ExplainJob<'_>, layout: &SeedLayout) -> Result<()> {
         tsv: ig.tsv,
         docs_per_shard: ig.shard_docs as usize,
     };
-    let mut progress = StageProgress::new(&format!("explain {}", info.run), source.len() as u64);
-    let started = Instant::now();
+    let seed = job.seed;
+    let mut abort = TestAbort::from_env(&layout.explanations())?;
     let summary = sacx_ig::explain_to_dir(
         &explainer,
         &source,
@@ -220,27 +233,99 @@ pub fn explain(job: &ExplainJob<'_>, layout: &SeedLayout) -> Result<()> {
         &info,
         &options,
         &mut |p| {
-            let rate = p.pairs_done as f64 / started.elapsed().as_secs_f64().max(1e-9);
-            progress.update(
-                p.docs_done as u64,
-                p.docs_total as u64,
-                &format!("{} pairs, {rate:.1} pairs/s", p.pairs_done),
-            );
+            observer.event(Event::Explaining { seed, progress: p });
+            if let Some(a) = abort.as_mut() {
+                a.shard_sent();
+            }
         },
     )?;
-    progress.finish();
-    eprintln!(
+    observer.event(Event::Explained { seed });
+    observer.event(Event::Note(&format!(
         "seed {}: explained {} documents, {} pairs ({} without target), max relative completeness gap {:.2e}",
         job.seed,
         summary.documents,
         summary.pairs,
         summary.documents_without_target,
         summary.max_rel_delta
-    );
+    )));
     Ok(())
 }
 
+/// Name of the test hook that kills a run at a fixed point: with
+/// `SACX_TEST_ABORT_AFTER_SHARDS=N`, the process aborts (as `kill -9` would
+/// stop it) once the N-th explanation shard it writes is complete, before any
+/// later shard exists. The resume test uses it instead of a timed kill.
+pub const TEST_ABORT_ENV: &str = "SACX_TEST_ABORT_AFTER_SHARDS";
+
+/// The state of the [`TEST_ABORT_ENV`] hook within one explanation.
+struct TestAbort {
+    dir: std::path::PathBuf,
+    /// Shard files the directory held when the explanation started.
+    before: usize,
+    /// Abort once this many shards were sent to the writer and are on disk.
+    after: usize,
+    sent: usize,
+}
+
+impl TestAbort {
+    fn from_env(dir: &std::path::Path) -> Result<Option<Self>> {
+        let Ok(value) = std::env::var(TEST_ABORT_ENV) else {
+            return Ok(None);
+        };
+        let after = value
+            .parse::<usize>()
+            .ok()
+            .filter(|&n| n > 0)
+            .ok_or_else(|| {
+                Error::option(
+                    "SACX_TEST_ABORT_AFTER_SHARDS",
+                    &value,
+                    "a count of at least 1",
+                )
+            })?;
+        let before = if dir.is_dir() {
+            sacx_ig::run::list_shards(dir)?.len()
+        } else {
+            0
+        };
+        Ok(Some(TestAbort {
+            dir: dir.to_path_buf(),
+            before,
+            after,
+            sent: 0,
+        }))
+    }
+
+    /// Called after each shard is handed to the writer: the N-th waits for its
+    /// file (the writer is one shard behind and gets nothing more meanwhile)
+    /// and aborts.
+    fn shard_sent(&mut self) {
+        self.sent += 1;
+        if self.sent < self.after {
+            return;
+        }
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+        while std::time::Instant::now() < deadline {
+            let written = sacx_ig::run::list_shards(&self.dir).map_or(0, |s| s.len());
+            if written >= self.before + self.after {
+                break;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(2));
+        }
+        std::process::abort();
+    }
+}
+
+/// The tokenizer saved with a checkpoint.
+pub fn checkpoint_tokenizer(ck: &Checkpoint, seed: u64) -> Result<Tokenizer> {
+    ck.load_tokenizer()?.ok_or_else(|| Error::Seed {
+        seed,
+        reason: format!("{}: the checkpoint has no tokenizer", ck.dir.display()),
+    })
+}
+
 /// The validation documents, tokenized on demand (on the explainer's helper thread).
+#[allow(missing_docs)]
 pub struct ValidDocs<'a> {
     pub corpus: &'a Corpus,
     pub indices: &'a [usize],

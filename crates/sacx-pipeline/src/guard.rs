@@ -1,9 +1,9 @@
 //! Who may write into a run directory: a directory sacx did not create is not
-//! written into (unless `--force`), and one run at a time holds it (a lock file
+//! written into (unless forced), and one run at a time holds it (a lock file
 //! with the holder's pid; the kernel releases the lock when the holder dies, so a
 //! lock left by a killed run is taken over). Slurm array tasks (`--seeds-only`)
 //! share the directory's lock and each holds its own seed's directory.
-use anyhow::{Result, bail};
+use crate::{Error, Result};
 use std::fs::{File, OpenOptions, TryLockError};
 use std::io::{Read, Seek, SeekFrom, Write};
 use std::path::Path;
@@ -35,10 +35,9 @@ pub fn check_owned(dir: &Path, force: bool) -> Result<()> {
     if force || entries.next().is_none() || is_run_dir(dir) {
         return Ok(());
     }
-    bail!(
-        "{}: the directory is not empty and holds no sacx run (no sacx params.json); choose a new or empty --out, or pass --force to write into it",
-        dir.display()
-    )
+    Err(Error::NotOwned {
+        path: dir.to_path_buf(),
+    })
 }
 
 /// The held lock of a run directory; released when dropped or when the process
@@ -65,7 +64,7 @@ pub fn lock(dir: &Path, mode: Mode) -> Result<DirLock> {
         .create(true)
         .truncate(false)
         .open(&path)
-        .map_err(|e| anyhow::anyhow!("{}: cannot open the lock file: {e}", path.display()))?;
+        .map_err(|e| Error::io(&path, "open the lock file", e))?;
     let taken = match mode {
         Mode::Exclusive => file.try_lock(),
         Mode::Shared => file.try_lock_shared(),
@@ -76,14 +75,16 @@ pub fn lock(dir: &Path, mode: Mode) -> Result<DirLock> {
             let mut holder = String::new();
             let _ = file.read_to_string(&mut holder);
             let holder = holder.trim();
-            bail!(
-                "{}: another sacx run (pid {}) is writing into this directory; wait for it to finish or stop it",
-                dir.display(),
-                if holder.is_empty() { "unknown" } else { holder }
-            );
+            return Err(Error::Locked {
+                path: dir.to_path_buf(),
+                holder: format!(
+                    "another sacx run (pid {}) is writing into this directory",
+                    if holder.is_empty() { "unknown" } else { holder }
+                ),
+            });
         }
         Err(TryLockError::Error(e)) => {
-            bail!("{}: cannot lock: {e}", path.display());
+            return Err(Error::io(&path, "lock", e));
         }
     }
     if mode == Mode::Shared {
@@ -94,7 +95,7 @@ pub fn lock(dir: &Path, mode: Mode) -> Result<DirLock> {
         .and_then(|()| file.seek(SeekFrom::Start(0)))
         .and_then(|_| file.write_all(pid.as_bytes()))
         .and_then(|()| file.flush())
-        .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
+        .map_err(|e| Error::io(&path, "write the lock file", e))?;
     Ok(DirLock { _file: file })
 }
 
@@ -127,8 +128,7 @@ pub fn remove_stale_temporaries(dir: &Path) -> Result<usize> {
             if kind.is_dir() {
                 stack.push(path);
             } else if kind.is_file() && entry.file_name().to_str().is_some_and(is_temporary) {
-                std::fs::remove_file(&path)
-                    .map_err(|e| anyhow::anyhow!("{}: cannot remove: {e}", path.display()))?;
+                std::fs::remove_file(&path).map_err(|e| Error::io(&path, "remove", e))?;
                 removed += 1;
             }
         }

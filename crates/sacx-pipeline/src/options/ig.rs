@@ -1,43 +1,44 @@
 //! Integrated Gradients options.
-use anyhow::Result;
+use crate::Result;
 use sacx_ig::{Baseline, IgParams, Method, Normalize, TargetPolicy, WordMerge};
 
 /// How predictions are explained.
-#[derive(clap::Args, Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "clap", derive(clap::Args))]
 pub struct IgArgs {
     /// Quadrature steps per (document, class) pair.
-    #[arg(long, default_value_t = 50)]
+    #[cfg_attr(feature = "clap", arg(long, default_value_t = IgArgs::default().ig_steps))]
     pub ig_steps: usize,
     /// gausslegendre, riemann-left, riemann-right, riemann-middle or riemann-trapezoid.
-    #[arg(long, default_value = "gausslegendre")]
+    #[cfg_attr(feature = "clap", arg(long, default_value_t = IgArgs::default().ig_method))]
     pub ig_method: Method,
     /// pad, zero, token:<text> (the original used token:-) or random:<k>[:<seed>].
-    #[arg(long, default_value = "pad")]
+    #[cfg_attr(feature = "clap", arg(long, default_value_t = IgArgs::default().baseline))]
     pub baseline: Baseline,
     /// Which classes to explain: gold-or-predicted, predicted, gold, true-positive or all.
-    #[arg(long, default_value = "gold-or-predicted")]
+    #[cfg_attr(feature = "clap", arg(long, default_value = "gold-or-predicted"))]
     pub targets: TargetPolicy,
     /// Token normalisation before merging into words: l2 or none.
-    #[arg(long, default_value = "l2")]
+    #[cfg_attr(feature = "clap", arg(long, default_value = "l2"))]
     pub normalize: Normalize,
     /// How a word's tokens combine: abs-max (keeps the sign), sum or mean.
-    #[arg(long, default_value = "abs-max")]
+    #[cfg_attr(feature = "clap", arg(long, default_value = "abs-max"))]
     pub merge: WordMerge,
     /// Memory budget of one model call, in token-steps.
-    #[arg(long, default_value_t = 65_536)]
+    #[cfg_attr(feature = "clap", arg(long, default_value_t = IgArgs::default().max_batch_tokens))]
     pub max_batch_tokens: usize,
     /// Tolerance mode: recompute pairs whose relative completeness gap exceeds
     /// this with twice the steps, up to --max-steps.
-    #[arg(long)]
+    #[cfg_attr(feature = "clap", arg(long))]
     pub tolerance: Option<f64>,
     /// Most steps tolerance mode may use.
-    #[arg(long, default_value_t = 400)]
+    #[cfg_attr(feature = "clap", arg(long, default_value_t = IgArgs::default().max_steps))]
     pub max_steps: usize,
     /// Also write the original pipeline's TSV next to each shard.
-    #[arg(long)]
+    #[cfg_attr(feature = "clap", arg(long))]
     pub tsv: bool,
     /// Documents per explanation shard: the unit a killed run resumes from.
-    #[arg(long, default_value_t = 256, value_parser = clap::value_parser!(u64).range(1..))]
+    #[cfg_attr(feature = "clap", arg(long, default_value_t = IgArgs::default().shard_docs, value_parser = clap::value_parser!(u64).range(1..)))]
     pub shard_docs: u64,
 }
 
@@ -56,5 +57,23 @@ impl IgArgs {
             .tolerance(self.tolerance)
             .max_steps(self.max_steps)
             .build()?)
+    }
+}
+
+impl Default for IgArgs {
+    fn default() -> Self {
+        IgArgs {
+            ig_steps: 50,
+            ig_method: Method::GaussLegendre,
+            baseline: Baseline::Pad,
+            targets: TargetPolicy::GoldOrPredicted,
+            normalize: Normalize::L2,
+            merge: WordMerge::AbsMax,
+            max_batch_tokens: 65_536,
+            tolerance: None,
+            max_steps: 400,
+            tsv: false,
+            shard_docs: 256,
+        }
     }
 }

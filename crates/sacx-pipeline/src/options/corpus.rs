@@ -1,36 +1,37 @@
 //! Which corpus, in which format, with which languages and labels.
-use crate::bundled;
-use anyhow::{Context, Result};
+use crate::{Error, Result, bundled};
 use sacx_data::{CaseFold, Corpus, Format, LabelSet, LoadOptions, Segmenter};
 use std::path::PathBuf;
 
-/// Corpus options shared by every subcommand that reads documents.
-#[derive(clap::Args, Debug, Clone, serde::Serialize)]
+/// Which corpus to read and how (`sacx run --corpus …`). The default is the
+/// bundled corpus with every label.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "clap", derive(clap::Args))]
 pub struct CorpusArgs {
     /// Corpus file(s): JSON Lines (`{"id","text","labels","lang"}`) or SACX TSV
     /// (`labels<TAB>text`, one file per language), optionally gzipped. Without
     /// it, the bundled AppStream corpus (12 languages, 35 classes).
-    #[arg(long, value_name = "FILE", action = clap::ArgAction::Append)]
+    #[cfg_attr(feature = "clap", arg(long, value_name = "FILE", action = clap::ArgAction::Append))]
     pub corpus: Vec<PathBuf>,
     /// Corpus format; `auto` tells by the file name.
-    #[arg(long, default_value = "auto", value_parser = ["auto", "jsonl", "tsv"])]
+    #[cfg_attr(feature = "clap", arg(long, default_value_t = CorpusArgs::default().format, value_parser = ["auto", "jsonl", "tsv"]))]
     pub format: String,
     /// Languages of the corpus files, in file order (`en,fi`), or one for all.
-    #[arg(long, value_name = "LANG,...", value_delimiter = ',', action = clap::ArgAction::Append)]
+    #[cfg_attr(feature = "clap", arg(long, value_name = "LANG,...", value_delimiter = ',', action = clap::ArgAction::Append))]
     pub language: Vec<String>,
     /// Explicit label set (`HI,ID,IN,IP,NA,OP`); documents with none of them are
     /// dropped and counted. Default: every label in the corpus.
-    #[arg(long, value_name = "LABEL,...", value_delimiter = ',', action = clap::ArgAction::Append)]
+    #[cfg_attr(feature = "clap", arg(long, value_name = "LABEL,...", value_delimiter = ',', action = clap::ArgAction::Append))]
     pub labels: Vec<String>,
     /// Count and report malformed lines instead of stopping at the first.
-    #[arg(long)]
+    #[cfg_attr(feature = "clap", arg(long))]
     pub skip_bad_lines: bool,
     /// Insert a space after `.,:;!?"()` when a word character follows (as the
     /// original pipeline did).
-    #[arg(long)]
+    #[cfg_attr(feature = "clap", arg(long))]
     pub preprocess: bool,
     /// Keep the case of keywords (default: keywords are lower-cased).
-    #[arg(long)]
+    #[cfg_attr(feature = "clap", arg(long))]
     pub keep_case: bool,
 }
 
@@ -50,7 +51,7 @@ impl CorpusArgs {
             b = b.languages(self.language.iter().cloned());
         }
         if !self.labels.is_empty() {
-            b = b.labels(LabelSet::new(self.labels.clone()).context("--labels")?);
+            b = b.labels(LabelSet::new(self.labels.clone())?);
         }
         Ok(b.build()?)
     }
@@ -88,22 +89,38 @@ impl CorpusArgs {
         } else {
             for path in &self.corpus {
                 if !path.exists() {
-                    anyhow::bail!("{}: no such corpus file", path.display());
+                    return Err(Error::NoCorpusFile { path: path.clone() });
                 }
             }
             Corpus::load(&self.corpus, &opts)?
         };
         if corpus.is_empty() {
             let r = &corpus.report;
-            anyhow::bail!(
-                "{}: no documents left to use ({} non-blank lines read, {} empty texts, {} bad lines skipped, {} documents outside --labels)",
-                self.name(),
-                r.lines,
-                r.empty.len(),
-                r.bad_lines.len(),
-                r.dropped_outside_labels
-            );
+            return Err(Error::EmptyCorpus {
+                corpus: self.name(),
+                detail: format!(
+                    "{} non-blank lines read, {} empty texts, {} bad lines skipped, {} documents outside the label set",
+                    r.lines,
+                    r.empty.len(),
+                    r.bad_lines.len(),
+                    r.dropped_outside_labels
+                ),
+            });
         }
         Ok(corpus)
+    }
+}
+
+impl Default for CorpusArgs {
+    fn default() -> Self {
+        CorpusArgs {
+            corpus: Vec::new(),
+            format: "auto".to_string(),
+            language: Vec::new(),
+            labels: Vec::new(),
+            skip_bad_lines: false,
+            preprocess: false,
+            keep_case: false,
+        }
     }
 }

@@ -1,11 +1,11 @@
 //! The faithfulness stage: every keyword set's top K words deleted from (or kept
 //! alone in) each class's validation documents, scored by the seed's own model.
-use super::layout::Layout;
-use super::seed::{ValidDocs, checked_split};
-use crate::args::model::SplitArgs;
-use anyhow::{Context, Result};
+use crate::Result;
+use crate::options::SplitArgs;
+use crate::seed::{ValidDocs, checked_split, checkpoint_tokenizer};
 use sacx_aggregate::{ClassCounts, Evaluation, Faithfulness, Keywords, control_words, top_words};
 use sacx_data::Corpus;
+use sacx_data::layout::RunLayout;
 use sacx_ig::DocSource;
 use sacx_ig::faithfulness::{FaithSums, faithfulness};
 use sacx_model::{Checkpoint, DeviceSpec};
@@ -15,9 +15,10 @@ use std::collections::BTreeMap;
 const DOCS_PER_CHUNK: usize = 512;
 
 /// What the stage needs besides the keyword sets.
+#[allow(missing_docs)]
 pub struct FaithJob<'a> {
     pub corpus: &'a Corpus,
-    pub layout: &'a Layout,
+    pub layout: &'a RunLayout,
     pub seeds: &'a [u64],
     pub split: &'a SplitArgs,
     pub device: DeviceSpec,
@@ -43,9 +44,7 @@ pub fn attach(job: &FaithJob<'_>, sets: &[Keywords], evals: &mut [Evaluation]) -
         let ck = Checkpoint::load(&seed_layout.checkpoint(), job.device.resolve()?)?;
         // Every seed's sums are added class by class: the label lists must agree.
         ck.check_corpus(job.corpus)?;
-        let tok = ck
-            .load_tokenizer()?
-            .with_context(|| format!("{}: the checkpoint has no tokenizer", ck.dir.display()))?;
+        let tok = checkpoint_tokenizer(&ck, seed)?;
         labels.clone_from(&ck.config.labels);
         let split = checked_split(job.corpus, job.split, seed, &seed_layout)?;
         let source = ValidDocs {
@@ -65,8 +64,7 @@ pub fn attach(job: &FaithJob<'_>, sets: &[Keywords], evals: &mut [Evaluation]) -
         for start in (0..source.len()).step_by(DOCS_PER_CHUNK) {
             let docs = source.docs(start..(start + DOCS_PER_CHUNK).min(source.len()))?;
             for (&k, word_sets) in &word_sets {
-                let sums = faithfulness(&ck.model, &docs, word_sets, job.max_batch_tokens)
-                    .with_context(|| format!("seed {seed}: faithfulness at K = {k}"))?;
+                let sums = faithfulness(&ck.model, &docs, word_sets, job.max_batch_tokens)?;
                 let total = totals
                     .entry(k)
                     .or_insert_with(|| vec![vec![FaithSums::default(); labels.len()]; sums.len()]);
@@ -80,10 +78,9 @@ pub fn attach(job: &FaithJob<'_>, sets: &[Keywords], evals: &mut [Evaluation]) -
     }
     for (i, e) in evals.iter_mut().enumerate() {
         for r in &mut e.results {
-            let Some(total) = totals.get(&r.k) else {
+            let Some((control, total)) = totals.get(&r.k).and_then(|t| t.split_last()) else {
                 continue;
             };
-            let control = total.last().expect("the control set");
             r.faithfulness = Some(Faithfulness::new(
                 &labels,
                 &total[i],

@@ -1,46 +1,47 @@
 //! Keyword ranking and evaluation options.
-use anyhow::Result;
+use crate::Result;
 use sacx_aggregate::{
     BaselineParams, CutOrder, EvalDocOptions, KeywordParams, LabelSource, Method, Ranking, Style,
 };
 
 /// How keywords are ranked across runs (the original `kws.py`, corrected).
-#[derive(clap::Args, Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "clap", derive(clap::Args))]
 pub struct KeywordArgs {
     /// How stable words are ordered: support (attribution mass per class document
     /// × the share of the word's mass going to the class) or original (mean score,
     /// as the published SACX pipeline).
-    #[arg(long, default_value_t = KeywordParams::default().ranking())]
+    #[cfg_attr(feature = "clap", arg(long, default_value_t = KeywordArgs::default().ranking))]
     pub ranking: Ranking,
     /// Support ranking: exponent of the specificity (score = mass × specificity^p;
     /// 0 ranks by mass alone; 0 ≤ p ≤ 8).
-    #[arg(long, default_value_t = KeywordParams::default().specificity_power())]
+    #[cfg_attr(feature = "clap", arg(long, default_value_t = KeywordArgs::default().specificity_power))]
     pub specificity_power: f64,
     /// Per (run, document, class), keep this many best-scoring words.
-    #[arg(long, default_value_t = 100)]
+    #[cfg_attr(feature = "clap", arg(long, default_value_t = KeywordArgs::default().words_per_doc))]
     pub words_per_doc: usize,
     /// Which pairs count: all, exact (predicted set = gold set), contains (target
     /// is gold), false (target is not gold).
-    #[arg(long, default_value = "contains")]
+    #[cfg_attr(feature = "clap", arg(long, default_value_t = KeywordArgs::default().style))]
     pub style: Style,
     /// A word is stable in a class when it is selected in at least this share of
     /// the runs (0 < s ≤ 1).
-    #[arg(long, default_value_t = 0.6, conflicts_with = "std_threshold")]
+    #[cfg_attr(feature = "clap", arg(long, default_value_t = KeywordArgs::default().selection_freq, conflicts_with = "std_threshold"))]
     pub selection_freq: f64,
     /// Judge stability by the standard deviation of the scores instead (stable when
     /// below this; the original's alternative, 0.2).
-    #[arg(long)]
+    #[cfg_attr(feature = "clap", arg(long))]
     pub std_threshold: Option<f64>,
     /// Keep a word only when its document frequency in the class is above this
     /// (needs class word counts); applied before the top-N cut.
-    #[arg(long, default_value_t = 3)]
+    #[cfg_attr(feature = "clap", arg(long, default_value_t = KeywordArgs::default().min_word_freq))]
     pub min_word_freq: u64,
     /// Keywords kept per class.
-    #[arg(long, default_value_t = 100)]
+    #[cfg_attr(feature = "clap", arg(long, default_value_t = KeywordArgs::default().top_n))]
     pub top_n: usize,
     /// Reproduce the original order of the per-document cut (cut first, then drop
     /// words without a letter).
-    #[arg(long)]
+    #[cfg_attr(feature = "clap", arg(long))]
     pub original_cut_order: bool,
 }
 
@@ -78,17 +79,18 @@ impl KeywordArgs {
 }
 
 /// How keyword lists are evaluated.
-#[derive(clap::Args, Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "clap", derive(clap::Args))]
 pub struct EvalArgs {
     /// Keyword-list lengths K to evaluate at.
-    #[arg(long = "eval-k", value_delimiter = ',', default_values_t = [100usize, 10])]
+    #[cfg_attr(feature = "clap", arg(long = "eval-k", value_delimiter = ',', default_values_t = EvalArgs::default().k))]
     pub k: Vec<usize>,
     /// Document labels for coverage: true, predicted, or true-positive (majority
     /// over runs).
-    #[arg(long, default_value = "true-positive")]
+    #[cfg_attr(feature = "clap", arg(long, default_value_t = EvalArgs::default().eval_labels))]
     pub eval_labels: LabelSource,
     /// Seed of the random control words of the faithfulness figures.
-    #[arg(long, default_value_t = 0)]
+    #[cfg_attr(feature = "clap", arg(long, default_value_t = EvalArgs::default().control_seed))]
     pub control_seed: u64,
 }
 
@@ -99,6 +101,33 @@ impl EvalArgs {
             source: self.eval_labels,
             prediction_threshold: threshold,
             ..EvalDocOptions::default()
+        }
+    }
+}
+
+impl Default for KeywordArgs {
+    fn default() -> Self {
+        let p = KeywordParams::default();
+        KeywordArgs {
+            ranking: p.ranking(),
+            specificity_power: p.specificity_power(),
+            words_per_doc: 100,
+            style: Style::Contains,
+            selection_freq: 0.6,
+            std_threshold: None,
+            min_word_freq: 3,
+            top_n: 100,
+            original_cut_order: false,
+        }
+    }
+}
+
+impl Default for EvalArgs {
+    fn default() -> Self {
+        EvalArgs {
+            k: vec![100, 10],
+            eval_labels: LabelSource::TruePositive,
+            control_seed: 0,
         }
     }
 }

@@ -1,0 +1,15 @@
+//! `sacx run`: the whole pipeline (a thin mapping onto `sacx_pipeline::Run`).
+use crate::observer::Console;
+use anyhow::Result;
+use sacx_pipeline::{Run, RunOptions};
+
+/// Arguments of `sacx run`: the library's run options, one flag per field.
+pub type Args = RunOptions;
+
+pub fn run(args: &Args) -> Result<()> {
+    Run::builder()
+        .options(args.clone())
+        .build()?
+        .run(&mut Console::new())?;
+    Ok(())
+}

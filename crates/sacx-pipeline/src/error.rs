@@ -1,0 +1,170 @@
+//! The crate's error type.
+use std::path::PathBuf;
+
+/// Everything that can go wrong in a pipeline run. Stage errors keep the
+/// library error as it is (each names its file, line or value); the variants
+/// of this crate name the run directory or the option at fault.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// A corpus, tokenizer, shard or count error.
+    #[error(transparent)]
+    Data(#[from] sacx_data::Error),
+    /// A training, checkpoint or device error.
+    #[error(transparent)]
+    Model(#[from] sacx_model::Error),
+    /// An attribution error.
+    #[error(transparent)]
+    Ig(#[from] sacx_ig::Error),
+    /// A keyword ranking or evaluation error.
+    #[error(transparent)]
+    Aggregate(#[from] sacx_aggregate::Error),
+    /// A report error.
+    #[error(transparent)]
+    Report(#[from] sacx_report::Error),
+    /// A parameter outside its range.
+    #[error(transparent)]
+    InvalidParameter(#[from] sacx_data::InvalidParameter),
+    /// Options that do not fit together, or an option value no stage accepts.
+    #[error("{option}{}: {reason}", spaced(.value))]
+    Option {
+        /// The option (its field name in [`RunOptions`](crate::RunOptions), as
+        /// the command line spells it).
+        option: &'static str,
+        /// The value given (empty when the option's presence is the fault).
+        value: String,
+        /// What is wrong and what is accepted.
+        reason: String,
+    },
+    /// A corpus file that does not exist.
+    #[error("{path}: no such corpus file")]
+    NoCorpusFile {
+        /// The file given.
+        path: PathBuf,
+    },
+    /// A corpus with no document left after loading.
+    #[error("{corpus}: no documents left to use ({detail})")]
+    EmptyCorpus {
+        /// The corpus's name.
+        corpus: String,
+        /// Lines read and dropped, by reason.
+        detail: String,
+    },
+    /// A non-empty output directory that holds no sacx run.
+    #[error(
+        "{path}: the directory is not empty and holds no sacx run (no sacx params.json); choose a new or empty output directory"
+    )]
+    NotOwned {
+        /// The directory.
+        path: PathBuf,
+    },
+    /// A run directory that another live process writes.
+    #[error("{path}: {holder}; wait for it to finish or stop it")]
+    Locked {
+        /// The lock file.
+        path: PathBuf,
+        /// Who holds it (`held by sacx process 1234`).
+        holder: String,
+    },
+    /// A run directory made with other options.
+    #[error(
+        "{path}: this directory holds a run with other options ({difference}){why}; resume it with the same options or use another output directory"
+    )]
+    OtherOptions {
+        /// The `params.json` file.
+        path: PathBuf,
+        /// Where the saved and the requested options first differ.
+        difference: String,
+        /// Why the difference matters, when it is not obvious.
+        why: &'static str,
+    },
+    /// A seed whose data or files are not what its earlier stages left.
+    #[error("seed {seed}: {reason}")]
+    Seed {
+        /// The seed.
+        seed: u64,
+        /// What is wrong.
+        reason: String,
+    },
+    /// A counts directory without `df.json`.
+    #[error("{dir}: no df.json here; count the class words into it first (sacx count-words)")]
+    NoCounts {
+        /// The directory.
+        dir: PathBuf,
+    },
+    /// No explanation shards where some are needed.
+    #[error("{}", no_explanations(.path.as_deref()))]
+    NoExplanations {
+        /// The first path given, when one was.
+        path: Option<PathBuf>,
+    },
+    /// A file sacx wrote earlier that cannot be read back.
+    #[error("{path}: {what}")]
+    Json {
+        /// The file.
+        path: PathBuf,
+        /// What the file should be.
+        what: &'static str,
+        /// serde's error, with line and column.
+        source: serde_json::Error,
+    },
+    /// An I/O failure on a named path.
+    #[error("{path}: cannot {action}")]
+    Io {
+        /// The file or directory involved.
+        path: PathBuf,
+        /// What was being done (`create the directory`, `write`).
+        action: &'static str,
+        /// The underlying error.
+        source: std::io::Error,
+    },
+    /// The run was stopped by a test hook (`SACX_TEST_ABORT_AFTER_SHARDS`).
+    #[error("stopped after {shards} shards (SACX_TEST_ABORT_AFTER_SHARDS)")]
+    TestAbort {
+        /// Shards written in this process before stopping.
+        shards: usize,
+    },
+}
+
+impl Error {
+    pub(crate) fn io(
+        path: impl Into<PathBuf>,
+        action: &'static str,
+        source: std::io::Error,
+    ) -> Self {
+        Error::Io {
+            path: path.into(),
+            action,
+            source,
+        }
+    }
+
+    pub(crate) fn option(
+        option: &'static str,
+        value: impl ToString,
+        reason: impl Into<String>,
+    ) -> Self {
+        Error::Option {
+            option,
+            value: value.to_string(),
+            reason: reason.into(),
+        }
+    }
+}
+
+fn no_explanations(path: Option<&std::path::Path>) -> String {
+    match path {
+        Some(p) => format!("no explanation shards found under {}", p.display()),
+        None => "no explanations given: name shard files, directories or TSV files".into(),
+    }
+}
+
+fn spaced(value: &str) -> String {
+    if value.is_empty() {
+        String::new()
+    } else {
+        format!(" {value}")
+    }
+}
+
+/// Result alias for this crate.
+pub type Result<T, E = Error> = std::result::Result<T, E>;

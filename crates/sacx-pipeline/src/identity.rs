@@ -1,0 +1,112 @@
+//! `params.json`: the options that define a run's results. Written on the
+//! first start; every later start must match it.
+use crate::options::RunOptions;
+use crate::run::write_json;
+use crate::{Error, Result};
+use sacx_data::Corpus;
+use sacx_data::layout::RunLayout;
+use serde_json::{Value, json};
+
+/// The options that define the run's results: everything but the seeds, the
+/// output directory, `seeds_only` and `force`, with the corpus files replaced
+/// by a fingerprint of the loaded documents (the same file under another path
+/// is the same corpus; an edited file is another).
+pub fn identity(options: &RunOptions, corpus: &Corpus) -> Result<Value> {
+    let mut v = serde_json::to_value(options).map_err(|source| Error::Json {
+        path: "params.json".into(),
+        what: "cannot be serialised",
+        source,
+    })?;
+    if let Some(obj) = v.as_object_mut() {
+        for key in ["seeds", "seed_list", "out", "seeds_only", "force"] {
+            obj.remove(key);
+        }
+        if let Some(c) = obj.get_mut("corpus").and_then(Value::as_object_mut) {
+            c.remove("corpus");
+            c.insert("documents".into(), corpus.docs.len().into());
+            c.insert("fingerprint".into(), fingerprint(corpus).into());
+        }
+        // The device changes speed; the CPU thread count changes libtorch's
+        // results in the last bits, so it stays in the identity.
+        if let Some(t) = obj.get_mut("train").and_then(Value::as_object_mut) {
+            t.remove("device");
+        }
+    }
+    Ok(v)
+}
+
+/// FNV-1a over every document's id, language, labels and text, in corpus order.
+pub fn fingerprint(corpus: &Corpus) -> String {
+    let mut h = sacx_data::Fnv1a::new();
+    let mut eat = |bytes: &[u8]| {
+        h.update(bytes);
+        h.update(&[0xff]);
+    };
+    for label in corpus.labels.names() {
+        eat(label.as_bytes());
+    }
+    for d in &corpus.docs {
+        eat(d.id.as_bytes());
+        eat(d.lang.as_bytes());
+        for l in &d.labels {
+            eat(&l.to_le_bytes());
+        }
+        eat(d.text.as_bytes());
+    }
+    h.hex()
+}
+
+/// Writes `params.json` on the first start; later starts must match it.
+pub fn check(layout: &RunLayout, options: &RunOptions, corpus: &Corpus) -> Result<()> {
+    let identity = identity(options, corpus)?;
+    let path = layout.params();
+    if let Ok(text) = std::fs::read_to_string(&path) {
+        let saved: Value = serde_json::from_str(&text).map_err(|source| Error::Json {
+            path: path.clone(),
+            what: "not a sacx parameter file",
+            source,
+        })?;
+        if saved.get("options") != Some(&identity) {
+            let difference =
+                first_difference(saved.get("options").unwrap_or(&Value::Null), &identity, "");
+            let why = if difference.starts_with("train.threads") {
+                " (libtorch's CPU results depend on the thread count, so a resumed run must use the same --threads)"
+            } else {
+                ""
+            };
+            return Err(Error::OtherOptions {
+                path,
+                difference,
+                why,
+            });
+        }
+        return Ok(());
+    }
+    write_json(
+        &path,
+        &json!({ "sacx_version": env!("CARGO_PKG_VERSION"), "options": identity }),
+    )
+}
+
+/// A short description of where two JSON values first differ.
+fn first_difference(a: &Value, b: &Value, at: &str) -> String {
+    match (a, b) {
+        (Value::Object(x), Value::Object(y)) => {
+            for key in x.keys().chain(y.keys()) {
+                let (va, vb) = (
+                    x.get(key).unwrap_or(&Value::Null),
+                    y.get(key).unwrap_or(&Value::Null),
+                );
+                if va != vb {
+                    return first_difference(
+                        va,
+                        vb,
+                        &format!("{at}{}{key}", if at.is_empty() { "" } else { "." }),
+                    );
+                }
+            }
+            format!("{at} differs")
+        }
+        _ => format!("{} was {a}, now {b}", at.replace('_', "-")),
+    }
+}

@@ -1,0 +1,30 @@
+#![doc = include_str!("../README.md")]
+#![deny(missing_docs)]
+#![cfg_attr(
+    not(test),
+    deny(
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::panic,
+        clippy::unreachable
+    )
+)]
+
+mod atomic;
+pub mod bundled;
+mod error;
+mod faith;
+pub mod guard;
+pub mod identity;
+pub mod libtorch;
+mod observer;
+pub mod options;
+mod run;
+pub mod seed;
+pub mod stages;
+
+pub use error::{Error, Result};
+pub use faith::{FaithJob, attach as attach_faithfulness};
+pub use observer::{Event, Observer, Silent};
+pub use options::RunOptions;
+pub use run::{Run, RunBuilder, Summary};

@@ -1,0 +1,122 @@
+//! The options of a run, grouped by stage: plain data with the command line's
+//! names and defaults. [`RunBuilder::build`](crate::RunBuilder::build) turns
+//! them into every stage's validated library parameters (linfa's pattern:
+//! parameters, then `check`, then valid parameters), so that a bad option fails
+//! before any work.
+//!
+//! With the `clap` feature every group derives `clap::Args`: the `sacx` binary
+//! parses its command line straight into these structs, and the defaults shown
+//! by `--help` are the [`Default`] values below.
+pub mod corpus;
+pub mod ig;
+pub mod keywords;
+pub mod model;
+
+pub use corpus::CorpusArgs;
+pub use ig::IgArgs;
+pub use keywords::{EvalArgs, KeywordArgs};
+pub use model::{ModelArgs, SplitArgs, TokenizerArgs, TrainArgs};
+
+use sacx_aggregate::Method;
+use serde::Serialize;
+use std::path::PathBuf;
+
+/// Every option of a run (`sacx run`, and the jobs `sacx slurm` writes).
+///
+/// ```
+/// let mut options = sacx_pipeline::RunOptions::default();
+/// options.seeds = 3;
+/// options.train.epochs = 2;
+/// assert_eq!(options.seed_list().unwrap(), vec![1, 2, 3]);
+/// ```
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "clap", derive(clap::Args))]
+pub struct RunOptions {
+    #[cfg_attr(feature = "clap", command(flatten))]
+    #[allow(missing_docs)]
+    pub corpus: CorpusArgs,
+    /// Train and explain with seeds 1..=N.
+    #[cfg_attr(feature = "clap", arg(long, default_value_t = RunOptions::default().seeds, conflicts_with = "seed_list"))]
+    pub seeds: u64,
+    /// Exactly these seeds instead (`1,2,7`).
+    #[cfg_attr(
+        feature = "clap",
+        arg(long, value_delimiter = ',', value_name = "SEED,...")
+    )]
+    pub seed_list: Vec<u64>,
+    /// Output directory (see docs/usage.md for its layout).
+    #[cfg_attr(feature = "clap", arg(long, value_name = "DIR", default_value_os_t = RunOptions::default().out))]
+    pub out: PathBuf,
+    /// Keyword baselines computed and evaluated beside IG.
+    #[cfg_attr(feature = "clap", arg(long, value_delimiter = ',', default_values_t = RunOptions::default().baselines))]
+    pub baselines: Vec<Method>,
+    /// Only train and explain the seeds, then stop (a Slurm array task).
+    #[cfg_attr(feature = "clap", arg(long))]
+    pub seeds_only: bool,
+    /// Write into --out even when it is a non-empty directory that holds no sacx run.
+    #[cfg_attr(feature = "clap", arg(long))]
+    pub force: bool,
+    #[cfg_attr(feature = "clap", command(flatten))]
+    #[allow(missing_docs)]
+    pub split: SplitArgs,
+    #[cfg_attr(feature = "clap", command(flatten))]
+    #[allow(missing_docs)]
+    pub tokenizer: TokenizerArgs,
+    #[cfg_attr(feature = "clap", command(flatten))]
+    #[allow(missing_docs)]
+    pub model: ModelArgs,
+    #[cfg_attr(feature = "clap", command(flatten))]
+    #[allow(missing_docs)]
+    pub train: TrainArgs,
+    #[cfg_attr(feature = "clap", command(flatten))]
+    #[allow(missing_docs)]
+    pub ig: IgArgs,
+    #[cfg_attr(feature = "clap", command(flatten))]
+    #[allow(missing_docs)]
+    pub keywords: KeywordArgs,
+    #[cfg_attr(feature = "clap", command(flatten))]
+    #[allow(missing_docs)]
+    pub eval: EvalArgs,
+}
+
+impl Default for RunOptions {
+    fn default() -> Self {
+        RunOptions {
+            corpus: CorpusArgs::default(),
+            seeds: 10,
+            seed_list: Vec::new(),
+            out: PathBuf::from("sacx-out"),
+            baselines: vec![Method::LogOdds, Method::Chi2, Method::Ctfidf],
+            seeds_only: false,
+            force: false,
+            split: SplitArgs::default(),
+            tokenizer: TokenizerArgs::default(),
+            model: ModelArgs::default(),
+            train: TrainArgs::default(),
+            ig: IgArgs::default(),
+            keywords: KeywordArgs::default(),
+            eval: EvalArgs::default(),
+        }
+    }
+}
+
+impl RunOptions {
+    /// The seeds to run, in order, without duplicates.
+    pub fn seed_list(&self) -> crate::Result<Vec<u64>> {
+        let mut seeds = if self.seed_list.is_empty() {
+            if self.seeds == 0 {
+                return Err(crate::Error::option(
+                    "seeds",
+                    0,
+                    "at least one seed is needed",
+                ));
+            }
+            (1..=self.seeds).collect()
+        } else {
+            self.seed_list.clone()
+        };
+        seeds.sort_unstable();
+        seeds.dedup();
+        Ok(seeds)
+    }
+}

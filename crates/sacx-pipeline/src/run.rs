@@ -1,0 +1,343 @@
+//! The whole pipeline over N seeds, resumable.
+//!
+//! For each seed: split, train, explain the validation documents; then count
+//! class words over the whole corpus, rank keywords (IG and the classical
+//! baselines), evaluate, measure faithfulness, and write the report. Every
+//! stage whose output is complete is skipped, so a killed run started again
+//! finishes with the same result as an uninterrupted one.
+use crate::identity;
+use crate::observer::{Event, Observer};
+use crate::options::RunOptions;
+use crate::seed::{self, SeedJob};
+use crate::{Error, Result, guard, stages};
+use sacx_aggregate::Method;
+use sacx_data::layout::RunLayout;
+use sacx_model::DeviceSpec;
+use serde::Serialize;
+use serde_json::{Value, json};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+/// A validated pipeline run: every stage's parameters have been built from the
+/// options, so [`Run::run`] starts no work that a bad option would stop later.
+///
+/// ```no_run
+/// use sacx_pipeline::{Run, Silent};
+/// let summary = Run::builder()
+///     .corpus(["corpus.jsonl"])
+///     .seeds(3)
+///     .out("sacx-out")
+///     .build()?
+///     .run(&mut Silent)?;
+/// println!("report: {}", summary.report.unwrap().display());
+/// # Ok::<(), sacx_pipeline::Error>(())
+/// ```
+/// `examples/pipeline.rs` runs it on 300 bundled documents.
+#[derive(Debug, Clone)]
+pub struct Run {
+    options: RunOptions,
+    seeds: Vec<u64>,
+    layout: RunLayout,
+    device: DeviceSpec,
+}
+
+/// Builds a [`Run`] from [`RunOptions`]; [`RunBuilder::build`] validates.
+#[derive(Debug, Clone, Default)]
+pub struct RunBuilder {
+    options: RunOptions,
+}
+
+/// What a finished run produced.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Summary {
+    /// The run directory.
+    pub out: PathBuf,
+    /// The seeds trained and explained, in order.
+    pub seeds: Vec<u64>,
+    /// `report.html`; `None` for a seeds-only run.
+    pub report: Option<PathBuf>,
+    /// Wall time of the whole run.
+    pub seconds: f64,
+}
+
+impl RunBuilder {
+    /// Replaces every option.
+    pub fn options(mut self, options: RunOptions) -> Self {
+        self.options = options;
+        self
+    }
+    /// Corpus files (default: the bundled corpus).
+    pub fn corpus<I, P>(mut self, files: I) -> Self
+    where
+        I: IntoIterator<Item = P>,
+        P: Into<PathBuf>,
+    {
+        self.options.corpus.corpus = files.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Seeds 1..=n (default 10).
+    pub fn seeds(mut self, n: u64) -> Self {
+        self.options.seeds = n;
+        self.options.seed_list.clear();
+        self
+    }
+    /// Exactly these seeds.
+    pub fn seed_list(mut self, seeds: impl IntoIterator<Item = u64>) -> Self {
+        self.options.seed_list = seeds.into_iter().collect();
+        self
+    }
+    /// The run directory (default `sacx-out`).
+    pub fn out(mut self, dir: impl Into<PathBuf>) -> Self {
+        self.options.out = dir.into();
+        self
+    }
+    /// Only train and explain the seeds (a Slurm array task).
+    pub fn seeds_only(mut self, on: bool) -> Self {
+        self.options.seeds_only = on;
+        self
+    }
+    /// Write into a non-empty directory that holds no sacx run.
+    pub fn force(mut self, on: bool) -> Self {
+        self.options.force = on;
+        self
+    }
+    /// Builds every stage's validated parameters, so that a bad option fails
+    /// before any work (and before `params.json` is written).
+    pub fn build(self) -> Result<Run> {
+        let o = self.options;
+        let seeds = o.seed_list()?;
+        let threshold = o.train.threshold as f32;
+        o.split.options(seeds[0])?;
+        o.tokenizer.options(o.model.needs_cls())?;
+        o.model.architecture()?;
+        o.train.params(seeds[0], None)?;
+        if let Some(n) = o.train.threads {
+            crate::options::model::parse_threads(&n.to_string())
+                .map_err(|reason| Error::option("threads", n, reason))?;
+        }
+        let device = o.train.device()?;
+        o.ig.params(threshold)?;
+        o.keywords.params(threshold)?;
+        for &method in &o.baselines {
+            if method == Method::Ig {
+                return Err(Error::option(
+                    "baselines",
+                    method,
+                    "IG is always computed; the baselines are log-odds, chi2 and ctfidf",
+                ));
+            }
+            o.keywords.baseline_params(method)?;
+        }
+        if let Some(&k) = o.eval.k.iter().find(|&&k| k == 0) {
+            return Err(Error::option("eval-k", k, "every K must be at least 1"));
+        }
+        Ok(Run {
+            layout: RunLayout::new(&o.out),
+            options: o,
+            seeds,
+            device,
+        })
+    }
+}
+
+impl Run {
+    /// A builder starting from the default options.
+    pub fn builder() -> RunBuilder {
+        RunBuilder::default()
+    }
+    /// The options the run was built from.
+    pub fn options(&self) -> &RunOptions {
+        &self.options
+    }
+    /// The seeds, in order, without duplicates.
+    pub fn seeds(&self) -> &[u64] {
+        &self.seeds
+    }
+    /// The run directory's paths.
+    pub fn layout(&self) -> &RunLayout {
+        &self.layout
+    }
+
+    /// Runs (or resumes) every stage; events go to `observer`.
+    pub fn run(&self, observer: &mut dyn Observer) -> Result<Summary> {
+        let started = Instant::now();
+        let (o, layout) = (&self.options, &self.layout);
+        let device = self.device.resolve()?;
+        let mut stages: BTreeMap<String, Value> = BTreeMap::new();
+        let t = Instant::now();
+        let corpus = o.corpus.load()?;
+        observer.event(Event::Loaded(&corpus.report));
+        stages.insert("load".into(), json!(t.elapsed().as_secs_f64()));
+        let _lock = self.take_directory(observer)?;
+        identity::check(layout, o, &corpus)?;
+        if let Some(n) = o.train.threads {
+            tch::set_num_threads(n as i32);
+        }
+        for &seed in &self.seeds {
+            let timing = self.seed(&corpus, seed, observer)?;
+            stages.insert(
+                format!("seed-{seed}"),
+                Value::Object(timing.into_iter().collect()),
+            );
+        }
+        let mut summary = Summary {
+            out: layout.root().to_path_buf(),
+            seeds: self.seeds.clone(),
+            report: None,
+            seconds: 0.0,
+        };
+        if o.seeds_only {
+            observer.event(Event::Note(&format!(
+                "trained and explained seeds {:?} in {}",
+                self.seeds,
+                layout.root().display()
+            )));
+            summary.seconds = started.elapsed().as_secs_f64();
+            return Ok(summary);
+        }
+        let job = stages::AggregateJob {
+            options: o,
+            layout,
+            seeds: &self.seeds,
+            corpus: &corpus,
+            device: self.device,
+        };
+        stages.extend(stages::aggregate(&job, observer)?);
+        // run.json first, so that the report shows the parameters and timings;
+        // then again with the report's time.
+        write_run_json(
+            self,
+            device,
+            stages.clone(),
+            started.elapsed().as_secs_f64(),
+        )?;
+        let t = Instant::now();
+        let report = sacx_report::write(layout.root())?;
+        stages.insert("report".into(), json!(t.elapsed().as_secs_f64()));
+        write_run_json(self, device, stages, started.elapsed().as_secs_f64())?;
+        observer.event(Event::Report { path: &report });
+        summary.report = Some(report);
+        summary.seconds = started.elapsed().as_secs_f64();
+        Ok(summary)
+    }
+
+    /// Checks that the run directory may be written, creates it and takes its lock.
+    fn take_directory(&self, observer: &mut dyn Observer) -> Result<guard::DirLock> {
+        let root = self.layout.root();
+        guard::check_owned(root, self.options.force)?;
+        std::fs::create_dir_all(root)
+            .map_err(|e| Error::io(root, "create the output directory", e))?;
+        if self.options.seeds_only {
+            return guard::lock(root, guard::Mode::Shared);
+        }
+        let lock = guard::lock(root, guard::Mode::Exclusive)?;
+        let removed = guard::remove_stale_temporaries(root)?;
+        if removed > 0 {
+            observer.event(Event::Note(&format!(
+                "removed {removed} temporary files left by an interrupted run"
+            )));
+        }
+        Ok(lock)
+    }
+
+    /// One seed's training and explanation, each skipped when complete;
+    /// returns the seed's stage times.
+    fn seed(
+        &self,
+        corpus: &sacx_data::Corpus,
+        seed: u64,
+        observer: &mut dyn Observer,
+    ) -> Result<BTreeMap<String, Value>> {
+        let o = &self.options;
+        let seed_layout = self.layout.seed(seed);
+        let job = SeedJob {
+            corpus,
+            segmenter: o.corpus.segmenter(),
+            seed,
+            split: &o.split,
+            tokenizer: &o.tokenizer,
+            model: &o.model,
+            train: &o.train,
+        };
+        std::fs::create_dir_all(seed_layout.dir())
+            .map_err(|e| Error::io(seed_layout.dir(), "create", e))?;
+        let _seed_lock = guard::lock(seed_layout.dir(), guard::Mode::Exclusive)?;
+        let mut timing = read_timing(&seed_layout.timing());
+        if !seed::trained(&seed_layout) {
+            let t = Instant::now();
+            seed::train(&job, &seed_layout, observer)?;
+            timing.insert("train".into(), json!(t.elapsed().as_secs_f64()));
+            write_json(&seed_layout.timing(), &timing)?;
+        } else {
+            observer.event(Event::Note(&format!(
+                "seed {seed}: trained model found, skipping training"
+            )));
+        }
+        if !seed::explained(&seed_layout) {
+            let t = Instant::now();
+            let explain = seed::ExplainJob {
+                corpus,
+                seed,
+                split: &o.split,
+                device: self.device,
+                ig: &o.ig,
+            };
+            seed::explain(&explain, &seed_layout, observer)?;
+            timing.insert("explain".into(), json!(t.elapsed().as_secs_f64()));
+            write_json(&seed_layout.timing(), &timing)?;
+        } else {
+            observer.event(Event::Note(&format!(
+                "seed {seed}: explanations found, skipping explanation"
+            )));
+        }
+        Ok(timing)
+    }
+}
+
+fn read_timing(path: &Path) -> BTreeMap<String, Value> {
+    std::fs::read_to_string(path)
+        .ok()
+        .and_then(|t| serde_json::from_str(&t).ok())
+        .unwrap_or_default()
+}
+
+/// Writes `value` as pretty JSON with a final newline, atomically.
+pub(crate) fn write_json<T: Serialize>(path: &Path, value: &T) -> Result<()> {
+    let mut bytes = serde_json::to_vec_pretty(value).map_err(|source| Error::Json {
+        path: path.to_path_buf(),
+        what: "cannot be serialised",
+        source,
+    })?;
+    bytes.push(b'\n');
+    crate::atomic::write(path, &bytes)
+}
+
+fn write_run_json(
+    run: &Run,
+    device: tch::Device,
+    stages: BTreeMap<String, Value>,
+    seconds: f64,
+) -> Result<()> {
+    let device = match device {
+        tch::Device::Cuda(i) => format!("cuda:{i}"),
+        _ => "cpu".to_string(),
+    };
+    let parameters = serde_json::to_value(&run.options).map_err(|source| Error::Json {
+        path: run.layout.run_json(),
+        what: "cannot be serialised",
+        source,
+    })?;
+    let value = json!({
+        "sacx_version": env!("CARGO_PKG_VERSION"),
+        "libtorch": crate::libtorch::version_string(),
+        "device": device,
+        "cpu_threads": tch::get_num_threads(),
+        "corpus": run.options.corpus.name(),
+        "seeds": run.seeds,
+        "parameters": parameters,
+        "seconds": stages,
+        "total_seconds": seconds,
+    });
+    write_json(&run.layout.run_json(), &value)
+}
