@@ -50,67 +50,86 @@ pub fn classes_section(
         }
     }
     out.push_str(&examples::legend());
-    for (i, label) in labels.iter().enumerate() {
-        let _ = writeln!(
-            out,
-            "<section class=\"class\" id=\"class-{i}\" data-class=\"{}\">\n<h2>{}</h2>",
-            esc(label),
-            esc(label)
-        );
-        if let Some(line) = metrics::class_line(data, label) {
-            out.push_str(&line);
-        }
-        if let Some(line) = evaluation::class_line(data, label) {
-            out.push_str(&line);
-        }
-        let lists = data.keywords.as_ref().and_then(|k| k.class(label));
-        let n_runs = data.keywords.as_ref().map_or(0, |k| k.runs.len());
-        let (stable, unstable, counter): (&[Keyword], &[Keyword], &[Keyword]) =
-            lists.map_or((&[], &[], &[]), |c| (&c.keywords, &c.unstable, &c.counter));
-        out.push_str("<h3>Keywords</h3>\n");
-        if let Some(why) = lists.and_then(|c| c.note.as_deref()) {
-            out.push_str(&note(&format!("No keywords: {why}.")));
-        }
-        out.push_str(&keyword_chart(
-            label,
-            &stable[..stable.len().min(CHART_WORDS)],
-            n_runs,
-        ));
-        if stable.len() > CHART_WORDS {
-            let _ = writeln!(
-                out,
-                "<details><summary>All {} keywords</summary>",
-                stable.len()
-            );
-            word_table(&mut out, stable, n_runs);
-            out.push_str("</details>\n");
-        }
-        for (class, title, list) in [
-            ("counter", "Counter-evidence", counter),
-            ("unstable", "Unstable words", unstable),
-        ] {
-            let _ = writeln!(
-                out,
-                "<details class=\"{class}\"><summary>{title} ({})</summary>",
-                list.len()
-            );
-            if list.is_empty() {
-                out.push_str(&note("none"));
-            } else {
-                word_table(&mut out, list, n_runs);
-            }
-            out.push_str("</details>\n");
-        }
-        baselines(&mut out, data, label);
-        out.push_str("<h3>Example documents</h3>\n");
-        match chosen.get(i) {
-            Some(ex) if !ex.is_empty() => out.push_str(&examples::render(ex, i, labels, threshold)),
-            _ => out.push_str(&note("No explained document is predicted as this class.")),
-        }
-        out.push_str("</section>\n");
+    for i in 0..labels.len() {
+        class_section(&mut out, data, labels, i, chosen.get(i), threshold);
     }
     out.push_str("</section>\n");
     out
+}
+
+/// The section of class `labels[i]`.
+fn class_section(
+    out: &mut String,
+    data: &RunData,
+    labels: &[String],
+    i: usize,
+    chosen: Option<&Vec<Example>>,
+    threshold: f32,
+) {
+    let label = &labels[i];
+    let _ = writeln!(
+        out,
+        "<section class=\"class\" id=\"class-{i}\" data-class=\"{}\">\n<h2>{}</h2>",
+        esc(label),
+        esc(label)
+    );
+    if let Some(line) = metrics::class_line(data, label) {
+        out.push_str(&line);
+    }
+    if let Some(line) = evaluation::class_line(data, label) {
+        out.push_str(&line);
+    }
+    keyword_lists(out, data, label);
+    baselines(out, data, label);
+    out.push_str("<h3>Example documents</h3>\n");
+    match chosen {
+        Some(ex) if !ex.is_empty() => out.push_str(&examples::render(ex, i, labels, threshold)),
+        _ => out.push_str(&note("No explained document is predicted as this class.")),
+    }
+    out.push_str("</section>\n");
+}
+
+/// A class's keyword chart, its full list when longer than the chart, and the
+/// folded counter-evidence and unstable words.
+fn keyword_lists(out: &mut String, data: &RunData, label: &str) {
+    let lists = data.keywords.as_ref().and_then(|k| k.class(label));
+    let n_runs = data.keywords.as_ref().map_or(0, |k| k.runs.len());
+    let (stable, unstable, counter): (&[Keyword], &[Keyword], &[Keyword]) =
+        lists.map_or((&[], &[], &[]), |c| (&c.keywords, &c.unstable, &c.counter));
+    out.push_str("<h3>Keywords</h3>\n");
+    if let Some(why) = lists.and_then(|c| c.note.as_deref()) {
+        out.push_str(&note(&format!("No keywords: {why}.")));
+    }
+    out.push_str(&keyword_chart(
+        label,
+        &stable[..stable.len().min(CHART_WORDS)],
+        n_runs,
+    ));
+    if stable.len() > CHART_WORDS {
+        let _ = writeln!(
+            out,
+            "<details><summary>All {} keywords</summary>",
+            stable.len()
+        );
+        word_table(out, stable, n_runs);
+        out.push_str("</details>\n");
+    }
+    for (class, title, list) in [
+        ("counter", "Counter-evidence", counter),
+        ("unstable", "Unstable words", unstable),
+    ] {
+        let _ = writeln!(
+            out,
+            "<details class=\"{class}\"><summary>{title} ({})</summary>",
+            list.len()
+        );
+        if list.is_empty() {
+            out.push_str(&note("none"));
+        } else {
+            word_table(out, list, n_runs);
+        }
+        out.push_str("</details>\n");
+    }
 }
 
 fn word_table(out: &mut String, words: &[Keyword], n_runs: usize) {

@@ -5,8 +5,8 @@ use std::collections::BTreeSet;
 use std::fmt::Write as _;
 
 use sacx_aggregate::Faithfulness;
-use sacx_aggregate::Method;
 use sacx_aggregate::metrics::{MetricsAtK, PerClass};
+use sacx_aggregate::{Evaluation, Method};
 
 use super::html::{esc, note, num};
 use super::load::RunData;
@@ -129,68 +129,84 @@ pub fn evaluation_section(data: &RunData) -> String {
         .flat_map(|e| e.results.iter().map(|r| r.k))
         .collect();
     for k in ks {
-        let _ = writeln!(out, "<h3>Top {k} keywords per class</h3>");
-        let cols: Vec<Option<&MetricsAtK>> = evals
-            .iter()
-            .map(|e| e.results.iter().find(|r| r.k == k))
-            .collect();
-        out.push_str("<table class=\"evaluation\">\n<thead><tr><th scope=\"col\">metric</th>");
-        for e in evals {
-            let cls = if e.method == Method::Ig {
-                " class=\"ig\""
-            } else {
-                ""
-            };
-            let _ = write!(
-                out,
-                "<th scope=\"col\"{cls}>{}</th>",
-                esc(&e.method.to_string())
-            );
-        }
-        out.push_str("</tr></thead>\n<tbody>\n");
-        for (name, better, get) in ROWS {
-            let values: Vec<(Option<f64>, Option<f64>)> = cols
-                .iter()
-                .map(|c| c.map(get).unwrap_or((None, None)))
-                .collect();
-            let best = values
-                .iter()
-                .filter_map(|(m, _)| m.filter(|v| v.is_finite()))
-                .reduce(|a, b| match better {
-                    Better::Higher | Better::Neither => a.max(b),
-                    Better::Lower => a.min(b),
-                });
-            let _ = write!(out, "<tr><th scope=\"row\">{}</th>", esc(name));
-            let digits = if name == "classes with keywords" {
-                0
-            } else {
-                3
-            };
-            for (m, s) in values {
-                let text = match s {
-                    Some(s) if m.is_some() => {
-                        format!(
-                            "{} <span class=\"pm\">± {}</span>",
-                            num(m, digits),
-                            num(Some(s), digits)
-                        )
-                    }
-                    _ => num(m, digits),
-                };
-                let is_best =
-                    better != Better::Neither && values_len(&cols) > 1 && m.is_some() && m == best;
-                if is_best {
-                    let _ = write!(out, "<td class=\"best\"><strong>{text}</strong></td>");
-                } else {
-                    let _ = write!(out, "<td>{text}</td>");
-                }
-            }
-            out.push_str("</tr>\n");
-        }
-        out.push_str("</tbody></table>\n");
+        k_table(&mut out, evals, k);
     }
     out.push_str("</section>\n");
     out
+}
+
+/// The table of the top `k` keywords: a row per metric, a column per method.
+fn k_table(out: &mut String, evals: &[Evaluation], k: usize) {
+    let _ = writeln!(out, "<h3>Top {k} keywords per class</h3>");
+    let cols: Vec<Option<&MetricsAtK>> = evals
+        .iter()
+        .map(|e| e.results.iter().find(|r| r.k == k))
+        .collect();
+    out.push_str("<table class=\"evaluation\">\n<thead><tr><th scope=\"col\">metric</th>");
+    for e in evals {
+        let cls = if e.method == Method::Ig {
+            " class=\"ig\""
+        } else {
+            ""
+        };
+        let _ = write!(
+            out,
+            "<th scope=\"col\"{cls}>{}</th>",
+            esc(&e.method.to_string())
+        );
+    }
+    out.push_str("</tr></thead>\n<tbody>\n");
+    for (name, better, get) in ROWS {
+        let values: Vec<(Option<f64>, Option<f64>)> = cols
+            .iter()
+            .map(|c| c.map(get).unwrap_or((None, None)))
+            .collect();
+        metric_row(out, name, better, &values, values_len(&cols) > 1);
+    }
+    out.push_str("</tbody></table>\n");
+}
+
+/// One metric's row: mean ± std per method, the best one emphasised when
+/// there is more than one method to compare.
+fn metric_row(
+    out: &mut String,
+    name: &str,
+    better: Better,
+    values: &[(Option<f64>, Option<f64>)],
+    compare: bool,
+) {
+    let best = values
+        .iter()
+        .filter_map(|(m, _)| m.filter(|v| v.is_finite()))
+        .reduce(|a, b| match better {
+            Better::Higher | Better::Neither => a.max(b),
+            Better::Lower => a.min(b),
+        });
+    let _ = write!(out, "<tr><th scope=\"row\">{}</th>", esc(name));
+    let digits = if name == "classes with keywords" {
+        0
+    } else {
+        3
+    };
+    for &(m, s) in values {
+        let text = match s {
+            Some(s) if m.is_some() => {
+                format!(
+                    "{} <span class=\"pm\">± {}</span>",
+                    num(m, digits),
+                    num(Some(s), digits)
+                )
+            }
+            _ => num(m, digits),
+        };
+        let is_best = better != Better::Neither && compare && m.is_some() && m == best;
+        if is_best {
+            let _ = write!(out, "<td class=\"best\"><strong>{text}</strong></td>");
+        } else {
+            let _ = write!(out, "<td>{text}</td>");
+        }
+    }
+    out.push_str("</tr>\n");
 }
 
 fn values_len(cols: &[Option<&MetricsAtK>]) -> usize {

@@ -25,80 +25,92 @@ pub fn classification_section(data: &RunData) -> String {
             "No runs/seed-<N>/model/metrics.json found: no classification metrics to show.",
         ));
     } else {
-        out.push_str("<h3>Per seed</h3>\n");
-        let head = [
-            "seed",
-            "docs",
-            "threshold",
-            "micro P",
-            "micro R",
-            "micro F1",
-            "macro F1",
-            "exact match",
-            "P@1",
-            "P@3",
-            "nDCG@3",
-            "best threshold (micro F1)",
-        ];
-        let mut rows: Vec<Vec<String>> = with_metrics
-            .iter()
-            .map(|(s, m)| {
-                let mut row = vec![esc(&s.seed.to_string())];
-                row.extend(set_cells(&m.overall));
-                row.insert(2, num(Some(m.threshold), 3));
-                row.push(format!(
-                    "{} ({})",
-                    num(Some(m.best_threshold.threshold), 3),
-                    num(Some(m.best_threshold.micro_f1), 3)
-                ));
-                row
-            })
-            .collect();
-        if with_metrics.len() > 1 {
-            let sets: Vec<&MetricSet> = with_metrics.iter().map(|(_, m)| &m.overall).collect();
-            let mut row = vec!["mean ± std".to_string()];
-            row.extend(mean_cells(&sets));
-            row.insert(2, String::new());
-            row.push(String::new());
-            rows.push(row);
-        }
-        table(&mut out, "metrics seeds", &head, &rows);
-
-        out.push_str("<h3>Per language</h3>\n<p class=\"muted\">Mean ± standard deviation over the seeds whose validation set has the language.</p>\n");
-        let langs: BTreeSet<&str> = with_metrics
-            .iter()
-            .flat_map(|(_, m)| m.per_language.keys().map(String::as_str))
-            .collect();
-        let head = [
-            "language",
-            "seeds",
-            "docs",
-            "micro P",
-            "micro R",
-            "micro F1",
-            "macro F1",
-            "exact match",
-            "P@1",
-            "P@3",
-            "nDCG@3",
-        ];
-        let rows: Vec<Vec<String>> = langs
-            .iter()
-            .map(|lang| {
-                let sets: Vec<&MetricSet> = with_metrics
-                    .iter()
-                    .filter_map(|(_, m)| m.per_language.get(*lang))
-                    .collect();
-                let mut row = vec![esc(lang), sets.len().to_string()];
-                row.extend(mean_cells(&sets));
-                row
-            })
-            .collect();
-        table(&mut out, "metrics languages", &head, &rows);
+        per_seed(&mut out, &with_metrics);
+        per_language(&mut out, &with_metrics);
     }
     out.push_str(&explanation_table(data));
     out.push_str("</section>\n");
     out
+}
+
+/// The seeds whose metrics were found, with them.
+type WithMetrics<'a> = [(&'a crate::SeedRun, &'a sacx_model::Metrics)];
+
+/// One row per seed (and a mean ± std row).
+fn per_seed(out: &mut String, with_metrics: &WithMetrics<'_>) {
+    out.push_str("<h3>Per seed</h3>\n");
+    let head = [
+        "seed",
+        "docs",
+        "threshold",
+        "micro P",
+        "micro R",
+        "micro F1",
+        "macro F1",
+        "exact match",
+        "P@1",
+        "P@3",
+        "nDCG@3",
+        "best threshold (micro F1)",
+    ];
+    let mut rows: Vec<Vec<String>> = with_metrics
+        .iter()
+        .map(|(s, m)| {
+            let mut row = vec![esc(&s.seed.to_string())];
+            row.extend(set_cells(&m.overall));
+            row.insert(2, num(Some(m.threshold), 3));
+            row.push(format!(
+                "{} ({})",
+                num(Some(m.best_threshold.threshold), 3),
+                num(Some(m.best_threshold.micro_f1), 3)
+            ));
+            row
+        })
+        .collect();
+    if with_metrics.len() > 1 {
+        let sets: Vec<&MetricSet> = with_metrics.iter().map(|(_, m)| &m.overall).collect();
+        let mut row = vec!["mean ± std".to_string()];
+        row.extend(mean_cells(&sets));
+        row.insert(2, String::new());
+        row.push(String::new());
+        rows.push(row);
+    }
+    table(out, "metrics seeds", &head, &rows);
+}
+
+/// One row per language, mean ± std over the seeds that have it.
+fn per_language(out: &mut String, with_metrics: &WithMetrics<'_>) {
+    out.push_str("<h3>Per language</h3>\n<p class=\"muted\">Mean ± standard deviation over the seeds whose validation set has the language.</p>\n");
+    let langs: BTreeSet<&str> = with_metrics
+        .iter()
+        .flat_map(|(_, m)| m.per_language.keys().map(String::as_str))
+        .collect();
+    let head = [
+        "language",
+        "seeds",
+        "docs",
+        "micro P",
+        "micro R",
+        "micro F1",
+        "macro F1",
+        "exact match",
+        "P@1",
+        "P@3",
+        "nDCG@3",
+    ];
+    let rows: Vec<Vec<String>> = langs
+        .iter()
+        .map(|lang| {
+            let sets: Vec<&MetricSet> = with_metrics
+                .iter()
+                .filter_map(|(_, m)| m.per_language.get(*lang))
+                .collect();
+            let mut row = vec![esc(lang), sets.len().to_string()];
+            row.extend(mean_cells(&sets));
+            row
+        })
+        .collect();
+    table(out, "metrics languages", &head, &rows);
 }
 
 fn at(m: &std::collections::BTreeMap<String, f64>, k: &str) -> Option<f64> {
