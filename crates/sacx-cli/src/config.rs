@@ -41,41 +41,9 @@ fn config_args(
     cmd: &Command,
     given: &ArgMatches,
 ) -> Result<Vec<OsString>> {
-    let text = std::fs::read_to_string(path)
-        .with_context(|| format!("cannot read the config file {}", path.display()))?;
-    let table: toml::Table = text.parse().map_err(|e: toml::de::Error| {
-        let line = e
-            .span()
-            .map(|s| text[..s.start.min(text.len())].matches('\n').count() + 1);
-        match line {
-            Some(n) => anyhow::anyhow!("{}:{n}: {}", path.display(), e.message()),
-            None => anyhow::anyhow!("{}: {}", path.display(), e.message()),
-        }
-    })?;
-    // Top-level keys, then the subcommand's table over them.
-    let mut entries: Vec<(String, toml::Value)> = Vec::new();
-    for (key, value) in &table {
-        if value.is_table() {
-            if root.find_subcommand(key).is_none() {
-                let names: Vec<&str> = root.get_subcommands().map(|c| c.get_name()).collect();
-                bail!(
-                    "{}: [{key}]: no such subcommand; tables are named after one of {}",
-                    path.display(),
-                    names.join(", ")
-                );
-            }
-            continue;
-        }
-        entries.push((key.clone(), value.clone()));
-    }
-    if let Some(toml::Value::Table(section)) = table.get(sub) {
-        for (key, value) in section {
-            entries.retain(|(k, _)| k != key);
-            entries.push((key.clone(), value.clone()));
-        }
-    }
+    let table = read_table(path)?;
     let mut out = Vec::new();
-    for (key, value) in entries {
+    for (key, value) in entries(path, root, sub, &table)? {
         let Some(arg) = cmd
             .get_arguments()
             .find(|a| a.get_long() == Some(key.as_str()))
@@ -107,31 +75,90 @@ fn config_args(
         {
             continue;
         }
-        let flag = format!("--{key}");
-        let takes_value = arg.get_num_args().is_none_or(|n| n.takes_values());
-        match (&value, takes_value) {
-            (toml::Value::Boolean(b), false) => {
-                if *b {
-                    out.push(flag.into());
-                }
-            }
-            (toml::Value::Array(items), true) => {
-                for item in items {
-                    out.push(flag.clone().into());
-                    out.push(scalar(path, &key, item)?.into());
-                }
-            }
-            (v, true) => {
-                out.push(flag.into());
-                out.push(scalar(path, &key, v)?.into());
-            }
-            (v, false) => bail!(
-                "{}: {key} = {v}: --{key} is a switch; write {key} = true or false",
-                path.display()
-            ),
-        }
+        push_flag(&mut out, path, &key, &value, arg)?;
     }
     Ok(out)
+}
+
+/// The config file's TOML table; a syntax error names the file and line.
+fn read_table(path: &Path) -> Result<toml::Table> {
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("cannot read the config file {}", path.display()))?;
+    text.parse().map_err(|e: toml::de::Error| {
+        let line = e
+            .span()
+            .map(|s| text[..s.start.min(text.len())].matches('\n').count() + 1);
+        match line {
+            Some(n) => anyhow::anyhow!("{}:{n}: {}", path.display(), e.message()),
+            None => anyhow::anyhow!("{}: {}", path.display(), e.message()),
+        }
+    })
+}
+
+/// The top-level keys, then the subcommand's table over them; a table named
+/// after no subcommand is an error.
+fn entries(
+    path: &Path,
+    root: &Command,
+    sub: &str,
+    table: &toml::Table,
+) -> Result<Vec<(String, toml::Value)>> {
+    let mut entries: Vec<(String, toml::Value)> = Vec::new();
+    for (key, value) in table {
+        if value.is_table() {
+            if root.find_subcommand(key).is_none() {
+                let names: Vec<&str> = root.get_subcommands().map(|c| c.get_name()).collect();
+                bail!(
+                    "{}: [{key}]: no such subcommand; tables are named after one of {}",
+                    path.display(),
+                    names.join(", ")
+                );
+            }
+            continue;
+        }
+        entries.push((key.clone(), value.clone()));
+    }
+    if let Some(toml::Value::Table(section)) = table.get(sub) {
+        for (key, value) in section {
+            entries.retain(|(k, _)| k != key);
+            entries.push((key.clone(), value.clone()));
+        }
+    }
+    Ok(entries)
+}
+
+/// The command-line words for `key = value`.
+fn push_flag(
+    out: &mut Vec<OsString>,
+    path: &Path,
+    key: &str,
+    value: &toml::Value,
+    arg: &clap::Arg,
+) -> Result<()> {
+    let flag = format!("--{key}");
+    let takes_value = arg.get_num_args().is_none_or(|n| n.takes_values());
+    match (value, takes_value) {
+        (toml::Value::Boolean(b), false) => {
+            if *b {
+                out.push(flag.into());
+            }
+        }
+        (toml::Value::Array(items), true) => {
+            for item in items {
+                out.push(flag.clone().into());
+                out.push(scalar(path, key, item)?.into());
+            }
+        }
+        (v, true) => {
+            out.push(flag.into());
+            out.push(scalar(path, key, v)?.into());
+        }
+        (v, false) => bail!(
+            "{}: {key} = {v}: --{key} is a switch; write {key} = true or false",
+            path.display()
+        ),
+    }
+    Ok(())
 }
 
 fn scalar(path: &Path, key: &str, value: &toml::Value) -> Result<String> {

@@ -14,7 +14,7 @@ pub const LOCK_FILE: &str = ".sacx.lock";
 /// Whether `dir` looks like a directory sacx wrote: its `params.json` is a sacx
 /// parameter file, or it holds only what `sacx slurm` writes before the jobs run.
 pub fn is_run_dir(dir: &Path) -> bool {
-    let params = std::fs::read_to_string(dir.join("params.json"))
+    let params = std::fs::read_to_string(sacx_data::layout::RunLayout::new(dir).params())
         .ok()
         .and_then(|t| serde_json::from_str::<serde_json::Value>(&t).ok())
         .is_some_and(|v| v.get("sacx_version").is_some() && v.get("options").is_some());
