@@ -22,18 +22,47 @@ use std::time::Instant;
 /// A validated pipeline run: every stage's parameters have been built from the
 /// options, so [`Run::run`] starts no work that a bad option would stop later.
 ///
-/// ```no_run
-/// use sacx_pipeline::{Run, Silent};
-/// let summary = Run::builder()
-///     .corpus(["corpus.jsonl"])
-///     .seeds(3)
-///     .out("sacx-out")
-///     .build()?
-///     .run(&mut Silent)?;
-/// println!("report: {}", summary.report.unwrap().display());
-/// # Ok::<(), sacx_pipeline::Error>(())
+/// Two seeds on 200 documents of the bundled corpus, with a small model:
+///
 /// ```
-/// `examples/pipeline.rs` runs it on 300 bundled documents.
+/// use sacx_data::{Corpus, LoadOptions};
+/// use sacx_pipeline::{Run, RunOptions, Silent, bundled};
+///
+/// let dir = tempfile::tempdir()?;
+/// let all = Corpus::from_reader(bundled::NAME, bundled::BYTES, &LoadOptions::default())?;
+/// let lines: Vec<String> = all.docs.iter().take(200).map(|d| {
+///     let labels: Vec<&str> = d.labels.iter().filter_map(|&l| all.labels.name(l)).collect();
+///     serde_json::json!({ "id": d.id, "lang": d.lang, "text": d.text, "labels": labels })
+///         .to_string()
+/// }).collect();
+/// let corpus = dir.path().join("corpus.jsonl");
+/// std::fs::write(&corpus, lines.join("\n"))?;
+///
+/// let mut options = RunOptions::default();
+/// options.train.epochs = 1;
+/// options.model.embedding_dim = Some(16);
+/// options.model.filters = Some(16);
+/// options.model.hidden = Some(32);
+/// options.ig.ig_steps = 8;
+/// let run = Run::builder()
+///     .options(options)
+///     .corpus([corpus])
+///     .seed_list([1, 2])
+///     .out(dir.path().join("run"))
+///     .build()?;
+/// let summary = run.run(&mut Silent)?;
+/// assert_eq!(summary.seeds, [1, 2]);
+/// assert!(summary.report.unwrap().is_file());
+/// assert!(run.layout().keywords().join("keywords.json").is_file());
+///
+/// // A bad option fails in `build`, before anything is written.
+/// let bad = Run::builder().seeds(0).build();
+/// assert!(bad.is_err());
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+///
+/// `examples/pipeline.rs` at the workspace root does the same with an
+/// observer that prints the run's notes.
 #[derive(Debug, Clone)]
 pub struct Run {
     options: RunOptions,
