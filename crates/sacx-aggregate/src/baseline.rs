@@ -61,13 +61,13 @@ impl BaselineParams {
             ));
         }
         if !(1..=1_000_000).contains(&self.top_n) {
-            return Err(Error::param("top_n", self.top_n, "must be in 1..=1000000"));
+            return Err(Error::param("top_n", self.top_n, "1..=1000000"));
         }
         if !(self.prior_scale.is_finite() && self.prior_scale > 0.0) {
             return Err(Error::param(
                 "prior_scale",
                 self.prior_scale,
-                "must be finite and > 0",
+                "finite and > 0",
             ));
         }
         Ok(self)

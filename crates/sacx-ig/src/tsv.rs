@@ -61,5 +61,8 @@ fn clean(word: &str) -> String {
 
 /// Writes records as the original TSV (a standalone file with its header), atomically.
 pub(crate) fn write_tsv(path: &Path, records: &[DocExplanation]) -> Result<()> {
-    crate::atomic::write_bytes(path, render_tsv(records, true).as_bytes())
+    Ok(sacx_data::write_atomic(
+        path,
+        render_tsv(records, true).as_bytes(),
+    )?)
 }

@@ -129,12 +129,12 @@ fn expand(path: &Path) -> Result<Vec<PathBuf>> {
         for seed in sorted_entries(&runs)? {
             let dir = seed.join("explanations");
             if dir.is_dir() {
-                out.extend(sacx_ig::run::list_shards(&dir)?);
+                out.extend(sacx_data::explanation::list_shards(&dir)?);
             }
         }
         return Ok(out);
     }
-    sacx_ig::run::list_shards(path).with_context(|| format!("{}", path.display()))
+    Ok(sacx_data::explanation::list_shards(path)?)
 }
 
 fn sorted_entries(dir: &Path) -> Result<Vec<PathBuf>> {

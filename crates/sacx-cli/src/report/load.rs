@@ -134,7 +134,7 @@ fn load_seeds(runs: &Path) -> Result<Vec<SeedRun>> {
         }
         let explanations = path.join("explanations");
         let shards = if explanations.is_dir() {
-            sacx_ig::run::list_shards(&explanations)?
+            sacx_data::explanation::list_shards(&explanations)?
         } else {
             Vec::new()
         };

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 
 mod shard;
 
-pub use shard::{ShardReader, ShardWriter};
+pub use shard::{ShardReader, ShardWriter, list_shards, shard_path};
 
 /// The explanation of one document by one run's model.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
