@@ -5,6 +5,7 @@ use std::collections::BTreeSet;
 use std::io::Read;
 use std::path::Path;
 
+#[cfg(feature = "text")]
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
