@@ -39,7 +39,7 @@ pub fn aggregate(
     let mut classes = rank(&table, &plan.labels, plan.runs.len(), params, counts);
     drop(table);
     pass_two(&plan, &spills, &mut classes)?;
-    let mut parameters = serde_json::to_value(params).expect("parameters serialise");
+    let mut parameters = crate::keywords::parameters_value(params);
     if let Some(obj) = parameters.as_object_mut() {
         obj.insert("n_runs".into(), plan.runs.len().into());
         obj.insert("corpus_filter".into(), counts.is_some().into());
@@ -221,7 +221,8 @@ impl Spill {
                 let id = u32_at(&mut input)?.ok_or_else(truncated)?;
                 sel.push((class, id));
             }
-            let key = std::str::from_utf8(&key).expect("written from a str");
+            let key = std::str::from_utf8(&key)
+                .map_err(|_| spill_io(std::io::ErrorKind::InvalidData.into()))?;
             f(key, &gold, &sel);
         }
         Ok(())

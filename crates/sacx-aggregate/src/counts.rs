@@ -81,6 +81,11 @@ impl ClassCounts {
         self.classes.get(class)
     }
 
+    /// Every class with its counts, sorted by name.
+    pub(crate) fn classes(&self) -> impl Iterator<Item = (&str, &ClassCount)> {
+        self.classes.iter().map(|(c, cc)| (c.as_str(), cc))
+    }
+
     /// Class names, sorted.
     pub fn class_names(&self) -> impl Iterator<Item = &str> {
         self.classes.keys().map(String::as_str)

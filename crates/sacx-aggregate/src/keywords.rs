@@ -176,6 +176,15 @@ impl Keywords {
     }
 }
 
+/// The parameters of a keyword list as JSON, for [`Keywords::parameters`].
+pub(crate) fn parameters_value<T: Serialize>(params: &T) -> serde_json::Value {
+    // The parameter structs are plain fields (numbers, strings, enums of unit
+    // variants) with derived `Serialize`: `to_value` fails only for maps with
+    // non-string keys or a failing custom `Serialize`, neither of which they have.
+    #[allow(clippy::expect_used)]
+    serde_json::to_value(params).expect("parameters serialise")
+}
+
 /// Longest file-name stem before a long class name is shortened (file systems
 /// allow 255 bytes; the suffixes `_unstable.tsv` and a temporary prefix fit).
 const MAX_STEM: usize = 200;

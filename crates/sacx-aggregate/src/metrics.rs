@@ -123,7 +123,7 @@ impl Evaluation {
                         .take(r.k)
                         .map(|w| counts.df(c, &w.word) as f64 / n as f64)
                         .collect();
-                    (n > 0 && !top.is_empty()).then(|| mean(&top).expect("not empty"))
+                    if n > 0 { mean(&top) } else { None }
                 })
                 .collect();
             r.corpus_coverage = PerClass::new(&classes, values);
@@ -169,7 +169,12 @@ pub fn evaluate(keywords: &Keywords, docs: &EvalDocuments, ks: &[usize]) -> Resu
         classes.iter().map(|c| (c.clone(), 0)).collect();
     for labels in &doc_labels {
         for &c in labels {
-            *class_documents.get_mut(&classes[c]).expect("known class") += 1;
+            if let Some(n) = classes
+                .get(c)
+                .and_then(|name| class_documents.get_mut(name))
+            {
+                *n += 1;
+            }
         }
     }
     let results = ks
