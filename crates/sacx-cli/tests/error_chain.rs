@@ -35,7 +35,7 @@ fn causes_are_printed_once() {
     let missing = tmp.path().join("missing.jsonl").display().to_string();
     let line = failure(&["run", "--corpus", &missing, "--out", &out]);
     once(&line, "missing.jsonl");
-    once(&line, "No such file or directory");
+    once(&line, "no such corpus file");
 
     let bad = tmp.path().join("bad.jsonl");
     std::fs::write(
@@ -65,7 +65,7 @@ fn causes_are_printed_once() {
     once(&line, "df.json");
     once(&line, "line 1");
 
-    let kw = tmp.path().join("keywords.json");
+    let kw = tmp.path().join("kw.json");
     std::fs::write(&kw, "{\"format\": ").unwrap();
     let line = failure(&[
         "evaluate",
@@ -76,7 +76,7 @@ fn causes_are_printed_once() {
         "--out",
         &tmp.path().join("eval.json").display().to_string(),
     ]);
-    once(&line, "keywords.json");
+    once(&line, "kw.json");
     once(&line, "EOF");
     assert!(!tmp.path().join("never").exists());
 }
