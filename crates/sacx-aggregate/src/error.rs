@@ -21,16 +21,6 @@ pub enum Error {
     /// or another data error.
     #[error(transparent)]
     Data(#[from] sacx_data::Error),
-    /// A malformed line in an explanation TSV file.
-    #[error("{path}:{line}: {reason}")]
-    Tsv {
-        /// The TSV file.
-        path: PathBuf,
-        /// 1-based line number.
-        line: u64,
-        /// What is wrong, quoting the offending value.
-        reason: String,
-    },
     /// A well-formed but inconsistent explanation record.
     #[error("{path}: document {doc:?}: {reason}")]
     Record {

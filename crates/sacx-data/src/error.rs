@@ -21,6 +21,16 @@ pub enum Error {
         /// What is wrong with it.
         reason: String,
     },
+    /// A malformed line in an explanation TSV file.
+    #[error("{path}:{line}: {reason}")]
+    Tsv {
+        /// The TSV file.
+        path: PathBuf,
+        /// 1-based line number.
+        line: u64,
+        /// What is wrong, quoting the offending value.
+        reason: String,
+    },
     /// An I/O failure on a named path (the message is the path; the I/O error is
     /// the source).
     #[error("{path}")]

@@ -7,7 +7,7 @@
 //! While the model explains shard `i`, another thread prepares (tokenizes)
 //! shard `i + 1` and another writes shard `i − 1`.
 use crate::explain::{ExplainDoc, Explainer};
-use crate::tsv::write_tsv;
+use crate::tsv::{tsv_shard_path, write_tsv};
 use crate::{Error, Result};
 use sacx_data::explanation::{
     DocExplanation, SHARD_FORMAT_VERSION, ShardHeader, ShardReader, ShardWriter,
@@ -211,7 +211,7 @@ fn write_shard(
     };
     if tsv {
         // The TSV first: the binary shard's existence marks the shard complete.
-        write_tsv(&dir.join(format!("shard-{index:05}.tsv")), records)?;
+        write_tsv(&tsv_shard_path(dir, index), records)?;
     }
     let mut w = ShardWriter::create(&shard_path(dir, index), &header)?;
     for r in records {
