@@ -1,7 +1,8 @@
 //! What `sacx explain --tsv` writes, `sacx keywords` reads back: the same
 //! records, translations sharing an id included, header and all (issue 13,
-//! defect 2). The writer lives in sacx-ig, the reader in sacx-aggregate; this
-//! test holds them together.
+//! defect 2). Writer and reader live side by side in
+//! `sacx_data::explanation::tsv` (re-exported by sacx-ig and sacx-aggregate);
+//! this test holds the re-exports together.
 use sacx::aggregate::{TsvOptions, TsvReader};
 use sacx::data::explanation::{DocExplanation, TargetAttribution};
 
@@ -55,11 +56,14 @@ fn the_tsv_sacx_writes_reads_back_to_the_same_records() {
     let path = dir.path().join("shard-00000.tsv");
     std::fs::write(&path, sacx::ig::tsv::render_tsv(&records, true)).unwrap();
     let labels: Vec<String> = ["A", "B", "C"].map(String::from).to_vec();
-    let back: Vec<DocExplanation> =
-        TsvReader::open(&path, &labels, &TsvOptions { normalize: false })
-            .unwrap()
-            .map(|r| r.unwrap())
-            .collect();
+    let back: Vec<DocExplanation> = TsvReader::open(
+        &path,
+        &labels,
+        &TsvOptions::builder().normalize(false).build().unwrap(),
+    )
+    .unwrap()
+    .map(|r| r.unwrap())
+    .collect();
     assert_eq!(back.len(), records.len());
     for (a, b) in records.iter().zip(&back) {
         assert_eq!(

@@ -13,10 +13,10 @@ use crate::input::{Inputs, Plan, Unit};
 use crate::keywords::{ClassKeywords, KEYWORDS_FORMAT, Keywords};
 use crate::params::{KeywordParams, Method};
 use crate::rank::rank;
-use crate::record_ref::DocRef;
 use crate::select::{Scratch, Selector};
 use crate::table::{FxMap, PairTable};
 use rayon::prelude::*;
+use sacx_data::explanation::DocRef;
 use std::collections::HashSet;
 use std::fs::File;
 use std::io::{BufReader, BufWriter, Read, Seek, SeekFrom, Write};
@@ -39,7 +39,7 @@ pub fn aggregate(
     let mut classes = rank(&table, &plan.labels, plan.runs.len(), params, counts);
     drop(table);
     pass_two(&plan, &spills, &mut classes)?;
-    let mut parameters = serde_json::to_value(params).expect("parameters serialise");
+    let mut parameters = crate::keywords::parameters_value(params);
     if let Some(obj) = parameters.as_object_mut() {
         obj.insert("n_runs".into(), plan.runs.len().into());
         obj.insert("corpus_filter".into(), counts.is_some().into());
@@ -221,7 +221,8 @@ impl Spill {
                 let id = u32_at(&mut input)?.ok_or_else(truncated)?;
                 sel.push((class, id));
             }
-            let key = std::str::from_utf8(&key).expect("written from a str");
+            let key = std::str::from_utf8(&key)
+                .map_err(|_| spill_io(std::io::ErrorKind::InvalidData.into()))?;
             f(key, &gold, &sel);
         }
         Ok(())

@@ -1,6 +1,6 @@
 //! Classical keyword baselines computed from class word counts, written through the same
 //! [`Keywords`] type (so the same files and metrics apply). Formulas in `docs/metrics.md`.
-use crate::counts::ClassCounts;
+use crate::counts::{ClassCount, ClassCounts};
 use crate::keywords::{ClassKeywords, KEYWORDS_FORMAT, Keyword, Keywords};
 use crate::params::Method;
 use crate::rank::rank_order;
@@ -61,13 +61,13 @@ impl BaselineParams {
             ));
         }
         if !(1..=1_000_000).contains(&self.top_n) {
-            return Err(Error::param("top_n", self.top_n, "must be in 1..=1000000"));
+            return Err(Error::param("top_n", self.top_n, "1..=1000000"));
         }
         if !(self.prior_scale.is_finite() && self.prior_scale > 0.0) {
             return Err(Error::param(
                 "prior_scale",
                 self.prior_scale,
-                "must be finite and > 0",
+                "finite and > 0",
             ));
         }
         Ok(self)
@@ -89,34 +89,12 @@ pub fn baseline(
             reason: "needs term frequencies (class_tf.json)".into(),
         });
     }
-    let names: Vec<&str> = counts.class_names().collect();
-    let col = |c: &str| -> &HashMap<String, u64> {
-        let cc = counts.class(c).expect("known class");
-        if needs_tf { &cc.tf } else { &cc.df }
-    };
-    // Pooled counts over classes (classes iterated in sorted order: deterministic sums).
-    let mut pooled: HashMap<&str, f64> = HashMap::new();
-    let mut totals: HashMap<&str, f64> = HashMap::new();
-    for &c in &names {
-        let mut t = 0.0;
-        for (w, &n) in col(c) {
-            *pooled.entry(w.as_str()).or_default() += n as f64;
-            t += n as f64;
-        }
-        totals.insert(
-            c,
-            if needs_tf {
-                t
-            } else {
-                counts.class(c).expect("class").n_docs as f64
-            },
-        );
-    }
-    let grand: f64 = names.iter().map(|c| totals[c]).sum();
+    let pooled = Pooled::new(counts, needs_tf);
     let mut out = Vec::with_capacity(classes.len());
     for class in classes {
-        let Some(cc) = counts.class(class) else {
-            out.push(ClassKeywords {
+        out.push(match counts.class(class) {
+            Some(cc) => class_keywords(class, cc, &pooled, &p)?,
+            None => ClassKeywords {
                 class: class.clone(),
                 keywords: vec![],
                 unstable: vec![],
@@ -124,75 +102,141 @@ pub fn baseline(
                 explained: 0,
                 explained_runs: 0,
                 note: Some("no documents in the class word counts".into()),
-            });
-            continue;
-        };
-        let n_c = totals[class.as_str()];
-        let mut list: Vec<Keyword> = Vec::new();
-        for (w, &y) in col(class) {
-            let df = cc.df.get(w).copied().unwrap_or(0);
-            if y == 0 || df <= p.min_word_freq || !has_letter(w) {
-                continue;
-            }
-            let (y_c, y_all) = (y as f64, pooled[w.as_str()]);
-            let score = match p.method {
-                Method::LogOdds => log_odds(
-                    y_c,
-                    n_c,
-                    y_all - y_c,
-                    grand - n_c,
-                    y_all,
-                    grand,
-                    p.prior_scale,
-                ),
-                Method::Chi2 => chi2(y_c, n_c, y_all - y_c, grand - n_c),
-                Method::Ctfidf => Some(y_c / n_c * (1.0 + grand / names.len() as f64 / y_all).ln()),
-                Method::Ig => unreachable!("validated"),
-            };
-            let Some(score) = score.filter(|s| s.is_finite()) else {
-                continue;
-            };
-            list.push(Keyword {
-                word: w.clone(),
-                score_mean: score,
-                score_std: 0.0,
-                occurrences: cc.tf.get(w).copied().unwrap_or(0),
-                runs: 0,
-                documents: df,
-                gold_labels: vec![],
-                corpus_freq: Some(df),
-                score,
-                mass: 0.0,
-                specificity: 0.0,
-            });
-        }
-        if list.len() > p.top_n {
-            list.select_nth_unstable_by(p.top_n - 1, rank_order);
-            list.truncate(p.top_n);
-        }
-        list.sort_by(rank_order);
-        let note = list.is_empty().then(|| {
-            format!(
-                "{} documents in the corpus: no word with a letter occurs in more than {} of them",
-                cc.n_docs, p.min_word_freq
-            )
-        });
-        out.push(ClassKeywords {
-            class: class.clone(),
-            keywords: list,
-            unstable: vec![],
-            counter: vec![],
-            explained: 0,
-            explained_runs: 0,
-            note,
+            },
         });
     }
     Ok(Keywords {
         format: KEYWORDS_FORMAT.into(),
         method: p.method,
-        parameters: serde_json::to_value(&p).expect("parameters serialise"),
+        parameters: crate::keywords::parameters_value(&p),
         runs: vec![],
         classes: out,
+    })
+}
+
+/// Counts pooled over every class: the reference the class is compared with.
+struct Pooled<'a> {
+    /// TF (log-odds, c-TF-IDF) or DF (chi-squared) counts are compared.
+    needs_tf: bool,
+    /// Per word: its count summed over classes.
+    words: HashMap<&'a str, f64>,
+    /// Per class: its total (tokens for TF, documents for DF).
+    totals: HashMap<&'a str, f64>,
+    /// Sum of the totals.
+    grand: f64,
+    /// Number of classes.
+    n_classes: usize,
+}
+
+impl<'a> Pooled<'a> {
+    /// Pools `counts` (classes in sorted order: deterministic sums).
+    fn new(counts: &'a ClassCounts, needs_tf: bool) -> Self {
+        let mut words: HashMap<&str, f64> = HashMap::new();
+        let mut totals: HashMap<&str, f64> = HashMap::new();
+        let mut grand = 0.0;
+        let mut n_classes = 0;
+        for (c, cc) in counts.classes() {
+            let mut t = 0.0;
+            for (w, &n) in column(cc, needs_tf) {
+                *words.entry(w.as_str()).or_default() += n as f64;
+                t += n as f64;
+            }
+            let total = if needs_tf { t } else { cc.n_docs as f64 };
+            totals.insert(c, total);
+            grand += total;
+            n_classes += 1;
+        }
+        Self {
+            needs_tf,
+            words,
+            totals,
+            grand,
+            n_classes,
+        }
+    }
+}
+
+/// The counts a method compares: TF or DF.
+fn column(cc: &ClassCount, needs_tf: bool) -> &HashMap<String, u64> {
+    if needs_tf { &cc.tf } else { &cc.df }
+}
+
+/// The ranked keywords of one class of the counts.
+fn class_keywords(
+    class: &str,
+    cc: &ClassCount,
+    pooled: &Pooled<'_>,
+    p: &BaselineParams,
+) -> Result<ClassKeywords> {
+    let n_c = pooled.totals.get(class).copied().unwrap_or(0.0);
+    let grand = pooled.grand;
+    let mut list: Vec<Keyword> = Vec::new();
+    for (w, &y) in column(cc, pooled.needs_tf) {
+        let df = cc.df.get(w).copied().unwrap_or(0);
+        if y == 0 || df <= p.min_word_freq || !has_letter(w) {
+            continue;
+        }
+        let (y_c, y_all) = (
+            y as f64,
+            pooled.words.get(w.as_str()).copied().unwrap_or(0.0),
+        );
+        let score = match p.method {
+            Method::LogOdds => log_odds(
+                y_c,
+                n_c,
+                y_all - y_c,
+                grand - n_c,
+                y_all,
+                grand,
+                p.prior_scale,
+            ),
+            Method::Chi2 => chi2(y_c, n_c, y_all - y_c, grand - n_c),
+            Method::Ctfidf => {
+                Some(y_c / n_c * (1.0 + grand / pooled.n_classes as f64 / y_all).ln())
+            }
+            Method::Ig => {
+                return Err(Error::Baseline {
+                    method: p.method.to_string(),
+                    reason: "not a baseline method".into(),
+                });
+            }
+        };
+        let Some(score) = score.filter(|s| s.is_finite()) else {
+            continue;
+        };
+        list.push(Keyword {
+            word: w.clone(),
+            score_mean: score,
+            score_std: 0.0,
+            occurrences: cc.tf.get(w).copied().unwrap_or(0),
+            runs: 0,
+            documents: df,
+            gold_labels: vec![],
+            corpus_freq: Some(df),
+            score,
+            mass: 0.0,
+            specificity: 0.0,
+        });
+    }
+    if list.len() > p.top_n {
+        list.select_nth_unstable_by(p.top_n - 1, rank_order);
+        list.truncate(p.top_n);
+    }
+    list.sort_by(rank_order);
+    let note = list.is_empty().then(|| {
+        format!(
+            "{} documents in the corpus: no word with a letter occurs in more than {} of them",
+            cc.n_docs, p.min_word_freq
+        )
+    });
+    Ok(ClassKeywords {
+        class: class.to_string(),
+        keywords: list,
+        unstable: vec![],
+        counter: vec![],
+        explained: 0,
+        explained_runs: 0,
+        note,
     })
 }
 

@@ -1,12 +1,9 @@
 //! Class word counts: per class, each word's document frequency (DF), optionally its
 //! term frequency (TF), and the class's document count — the original's `class_df.json`
 //! / `class_tf.json` shape `{class: {word: n, "_N_DOCS": n}}`.
-use crate::{Error, Result};
+use crate::Result;
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
-
-/// Key of the document count in the original JSON files.
-pub const N_DOCS_KEY: &str = "_N_DOCS";
 
 /// Counts of one class.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -55,34 +52,12 @@ impl ClassCounts {
     }
 
     /// Reads the original JSON files: `df` (with `_N_DOCS` per class) and optionally
-    /// `tf` (same shape; its `_N_DOCS`, if any, is ignored).
+    /// `tf` (same shape; its `_N_DOCS`, if any, is ignored), with the one parser of
+    /// the format, [`sacx_data::ClassWordCounts::load_df`].
     pub fn from_json_files(df: &Path, tf: Option<&Path>) -> Result<Self> {
-        let mut out = Self::default();
-        for (class, mut words) in read_json(df)? {
-            let n_docs = words.remove(N_DOCS_KEY).ok_or_else(|| Error::Json {
-                path: df.into(),
-                reason: format!("class {class:?} has no {N_DOCS_KEY:?} entry"),
-            })?;
-            out.classes.insert(
-                class,
-                ClassCount {
-                    n_docs,
-                    df: words,
-                    tf: HashMap::new(),
-                },
-            );
-        }
-        if let Some(tf) = tf {
-            for (class, mut words) in read_json(tf)? {
-                words.remove(N_DOCS_KEY);
-                let c = out.classes.get_mut(&class).ok_or_else(|| Error::Json {
-                    path: tf.into(),
-                    reason: format!("class {class:?} is not in the DF file {}", df.display()),
-                })?;
-                c.tf = words;
-            }
-            out.has_tf = true;
-        }
+        let counts = sacx_data::ClassWordCounts::load_df(df, tf)?;
+        let mut out = Self::from(&counts);
+        out.has_tf = tf.is_some();
         Ok(out)
     }
 
@@ -104,6 +79,11 @@ impl ClassCounts {
     /// Counts of one class.
     pub fn class(&self, class: &str) -> Option<&ClassCount> {
         self.classes.get(class)
+    }
+
+    /// Every class with its counts, sorted by name.
+    pub(crate) fn classes(&self) -> impl Iterator<Item = (&str, &ClassCount)> {
+        self.classes.iter().map(|(c, cc)| (c.as_str(), cc))
     }
 
     /// Class names, sorted.
@@ -145,14 +125,6 @@ impl From<&sacx_data::ClassWordCounts> for ClassCounts {
         }
         out
     }
-}
-
-fn read_json(path: &Path) -> Result<BTreeMap<String, HashMap<String, u64>>> {
-    let text = std::fs::read_to_string(path).map_err(Error::io(path))?;
-    serde_json::from_str(&text).map_err(|e| Error::Json {
-        path: path.into(),
-        reason: format!("expected {{class: {{word: count, \"{N_DOCS_KEY}\": count}}}}: {e}"),
-    })
 }
 
 #[cfg(test)]

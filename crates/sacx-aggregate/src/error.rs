@@ -3,10 +3,14 @@ use std::path::PathBuf;
 
 /// Everything that can go wrong in this crate. Every variant names the offending
 /// file, line, value or parameter so that the message alone tells the user what to fix.
+///
+/// A variant with an underlying error keeps it as its `source()` and does not repeat
+/// its text, so printing the chain shows each cause once.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
-    /// An I/O failure on a named path.
-    #[error("{path}: {source}")]
+    /// An I/O failure on a named path (the message is the path; the I/O error is
+    /// the source).
+    #[error("{path}")]
     Io {
         /// The file or directory involved.
         path: PathBuf,
@@ -15,18 +19,8 @@ pub enum Error {
     },
     /// A shard file that cannot be read (bad magic, version, header or record),
     /// or another data error.
-    #[error("{0}")]
+    #[error(transparent)]
     Data(#[from] sacx_data::Error),
-    /// A malformed line in an explanation TSV file.
-    #[error("{path}:{line}: {reason}")]
-    Tsv {
-        /// The TSV file.
-        path: PathBuf,
-        /// 1-based line number.
-        line: u64,
-        /// What is wrong, quoting the offending value.
-        reason: String,
-    },
     /// A well-formed but inconsistent explanation record.
     #[error("{path}: document {doc:?}: {reason}")]
     Record {
@@ -38,7 +32,9 @@ pub enum Error {
         reason: String,
     },
     /// Two inputs disagree on the label list.
-    #[error("{path}: label list {found:?} differs from {expected:?} (first input or --labels)")]
+    #[error(
+        "{path}: label list {found:?} differs from {expected:?} (first input or Inputs::labels)"
+    )]
     LabelMismatch {
         /// The input whose labels differ.
         path: PathBuf,
@@ -57,18 +53,21 @@ pub enum Error {
     #[error("no explanation input given")]
     NoInput,
     /// A parameter outside its documented range.
-    #[error("parameter {name} = {value}: {reason}")]
-    Param {
-        /// Parameter name.
-        name: &'static str,
-        /// The offending value, as given.
-        value: String,
-        /// The allowed range or form.
-        reason: String,
-    },
-    /// A JSON file that cannot be parsed or has the wrong shape.
-    #[error("{path}: {reason}")]
+    #[error(transparent)]
+    InvalidParameter(#[from] sacx_data::InvalidParameter),
+    /// A JSON file that cannot be parsed or written (serde's error is the source).
+    #[error("{path}: not valid {what}")]
     Json {
+        /// The JSON file.
+        path: PathBuf,
+        /// What the file should hold (`keywords.json`, an evaluation).
+        what: &'static str,
+        /// serde's error, with line and column.
+        source: serde_json::Error,
+    },
+    /// A JSON file that parses but has the wrong content.
+    #[error("{path}: {reason}")]
+    JsonContent {
         /// The JSON file.
         path: PathBuf,
         /// What is wrong with it.
@@ -101,17 +100,13 @@ impl Error {
         move |source| Error::Io { path, source }
     }
 
-    /// Shorthand for a parameter error.
+    /// Shorthand for an [`Error::InvalidParameter`]; `expected` says what is accepted.
     pub(crate) fn param(
         name: &'static str,
-        value: impl ToString,
-        reason: impl Into<String>,
+        value: impl std::fmt::Display,
+        expected: impl Into<String>,
     ) -> Error {
-        Error::Param {
-            name,
-            value: value.to_string(),
-            reason: reason.into(),
-        }
+        Error::InvalidParameter(sacx_data::InvalidParameter::new(name, value, expected))
     }
 }
 

@@ -148,11 +148,7 @@ impl EvalDocuments {
         vocabulary: Option<&HashSet<String>>,
     ) -> Result<Self> {
         if !(options.majority > 0.0 && options.majority <= 1.0) {
-            return Err(Error::param(
-                "majority",
-                options.majority,
-                "must be in (0, 1]",
-            ));
+            return Err(Error::param("majority", options.majority, "(0, 1]"));
         }
         let plan = inputs.plan()?;
         let merge = |mut a: FxMap<String, DocState>, b: FxMap<String, DocState>| {

@@ -1,9 +1,10 @@
 //! Explanation inputs: shard files (one or more per run) and TSV files in the original
 //! pipeline's format (one file per run), streamed record by record.
-use crate::record_ref::{DocRef, for_each_shard_record};
-use crate::tsv::{TsvOptions, for_each_tsv_record};
+use crate::record_ref::for_each_shard_record;
 use crate::{Error, Result};
+use sacx_data::explanation::DocRef;
 use sacx_data::explanation::ShardReader;
+use sacx_data::explanation::tsv::{TsvOptions, for_each_tsv_record};
 use std::path::{Path, PathBuf};
 
 /// Largest absolute attribution score accepted (scores are accumulated exactly in

@@ -5,7 +5,6 @@ use crate::{Error, Result};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
-use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
 /// Name of the JSON file written by [`Keywords::write`].
@@ -144,16 +143,17 @@ impl Keywords {
                 ("counter", &c.counter),
             ] {
                 let path = dir.join(format!("{file}_{suffix}.tsv"));
-                write_atomic(&path, tsv(&c.class, list).as_bytes())?;
+                sacx_data::write_atomic(&path, tsv(&c.class, list).as_bytes())?;
                 written.push(path);
             }
         }
         let path = dir.join(KEYWORDS_JSON);
-        let json = serde_json::to_string_pretty(self).map_err(|e| Error::Json {
+        let json = serde_json::to_string_pretty(self).map_err(|source| Error::Json {
             path: path.clone(),
-            reason: e.to_string(),
+            what: KEYWORDS_JSON,
+            source,
         })?;
-        write_atomic(&path, json.as_bytes())?;
+        sacx_data::write_atomic(&path, json.as_bytes())?;
         written.push(path);
         Ok(written)
     }
@@ -161,18 +161,28 @@ impl Keywords {
     /// Reads a `keywords.json` written by [`Keywords::write`].
     pub fn read(path: &Path) -> Result<Self> {
         let text = std::fs::read_to_string(path).map_err(Error::io(path))?;
-        let k: Keywords = serde_json::from_str(&text).map_err(|e| Error::Json {
+        let k: Keywords = serde_json::from_str(&text).map_err(|source| Error::Json {
             path: path.into(),
-            reason: e.to_string(),
+            what: KEYWORDS_JSON,
+            source,
         })?;
         if k.format != KEYWORDS_FORMAT {
-            return Err(Error::Json {
+            return Err(Error::JsonContent {
                 path: path.into(),
                 reason: format!("format {:?}, expected {KEYWORDS_FORMAT:?}", k.format),
             });
         }
         Ok(k)
     }
+}
+
+/// The parameters of a keyword list as JSON, for [`Keywords::parameters`].
+pub(crate) fn parameters_value<T: Serialize>(params: &T) -> serde_json::Value {
+    // The parameter structs are plain fields (numbers, strings, enums of unit
+    // variants) with derived `Serialize`: `to_value` fails only for maps with
+    // non-string keys or a failing custom `Serialize`, neither of which they have.
+    #[allow(clippy::expect_used)]
+    serde_json::to_value(params).expect("parameters serialise")
 }
 
 /// Longest file-name stem before a long class name is shortened (file systems
@@ -249,29 +259,6 @@ pub fn tsv(class: &str, list: &[Keyword]) -> String {
     out
 }
 
-/// Writes `bytes` to `path` through a temporary file in the same directory and a rename,
-/// so that readers see either the old file or the whole new one.
-pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let tmp = path.with_file_name(format!(".{name}.tmp{}", std::process::id()));
-    let result = (|| {
-        let mut f = std::fs::File::create(&tmp)?;
-        f.write_all(bytes)?;
-        f.sync_all()
-    })();
-    if let Err(e) = result {
-        let _ = std::fs::remove_file(&tmp);
-        return Err(Error::Io {
-            path: tmp,
-            source: e,
-        });
-    }
-    std::fs::rename(&tmp, path).map_err(Error::io(path))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -300,7 +287,13 @@ mod tests {
         // Every stem is a valid file name with the longest suffix.
         let dir = tempfile::tempdir().unwrap();
         for s in &stems {
-            std::fs::write(dir.path().join(format!(".{s}_unstable.tsv.tmp99999")), "x").unwrap();
+            std::fs::write(
+                dir.path().join(format!(
+                    ".{s}_unstable.tsv.tmp.4294967295.18446744073709551615"
+                )),
+                "x",
+            )
+            .unwrap();
         }
     }
 }

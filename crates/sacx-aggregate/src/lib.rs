@@ -1,5 +1,14 @@
 #![doc = include_str!("../README.md")]
 #![deny(missing_docs)]
+#![cfg_attr(
+    not(test),
+    deny(
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::panic,
+        clippy::unreachable
+    )
+)]
 
 mod aggregate;
 pub mod baseline;
@@ -15,7 +24,6 @@ mod rank;
 mod record_ref;
 pub mod select;
 mod table;
-pub mod tsv;
 
 pub use aggregate::aggregate;
 pub use baseline::{BaselineParams, baseline};
@@ -30,4 +38,4 @@ pub use params::{
     CutOrder, KeywordParams, KeywordParamsBuilder, Method, Ranking, Stability, Style,
 };
 pub use rank::is_stable;
-pub use tsv::{TsvOptions, TsvReader};
+pub use sacx_data::explanation::tsv::{TsvOptions, TsvReader};

@@ -1,7 +1,7 @@
 //! Keyword-quality metrics of the class-explainer study (formulas in `docs/metrics.md`).
 use crate::counts::ClassCounts;
 use crate::eval_docs::{EvalDocuments, LabelSource};
-use crate::keywords::{Keywords, write_atomic};
+use crate::keywords::Keywords;
 use crate::params::Method;
 use crate::{Error, Result};
 use serde::{Deserialize, Serialize};
@@ -123,7 +123,7 @@ impl Evaluation {
                         .take(r.k)
                         .map(|w| counts.df(c, &w.word) as f64 / n as f64)
                         .collect();
-                    (n > 0 && !top.is_empty()).then(|| mean(&top).expect("not empty"))
+                    if n > 0 { mean(&top) } else { None }
                 })
                 .collect();
             r.corpus_coverage = PerClass::new(&classes, values);
@@ -133,11 +133,12 @@ impl Evaluation {
 
     /// Writes the evaluation as JSON to `path` atomically.
     pub fn write(&self, path: &Path) -> Result<()> {
-        let json = serde_json::to_string_pretty(self).map_err(|e| Error::Json {
+        let json = serde_json::to_string_pretty(self).map_err(|source| Error::Json {
             path: path.into(),
-            reason: e.to_string(),
+            what: EVALUATION_JSON,
+            source,
         })?;
-        write_atomic(path, json.as_bytes())
+        Ok(sacx_data::write_atomic(path, json.as_bytes())?)
     }
 }
 
@@ -145,7 +146,7 @@ impl Evaluation {
 /// matched by name; a class without documents gets undefined coverages).
 pub fn evaluate(keywords: &Keywords, docs: &EvalDocuments, ks: &[usize]) -> Result<Evaluation> {
     if let Some(&k) = ks.iter().find(|&&k| k == 0) {
-        return Err(Error::param("k", k, "must be at least 1"));
+        return Err(Error::param("k", k, "at least 1"));
     }
     let classes: Vec<String> = keywords.classes.iter().map(|c| c.class.clone()).collect();
     // Document labels re-indexed into the keyword classes.
@@ -168,7 +169,12 @@ pub fn evaluate(keywords: &Keywords, docs: &EvalDocuments, ks: &[usize]) -> Resu
         classes.iter().map(|c| (c.clone(), 0)).collect();
     for labels in &doc_labels {
         for &c in labels {
-            *class_documents.get_mut(&classes[c]).expect("known class") += 1;
+            if let Some(n) = classes
+                .get(c)
+                .and_then(|name| class_documents.get_mut(name))
+            {
+                *n += 1;
+            }
         }
     }
     let results = ks

@@ -88,7 +88,7 @@ macro_rules! names {
                 let lower = s.to_ascii_lowercase();
                 $( if [$($name),+].contains(&lower.as_str()) { return Ok($v); } )+
                 let all: Vec<&str> = vec![$([$($name),+][0]),+];
-                Err(Error::param($what, s, format!("expected one of {}", all.join(", "))))
+                Err(Error::param($what, s, format!("one of {}", all.join(", "))))
             }
         }
     };
@@ -291,42 +291,34 @@ impl KeywordParamsBuilder {
             return Err(Error::param(
                 "words_per_doc",
                 p.words_per_doc,
-                "must be in 1..=1000000",
+                "1..=1000000",
             ));
         }
         if !(0.0..=8.0).contains(&p.specificity_power) {
             return Err(Error::param(
                 "specificity_power",
                 p.specificity_power,
-                "must be in 0..=8",
+                "0..=8",
             ));
         }
         if !(1..=MAX).contains(&p.top_n) {
-            return Err(Error::param("top_n", p.top_n, "must be in 1..=1000000"));
+            return Err(Error::param("top_n", p.top_n, "1..=1000000"));
         }
         if p.unstable_n > MAX {
-            return Err(Error::param(
-                "unstable_n",
-                p.unstable_n,
-                "must be in 0..=1000000",
-            ));
+            return Err(Error::param("unstable_n", p.unstable_n, "0..=1000000"));
         }
         match p.stability {
             Stability::SelectionFrequency { share } if !(share > 0.0 && share <= 1.0) => {
-                return Err(Error::param("selection_freq", share, "must be in (0, 1]"));
+                return Err(Error::param("selection_freq", share, "(0, 1]"));
             }
             Stability::Std { threshold } if !(threshold.is_finite() && threshold > 0.0) => {
-                return Err(Error::param(
-                    "std_threshold",
-                    threshold,
-                    "must be finite and > 0",
-                ));
+                return Err(Error::param("std_threshold", threshold, "finite and > 0"));
             }
             _ => {}
         }
         let t = p.prediction_threshold;
         if !(t > 0.0 && t < 1.0) {
-            return Err(Error::param("prediction_threshold", t, "must be in (0, 1)"));
+            return Err(Error::param("prediction_threshold", t, "(0, 1)"));
         }
         Ok(p)
     }

@@ -1,70 +1,10 @@
-//! A borrowed view of an explanation record, and a shard reader that decodes records in
-//! place from a reusable buffer (no allocation per word).
-//!
-//! [`DocRef`] mirrors the serde layout of [`sacx_data::explanation::DocExplanation`] field for field, so
-//! the bytes of a shard record decode into it directly; TSV records are viewed through
-//! [`DocRef::view`].
+//! A shard reader that decodes records in place, as borrowed
+//! [`DocRef`] views, from a reusable buffer (no allocation per word).
 use crate::{Error, Result};
 use bincode::error::DecodeError;
-#[cfg(test)]
-use sacx_data::explanation::DocExplanation;
-use sacx_data::explanation::ShardReader;
-use serde::Deserialize;
-use std::borrow::Cow;
+use sacx_data::explanation::{DocRef, ShardReader};
 use std::io::{Read, Seek, SeekFrom};
 use std::path::Path;
-
-/// One record, borrowing its strings.
-#[derive(Debug, Deserialize)]
-pub(crate) struct DocRef<'a> {
-    #[serde(borrow)]
-    pub doc_id: &'a str,
-    #[serde(borrow)]
-    pub lang: &'a str,
-    pub gold: Cow<'a, [u32]>,
-    pub probs: Cow<'a, [f32]>,
-    #[serde(borrow)]
-    pub words: Vec<&'a str>,
-    pub targets: Vec<TargetRef<'a>>,
-}
-
-/// One target of a [`DocRef`].
-#[derive(Debug, Deserialize)]
-pub(crate) struct TargetRef<'a> {
-    pub class: u32,
-    pub scores: Cow<'a, [f32]>,
-    #[allow(dead_code)]
-    pub delta: f32,
-    #[allow(dead_code)]
-    pub rel_delta: f32,
-    #[allow(dead_code)]
-    pub steps: u32,
-}
-
-impl<'a> DocRef<'a> {
-    /// A view of an owned record.
-    #[cfg(test)]
-    pub fn view(r: &'a DocExplanation) -> Self {
-        Self {
-            doc_id: &r.doc_id,
-            lang: &r.lang,
-            gold: Cow::Borrowed(&r.gold),
-            probs: Cow::Borrowed(&r.probs),
-            words: r.words.iter().map(String::as_str).collect(),
-            targets: r
-                .targets
-                .iter()
-                .map(|t| TargetRef {
-                    class: t.class,
-                    scores: Cow::Borrowed(&t.scores),
-                    delta: t.delta,
-                    rel_delta: t.rel_delta,
-                    steps: t.steps,
-                })
-                .collect(),
-        }
-    }
-}
 
 const READ_CHUNK: usize = 1 << 20;
 
@@ -141,6 +81,7 @@ fn shard_error(path: &Path, reason: String) -> Error {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use sacx_data::explanation::DocExplanation;
     use sacx_data::explanation::SHARD_FORMAT_VERSION;
     use sacx_data::explanation::{ShardHeader, ShardWriter, TargetAttribution};
 

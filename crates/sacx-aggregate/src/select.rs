@@ -1,6 +1,6 @@
 //! Steps 1–2 of the ranking: which word occurrences of one record are selected.
 use crate::params::{CutOrder, KeywordParams, Style};
-use crate::record_ref::DocRef;
+use sacx_data::explanation::DocRef;
 use std::cmp::Ordering;
 
 /// Whether a word contains at least one letter (Unicode alphabetic character).

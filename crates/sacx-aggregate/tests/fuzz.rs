@@ -83,7 +83,11 @@ fn the_tsv_explanation_reader_never_panics() {
         let t = Instant::now();
         let result = catch_unwind(AssertUnwindSafe(|| {
             for normalize in [true, false] {
-                if let Ok(reader) = TsvReader::open(&path, &labels, &TsvOptions { normalize }) {
+                if let Ok(reader) = TsvReader::open(
+                    &path,
+                    &labels,
+                    &TsvOptions::builder().normalize(normalize).build().unwrap(),
+                ) {
                     for doc in reader.take(100) {
                         if doc.is_err() {
                             break;

@@ -113,7 +113,12 @@ fn reads_header_index_quotes_special_tokens_and_no_prediction_documents() {
     );
     // Without normalisation tokens are kept as written, so the two targets no longer
     // repeat the same tokens ("Baking," vs "baking"): an error naming the line.
-    let mut raw = TsvReader::open(&path, &l, &TsvOptions { normalize: false }).unwrap();
+    let mut raw = TsvReader::open(
+        &path,
+        &l,
+        &TsvOptions::builder().normalize(false).build().unwrap(),
+    )
+    .unwrap();
     let e = raw.next().unwrap().unwrap_err().to_string();
     assert!(
         e.contains("run000.tsv:7") && e.contains("\"baking\"") && e.contains("\"Baking,\""),

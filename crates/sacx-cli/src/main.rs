@@ -6,7 +6,7 @@ use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 mod atomic;
 mod cmd;
 mod config;
-mod flags;
+mod hint;
 mod observer;
 mod progress;
 
@@ -69,14 +69,19 @@ fn main() {
     }
 }
 
-/// The error and its causes on one line, each cause printed once: a cause whose
-/// text the message so far already holds (a library error that quotes its
-/// source) is not repeated.
+/// The error and its causes on one line, joined with ": " (each library error
+/// keeps its cause as its source without quoting it, so each is printed once).
+/// Library errors that name a library setting are worded with the flag that
+/// sets it ([`hint::cli_message`]).
+///
+/// A cause whose text the message so far already ends with is skipped: a guard
+/// for errors that still quote their source (sacx-model's and sacx-ig's, until
+/// they follow the same rule).
 fn one_line(err: &anyhow::Error) -> String {
     let mut out = String::new();
     for cause in err.chain() {
-        let text = flags::text(cause);
-        if out.contains(&text) {
+        let text = hint::cli_message(cause).unwrap_or_else(|| cause.to_string());
+        if !out.is_empty() && out.ends_with(&text) {
             continue;
         }
         if !out.is_empty() {

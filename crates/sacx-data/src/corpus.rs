@@ -5,6 +5,7 @@ use std::collections::BTreeSet;
 use std::io::Read;
 use std::path::Path;
 
+#[cfg(feature = "text")]
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
@@ -13,6 +14,7 @@ use crate::label::LabelSet;
 use crate::options::LoadOptions;
 use crate::reader::{Record, Source, read_records};
 use crate::report::LoadReport;
+#[cfg(feature = "text")]
 use crate::tokenize::{Encoding, Tokenizer};
 
 /// One document.
@@ -171,6 +173,7 @@ impl Corpus {
 
     /// Encodes every document in parallel (results in document order) and records
     /// the number of truncated documents in [`LoadReport::truncated`].
+    #[cfg(feature = "text")]
     pub fn encode(&mut self, tokenizer: &Tokenizer) -> Vec<Encoding> {
         let encodings: Vec<Encoding> = self
             .docs

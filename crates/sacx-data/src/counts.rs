@@ -6,19 +6,12 @@
 //! file for TF, one for DF. Words are in keyword form ([`Segmenter::fold`]); the
 //! word `_N_DOCS` itself is never counted.
 
-use std::collections::{BTreeMap, HashMap};
-use std::io::{BufWriter, Read, Write};
+use std::collections::BTreeMap;
 use std::path::Path;
 
-use rayon::prelude::*;
 use serde::ser::{SerializeMap, Serializer};
 
-use crate::corpus::{Corpus, resolve_labels};
 use crate::error::{Error, Result};
-use crate::options::LoadOptions;
-use crate::reader::{Record, Source, read_records};
-use crate::report::LoadReport;
-use crate::segment::Segmenter;
 
 /// The key holding the number of documents of a class.
 pub const N_DOCS_KEY: &str = "_N_DOCS";
@@ -34,190 +27,7 @@ pub struct ClassWordCounts {
     pub n_docs: BTreeMap<String, u64>,
 }
 
-#[derive(Default)]
-struct ClassAcc {
-    tf: HashMap<String, u64>,
-    df: HashMap<String, u64>,
-    n: u64,
-}
-
-#[derive(Default)]
-struct Acc(HashMap<String, ClassAcc>);
-
-fn bump(map: &mut HashMap<String, u64>, key: &str, by: u64) {
-    match map.get_mut(key) {
-        Some(v) => *v += by,
-        None => {
-            map.insert(key.to_string(), by);
-        }
-    }
-}
-
-impl Acc {
-    fn add_doc<'a>(&mut self, seg: &Segmenter, text: &str, classes: impl Iterator<Item = &'a str>) {
-        let mut words: HashMap<std::borrow::Cow<'_, str>, u64> = HashMap::new();
-        for w in seg.words(text) {
-            let form = seg.fold(w.text);
-            if form != N_DOCS_KEY {
-                *words.entry(form).or_default() += 1;
-            }
-        }
-        for class in classes {
-            let acc = match self.0.get_mut(class) {
-                Some(a) => a,
-                None => self.0.entry(class.to_string()).or_default(),
-            };
-            acc.n += 1;
-            for (w, &c) in &words {
-                bump(&mut acc.tf, w, c);
-                bump(&mut acc.df, w, 1);
-            }
-        }
-    }
-
-    fn merge(mut self, mut other: Acc) -> Acc {
-        if self.0.len() < other.0.len() {
-            std::mem::swap(&mut self, &mut other);
-        }
-        for (class, o) in other.0 {
-            let acc = self.0.entry(class).or_default();
-            acc.n += o.n;
-            for (w, c) in o.tf {
-                *acc.tf.entry(w).or_default() += c;
-            }
-            for (w, c) in o.df {
-                *acc.df.entry(w).or_default() += c;
-            }
-        }
-        self
-    }
-
-    fn finish(self, classes: &[String]) -> ClassWordCounts {
-        let mut out = ClassWordCounts::default();
-        for c in classes {
-            out.tf.entry(c.clone()).or_default();
-            out.df.entry(c.clone()).or_default();
-            out.n_docs.entry(c.clone()).or_default();
-        }
-        for (class, acc) in self.0 {
-            out.tf.insert(class.clone(), acc.tf.into_iter().collect());
-            out.df.insert(class.clone(), acc.df.into_iter().collect());
-            out.n_docs.insert(class, acc.n);
-        }
-        out
-    }
-}
-
-/// Counts one chunk of records in parallel.
-fn count_chunk(seg: &Segmenter, docs: &[(Record, Vec<String>)]) -> Acc {
-    docs.par_iter()
-        .fold(Acc::default, |mut acc, (rec, classes)| {
-            acc.add_doc(seg, &rec.text, classes.iter().map(String::as_str));
-            acc
-        })
-        .reduce(Acc::default, Acc::merge)
-}
-
 impl ClassWordCounts {
-    /// Counts corpus files, streaming them line by line (memory grows with the
-    /// vocabulary, not with the corpus) and counting each chunk in parallel.
-    /// Labels, languages and bad lines are handled as by [`Corpus::load`]; the
-    /// report says what was counted.
-    pub fn count_files<P: AsRef<Path>>(
-        paths: &[P],
-        opts: &LoadOptions,
-        seg: &Segmenter,
-    ) -> Result<(ClassWordCounts, LoadReport)> {
-        let sources = Source::from_paths(paths, opts)?;
-        Self::count_sources(sources, opts, seg)
-    }
-
-    /// Counts a corpus read from `reader` (gzip detected by magic bytes), streaming.
-    pub fn count_reader<R: Read + Send + 'static>(
-        name: &str,
-        reader: R,
-        opts: &LoadOptions,
-        seg: &Segmenter,
-    ) -> Result<(ClassWordCounts, LoadReport)> {
-        let lang = opts.file_language(0, 1)?;
-        let source = Source::from_reader(name, reader, opts, lang, false)?;
-        Self::count_sources(vec![source], opts, seg)
-    }
-
-    fn count_sources(
-        sources: Vec<Source>,
-        opts: &LoadOptions,
-        seg: &Segmenter,
-    ) -> Result<(ClassWordCounts, LoadReport)> {
-        let mut report = LoadReport::default();
-        let mut total = Acc::default();
-        for source in sources {
-            read_records(source, opts, &mut report, |chunk, report| {
-                let mut docs = Vec::with_capacity(chunk.len());
-                for rec in chunk {
-                    let classes: Vec<String> = match opts.labels() {
-                        Some(set) => match resolve_labels(&rec.labels, set, report) {
-                            Some(ids) => ids
-                                .iter()
-                                .filter_map(|&i| set.name(i))
-                                .map(str::to_string)
-                                .collect(),
-                            None => continue,
-                        },
-                        None => {
-                            let mut c = rec.labels.clone();
-                            c.sort();
-                            c.dedup();
-                            c
-                        }
-                    };
-                    report.add_document(&rec.lang, classes.iter().map(String::as_str));
-                    docs.push((rec, classes));
-                }
-                let acc = count_chunk(seg, &docs);
-                total = std::mem::take(&mut total).merge(acc);
-                Ok(())
-            })?;
-        }
-        let classes = opts
-            .labels()
-            .map(|s| s.names().to_vec())
-            .unwrap_or_default();
-        Ok((total.finish(&classes), report))
-    }
-
-    /// Counts the documents `docs` of an in-memory corpus (all documents when `None`),
-    /// in parallel. Every class of the label set appears, possibly with zero documents.
-    pub fn from_corpus(corpus: &Corpus, seg: &Segmenter, docs: Option<&[usize]>) -> Result<Self> {
-        let all: Vec<usize>;
-        let idx = match docs {
-            Some(d) => d,
-            None => {
-                all = (0..corpus.len()).collect();
-                &all
-            }
-        };
-        if let Some(&bad) = idx.iter().find(|&&i| i >= corpus.len()) {
-            return Err(Error::DocumentIndex {
-                index: bad,
-                len: corpus.len(),
-            });
-        }
-        let acc = idx
-            .par_iter()
-            .fold(Acc::default, |mut acc, &i| {
-                let d = &corpus.docs[i];
-                acc.add_doc(
-                    seg,
-                    &d.text,
-                    d.labels.iter().filter_map(|&l| corpus.labels.name(l)),
-                );
-                acc
-            })
-            .reduce(Acc::default, Acc::merge);
-        Ok(acc.finish(corpus.labels.names()))
-    }
-
     /// Term frequency of `word` in `class` (0 when absent).
     pub fn tf(&self, class: &str, word: &str) -> u64 {
         self.tf
@@ -244,15 +54,15 @@ impl ClassWordCounts {
     /// Writes the TF and DF files atomically (each to a temporary file in the same
     /// directory, then renamed), so a reader never sees a half-written file.
     pub fn save(&self, tf_path: &Path, df_path: &Path) -> Result<()> {
-        write_atomic(tf_path, &self.tf, &self.n_docs)?;
-        write_atomic(df_path, &self.df, &self.n_docs)
+        write_counts(tf_path, &self.tf, &self.n_docs)?;
+        write_counts(df_path, &self.df, &self.n_docs)
     }
 
     /// Reads TF and DF files written by [`ClassWordCounts::save`] or by the original
     /// `count_class_words.py`. Both must have the same classes and `_N_DOCS`.
     pub fn load(tf_path: &Path, df_path: &Path) -> Result<Self> {
-        let (tf, n_tf) = read_counts(tf_path)?;
-        let (df, n_df) = read_counts(df_path)?;
+        let (tf, n_tf) = read_counts(tf_path, true)?;
+        let (df, n_df) = read_counts(df_path, true)?;
         if n_tf != n_df {
             let class = n_tf
                 .iter()
@@ -260,9 +70,9 @@ impl ClassWordCounts {
                 .or_else(|| n_df.iter().find(|(c, _)| !n_tf.contains_key(*c)))
                 .map(|(c, _)| c.clone())
                 .unwrap_or_default();
-            return Err(Error::Json {
+            return Err(Error::Counts {
                 path: df_path.to_path_buf(),
-                message: format!(
+                reason: format!(
                     "class {class:?} has a different {N_DOCS_KEY} (or is missing) than in {}; use TF and DF files from the same count",
                     tf_path.display()
                 ),
@@ -273,6 +83,38 @@ impl ClassWordCounts {
             df,
             n_docs: n_tf,
         })
+    }
+
+    /// Reads a DF file (every class with its `_N_DOCS`) and, when given, a TF
+    /// file of the same shape whose `_N_DOCS` entries are optional and ignored;
+    /// every TF class must be in the DF file. Without a TF file, `tf` is empty.
+    ///
+    /// ```
+    /// let dir = tempfile::tempdir()?;
+    /// let df = dir.path().join("class_df.json");
+    /// std::fs::write(&df, r#"{"HI": {"recipe": 5, "_N_DOCS": 9}}"#)?;
+    /// let counts = sacx_data::ClassWordCounts::load_df(&df, None)?;
+    /// assert_eq!((counts.df("HI", "recipe"), counts.n_docs("HI")), (5, 9));
+    /// assert!(counts.tf.is_empty());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn load_df(df_path: &Path, tf_path: Option<&Path>) -> Result<Self> {
+        let (df, n_docs) = read_counts(df_path, true)?;
+        let mut tf = BTreeMap::new();
+        if let Some(tf_path) = tf_path {
+            let (counts, _) = read_counts(tf_path, false)?;
+            if let Some(class) = counts.keys().find(|c| !df.contains_key(*c)) {
+                return Err(Error::Counts {
+                    path: tf_path.to_path_buf(),
+                    reason: format!(
+                        "class {class:?} is not in the DF file {}",
+                        df_path.display()
+                    ),
+                });
+            }
+            tf = counts;
+        }
+        Ok(ClassWordCounts { tf, df, n_docs })
     }
 }
 
@@ -305,35 +147,17 @@ impl serde::Serialize for FileView<'_> {
     }
 }
 
-fn write_atomic(
+fn write_counts(
     path: &Path,
     counts: &BTreeMap<String, BTreeMap<String, u64>>,
     n_docs: &BTreeMap<String, u64>,
 ) -> Result<()> {
-    let dir = match path.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
-        _ => std::path::PathBuf::from("."),
-    };
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let tmp = dir.join(format!(".{name}.tmp.{}", std::process::id()));
-    let io = |e| Error::io(&tmp, e);
-    let file = std::fs::File::create(&tmp).map_err(io)?;
-    let mut out = BufWriter::new(file);
-    let result = serde_json::to_writer(&mut out, &FileView(counts, n_docs))
-        .map_err(|e| Error::Json {
-            path: tmp.clone(),
-            message: e.to_string(),
-        })
-        .and_then(|_| out.flush().map_err(io))
-        .and_then(|_| out.get_ref().sync_all().map_err(io))
-        .and_then(|_| std::fs::rename(&tmp, path).map_err(|e| Error::io(path, e)));
-    if result.is_err() {
-        let _ = std::fs::remove_file(&tmp);
-    }
-    result
+    let bytes = serde_json::to_vec(&FileView(counts, n_docs)).map_err(|source| Error::Json {
+        path: path.to_path_buf(),
+        expected: COUNTS_SHAPE,
+        source,
+    })?;
+    crate::write_atomic(path, &bytes)
 }
 
 type Counts = (
@@ -341,26 +165,35 @@ type Counts = (
     BTreeMap<String, u64>,
 );
 
-fn read_counts(path: &Path) -> Result<Counts> {
+/// The one parser of a class-count file: `{class: {word: n, "_N_DOCS": n}}`.
+/// Classes without `_N_DOCS` are an error when `need_n_docs`, else they get none.
+fn read_counts(path: &Path, need_n_docs: bool) -> Result<Counts> {
     let file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
     let raw: BTreeMap<String, BTreeMap<String, u64>> =
-        serde_json::from_reader(std::io::BufReader::new(file)).map_err(|e| Error::Json {
+        serde_json::from_reader(std::io::BufReader::new(file)).map_err(|source| Error::Json {
             path: path.to_path_buf(),
-            message: format!(
-                "{e}; expected {{class: {{word: count, \"{N_DOCS_KEY}\": count}}}} with whole-number counts"
-            ),
+            expected: COUNTS_SHAPE,
+            source,
         })?;
     let mut counts = BTreeMap::new();
     let mut n_docs = BTreeMap::new();
     for (class, mut words) in raw {
-        let Some(n) = words.remove(N_DOCS_KEY) else {
-            return Err(Error::Json {
-                path: path.to_path_buf(),
-                message: format!("class {class:?} has no \"{N_DOCS_KEY}\" entry"),
-            });
-        };
-        n_docs.insert(class.clone(), n);
+        match words.remove(N_DOCS_KEY) {
+            Some(n) => {
+                n_docs.insert(class.clone(), n);
+            }
+            None if need_n_docs => {
+                return Err(Error::Counts {
+                    path: path.to_path_buf(),
+                    reason: format!("class {class:?} has no \"{N_DOCS_KEY}\" entry"),
+                });
+            }
+            None => {}
+        }
         counts.insert(class, words);
     }
     Ok((counts, n_docs))
 }
+
+/// What a class-count file holds, for messages.
+const COUNTS_SHAPE: &str = "{class: {word: count, \"_N_DOCS\": count}} with whole-number counts";

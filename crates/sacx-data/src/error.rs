@@ -1,4 +1,9 @@
 //! The crate's error type.
+//!
+//! Messages follow one rule: an error whose cause is another error keeps it as
+//! its `source()` and never repeats its text, so that printing the chain (as the
+//! `sacx` binary does, joined with ": ") shows each cause once. Messages speak in
+//! library terms (types, fields), never in command-line flags.
 
 use std::path::PathBuf;
 
@@ -16,8 +21,19 @@ pub enum Error {
         /// What is wrong with it.
         reason: String,
     },
-    /// An I/O failure on a named path.
-    #[error("{path}: {source}")]
+    /// A malformed line in an explanation TSV file.
+    #[error("{path}:{line}: {reason}")]
+    Tsv {
+        /// The TSV file.
+        path: PathBuf,
+        /// 1-based line number.
+        line: u64,
+        /// What is wrong, quoting the offending value.
+        reason: String,
+    },
+    /// An I/O failure on a named path (the message is the path; the I/O error is
+    /// the source).
+    #[error("{path}")]
     Io {
         /// The file or directory involved.
         path: PathBuf,
@@ -27,7 +43,9 @@ pub enum Error {
 
     /// A malformed corpus line (invalid JSON, missing or non-string text, labels of the
     /// wrong type, invalid UTF-8, a TSV line without a tab).
-    #[error("{file}:{line}: {reason}; fix the line or pass --skip-bad-lines to skip and count it")]
+    #[error(
+        "{file}:{line}: {reason}; fix the line or set LoadOptions::skip_bad_lines to skip and count it"
+    )]
     BadLine {
         /// The file (or in-memory source name) the line came from.
         file: String,
@@ -39,7 +57,7 @@ pub enum Error {
 
     /// The corpus format could not be told from the file name.
     #[error(
-        "{file}: cannot tell the corpus format from the name; name it .jsonl or .tsv (optionally .gz) or pass --format jsonl|tsv"
+        "{file}: cannot tell the corpus format from the name; name it .jsonl or .tsv (optionally .gz) or set LoadOptions::format"
     )]
     UnknownFormat {
         /// The file (or in-memory source name).
@@ -89,12 +107,12 @@ pub enum Error {
     },
 
     /// The Hugging Face `tokenizers` crate reported an error.
-    #[error("{context}: {message}")]
+    #[error("{context}")]
     Tokenizer {
         /// What was being done (names the file where there is one).
         context: String,
-        /// The library's message.
-        message: String,
+        /// The library's error.
+        source: Box<dyn std::error::Error + Send + Sync>,
     },
 
     /// A tokenizer directory is incomplete or inconsistent.
@@ -107,12 +125,24 @@ pub enum Error {
     },
 
     /// A JSON file (class word counts, tokenizer config) could not be parsed or written.
-    #[error("{path}: {message}")]
+    #[error("{path}: expected {expected}")]
     Json {
         /// The file involved.
         path: PathBuf,
-        /// What is wrong, including serde's line and column.
-        message: String,
+        /// The shape the file should have.
+        expected: &'static str,
+        /// serde's error, with line and column.
+        source: serde_json::Error,
+    },
+
+    /// A class-count file that parses but has the wrong content (a class
+    /// without `_N_DOCS`, TF and DF files from different counts).
+    #[error("{path}: {reason}")]
+    Counts {
+        /// The file involved.
+        path: PathBuf,
+        /// What is wrong, quoting the class.
+        reason: String,
     },
 }
 

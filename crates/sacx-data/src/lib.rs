@@ -1,35 +1,58 @@
 #![doc = include_str!("../README.md")]
 #![deny(missing_docs)]
+#![cfg_attr(
+    not(test),
+    deny(
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::panic,
+        clippy::unreachable
+    )
+)]
 
+mod atomic;
 mod corpus;
+#[cfg(feature = "text")]
+mod counting;
 mod counts;
 mod error;
 pub mod explanation;
 mod faith;
 mod fnv;
+mod fold;
 mod label;
 pub mod layout;
 mod options;
 mod param;
 mod reader;
 mod report;
+#[cfg(feature = "text")]
 mod segment;
 mod split;
+#[cfg(feature = "text")]
 mod tokenize;
+#[cfg(feature = "text")]
 mod tokenizer_options;
+#[cfg(feature = "text")]
 mod vocab;
 
+pub use atomic::{is_temporary_name, write_atomic};
 pub use corpus::{Corpus, Document};
 pub use counts::{ClassWordCounts, N_DOCS_KEY};
 pub use error::{Error, Result};
 pub use faith::FaithSums;
 pub use fnv::Fnv1a;
+pub use fold::{CaseFold, PREPROCESS_CHARS, preprocess};
 pub use label::LabelSet;
 pub use options::{Format, LoadOptions, LoadOptionsBuilder};
 pub use param::InvalidParameter;
 pub use report::{LoadReport, SkippedLine};
-pub use segment::{CaseFold, PREPROCESS_CHARS, Segmenter, Word, Words, preprocess};
+#[cfg(feature = "text")]
+pub use segment::{Segmenter, Word, Words};
 pub use split::{Split, SplitOptions, SplitOptionsBuilder};
+#[cfg(feature = "text")]
 pub use tokenize::{CONFIG_FILE, Encoding, HF_FILE, Tokenizer, VOCAB_FILE};
+#[cfg(feature = "text")]
 pub use tokenizer_options::{TokenizerKind, TokenizerOptions, TokenizerOptionsBuilder};
+#[cfg(feature = "text")]
 pub use vocab::{CLS, PAD, SPECIALS, UNK};

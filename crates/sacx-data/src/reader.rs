@@ -308,7 +308,7 @@ fn parse_line(src: &SourceInfo<'_>, opts: &LoadOptions, line_no: usize, raw: &[u
         .or_else(|| src.lang.clone())
         .unwrap_or_else(|| opts.default_language().to_string());
     let text = if opts.preprocess() {
-        crate::segment::preprocess(&f.text).into_owned()
+        crate::fold::preprocess(&f.text).into_owned()
     } else {
         f.text
     };

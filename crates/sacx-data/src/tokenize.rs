@@ -12,7 +12,8 @@ use tokenizers::models::wordpiece::{WordPiece, WordPieceTrainer};
 use tokenizers::{AddedToken, Model, Trainer};
 
 use crate::error::{Error, Result};
-use crate::segment::{CaseFold, Segmenter, lowercase};
+use crate::fold::{CaseFold, lowercase};
+use crate::segment::Segmenter;
 use crate::tokenizer_options::{TokenizerKind, TokenizerOptions};
 use crate::vocab::{CLS, PAD, SPECIALS, UNK, WordVocab};
 
@@ -79,12 +80,12 @@ impl std::fmt::Debug for Tokenizer {
     }
 }
 
+/// What a tokenizer's config file holds, for messages.
+const CONFIG_SHAPE: &str = "a sacx tokenizer config (written by Tokenizer::save)";
+
 fn hf_err(context: impl Into<String>) -> impl FnOnce(tokenizers::Error) -> Error {
     let context = context.into();
-    move |e| Error::Tokenizer {
-        context,
-        message: e.to_string(),
-    }
+    move |source| Error::Tokenizer { context, source }
 }
 
 impl Tokenizer {
@@ -377,9 +378,10 @@ impl Tokenizer {
             }
         }
         let path = dir.join(CONFIG_FILE);
-        let json = serde_json::to_string_pretty(&self.config).map_err(|e| Error::Json {
+        let json = serde_json::to_string_pretty(&self.config).map_err(|source| Error::Json {
             path: path.clone(),
-            message: e.to_string(),
+            expected: CONFIG_SHAPE,
+            source,
         })?;
         std::fs::write(&path, json).map_err(|e| Error::io(&path, e))
     }
@@ -388,9 +390,10 @@ impl Tokenizer {
     pub fn load(dir: &Path) -> Result<Tokenizer> {
         let path = dir.join(CONFIG_FILE);
         let text = std::fs::read_to_string(&path).map_err(|e| Error::io(&path, e))?;
-        let config: Config = serde_json::from_str(&text).map_err(|e| Error::Json {
+        let config: Config = serde_json::from_str(&text).map_err(|source| Error::Json {
             path: path.clone(),
-            message: e.to_string(),
+            expected: CONFIG_SHAPE,
+            source,
         })?;
         if config.format_version != 1 {
             return Err(Error::BadTokenizerDir {

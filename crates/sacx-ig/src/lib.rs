@@ -1,7 +1,6 @@
 #![doc = include_str!("../README.md")]
 #![deny(missing_docs)]
 
-mod atomic;
 mod engine;
 mod error;
 pub mod explain;

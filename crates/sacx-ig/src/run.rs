@@ -7,14 +7,14 @@
 //! While the model explains shard `i`, another thread prepares (tokenizes)
 //! shard `i + 1` and another writes shard `i − 1`.
 use crate::explain::{ExplainDoc, Explainer};
-use crate::tsv::write_tsv;
+use crate::tsv::{tsv_shard_path, write_tsv};
 use crate::{Error, Result};
 use sacx_data::explanation::{
     DocExplanation, SHARD_FORMAT_VERSION, ShardHeader, ShardReader, ShardWriter,
 };
 use serde::{Deserialize, Serialize};
 use std::ops::Range;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::mpsc;
 use std::time::Instant;
 
@@ -110,28 +110,9 @@ pub struct Summary {
     pub params: crate::IgParams,
 }
 
-/// The path of shard `index`.
-pub fn shard_path(dir: &Path, index: usize) -> PathBuf {
-    dir.join(format!("shard-{index:05}.bin"))
-}
-
-/// Lists the shard files of a directory, in order.
-pub fn list_shards(dir: &Path) -> Result<Vec<PathBuf>> {
-    let entries = std::fs::read_dir(dir).map_err(|source| Error::Io {
-        path: dir.to_path_buf(),
-        source,
-    })?;
-    let mut out: Vec<PathBuf> = entries
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| {
-            p.file_name()
-                .and_then(|f| f.to_str())
-                .is_some_and(|f| f.starts_with("shard-") && f.ends_with(".bin"))
-        })
-        .collect();
-    out.sort();
-    Ok(out)
-}
+/// Shard naming and listing live with the shard format, in
+/// [`sacx_data::explanation`]; re-exported here for existing callers.
+pub use sacx_data::explanation::{list_shards, shard_path};
 
 /// Explains every document of `source` into shards under `dir`, skipping shards
 /// that exist, then writes `summary.json`. `progress` is called after each shard.
@@ -201,7 +182,9 @@ pub fn explain_to_dir(
         started.elapsed().as_secs_f64(),
         explainer.params(),
     )?;
-    crate::atomic::write_json(&dir.join("summary.json"), &summary)?;
+    let mut json = serde_json::to_vec_pretty(&summary).expect("a summary always serialises");
+    json.push(b'\n');
+    sacx_data::write_atomic(&dir.join("summary.json"), &json)?;
     Ok(summary)
 }
 
@@ -228,7 +211,7 @@ fn write_shard(
     };
     if tsv {
         // The TSV first: the binary shard's existence marks the shard complete.
-        write_tsv(&dir.join(format!("shard-{index:05}.tsv")), records)?;
+        write_tsv(&tsv_shard_path(dir, index), records)?;
     }
     let mut w = ShardWriter::create(&shard_path(dir, index), &header)?;
     for r in records {

@@ -13,8 +13,9 @@ use tch::{Device, Tensor};
 
 use crate::model::{Model, ModelSpec};
 use crate::train_params::TrainParams;
-use crate::weights::{decode, digest, encode, readable_dir, replace_dir, write_atomic};
+use crate::weights::{decode, digest, encode, readable_dir, replace_dir};
 use crate::{Error, Result};
+use sacx_data::write_atomic;
 
 /// The `format` field of every sacx checkpoint's `config.json`.
 pub const FORMAT: &str = "sacx-model-checkpoint";
@@ -165,7 +166,7 @@ pub fn save(
             path: tmp.join(CONFIG_FILE),
             source: e,
         })?;
-        write_atomic(&tmp.join(CONFIG_FILE), &json)
+        Ok(write_atomic(&tmp.join(CONFIG_FILE), &json)?)
     })
 }
 

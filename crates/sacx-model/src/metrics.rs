@@ -285,7 +285,7 @@ pub fn write(path: &Path, metrics: &Metrics) -> Result<()> {
         path: path.to_path_buf(),
         source: e,
     })?;
-    crate::weights::write_atomic(path, &json)
+    Ok(sacx_data::write_atomic(path, &json)?)
 }
 
 #[cfg(test)]

@@ -508,7 +508,7 @@ fn finish(job: &TrainJob<'_>, state: TrainState, best: &Path) -> Result<TrainRep
                 path: best.join(checkpoint::CONFIG_FILE),
                 source: e,
             })?;
-            crate::weights::write_atomic(&ck.dir.join(checkpoint::CONFIG_FILE), &json)?;
+            sacx_data::write_atomic(&ck.dir.join(checkpoint::CONFIG_FILE), &json)?;
         }
     }
     metrics::write(&job.out_dir.join(METRICS_FILE), &m)?;

@@ -95,24 +95,6 @@ pub(crate) fn digest(bytes: &[u8]) -> String {
     h.hex()
 }
 
-/// Writes `bytes` to `path` through a temporary file in the same directory and
-/// a rename, so that `path` is either the old or the new content, never partial.
-pub(crate) fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let tmp = path.with_file_name(format!(".{name}.tmp"));
-    let write = || -> std::io::Result<()> {
-        use std::io::Write;
-        let mut f = std::fs::File::create(&tmp)?;
-        f.write_all(bytes)?;
-        f.sync_all()?;
-        std::fs::rename(&tmp, path)
-    };
-    write().map_err(|e| Error::io(path, e))
-}
-
 fn sibling(dir: &Path, suffix: &str) -> PathBuf {
     let name = dir
         .file_name()
@@ -199,7 +181,7 @@ mod tests {
     fn replace_dir_swaps_whole_directories() {
         let root = tempfile::tempdir().unwrap();
         let d = root.path().join("ckpt");
-        replace_dir(&d, |t| write_atomic(&t.join("f"), b"one")).unwrap();
+        replace_dir(&d, |t| Ok(sacx_data::write_atomic(&t.join("f"), b"one")?)).unwrap();
         assert_eq!(std::fs::read(d.join("f")).unwrap(), b"one");
         let e = replace_dir(&d, |_| Err(Error::EmptySplit { split: "train" }));
         assert!(e.is_err());
@@ -208,12 +190,12 @@ mod tests {
             b"one",
             "a failed fill keeps the old content"
         );
-        replace_dir(&d, |t| write_atomic(&t.join("g"), b"two")).unwrap();
+        replace_dir(&d, |t| Ok(sacx_data::write_atomic(&t.join("g"), b"two")?)).unwrap();
         assert!(!d.join("f").exists() && d.join("g").exists());
         // Interrupted between the renames: the old content is still readable.
         std::fs::rename(&d, sibling(&d, "old")).unwrap();
         assert_eq!(readable_dir(&d), sibling(&d, "old"));
-        replace_dir(&d, |t| write_atomic(&t.join("h"), b"three")).unwrap();
+        replace_dir(&d, |t| Ok(sacx_data::write_atomic(&t.join("h"), b"three")?)).unwrap();
         assert_eq!(readable_dir(&d), d);
         assert!(!sibling(&d, "old").exists());
     }

@@ -99,17 +99,6 @@ pub fn lock(dir: &Path, mode: Mode) -> Result<DirLock> {
     Ok(DirLock { _file: file })
 }
 
-/// Whether `name` is a temporary file sacx writes before a rename: `….tmp`,
-/// `….tmp<pid>` or `….tmp.<pid>`.
-fn is_temporary(name: &str) -> bool {
-    let Some(at) = name.rfind(".tmp") else {
-        return false;
-    };
-    let rest = &name[at + 4..];
-    let rest = rest.strip_prefix('.').unwrap_or(rest);
-    rest.bytes().all(|b| b.is_ascii_digit())
-}
-
 /// Removes the temporary files a killed run left anywhere below `dir`; call it
 /// only while holding the directory's exclusive lock (no other writer is alive).
 /// Returns how many were removed.
@@ -127,7 +116,12 @@ pub fn remove_stale_temporaries(dir: &Path) -> Result<usize> {
             };
             if kind.is_dir() {
                 stack.push(path);
-            } else if kind.is_file() && entry.file_name().to_str().is_some_and(is_temporary) {
+            } else if kind.is_file()
+                && entry
+                    .file_name()
+                    .to_str()
+                    .is_some_and(sacx_data::is_temporary_name)
+            {
                 std::fs::remove_file(&path).map_err(|e| Error::io(&path, "remove", e))?;
                 removed += 1;
             }
@@ -145,11 +139,12 @@ mod tests {
             "shard-00001.bin.tmp",
             ".df.json.tmp.77",
             ".model.safetensors.tmp",
+            ".report.html.tmp.4242.17",
         ] {
-            assert!(super::is_temporary(name), "{name}");
+            assert!(sacx_data::is_temporary_name(name), "{name}");
         }
         for name in ["tmp", "notes.tmpl", "report.html", "a.tmp.x"] {
-            assert!(!super::is_temporary(name), "{name}");
+            assert!(!sacx_data::is_temporary_name(name), "{name}");
         }
     }
 }

@@ -284,7 +284,7 @@ impl TestAbort {
                 )
             })?;
         let before = if dir.is_dir() {
-            sacx_ig::run::list_shards(dir)?.len()
+            sacx_data::explanation::list_shards(dir)?.len()
         } else {
             0
         };
@@ -306,7 +306,7 @@ impl TestAbort {
         }
         let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
         while std::time::Instant::now() < deadline {
-            let written = sacx_ig::run::list_shards(&self.dir).map_or(0, |s| s.len());
+            let written = sacx_data::explanation::list_shards(&self.dir).map_or(0, |s| s.len());
             if written >= self.before + self.after {
                 break;
             }

@@ -176,12 +176,12 @@ fn expand(path: &Path) -> Result<Vec<PathBuf>> {
         for seed in run.seeds()? {
             let dir = run.seed(seed).explanations();
             if dir.is_dir() {
-                out.extend(sacx_ig::run::list_shards(&dir)?);
+                out.extend(sacx_data::explanation::list_shards(&dir)?);
             }
         }
         return Ok(out);
     }
-    Ok(sacx_ig::run::list_shards(path)?)
+    Ok(sacx_data::explanation::list_shards(path)?)
 }
 
 /// Reads a `keywords.json` (or the one inside a directory).

@@ -41,9 +41,6 @@ pub enum Error {
     /// A shard or other data file that cannot be read.
     #[error(transparent)]
     Data(#[from] sacx_data::Error),
-    /// An explanation directory that cannot be listed.
-    #[error(transparent)]
-    Ig(#[from] sacx_ig::Error),
     /// A keyword or evaluation file that cannot be read.
     #[error(transparent)]
     Aggregate(#[from] sacx_aggregate::Error),

@@ -41,7 +41,6 @@ mod fixture;
 #[cfg(test)]
 mod tests;
 
-use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
 pub use error::{Error, Result};
@@ -101,17 +100,7 @@ pub fn render(run_dir: &Path) -> Result<String> {
 pub fn write(run_dir: &Path) -> Result<PathBuf> {
     let page = render(run_dir)?;
     let path = run_dir.join(REPORT_HTML);
-    let tmp = run_dir.join(format!(".{REPORT_HTML}.tmp{}", std::process::id()));
-    let result = (|| {
-        let mut f = std::fs::File::create(&tmp)?;
-        f.write_all(page.as_bytes())?;
-        f.sync_all()
-    })();
-    if let Err(e) = result {
-        let _ = std::fs::remove_file(&tmp);
-        return Err(Error::io(tmp, e));
-    }
-    std::fs::rename(&tmp, &path).map_err(|e| Error::io(&path, e))?;
+    sacx_data::write_atomic(&path, page.as_bytes())?;
     Ok(path)
 }
 

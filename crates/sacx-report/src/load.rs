@@ -125,7 +125,7 @@ fn load_seeds(layout: &RunLayout) -> Result<Vec<SeedRun>> {
         let dirs = layout.seed(seed);
         let explanations = dirs.explanations();
         let shards = if explanations.is_dir() {
-            sacx_ig::run::list_shards(&explanations)?
+            sacx_data::explanation::list_shards(&explanations)?
         } else {
             Vec::new()
         };

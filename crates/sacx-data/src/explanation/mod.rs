@@ -3,11 +3,16 @@
 //!
 //! `sacx-ig` writes these records and `sacx-aggregate` reads them; they live
 //! here, in the crate without libtorch, so that aggregation never loads it.
+//! Both file forms are here: binary shards ([`ShardWriter`], [`ShardReader`],
+//! [`shard_path`], [`list_shards`]) and the original pipeline's TSV ([`tsv`]).
 use serde::{Deserialize, Serialize};
 
 mod shard;
+pub mod tsv;
+mod view;
 
-pub use shard::{ShardReader, ShardWriter};
+pub use shard::{ShardReader, ShardWriter, list_shards, shard_path};
+pub use view::{DocRef, TargetRef};
 
 /// The explanation of one document by one run's model.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

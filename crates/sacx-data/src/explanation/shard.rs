@@ -12,6 +12,72 @@ use std::path::{Path, PathBuf};
 
 const MAGIC: &[u8; 8] = b"SACXSHD1";
 
+/// The path of shard `index` in `dir`: `shard-<index, 5 digits or more>.bin`.
+///
+/// ```
+/// use sacx_data::explanation::shard_path;
+/// let p = shard_path(std::path::Path::new("run"), 7);
+/// assert_eq!(p, std::path::Path::new("run/shard-00007.bin"));
+/// ```
+pub fn shard_path(dir: &Path, index: usize) -> PathBuf {
+    dir.join(format!("shard-{index:05}.bin"))
+}
+
+/// The shard index a file name `shard-<N>.bin` carries, if it is one.
+fn shard_index(name: &str) -> Option<u64> {
+    let digits = name.strip_prefix("shard-")?.strip_suffix(".bin")?;
+    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    digits.parse().ok()
+}
+
+/// The shard files of `dir` (`shard-*.bin`, as [`shard_path`] names them), in
+/// numeric order of their index (so `shard-100000.bin` follows
+/// `shard-99999.bin`); names with no number come last, by name. Temporary
+/// files of shards being written are not listed.
+///
+/// ```
+/// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// use sacx_data::explanation::{list_shards, shard_path};
+/// let dir = tempfile::tempdir()?;
+/// for i in [100_000, 2, 10] {
+///     std::fs::write(shard_path(dir.path(), i), b"")?;
+/// }
+/// std::fs::write(dir.path().join("shard-00003.bin.tmp"), b"")?;
+/// let names: Vec<_> = list_shards(dir.path())?
+///     .iter()
+///     .map(|p| p.file_name().unwrap().to_string_lossy().into_owned())
+///     .collect();
+/// assert_eq!(names, ["shard-00002.bin", "shard-00010.bin", "shard-100000.bin"]);
+/// # Ok(())
+/// # }
+/// ```
+pub fn list_shards(dir: &Path) -> Result<Vec<PathBuf>> {
+    let entries = std::fs::read_dir(dir).map_err(|source| Error::Io {
+        path: dir.to_path_buf(),
+        source,
+    })?;
+    let mut out: Vec<(u64, String, PathBuf)> = Vec::new();
+    for entry in entries {
+        let path = entry
+            .map_err(|source| Error::Io {
+                path: dir.to_path_buf(),
+                source,
+            })?
+            .path();
+        let Some(name) = path.file_name().and_then(|f| f.to_str()) else {
+            continue;
+        };
+        if name.starts_with("shard-") && name.ends_with(".bin") {
+            let index = shard_index(name).unwrap_or(u64::MAX);
+            out.push((index, name.to_string(), path));
+        }
+    }
+    out.sort();
+    Ok(out.into_iter().map(|(_, _, p)| p).collect())
+}
+
 /// The largest record or header a reader accepts: a corrupted length prefix
 /// becomes an error instead of a huge allocation.
 const MAX_RECORD_BYTES: usize = 1 << 30;

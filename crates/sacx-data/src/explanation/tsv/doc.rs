@@ -1,6 +1,5 @@
 //! The document being assembled from a file's lines, and its two outward forms.
-use crate::record_ref::{DocRef, TargetRef};
-use sacx_data::explanation::{DocExplanation, TargetAttribution};
+use crate::explanation::{DocExplanation, DocRef, TargetAttribution, TargetRef};
 use std::borrow::Cow;
 
 /// The document being read: words in one text arena, target scores in one flat vector,

@@ -4,14 +4,13 @@ use super::doc::DocBuf;
 use super::fields::{is_header, parse_classes, parse_pred, parse_probs, parse_score, split_fields};
 use super::lines::LineInfo;
 use super::word::word;
-use crate::table::Fx;
 use crate::{Error, Result};
 use std::borrow::Cow;
 use std::collections::HashSet;
-use std::hash::BuildHasherDefault;
 use std::path::{Path, PathBuf};
 
-pub(super) type Emit<'e> = dyn FnMut(&DocBuf) -> Result<()> + 'e;
+/// Receives each completed document; its error type is the caller's.
+pub(super) type Emit<'e, E> = dyn FnMut(&DocBuf) -> std::result::Result<(), E> + 'e;
 
 /// The line-by-line state machine shared by [`TsvReader`] and [`for_each_tsv_record`].
 pub(super) struct Parser {
@@ -19,7 +18,7 @@ pub(super) struct Parser {
     labels: Vec<String>,
     normalize: bool,
     line_no: u64,
-    seen: HashSet<Box<[u8]>, BuildHasherDefault<Fx>>,
+    seen: HashSet<Box<[u8]>>,
     pub(super) doc: DocBuf,
     /// The last `pred` field and what it parsed to.
     pred_cache: Option<(Vec<u8>, Option<u32>)>,
@@ -49,7 +48,7 @@ impl Parser {
         Self {
             path: path.into(),
             labels: labels.to_vec(),
-            normalize: options.normalize,
+            normalize: options.normalize(),
             line_no: 0,
             seen: HashSet::default(),
             doc: DocBuf::default(),
@@ -74,7 +73,12 @@ impl Parser {
 
     /// Handles one line (without its `\n`, tabs and quotes in `info`); `emit` receives
     /// each completed document.
-    pub(super) fn line(&mut self, raw: &[u8], info: &LineInfo, emit: &mut Emit<'_>) -> Result<()> {
+    pub(super) fn line<E: From<Error>>(
+        &mut self,
+        raw: &[u8],
+        info: &LineInfo,
+        emit: &mut Emit<'_, E>,
+    ) -> std::result::Result<(), E> {
         self.line_no += 1;
         let mut line = raw;
         while let [rest @ .., b'\r' | b'\n'] = line {
@@ -93,7 +97,7 @@ impl Parser {
         // Trailing `\r`s removed above hold no tab, so the tabs all lie within `line`.
         let n = info.n_tabs + 1;
         if n > 7 {
-            return self.field_count(n);
+            return Ok(self.field_count(n)?);
         }
         let mut f: [&[u8]; 7] = [&[]; 7];
         let mut start = 0;
@@ -111,13 +115,17 @@ impl Parser {
         )))
     }
 
-    fn fields(&mut self, f: &[&[u8]], emit: &mut Emit<'_>) -> Result<()> {
+    fn fields<E: From<Error>>(
+        &mut self,
+        f: &[&[u8]],
+        emit: &mut Emit<'_, E>,
+    ) -> std::result::Result<(), E> {
         if self.line_no == 1 && is_header(f) {
             return Ok(());
         }
         let f = match f.len() {
             6 | 7 => &f[f.len() - 6..],
-            n => return self.field_count(n),
+            n => return Ok(self.field_count(n)?),
         };
         self.record(
             &Fields {
@@ -132,7 +140,11 @@ impl Parser {
         )
     }
 
-    fn record(&mut self, line: &Fields<'_>, emit: &mut Emit<'_>) -> Result<()> {
+    fn record<E: From<Error>>(
+        &mut self,
+        line: &Fields<'_>,
+        emit: &mut Emit<'_, E>,
+    ) -> std::result::Result<(), E> {
         let same_id = self.doc.open && eq_bytes(self.doc.doc_id.as_bytes(), line.id);
         // Translations share an id and sit next to each other; their class
         // probabilities tell them apart.
@@ -145,9 +157,11 @@ impl Parser {
             }
             let id = self.utf8(line.id, "document id")?;
             if !translation && !self.seen.insert(line.id.into()) {
-                return Err(self.err(format!(
-                    "document {id:?} appears again after other documents; a document's lines must be contiguous"
-                )));
+                return Err(self
+                    .err(format!(
+                        "document {id:?} appears again after other documents; a document's lines must be contiguous"
+                    ))
+                    .into());
             }
             let gold = parse_classes(self.utf8(line.label, "label")?, &self.labels)
                 .map_err(|r| self.err(r))?;
@@ -155,12 +169,14 @@ impl Parser {
             self.first = (line.label.to_vec(), line.probs.to_vec());
             self.doc.start(id, gold, probs);
         } else if !eq_bytes(&self.first.0, line.label) {
-            return Err(self.err(format!(
-                "label {:?} of document {:?} differs from its first line's {:?}",
-                text(line.label),
-                self.doc.doc_id,
-                text(&self.first.0)
-            )));
+            return Err(self
+                .err(format!(
+                    "label {:?} of document {:?} differs from its first line's {:?}",
+                    text(line.label),
+                    self.doc.doc_id,
+                    text(&self.first.0)
+                ))
+                .into());
         }
         let pred = match &self.pred_cache {
             Some((raw, pred)) if eq_bytes(raw, line.pred) => *pred,
@@ -171,7 +187,7 @@ impl Parser {
                 pred
             }
         };
-        self.add_line(pred, line)
+        Ok(self.add_line(pred, line)?)
     }
 
     fn add_line(&mut self, pred: Option<u32>, line: &Fields<'_>) -> Result<()> {
@@ -258,7 +274,10 @@ impl Parser {
     }
 
     /// Ends the file: emits the last document.
-    pub(super) fn finish(&mut self, emit: &mut Emit<'_>) -> Result<()> {
+    pub(super) fn finish<E: From<Error>>(
+        &mut self,
+        emit: &mut Emit<'_, E>,
+    ) -> std::result::Result<(), E> {
         if self.doc.open {
             self.close_group()?;
             self.doc.open = false;

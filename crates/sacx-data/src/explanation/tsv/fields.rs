@@ -1,5 +1,6 @@
 //! Parsing the fields of a line: CSV quoting, class lists, probabilities and scores
 //! (with an exact fast path for plain decimals).
+use super::COLUMNS;
 use std::borrow::Cow;
 
 /// Parses a score as `str::parse::<f32>` would after trimming, bit for bit.
@@ -47,9 +48,18 @@ fn parse_score_slow(b: &[u8]) -> Option<f32> {
 /// numbered one (`\t0\t1\t2\t3\t4\t5`, what `sacx explain --tsv` and the
 /// original `to_csv` write).
 pub(super) fn is_header(f: &[&[u8]]) -> bool {
-    let names: [&[u8]; 6] = [b"id", b"label", b"pred", b"token", b"score", b"probs"];
-    let numbered: [&[u8]; 7] = [b"", b"0", b"1", b"2", b"3", b"4", b"5"];
-    f == names || (f.len() == 7 && f[1..] == names) || f == numbered
+    let named = |f: &[&[u8]]| {
+        f.iter()
+            .map(|c| &c[..])
+            .eq(COLUMNS.iter().map(|c| c.as_bytes()))
+    };
+    let numbered = f.len() == COLUMNS.len() + 1
+        && f[0].is_empty()
+        && f[1..]
+            .iter()
+            .enumerate()
+            .all(|(i, c)| c == &i.to_string().as_bytes());
+    named(f) || (f.len() == COLUMNS.len() + 1 && named(&f[1..])) || numbered
 }
 
 /// Splits a line on tabs, undoing CSV quoting (`"..."` with `""` for a quote).

@@ -47,7 +47,7 @@ pub(super) struct Lines {
 impl Lines {
     pub(super) fn open(path: &Path) -> Result<Self> {
         Ok(Self {
-            file: File::open(path).map_err(Error::io(path))?,
+            file: File::open(path).map_err(|e| Error::io(path, e))?,
             buf: vec![0; READ_CHUNK],
             start: 0,
             end: 0,
@@ -81,8 +81,8 @@ impl Lines {
             if self.buf.len() - self.end < READ_CHUNK / 2 {
                 self.buf.resize(self.buf.len() * 2, 0);
             }
-            let n =
-                read_some(&mut self.file, &mut self.buf[self.end..]).map_err(Error::io(path))?;
+            let n = read_some(&mut self.file, &mut self.buf[self.end..])
+                .map_err(|e| Error::io(path, e))?;
             self.end += n;
             self.eof = n == 0;
         }

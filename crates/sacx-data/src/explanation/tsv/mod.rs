@@ -1,4 +1,15 @@
-//! Reader of the original pipeline's explanation TSV files.
+//! The original pipeline's explanation TSV: the writer ([`render_tsv`],
+//! [`write_tsv`]) and the reader ([`TsvReader`]) side by side, over the one
+//! column list [`COLUMNS`].
+//!
+//! sacx writes pandas' numbered header (`\t0\t1\t2\t3\t4\t5`, as the original
+//! `to_csv` did), then per (document, target, word) the row index and the
+//! [`COLUMNS`]; gold labels as a numpy-style array of indices (`[0 5]`), the
+//! target class index, the word, its score and the class probabilities (`[0.9
+//! 0.1]`). A document without a target gets one row per word with target and
+//! score `None`.
+//!
+//! The reader accepts that and what the original wrote:
 //!
 //! The original `explain_multilabel.py` wrote, through `pandas.DataFrame.to_csv(sep="\t")`,
 //! a header line `\tid\tlabel\tpred\ttoken\tscore\tprobs` and one line per
@@ -21,28 +32,79 @@ mod fields;
 mod lines;
 mod parser;
 mod word;
+mod write;
 
-use crate::Result;
-use crate::record_ref::DocRef;
+use crate::explanation::{DocExplanation, DocRef};
+use crate::{Error, Result};
 use doc::DocBuf;
 use lines::{LineInfo, Lines};
 use parser::Parser;
-use sacx_data::explanation::DocExplanation;
 use serde::{Deserialize, Serialize};
 use std::path::Path;
 
-/// How TSV tokens are turned into words.
+pub use write::{render_tsv, tsv_shard_path, write_tsv};
+
+/// The columns of a data line after the row index, in order: document id, gold
+/// labels, explained target, word, score, class probabilities. The writer
+/// writes them in this order; the reader accepts them by these names (or
+/// numbered) in the header.
+pub const COLUMNS: [&str; 6] = ["id", "label", "pred", "token", "score", "probs"];
+
+/// How TSV tokens are turned into words. Built with [`TsvOptions::builder`];
+/// every value is valid, so [`TsvOptionsBuilder::build`] never fails today (it
+/// returns a `Result` like every other options builder).
+///
+/// | field | default | meaning |
+/// | --- | --- | --- |
+/// | `normalize` | `true` | lower-case tokens and strip every character that is neither alphanumeric, `_` nor whitespace (the original's `str.lower()` and `[^\w\s]` removal); tokens left empty are dropped |
+///
+/// ```
+/// let o = sacx_data::explanation::tsv::TsvOptions::builder().normalize(false).build()?;
+/// assert!(!o.normalize());
+/// assert!(sacx_data::explanation::tsv::TsvOptions::default().normalize());
+/// # Ok::<(), sacx_data::Error>(())
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TsvOptions {
-    /// Lower-case tokens and strip every character that is neither alphanumeric, `_`
-    /// nor whitespace (the original's `str.lower()` and `[^\w\s]` removal); tokens left
-    /// empty are dropped. Default true.
-    pub normalize: bool,
+    normalize: bool,
 }
 
 impl Default for TsvOptions {
     fn default() -> Self {
         Self { normalize: true }
+    }
+}
+
+impl TsvOptions {
+    /// A builder starting from the defaults.
+    pub fn builder() -> TsvOptionsBuilder {
+        TsvOptionsBuilder {
+            opts: Self::default(),
+        }
+    }
+
+    /// Whether tokens are normalised.
+    pub fn normalize(&self) -> bool {
+        self.normalize
+    }
+}
+
+/// Builds a [`TsvOptions`].
+#[derive(Clone, Debug)]
+pub struct TsvOptionsBuilder {
+    opts: TsvOptions,
+}
+
+impl TsvOptionsBuilder {
+    /// Sets whether tokens are normalised (default true).
+    pub fn normalize(mut self, normalize: bool) -> Self {
+        self.opts.normalize = normalize;
+        self
+    }
+
+    /// The options.
+    pub fn build(self) -> Result<TsvOptions> {
+        Ok(self.opts)
     }
 }
 
@@ -72,15 +134,16 @@ impl TsvReader {
                 self.done = true;
                 break;
             };
-            self.parser.line(line, &info, &mut |doc: &DocBuf| {
-                out = Some(doc.to_record());
-                Ok(())
-            })?;
+            self.parser
+                .line::<Error>(line, &info, &mut |doc: &DocBuf| {
+                    out = Some(doc.to_record());
+                    Ok(())
+                })?;
             if out.is_some() {
                 return Ok(out);
             }
         }
-        self.parser.finish(&mut |doc: &DocBuf| {
+        self.parser.finish::<Error>(&mut |doc: &DocBuf| {
             out = Some(doc.to_record());
             Ok(())
         })?;
@@ -104,13 +167,14 @@ impl Iterator for TsvReader {
 }
 
 /// Streams the documents of one TSV file into `f` as borrowed views, without building a
-/// [`DocExplanation`] (the aggregation path; same parser as [`TsvReader`]).
-pub(crate) fn for_each_tsv_record(
+/// [`DocExplanation`] (the aggregation path; same parser as [`TsvReader`]). `f`'s
+/// error type is the caller's; this crate's errors convert into it.
+pub fn for_each_tsv_record<E: From<Error>>(
     path: &Path,
     labels: &[String],
     options: &TsvOptions,
-    mut f: impl FnMut(&DocRef<'_>) -> Result<()>,
-) -> Result<()> {
+    mut f: impl FnMut(&DocRef<'_>) -> std::result::Result<(), E>,
+) -> std::result::Result<(), E> {
     let mut lines = Lines::open(path)?;
     let mut parser = Parser::new(path, labels, options);
     let mut emit = |doc: &DocBuf| f(&doc.view());

@@ -1,0 +1,201 @@
+//! Counting class words of a corpus (needs the `text` feature: words come from
+//! the [`Segmenter`]). The counts and their files are in `counts.rs`.
+
+use std::collections::HashMap;
+use std::io::Read;
+use std::path::Path;
+
+use rayon::prelude::*;
+
+use crate::corpus::{Corpus, resolve_labels};
+use crate::counts::{ClassWordCounts, N_DOCS_KEY};
+use crate::error::{Error, Result};
+use crate::options::LoadOptions;
+use crate::reader::{Record, Source, read_records};
+use crate::report::LoadReport;
+use crate::segment::Segmenter;
+
+#[derive(Default)]
+struct ClassAcc {
+    tf: HashMap<String, u64>,
+    df: HashMap<String, u64>,
+    n: u64,
+}
+
+#[derive(Default)]
+struct Acc(HashMap<String, ClassAcc>);
+
+fn bump(map: &mut HashMap<String, u64>, key: &str, by: u64) {
+    match map.get_mut(key) {
+        Some(v) => *v += by,
+        None => {
+            map.insert(key.to_string(), by);
+        }
+    }
+}
+
+impl Acc {
+    fn add_doc<'a>(&mut self, seg: &Segmenter, text: &str, classes: impl Iterator<Item = &'a str>) {
+        let mut words: HashMap<std::borrow::Cow<'_, str>, u64> = HashMap::new();
+        for w in seg.words(text) {
+            let form = seg.fold(w.text);
+            if form != N_DOCS_KEY {
+                *words.entry(form).or_default() += 1;
+            }
+        }
+        for class in classes {
+            let acc = match self.0.get_mut(class) {
+                Some(a) => a,
+                None => self.0.entry(class.to_string()).or_default(),
+            };
+            acc.n += 1;
+            for (w, &c) in &words {
+                bump(&mut acc.tf, w, c);
+                bump(&mut acc.df, w, 1);
+            }
+        }
+    }
+
+    fn merge(mut self, mut other: Acc) -> Acc {
+        if self.0.len() < other.0.len() {
+            std::mem::swap(&mut self, &mut other);
+        }
+        for (class, o) in other.0 {
+            let acc = self.0.entry(class).or_default();
+            acc.n += o.n;
+            for (w, c) in o.tf {
+                *acc.tf.entry(w).or_default() += c;
+            }
+            for (w, c) in o.df {
+                *acc.df.entry(w).or_default() += c;
+            }
+        }
+        self
+    }
+
+    fn finish(self, classes: &[String]) -> ClassWordCounts {
+        let mut out = ClassWordCounts::default();
+        for c in classes {
+            out.tf.entry(c.clone()).or_default();
+            out.df.entry(c.clone()).or_default();
+            out.n_docs.entry(c.clone()).or_default();
+        }
+        for (class, acc) in self.0 {
+            out.tf.insert(class.clone(), acc.tf.into_iter().collect());
+            out.df.insert(class.clone(), acc.df.into_iter().collect());
+            out.n_docs.insert(class, acc.n);
+        }
+        out
+    }
+}
+
+/// Counts one chunk of records in parallel.
+fn count_chunk(seg: &Segmenter, docs: &[(Record, Vec<String>)]) -> Acc {
+    docs.par_iter()
+        .fold(Acc::default, |mut acc, (rec, classes)| {
+            acc.add_doc(seg, &rec.text, classes.iter().map(String::as_str));
+            acc
+        })
+        .reduce(Acc::default, Acc::merge)
+}
+
+impl ClassWordCounts {
+    /// Counts corpus files, streaming them line by line (memory grows with the
+    /// vocabulary, not with the corpus) and counting each chunk in parallel.
+    /// Labels, languages and bad lines are handled as by [`Corpus::load`]; the
+    /// report says what was counted.
+    pub fn count_files<P: AsRef<Path>>(
+        paths: &[P],
+        opts: &LoadOptions,
+        seg: &Segmenter,
+    ) -> Result<(ClassWordCounts, LoadReport)> {
+        let sources = Source::from_paths(paths, opts)?;
+        Self::count_sources(sources, opts, seg)
+    }
+
+    /// Counts a corpus read from `reader` (gzip detected by magic bytes), streaming.
+    pub fn count_reader<R: Read + Send + 'static>(
+        name: &str,
+        reader: R,
+        opts: &LoadOptions,
+        seg: &Segmenter,
+    ) -> Result<(ClassWordCounts, LoadReport)> {
+        let lang = opts.file_language(0, 1)?;
+        let source = Source::from_reader(name, reader, opts, lang, false)?;
+        Self::count_sources(vec![source], opts, seg)
+    }
+
+    fn count_sources(
+        sources: Vec<Source>,
+        opts: &LoadOptions,
+        seg: &Segmenter,
+    ) -> Result<(ClassWordCounts, LoadReport)> {
+        let mut report = LoadReport::default();
+        let mut total = Acc::default();
+        for source in sources {
+            read_records(source, opts, &mut report, |chunk, report| {
+                let mut docs = Vec::with_capacity(chunk.len());
+                for rec in chunk {
+                    let classes: Vec<String> = match opts.labels() {
+                        Some(set) => match resolve_labels(&rec.labels, set, report) {
+                            Some(ids) => ids
+                                .iter()
+                                .filter_map(|&i| set.name(i))
+                                .map(str::to_string)
+                                .collect(),
+                            None => continue,
+                        },
+                        None => {
+                            let mut c = rec.labels.clone();
+                            c.sort();
+                            c.dedup();
+                            c
+                        }
+                    };
+                    report.add_document(&rec.lang, classes.iter().map(String::as_str));
+                    docs.push((rec, classes));
+                }
+                let acc = count_chunk(seg, &docs);
+                total = std::mem::take(&mut total).merge(acc);
+                Ok(())
+            })?;
+        }
+        let classes = opts
+            .labels()
+            .map(|s| s.names().to_vec())
+            .unwrap_or_default();
+        Ok((total.finish(&classes), report))
+    }
+
+    /// Counts the documents `docs` of an in-memory corpus (all documents when `None`),
+    /// in parallel. Every class of the label set appears, possibly with zero documents.
+    pub fn from_corpus(corpus: &Corpus, seg: &Segmenter, docs: Option<&[usize]>) -> Result<Self> {
+        let all: Vec<usize>;
+        let idx = match docs {
+            Some(d) => d,
+            None => {
+                all = (0..corpus.len()).collect();
+                &all
+            }
+        };
+        if let Some(&bad) = idx.iter().find(|&&i| i >= corpus.len()) {
+            return Err(Error::DocumentIndex {
+                index: bad,
+                len: corpus.len(),
+            });
+        }
+        let acc = idx
+            .par_iter()
+            .fold(Acc::default, |mut acc, &i| {
+                let d = &corpus.docs[i];
+                acc.add_doc(
+                    seg,
+                    &d.text,
+                    d.labels.iter().filter_map(|&l| corpus.labels.name(l)),
+                );
+                acc
+            })
+            .reduce(Acc::default, Acc::merge);
+        Ok(acc.finish(corpus.labels.names()))
+    }
+}
