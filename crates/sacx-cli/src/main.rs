@@ -11,6 +11,7 @@ mod config;
 mod pipeline;
 mod progress;
 mod report;
+mod train_progress;
 
 /// Which words does a text classifier rely on for each class?
 ///

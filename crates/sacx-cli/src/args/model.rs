@@ -2,8 +2,8 @@
 use anyhow::{Result, bail};
 use sacx_data::{SplitOptions, TokenizerKind, TokenizerOptions};
 use sacx_model::{
-    Architecture, DeviceSpec, EmbedPoolParams, Pooling, TrainParams, TransformerParams,
-    XmlCnnParams,
+    Architecture, DeviceSpec, EmbedPoolParams, EmbedPoolParamsBuilder, Pooling, TrainParams,
+    TransformerParams, TransformerParamsBuilder, XmlCnnParams, XmlCnnParamsBuilder,
 };
 use std::path::PathBuf;
 
@@ -142,43 +142,49 @@ impl ModelArgs {
         only("pooling", self.pooling.is_some(), "transformer")?;
         let arch = match self.model.as_str() {
             "xml-cnn" => {
-                let mut p = XmlCnnParams::default();
-                set(&mut p.embedding_dim, self.embedding_dim);
-                set(&mut p.hidden, self.hidden);
-                set(&mut p.dropout, self.dropout);
-                set(&mut p.filter_widths, self.filter_widths.clone());
-                set(&mut p.num_filters, self.filters);
-                set(&mut p.chunks, self.chunks);
-                p.freeze_embeddings = self.freeze_embeddings;
-                Architecture::XmlCnn(p)
+                let mut p = XmlCnnParams::builder().freeze_embeddings(self.freeze_embeddings);
+                p = set(p, self.embedding_dim, XmlCnnParamsBuilder::embedding_dim);
+                p = set(p, self.hidden, XmlCnnParamsBuilder::hidden);
+                p = set(p, self.dropout, XmlCnnParamsBuilder::dropout);
+                p = set(
+                    p,
+                    self.filter_widths.clone(),
+                    XmlCnnParamsBuilder::filter_widths,
+                );
+                p = set(p, self.filters, XmlCnnParamsBuilder::num_filters);
+                p = set(p, self.chunks, XmlCnnParamsBuilder::chunks);
+                Architecture::XmlCnn(p.build()?)
             }
             "embed-pool" => {
-                let mut p = EmbedPoolParams::default();
-                set(&mut p.embedding_dim, self.embedding_dim);
-                set(&mut p.hidden, self.hidden);
-                set(&mut p.dropout, self.dropout);
-                p.freeze_embeddings = self.freeze_embeddings;
-                Architecture::EmbedPool(p)
+                let mut p = EmbedPoolParams::builder().freeze_embeddings(self.freeze_embeddings);
+                p = set(p, self.embedding_dim, EmbedPoolParamsBuilder::embedding_dim);
+                p = set(p, self.hidden, EmbedPoolParamsBuilder::hidden);
+                p = set(p, self.dropout, EmbedPoolParamsBuilder::dropout);
+                Architecture::EmbedPool(p.build()?)
             }
             "transformer" => {
                 only("hidden", self.hidden.is_some(), "xml-cnn or embed-pool")?;
-                let mut p = TransformerParams::default();
-                set(&mut p.embedding_dim, self.embedding_dim);
-                set(&mut p.dropout, self.dropout);
-                set(&mut p.layers, self.layers);
-                set(&mut p.heads, self.heads);
-                set(&mut p.ff_dim, self.ff_dim);
-                p.pooling = match self.pooling.as_deref() {
+                let pooling = match self.pooling.as_deref() {
                     None | Some("mean") => Pooling::Mean,
                     Some("first") => Pooling::First,
                     Some(other) => bail!("--pooling {other}: expected mean or first"),
                 };
-                p.freeze_embeddings = self.freeze_embeddings;
-                Architecture::Transformer(p)
+                let mut p = TransformerParams::builder()
+                    .pooling(pooling)
+                    .freeze_embeddings(self.freeze_embeddings);
+                p = set(
+                    p,
+                    self.embedding_dim,
+                    TransformerParamsBuilder::embedding_dim,
+                );
+                p = set(p, self.dropout, TransformerParamsBuilder::dropout);
+                p = set(p, self.layers, TransformerParamsBuilder::layers);
+                p = set(p, self.heads, TransformerParamsBuilder::heads);
+                p = set(p, self.ff_dim, TransformerParamsBuilder::ff_dim);
+                Architecture::Transformer(p.build()?)
             }
             other => bail!("--model {other}: expected xml-cnn, embed-pool or transformer"),
         };
-        arch.validate()?;
         Ok(arch)
     }
 
@@ -188,9 +194,11 @@ impl ModelArgs {
     }
 }
 
-fn set<T>(field: &mut T, value: Option<T>) {
-    if let Some(v) = value {
-        *field = v;
+/// `builder` with `setter(value)` applied when a value is given.
+fn set<B, T>(builder: B, value: Option<T>, setter: fn(B, T) -> B) -> B {
+    match value {
+        Some(v) => setter(builder, v),
+        None => builder,
     }
 }
 
@@ -262,7 +270,7 @@ impl TrainArgs {
             .warmup(self.warmup)
             .clip_norm((self.clip_norm > 0.0).then_some(self.clip_norm))
             .patience(self.patience)
-            .monitor(self.monitor.parse::<sacx_model::train_params::Monitor>()?)
+            .monitor(self.monitor.parse::<sacx_model::Monitor>()?)
             .pos_weight(pos_weight)
             .seed(seed)
             .threads(self.threads)

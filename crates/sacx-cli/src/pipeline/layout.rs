@@ -100,10 +100,10 @@ impl SeedLayout {
         self.dir.join("model")
     }
     pub fn checkpoint(&self) -> PathBuf {
-        self.model().join(sacx_model::train::BEST_DIR)
+        self.model().join(sacx_model::BEST_DIR)
     }
     pub fn metrics(&self) -> PathBuf {
-        self.model().join(sacx_model::train::METRICS_FILE)
+        self.model().join(sacx_model::METRICS_FILE)
     }
     pub fn explanations(&self) -> PathBuf {
         self.dir.join("explanations")

@@ -4,10 +4,11 @@ use super::layout::SeedLayout;
 use crate::args::ig::IgArgs;
 use crate::args::model::{ModelArgs, SplitArgs, TokenizerArgs, TrainArgs};
 use crate::progress::StageProgress;
+use crate::train_progress::ConsoleProgress;
 use anyhow::{Context, Result, bail};
 use sacx_data::{Corpus, Segmenter, Split, Tokenizer};
 use sacx_ig::{DocSource, ExplainDoc, Explainer, OutputOptions, ResolvedBaseline, RunInfo};
-use sacx_model::{Checkpoint, ConsoleProgress, DeviceSpec, TrainJob, WordVectors};
+use sacx_model::{Checkpoint, DeviceSpec, TrainJob, WordVectors};
 use serde::{Deserialize, Serialize};
 use std::ops::Range;
 use std::time::Instant;
@@ -122,17 +123,17 @@ pub fn train(job: &SeedJob<'_>, layout: &SeedLayout) -> Result<()> {
     let pos_weight = (job.train.balance_classes > 0.0)
         .then(|| sacx_model::balanced_pos_weights(&train, classes, job.train.balance_classes));
     let params = job.train.params(job.seed, pos_weight)?;
-    let train_job = TrainJob {
-        spec: sacx_model::data::model_spec(arch, &tok, job.corpus),
-        labels: sacx_model::data::labels(job.corpus),
+    let train_job = TrainJob::new(
+        sacx_model::data::model_spec(arch, &tok, job.corpus),
+        sacx_model::data::labels(job.corpus),
         params,
-        train: &train,
-        valid: &valid,
-        out_dir: layout.model(),
-        resume: true,
-        tokenizer: Some(&tok),
-        vectors: vectors.as_ref(),
-    };
+        &train,
+        &valid,
+        layout.model(),
+    )?
+    .resume(true)
+    .tokenizer(Some(&tok))
+    .vectors(vectors.as_ref());
     let report = sacx_model::train(&train_job, &mut ConsoleProgress::new())?;
     let m = &report.metrics.overall;
     eprintln!(
@@ -187,7 +188,7 @@ pub fn explain(job: &ExplainJob<'_>, layout: &SeedLayout) -> Result<()> {
     let params = ig.params(ck.config.threshold as f32)?;
     let special = [Some(tok.pad_id()), tok.unk_id(), tok.cls_id()];
     let baseline = ResolvedBaseline::resolve(
-        &params.baseline,
+        params.baseline(),
         tok.pad_id(),
         |t| tok.token_to_id(t),
         || {
