@@ -57,30 +57,7 @@ pub fn faithfulness(
     let mut jobs: Vec<(usize, usize, usize, usize, usize)> = Vec::new();
     let vocab = model.vocab_size();
     for doc in docs {
-        if doc.word_ids.len() != doc.ids.len()
-            || doc
-                .word_ids
-                .iter()
-                .flatten()
-                .any(|&w| w as usize >= doc.words.len())
-        {
-            return Err(Error::BadDocument {
-                doc_id: doc.doc_id.clone(),
-                reason: "word ids do not match the tokens and words".into(),
-            });
-        }
-        if let Some(id) = doc.ids.iter().find(|&&id| id < 0 || id as usize >= vocab) {
-            return Err(Error::BadDocument {
-                doc_id: doc.doc_id.clone(),
-                reason: format!("token id {id} outside the model's vocabulary 0..{vocab}"),
-            });
-        }
-        if let Some(&c) = doc.gold.iter().find(|&&c| c as usize >= classes) {
-            return Err(Error::BadDocument {
-                doc_id: doc.doc_id.clone(),
-                reason: format!("gold label {c} but the model has {classes} classes"),
-            });
-        }
+        check_doc(doc, classes, vocab)?;
         let full = variants.add(doc.ids.clone());
         for (s, set) in sets.iter().enumerate() {
             for &c in &doc.gold {
@@ -116,6 +93,37 @@ pub fn faithfulness(
         t.only_prob += sigmoid(z(only));
     }
     Ok(out)
+}
+
+/// An error naming `doc` unless its word ids, token ids and gold labels fit
+/// the words, the vocabulary and the classes.
+fn check_doc(doc: &ExplainDoc, classes: usize, vocab: usize) -> Result<()> {
+    let bad = |reason: String| {
+        Err(Error::BadDocument {
+            doc_id: doc.doc_id.clone(),
+            reason,
+        })
+    };
+    if doc.word_ids.len() != doc.ids.len()
+        || doc
+            .word_ids
+            .iter()
+            .flatten()
+            .any(|&w| w as usize >= doc.words.len())
+    {
+        return bad("word ids do not match the tokens and words".into());
+    }
+    if let Some(id) = doc.ids.iter().find(|&&id| id < 0 || id as usize >= vocab) {
+        return bad(format!(
+            "token id {id} outside the model's vocabulary 0..{vocab}"
+        ));
+    }
+    if let Some(&c) = doc.gold.iter().find(|&&c| c as usize >= classes) {
+        return bad(format!(
+            "gold label {c} but the model has {classes} classes"
+        ));
+    }
+    Ok(())
 }
 
 /// Distinct token sequences, each scored once.

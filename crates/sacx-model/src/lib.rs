@@ -27,6 +27,7 @@ mod params;
 mod progress;
 mod rng;
 mod train;
+mod train_job;
 mod train_params;
 mod transformer;
 mod weights;
