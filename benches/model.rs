@@ -11,8 +11,8 @@ use std::path::Path;
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use sacx_data::{Corpus, LoadOptions, Segmenter, Split, SplitOptions, Tokenizer, TokenizerOptions};
 use sacx_model::data::{encode_examples, model_spec};
-use sacx_model::example::batch_indices;
-use sacx_model::{AdamW, Architecture, Model, fit_batches};
+use sacx_model::internal::{adamw, batch_indices, fit_batches};
+use sacx_model::{Architecture, Model};
 use tch::Device;
 
 const DOCS: usize = 640;
@@ -70,7 +70,7 @@ fn bench(c: &mut Criterion) {
     .unwrap();
 
     let model = Model::new(&spec, 1, Device::Cpu, None).unwrap();
-    let mut opt = AdamW::new(model.params(), 0.01).unwrap();
+    let mut opt = adamw(&model, 0.01).unwrap();
     let mut g = c.benchmark_group("xml-cnn");
     g.sample_size(10);
     g.throughput(Throughput::Elements(DOCS as u64));

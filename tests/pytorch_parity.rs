@@ -5,7 +5,7 @@ use std::path::Path;
 use std::process::Command;
 
 use sacx::model::checkpoint::{self, CheckpointConfig};
-use sacx::model::example::make_batch;
+use sacx::model::internal::make_batch;
 use sacx::model::{
     Architecture, Example, ModelSpec, Silent, TrainJob, TrainParams, XmlCnnParams, train,
 };
@@ -84,17 +84,8 @@ fn pytorch_rebuilds_xml_cnn_from_safetensors() {
         .build()
         .unwrap();
     let run = dir.path().join("run");
-    let job = TrainJob {
-        spec,
-        labels: ["a", "b", "c", "d"].map(String::from).to_vec(),
-        params,
-        train: &ex,
-        valid: &ex,
-        out_dir: run.clone(),
-        resume: false,
-        tokenizer: None,
-        vectors: None,
-    };
+    let labels = ["a", "b", "c", "d"].map(String::from).to_vec();
+    let job = TrainJob::new(spec, labels, params, &ex, &ex, &run).unwrap();
     train(&job, &mut Silent).unwrap();
     let ck = checkpoint::Checkpoint::load(&run.join("last"), Device::Cpu).unwrap();
     let config = CheckpointConfig::new(&ck.model, ck.config.labels.clone(), 1);

@@ -9,6 +9,7 @@ mod config;
 mod hint;
 mod observer;
 mod progress;
+mod train_progress;
 
 /// Which words does a text classifier rely on for each class?
 ///

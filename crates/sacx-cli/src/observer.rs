@@ -2,7 +2,8 @@
 //! bars, stage spinners and notes on standard error; keyword summaries on
 //! standard output.
 use crate::progress::{Spinner, StageProgress};
-use sacx_model::{BatchProgress, ConsoleProgress, EpochSummary, TrainObserver};
+use crate::train_progress::ConsoleProgress;
+use sacx_model::{BatchProgress, EpochSummary, TrainObserver};
 use sacx_pipeline::{Event, Observer};
 use std::collections::HashMap;
 

@@ -77,6 +77,26 @@ impl TokenizerOptions {
     pub fn kind(&self) -> &TokenizerKind {
         &self.kind
     }
+    /// The maximum vocabulary size.
+    pub fn vocab_size(&self) -> usize {
+        self.vocab_size
+    }
+    /// The minimum count of a word or pair.
+    pub fn min_count(&self) -> u64 {
+        self.min_count
+    }
+    /// The maximum tokens per document.
+    pub fn max_len(&self) -> usize {
+        self.max_len
+    }
+    /// Whether encodings start with `[CLS]`.
+    pub fn add_cls(&self) -> bool {
+        self.add_cls
+    }
+    /// Whether words are lower-cased before they become tokens.
+    pub fn lowercase(&self) -> bool {
+        self.lowercase
+    }
 }
 
 /// Builder for [`TokenizerOptions`]; [`TokenizerOptionsBuilder::build`] validates.

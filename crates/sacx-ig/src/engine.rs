@@ -20,7 +20,7 @@
 //! [`LinearStage`]: sacx_model::LinearStage
 use crate::pooled::PooledParts;
 use crate::{Error, Result};
-use sacx_model::Classifier;
+use sacx_model::{Classifier, LinearStage};
 use tch::{Kind, Tensor};
 
 /// What one instance's path starts from.
@@ -54,8 +54,9 @@ pub(crate) struct RawPair {
     pub f_baseline: f32,
 }
 
-fn torch(err: tch::TchError) -> Error {
-    Error::Torch(err.to_string())
+/// libtorch returned no gradient for `what` (a broken autograd graph).
+fn no_gradient(what: &str) -> Error {
+    Error::ModelContract(format!("no gradient reached {what}"))
 }
 
 /// The batch as tensors on the model's device, with the endpoint logits.
@@ -92,6 +93,141 @@ struct LinearParts {
     pooled: Option<PooledParts>,
 }
 
+/// A batch padded on the host: `[B, L]` row-major.
+struct Padded {
+    len: usize,
+    ids: Vec<i64>,
+    base_ids: Vec<i64>,
+    mask: Vec<f32>,
+    /// 1 where the baseline keeps the input embedding: special tokens and padding.
+    keep: Vec<f32>,
+    /// 1 on the rows of zero baselines.
+    zero_rows: Option<Vec<f32>>,
+}
+
+impl Padded {
+    fn new(instances: &[Instance<'_>], pad: i64) -> Padded {
+        let bsz = instances.len();
+        let len = instances
+            .iter()
+            .map(|i| i.ids.len())
+            .max()
+            .unwrap_or(0)
+            .max(1);
+        let mut ids = vec![pad; bsz * len];
+        let mut base_ids = vec![pad; bsz * len];
+        let mut mask = vec![0f32; bsz * len];
+        let mut keep = vec![1f32; bsz * len];
+        let mut any_zero = false;
+        for (r, inst) in instances.iter().enumerate() {
+            let row = r * len;
+            ids[row..row + inst.ids.len()].copy_from_slice(inst.ids);
+            for (t, &special) in inst.special.iter().enumerate() {
+                mask[row + t] = 1.0;
+                keep[row + t] = if special { 1.0 } else { 0.0 };
+            }
+            match &inst.baseline {
+                BaselineInput::Ids(b) => base_ids[row..row + b.len()].copy_from_slice(b),
+                BaselineInput::Zero => {
+                    any_zero = true;
+                    base_ids[row..row + inst.ids.len()].copy_from_slice(inst.ids);
+                }
+            }
+        }
+        let zero_rows = any_zero.then(|| {
+            instances
+                .iter()
+                .map(|i| f32::from(u8::from(matches!(i.baseline, BaselineInput::Zero))))
+                .collect()
+        });
+        Padded {
+            len,
+            ids,
+            base_ids,
+            mask,
+            keep,
+            zero_rows,
+        }
+    }
+}
+
+/// A host vector as a tensor of `shape` on `device`.
+pub(crate) fn tensor<T: tch::kind::Element>(
+    data: &[T],
+    shape: &[i64],
+    device: tch::Device,
+) -> Result<Tensor> {
+    Ok(Tensor::f_from_slice(data)?
+        .f_view(shape)?
+        .f_to_device(device)?)
+}
+
+/// The input and baseline embeddings `[B, L, D]` and the mask `[B, L]`.
+fn embed_endpoints(
+    model: &dyn Classifier,
+    p: &Padded,
+    bsz: usize,
+) -> Result<(Tensor, Tensor, Tensor)> {
+    let device = model.device();
+    let shape = [bsz as i64, p.len as i64];
+    let ids = tensor(&p.ids, &shape, device)?;
+    let base_ids = tensor(&p.base_ids, &shape, device)?;
+    let mask = tensor(&p.mask, &shape, device)?;
+    let (e, b) = tch::no_grad(|| -> Result<_> {
+        let e = model.embed(&ids)?;
+        let mut b = model.embed(&base_ids)?;
+        if let Some(zero_rows) = &p.zero_rows {
+            // Zero baselines: multiply by `keep` on their rows only.
+            let zero_rows = tensor(zero_rows, &[bsz as i64, 1, 1], device)?;
+            let keep = tensor(&p.keep, &shape, device)?.f_unsqueeze(-1)?;
+            let factor = keep
+                .f_sub_scalar(1.0)?
+                .f_mul(&zero_rows)?
+                .f_add_scalar(1.0)?;
+            b = b.f_mul(&factor)?;
+        }
+        Ok((e, b))
+    })?;
+    Ok((e, b, mask))
+}
+
+/// Applies the linear stage to both endpoints (keeping the graph of `S(e)`)
+/// and computes the endpoint logits from its outputs.
+fn linear_endpoints(
+    model: &dyn Classifier,
+    stage: &dyn LinearStage,
+    instances: &[Instance<'_>],
+    (e, b, mask): (&Tensor, &Tensor, &Tensor),
+) -> Result<(LinearParts, Tensor)> {
+    let device = model.device();
+    // The graph of S(e) is kept for the vector–Jacobian products.
+    let e_var = e.f_detach()?.f_set_requires_grad(true)?;
+    let s_e = stage.apply(&e_var, mask)?;
+    let (s_b, s_diff, pooled, logits) = tch::no_grad(|| -> Result<_> {
+        let s_b = stage.apply(b, mask)?;
+        let s_e = s_e.f_detach()?;
+        let s_diff = s_e.f_sub(&s_b)?;
+        // The maxima are searched on the host: CPU models only.
+        if let Some(head) = stage.max_pool_head().filter(|_| device == tch::Device::Cpu) {
+            let lens: Vec<usize> = instances.iter().map(|i| i.ids.len()).collect();
+            let parts = PooledParts::new(head, &s_b, &s_diff, &lens)?;
+            let logits = head.forward_pooled(&parts.endpoints(&s_e, device)?)?;
+            return Ok((s_b, s_diff, Some(parts), logits));
+        }
+        let both = Tensor::f_cat(&[&s_e, &s_b], 0)?;
+        let masks = Tensor::f_cat(&[mask, mask], 0)?;
+        Ok((s_b, s_diff, None, stage.forward_from(&both, &masks)?))
+    })?;
+    let parts = LinearParts {
+        e_var,
+        s_e,
+        s_b,
+        s_diff,
+        pooled,
+    };
+    Ok((parts, logits))
+}
+
 /// Pads, embeds and evaluates the endpoints of a batch. For a model with a
 /// linear stage, the stage is applied here once to the inputs and baselines,
 /// and the endpoint logits come from its outputs.
@@ -99,112 +235,38 @@ pub(crate) fn prepare<'a>(
     model: &dyn Classifier,
     instances: &'a [Instance<'a>],
 ) -> Result<Prepared<'a>> {
-    let device = model.device();
     let bsz = instances.len();
-    let len = instances
-        .iter()
-        .map(|i| i.ids.len())
-        .max()
-        .unwrap_or(0)
-        .max(1);
-    let pad = model.pad_id();
-    let mut ids = vec![pad; bsz * len];
-    let mut base_ids = vec![pad; bsz * len];
-    let mut mask = vec![0f32; bsz * len];
-    // 1 where the baseline keeps the input embedding: special tokens and padding.
-    let mut keep = vec![1f32; bsz * len];
-    let mut any_zero = false;
-    for (r, inst) in instances.iter().enumerate() {
-        let row = r * len;
-        ids[row..row + inst.ids.len()].copy_from_slice(inst.ids);
-        for (t, &special) in inst.special.iter().enumerate() {
-            mask[row + t] = 1.0;
-            keep[row + t] = if special { 1.0 } else { 0.0 };
-        }
-        match &inst.baseline {
-            BaselineInput::Ids(b) => base_ids[row..row + b.len()].copy_from_slice(b),
-            BaselineInput::Zero => {
-                any_zero = true;
-                base_ids[row..row + inst.ids.len()].copy_from_slice(inst.ids);
-            }
-        }
-    }
-    let shape = [bsz as i64, len as i64];
-    let to = |v: Tensor| {
-        v.f_view(shape)
-            .and_then(|t| t.f_to_device(device))
-            .map_err(torch)
-    };
-    let ids = to(Tensor::from_slice(&ids))?;
-    let base_ids = to(Tensor::from_slice(&base_ids))?;
-    let mask = to(Tensor::from_slice(&mask))?;
-    let (e, b) = tch::no_grad(|| -> Result<_> {
-        let e = model.embed(&ids);
-        let mut b = model.embed(&base_ids);
-        if any_zero {
-            // Zero baselines: multiply by `keep` on their rows only.
-            let zero_rows: Vec<f32> = instances
-                .iter()
-                .map(|i| {
-                    if matches!(i.baseline, BaselineInput::Zero) {
-                        1.0
-                    } else {
-                        0.0
-                    }
-                })
-                .collect();
-            let zero_rows = Tensor::from_slice(&zero_rows)
-                .to_device(device)
-                .view([bsz as i64, 1, 1]);
-            let keep = to(Tensor::from_slice(&keep))?.unsqueeze(-1);
-            let factor = (&keep - 1.0) * &zero_rows + 1.0;
-            b *= factor;
-        }
-        Ok((e, b))
-    })?;
-    let masks = Tensor::f_cat(&[&mask, &mask], 0).map_err(torch)?;
+    let padded = Padded::new(instances, model.pad_id());
+    let (e, b, mask) = embed_endpoints(model, &padded, bsz)?;
+    drop(padded);
     let (linear, logits) = match model.linear_stage() {
         Some(stage) => {
-            // The graph of S(e) is kept for the vector–Jacobian products.
-            let e_var = e.detach().set_requires_grad(true);
-            let s_e = stage.apply(&e_var, &mask);
-            let (s_b, s_diff, pooled, logits) = tch::no_grad(|| -> Result<_> {
-                let s_b = stage.apply(&b, &mask);
-                let s_e = s_e.detach();
-                let s_diff = &s_e - &s_b;
-                // The maxima are searched on the host: CPU models only.
-                if let Some(head) = stage.max_pool_head().filter(|_| device == tch::Device::Cpu) {
-                    let lens: Vec<usize> = instances.iter().map(|i| i.ids.len()).collect();
-                    let parts = PooledParts::new(head, &s_b, &s_diff, &lens)?;
-                    let logits = head.forward_pooled(&parts.endpoints(&s_e, device)?);
-                    return Ok((s_b, s_diff, Some(parts), logits));
-                }
-                let both = Tensor::f_cat(&[&s_e, &s_b], 0).map_err(torch)?;
-                Ok((s_b, s_diff, None, stage.forward_from(&both, &masks)))
-            })?;
-            (
-                Some(LinearParts {
-                    e_var,
-                    s_e,
-                    s_b,
-                    s_diff,
-                    pooled,
-                }),
-                logits,
-            )
+            let (parts, logits) = linear_endpoints(model, stage, instances, (&e, &b, &mask))?;
+            (Some(parts), logits)
         }
         None => {
             let logits = tch::no_grad(|| -> Result<_> {
-                let both = Tensor::f_cat(&[&e, &b], 0).map_err(torch)?;
-                Ok(model.forward_embedded(&both, &masks))
+                let both = Tensor::f_cat(&[&e, &b], 0)?;
+                let masks = Tensor::f_cat(&[&mask, &mask], 0)?;
+                Ok(model.forward_embedded(&both, &masks)?)
             })?;
             (None, logits)
         }
     };
-    let logits = logits.to_kind(Kind::Float).to_device(tch::Device::Cpu);
-    let rows: Vec<Vec<f32>> = Vec::<Vec<f32>>::try_from(&logits).map_err(torch)?;
+    let logits = logits
+        .f_to_kind(Kind::Float)?
+        .f_to_device(tch::Device::Cpu)?;
+    let rows: Vec<Vec<f32>> = Vec::<Vec<f32>>::try_from(&logits)?;
+    if rows.len() != 2 * bsz || rows.iter().any(|r| r.len() != model.num_classes()) {
+        return Err(Error::ModelContract(format!(
+            "{} rows of logits for {} inputs, expected {} classes each",
+            rows.len(),
+            2 * bsz,
+            model.num_classes()
+        )));
+    }
     let (fi, fb) = rows.split_at(bsz);
-    let diff = &e - &b;
+    let diff = e.f_sub(&b)?;
     Ok(Prepared {
         instances,
         targets: vec![Vec::new(); bsz],
@@ -215,6 +277,32 @@ pub(crate) fn prepare<'a>(
         f_input: fi.to_vec(),
         f_baseline: fb.to_vec(),
     })
+}
+
+/// Every step's point on the path, `start + α (diff)` for each `α` of
+/// `alphas`, flattened to `[steps × B, ...]` as a fresh leaf that tracks
+/// gradients: the largest allocation of the path (an out-of-memory device is
+/// an `Err` here).
+fn interpolate(
+    start: &Tensor,
+    diff: &Tensor,
+    alphas: &[f64],
+    device: tch::Device,
+) -> Result<Tensor> {
+    let dims = start.size();
+    let c = alphas.len() as i64;
+    let mut alpha_shape = vec![c];
+    alpha_shape.extend(std::iter::repeat_n(1, dims.len()));
+    let mut flat = vec![c * dims.first().copied().unwrap_or(0)];
+    flat.extend_from_slice(dims.get(1..).unwrap_or(&[]));
+    let alpha: Vec<f32> = alphas.iter().map(|&a| a as f32).collect();
+    let alpha = tensor(&alpha, &alpha_shape, device)?;
+    Ok(start
+        .f_unsqueeze(0)?
+        .f_add(&alpha.f_mul(&diff.f_unsqueeze(0)?)?)?
+        .f_view(flat.as_slice())?
+        .f_detach()?
+        .f_set_requires_grad(true)?)
 }
 
 /// Most elements of the interpolated stage output of one model call on the
@@ -280,16 +368,8 @@ impl Prepared<'_> {
             let grads = parts
                 .integrate(head, &self.targets, alphas, weights, device)?
                 .into_iter()
-                .map(|g| {
-                    g.map(|v| {
-                        Tensor::from_slice(&v)
-                            .f_view(shape.as_slice())
-                            .and_then(|t| t.f_to_device(device))
-                    })
-                    .transpose()
-                })
-                .collect::<std::result::Result<Vec<_>, _>>()
-                .map_err(torch)?;
+                .map(|g| g.map(|v| tensor(&v, &shape, device)).transpose())
+                .collect::<Result<Vec<_>>>()?;
             self.pull_back(lin, &grads, &mut acc)?;
             return Ok(self.finish(acc));
         }
@@ -299,10 +379,10 @@ impl Prepared<'_> {
         if model.device() == tch::Device::Cpu {
             let cap = match &self.linear {
                 Some(lin) => {
-                    let row: i64 = lin.s_b.size()[1..].iter().product();
+                    let row: i64 = lin.s_b.size().iter().skip(1).product();
                     LINEAR_CALL_ELEMS / row.max(1) as usize
                 }
-                None => GENERIC_CALL_TOKENS / self.mask.size()[1].max(1) as usize,
+                None => GENERIC_CALL_TOKENS / self.mask.size2()?.1.max(1) as usize,
             };
             max_rows = max_rows.min(cap.max(1));
         }
@@ -339,10 +419,13 @@ impl Prepared<'_> {
         let all: Vec<usize> = (0..self.instances.len()).collect();
         for (j, g) in stage_grads.iter().enumerate() {
             let Some(g) = g else { continue };
-            let pull = (&lin.s_e * g).sum(Kind::Float);
-            let ge = Tensor::f_run_backward(&[pull], &[&lin.e_var], Some(j) != last, false)
-                .map_err(torch)?;
-            let attr = (&self.diff * &ge[0]).sum_dim_intlist(-1, false, Kind::Float);
+            let pull = lin.s_e.f_mul(g)?.f_sum(Kind::Float)?;
+            let ge = Tensor::f_run_backward(&[pull], &[&lin.e_var], Some(j) != last, false)?;
+            let ge = ge.first().ok_or_else(|| no_gradient("the stage input"))?;
+            let attr = self
+                .diff
+                .f_mul(ge)?
+                .f_sum_dim_intlist(-1, false, Kind::Float)?;
             self.collect(j, &all, &attr, acc)?;
         }
         Ok(())
@@ -366,66 +449,76 @@ impl Prepared<'_> {
         let p = part.len() as i64;
         let classes = model.num_classes();
         let whole = part.len() == self.instances.len();
-        let idx = Tensor::from_slice(&part.iter().map(|&d| d as i64).collect::<Vec<_>>())
-            .to_device(device);
-        let pick = |t: &Tensor| {
-            if whole {
+        let rows: Vec<i64> = part.iter().map(|&d| d as i64).collect();
+        let idx = tensor(&rows, &[p], device)?;
+        let pick = |t: &Tensor| -> Result<Tensor> {
+            Ok(if whole {
                 t.shallow_clone()
             } else {
-                t.index_select(0, &idx)
-            }
+                t.f_index_select(0, &idx)?
+            })
         };
         let (start, diff) = match &self.linear {
-            Some(lin) => (pick(&lin.s_b), pick(&lin.s_diff)),
-            None => (pick(&self.b), pick(&self.diff)),
+            Some(lin) => (pick(&lin.s_b)?, pick(&lin.s_diff)?),
+            None => (pick(&self.b)?, pick(&self.diff)?),
         };
-        let dims = start.size();
-        let mut alpha_shape = vec![c];
-        alpha_shape.extend(std::iter::repeat_n(1, dims.len()));
-        let mut flat = vec![c * p];
-        flat.extend_from_slice(&dims[1..]);
         let mut per_step = vec![c];
-        per_step.extend_from_slice(&dims);
-        let alpha = Tensor::from_slice(&alphas.iter().map(|&a| a as f32).collect::<Vec<_>>())
-            .to_device(device)
-            .view(alpha_shape.as_slice());
-        let x = (start.unsqueeze(0) + alpha * diff.unsqueeze(0))
-            .view(flat.as_slice())
-            .detach()
-            .set_requires_grad(true);
-        let mask = pick(&self.mask).repeat([c, 1]);
+        per_step.extend_from_slice(&start.size());
+        let x = interpolate(&start, &diff, alphas, device)?;
+        let mask = pick(&self.mask)?.f_repeat([c, 1])?;
         let logits = match (&self.linear, model.linear_stage()) {
-            (Some(_), Some(stage)) => stage.forward_from(&x, &mask),
-            _ => model.forward_embedded(&x, &mask),
+            (Some(_), Some(stage)) => stage.forward_from(&x, &mask)?,
+            _ => model.forward_embedded(&x, &mask)?,
         };
         for (j, stage_grad) in stage_grads.iter_mut().enumerate().take(count) {
-            let mut w = vec![0f32; alphas.len() * part.len() * classes];
-            for (k, &wk) in weights.iter().enumerate() {
-                for (i, &d) in part.iter().enumerate() {
-                    let class = self.targets[d][j] as usize;
-                    w[(k * part.len() + i) * classes + class] = wk as f32;
-                }
-            }
-            let w = Tensor::from_slice(&w)
-                .view([c * p, classes as i64])
-                .to_device(device);
-            let loss = (&logits * w).sum(Kind::Float);
-            let g = Tensor::f_run_backward(&[loss], &[&x], j + 1 < count, false).map_err(torch)?;
-            let g_sum = g[0]
-                .view(per_step.as_slice())
-                .sum_dim_intlist(0, false, Kind::Float);
+            let w = self.slot_weights(part, j, weights, classes, device)?;
+            let loss = logits.f_mul(&w)?.f_sum(Kind::Float)?;
+            let g = Tensor::f_run_backward(&[loss], &[&x], j + 1 < count, false)?;
+            let g = g
+                .first()
+                .ok_or_else(|| no_gradient("the interpolated inputs"))?;
+            let g_sum = g
+                .f_view(per_step.as_slice())?
+                .f_sum_dim_intlist(0, false, Kind::Float)?;
             match &self.linear {
                 Some(lin) => {
-                    let slot = stage_grad.get_or_insert_with(|| lin.s_b.zeros_like());
-                    let _ = slot.index_add_(0, &idx, &g_sum);
+                    if stage_grad.is_none() {
+                        *stage_grad = Some(lin.s_b.f_zeros_like()?);
+                    }
+                    if let Some(slot) = stage_grad.as_mut() {
+                        let _ = slot.f_index_add_(0, &idx, &g_sum)?;
+                    }
                 }
                 None => {
-                    let attr = (&diff * g_sum).sum_dim_intlist(-1, false, Kind::Float);
+                    let attr = diff
+                        .f_mul(&g_sum)?
+                        .f_sum_dim_intlist(-1, false, Kind::Float)?;
                     self.collect(j, part, &attr, acc)?;
                 }
             }
         }
         Ok(())
+    }
+
+    /// `[steps × part, classes]` output gradient of slot `j`: each row's
+    /// quadrature weight at its instance's `j`-th target class, zero elsewhere.
+    fn slot_weights(
+        &self,
+        part: &[usize],
+        j: usize,
+        weights: &[f64],
+        classes: usize,
+        device: tch::Device,
+    ) -> Result<Tensor> {
+        let mut w = vec![0f32; weights.len() * part.len() * classes];
+        for (k, &wk) in weights.iter().enumerate() {
+            for (i, &d) in part.iter().enumerate() {
+                let class = self.targets[d][j] as usize;
+                w[(k * part.len() + i) * classes + class] = wk as f32;
+            }
+        }
+        let rows = (weights.len() * part.len()) as i64;
+        tensor(&w, &[rows, classes as i64], device)
     }
 
     /// Adds slot `j`'s `[part.len(), L]` token attributions of the instances
@@ -437,8 +530,7 @@ impl Prepared<'_> {
         attr: &Tensor,
         acc: &mut [Vec<Vec<f32>>],
     ) -> Result<()> {
-        let rows: Vec<Vec<f32>> =
-            Vec::<Vec<f32>>::try_from(&attr.to_device(tch::Device::Cpu)).map_err(torch)?;
+        let rows: Vec<Vec<f32>> = Vec::<Vec<f32>>::try_from(&attr.f_to_device(tch::Device::Cpu)?)?;
         for (&d, row) in part.iter().zip(&rows) {
             let inst = &self.instances[d];
             if j < self.targets[d].len() {

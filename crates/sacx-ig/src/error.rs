@@ -5,7 +5,7 @@ use std::path::PathBuf;
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     /// An I/O failure on a named path.
-    #[error("{path}: {source}")]
+    #[error("I/O error on {path}")]
     Io {
         /// The file or directory involved.
         path: PathBuf,
@@ -15,16 +15,12 @@ pub enum Error {
     /// A data or shard-file error.
     #[error(transparent)]
     Data(#[from] sacx_data::Error),
+    /// An error of the model (a failed tensor operation inside it, for example).
+    #[error(transparent)]
+    Model(#[from] sacx_model::Error),
     /// A parameter outside its range.
-    #[error("invalid {name} '{value}': expected {expected}")]
-    InvalidParameter {
-        /// The parameter.
-        name: String,
-        /// The value given.
-        value: String,
-        /// What is accepted.
-        expected: String,
-    },
+    #[error(transparent)]
+    InvalidParameter(#[from] sacx_data::InvalidParameter),
     /// A document that cannot be explained as given.
     #[error("document '{doc_id}': {reason}")]
     BadDocument {
@@ -37,9 +33,20 @@ pub enum Error {
     /// pooling window outside its stage output).
     #[error("the model breaks its contract: {0}")]
     ModelContract(String),
-    /// An error raised by libtorch.
-    #[error("libtorch: {0}")]
-    Torch(String),
+    /// A libtorch operation failed (out of memory, a shape mismatch, ...).
+    #[error("libtorch operation failed")]
+    Torch(#[from] tch::TchError),
+}
+
+impl Error {
+    /// An [`Error::InvalidParameter`].
+    pub(crate) fn param(
+        name: &'static str,
+        value: impl std::fmt::Display,
+        expected: impl Into<String>,
+    ) -> Self {
+        Error::InvalidParameter(sacx_data::InvalidParameter::new(name, value, expected))
+    }
 }
 
 /// Result alias for this crate.

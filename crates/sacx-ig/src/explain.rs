@@ -56,21 +56,21 @@ impl ResolvedBaseline {
         Ok(match baseline {
             Baseline::Pad => ResolvedBaseline::Token(pad_id),
             Baseline::Zero => ResolvedBaseline::Zero,
-            Baseline::Token(t) => {
-                ResolvedBaseline::Token(token_id(t).ok_or_else(|| Error::InvalidParameter {
-                    name: "baseline".into(),
-                    value: format!("token:{t}"),
-                    expected: "a token of the model's vocabulary".into(),
-                })?)
-            }
+            Baseline::Token(t) => ResolvedBaseline::Token(token_id(t).ok_or_else(|| {
+                Error::param(
+                    "baseline",
+                    format!("token:{t}"),
+                    "a token of the model's vocabulary",
+                )
+            })?),
             Baseline::Random { k, seed } => {
                 let candidates = candidates();
                 if candidates.is_empty() {
-                    return Err(Error::InvalidParameter {
-                        name: "baseline".into(),
-                        value: baseline.to_string(),
-                        expected: "a vocabulary with non-special tokens".into(),
-                    });
+                    return Err(Error::param(
+                        "baseline",
+                        baseline,
+                        "a vocabulary with non-special tokens",
+                    ));
                 }
                 ResolvedBaseline::Random {
                     k: *k,
@@ -79,6 +79,26 @@ impl ResolvedBaseline {
                 }
             }
         })
+    }
+
+    /// An error unless every id the baseline uses is in `0..vocab`.
+    fn check(&self, vocab: usize) -> Result<()> {
+        let outside = |id: i64| id < 0 || id as usize >= vocab;
+        let bad = match self {
+            ResolvedBaseline::Token(id) => Some(*id).filter(|&id| outside(id)),
+            ResolvedBaseline::Zero => None,
+            ResolvedBaseline::Random { candidates, .. } => {
+                candidates.iter().copied().find(|&id| outside(id))
+            }
+        };
+        match bad {
+            Some(id) => Err(Error::param(
+                "baseline",
+                format!("token id {id}"),
+                format!("an id of the model's vocabulary 0..{vocab}"),
+            )),
+            None => Ok(()),
+        }
     }
 
     fn variants(&self) -> usize {
@@ -130,17 +150,10 @@ pub struct Explainer<'m> {
     baseline: ResolvedBaseline,
 }
 
-/// Statistics of one [`Explainer::explain`] call.
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct BatchStats {
-    /// (document, target) pairs explained.
-    pub pairs: usize,
-    /// Documents without any target.
-    pub docs_without_target: usize,
-}
-
 impl<'m> Explainer<'m> {
-    /// An explainer for `model` with validated parameters and a resolved baseline.
+    /// An explainer for `model` with (always valid) parameters and a resolved
+    /// baseline; token ids (the documents' and the baseline's) are checked
+    /// against the model's vocabulary when [`Explainer::explain`] runs.
     pub fn new(model: &'m dyn Classifier, params: IgParams, baseline: ResolvedBaseline) -> Self {
         Self {
             model,
@@ -155,9 +168,16 @@ impl<'m> Explainer<'m> {
     }
 
     /// Explains `docs`, returning one record per document in input order.
+    ///
+    /// Errors, before the model runs: a document whose token id is outside the
+    /// model's vocabulary, whose word ids or gold labels are out of range, or a
+    /// baseline token outside the vocabulary. Afterwards: any model or libtorch
+    /// failure (a CUDA out-of-memory included) is an `Err`, never a panic.
     pub fn explain(&self, docs: &[ExplainDoc]) -> Result<Vec<DocExplanation>> {
+        let vocab = self.model.vocab_size();
+        self.baseline.check(vocab)?;
         for doc in docs {
-            check_doc(doc, self.model.num_classes())?;
+            check_doc(doc, self.model.num_classes(), vocab)?;
         }
         // Longest first, so that batches pad little; results go back in input order.
         let mut order: Vec<usize> = (0..docs.len()).collect();
@@ -166,8 +186,8 @@ impl<'m> Explainer<'m> {
         let mut start = 0;
         while start < order.len() {
             let len = docs[order[start]].ids.len().max(1);
-            let per_doc = self.params.n_steps * len * self.baseline.variants();
-            let batch = (self.params.max_batch_tokens / per_doc).max(1);
+            let per_doc = self.params.n_steps() * len * self.baseline.variants();
+            let batch = (self.params.max_batch_tokens() / per_doc).max(1);
             let end = (start + batch).min(order.len());
             let idx = &order[start..end];
             let batch_docs: Vec<&ExplainDoc> = idx.iter().map(|&i| &docs[i]).collect();
@@ -176,10 +196,15 @@ impl<'m> Explainer<'m> {
             }
             start = end;
         }
-        Ok(out
-            .into_iter()
-            .map(|r| r.expect("every document explained"))
-            .collect())
+        out.into_iter()
+            .zip(docs)
+            .map(|(r, doc)| {
+                r.ok_or_else(|| Error::BadDocument {
+                    doc_id: doc.doc_id.clone(),
+                    reason: "left unexplained by its batch".into(),
+                })
+            })
+            .collect()
     }
 
     fn explain_batch(&self, docs: &[&ExplainDoc]) -> Result<Vec<DocExplanation>> {
@@ -220,12 +245,12 @@ impl<'m> Explainer<'m> {
                 .collect(),
         );
         let max_len = docs.iter().map(|d| d.ids.len()).max().unwrap_or(1).max(1);
-        let rule = p.method.rule(p.n_steps);
-        let rows = (p.max_batch_tokens / max_len).max(1);
+        let rule = p.method().rule(p.n_steps())?;
+        let rows = (p.max_batch_tokens() / max_len).max(1);
         let raw = prepared.integrate(self.model, &rule.alphas, &rule.weights, rows)?;
-        let mut pairs: Vec<Vec<Pair>> = average_variants(raw, k, p.n_steps);
+        let mut pairs: Vec<Vec<Pair>> = average_variants(raw, k, p.n_steps());
         drop(prepared);
-        if let Some(tol) = p.tolerance {
+        if let Some(tol) = p.tolerance() {
             self.refine(docs, &specials, &targets, &mut pairs, tol)?;
         }
         Ok(docs
@@ -249,9 +274,9 @@ impl<'m> Explainer<'m> {
     ) -> Result<()> {
         let p = &self.params;
         let k = self.baseline.variants();
-        let mut steps = p.n_steps;
-        while steps < p.max_steps {
-            steps = (steps * 2).min(p.max_steps);
+        let mut steps = p.n_steps();
+        while steps < p.max_steps() {
+            steps = (steps * 2).min(p.max_steps());
             // (document, target positions) still above tolerance.
             let todo: Vec<(usize, Vec<usize>)> = pairs
                 .iter()
@@ -269,12 +294,12 @@ impl<'m> Explainer<'m> {
             if todo.is_empty() {
                 return Ok(());
             }
-            let rule = p.method.rule(steps);
+            let rule = p.method().rule(steps)?;
             // Batches under the memory budget at the new step count.
             let mut start = 0;
             while start < todo.len() {
                 let len = docs[todo[start].0].ids.len().max(1);
-                let batch = (p.max_batch_tokens / (steps * len * k)).max(1);
+                let batch = (p.max_batch_tokens() / (steps * len * k)).max(1);
                 let part = &todo[start..(start + batch).min(todo.len())];
                 let instances: Vec<Instance<'_>> = part
                     .iter()
@@ -294,7 +319,7 @@ impl<'m> Explainer<'m> {
                         })
                         .collect(),
                 );
-                let rows = (p.max_batch_tokens / len).max(1);
+                let rows = (p.max_batch_tokens() / len).max(1);
                 let raw = prepared.integrate(self.model, &rule.alphas, &rule.weights, rows)?;
                 for ((d, js), new) in part.iter().zip(average_variants(raw, k, steps)) {
                     for (j, q) in js.iter().zip(new) {
@@ -334,8 +359,8 @@ impl<'m> Explainer<'m> {
                 for (w, s) in word_scores(
                     &pair.attr,
                     &doc.word_ids,
-                    self.params.normalize,
-                    self.params.merge,
+                    self.params.normalize(),
+                    self.params.merge(),
                 ) {
                     scores[position[w as usize]] = s;
                 }
@@ -410,8 +435,8 @@ fn sigmoid(x: f32) -> f32 {
 
 /// The classes to explain for one document, ascending.
 fn select_targets(p: &IgParams, gold: &[u32], probs: &[f32]) -> Vec<u32> {
-    let predicted = |c: u32| probs[c as usize] > p.threshold;
-    match p.targets {
+    let predicted = |c: u32| probs[c as usize] > p.threshold();
+    match p.targets() {
         TargetPolicy::GoldOrPredicted => (0..probs.len() as u32)
             .filter(|&c| predicted(c) || gold.contains(&c))
             .collect(),
@@ -422,7 +447,7 @@ fn select_targets(p: &IgParams, gold: &[u32], probs: &[f32]) -> Vec<u32> {
     }
 }
 
-fn check_doc(doc: &ExplainDoc, classes: usize) -> Result<()> {
+fn check_doc(doc: &ExplainDoc, classes: usize, vocab: usize) -> Result<()> {
     let bad = |reason: String| {
         Err(Error::BadDocument {
             doc_id: doc.doc_id.clone(),
@@ -443,6 +468,11 @@ fn check_doc(doc: &ExplainDoc, classes: usize) -> Result<()> {
         .find(|&&w| w as usize >= doc.words.len())
     {
         return bad(format!("word id {w} but only {} words", doc.words.len()));
+    }
+    if let Some(id) = doc.ids.iter().find(|&&id| id < 0 || id as usize >= vocab) {
+        return bad(format!(
+            "token id {id} outside the model's vocabulary 0..{vocab}"
+        ));
     }
     if let Some(c) = doc.gold.iter().find(|&&c| c as usize >= classes) {
         return bad(format!(

@@ -45,23 +45,19 @@ pub fn faithfulness(
 ) -> Result<Vec<Vec<FaithSums>>> {
     let classes = model.num_classes();
     if let Some(s) = sets.iter().find(|s| s.len() != classes) {
-        return Err(Error::InvalidParameter {
-            name: "keyword set".into(),
-            value: format!("{} classes", s.len()),
-            expected: format!("one word set per model class ({classes})"),
-        });
+        return Err(Error::param(
+            "sets",
+            format!("a set of {} classes", s.len()),
+            format!("one word set per model class ({classes})"),
+        ));
     }
     // Every distinct token sequence to score, and per (set, class, doc) the indices
     // of its full, deleted and kept variants.
     let mut variants = Variants::default();
     let mut jobs: Vec<(usize, usize, usize, usize, usize)> = Vec::new();
+    let vocab = model.vocab_size();
     for doc in docs {
-        if let Some(&c) = doc.gold.iter().find(|&&c| c as usize >= classes) {
-            return Err(Error::BadDocument {
-                doc_id: doc.doc_id.clone(),
-                reason: format!("gold label {c} but the model has {classes} classes"),
-            });
-        }
+        check_doc(doc, classes, vocab)?;
         let full = variants.add(doc.ids.clone());
         for (s, set) in sets.iter().enumerate() {
             for &c in &doc.gold {
@@ -97,6 +93,37 @@ pub fn faithfulness(
         t.only_prob += sigmoid(z(only));
     }
     Ok(out)
+}
+
+/// An error naming `doc` unless its word ids, token ids and gold labels fit
+/// the words, the vocabulary and the classes.
+fn check_doc(doc: &ExplainDoc, classes: usize, vocab: usize) -> Result<()> {
+    let bad = |reason: String| {
+        Err(Error::BadDocument {
+            doc_id: doc.doc_id.clone(),
+            reason,
+        })
+    };
+    if doc.word_ids.len() != doc.ids.len()
+        || doc
+            .word_ids
+            .iter()
+            .flatten()
+            .any(|&w| w as usize >= doc.words.len())
+    {
+        return bad("word ids do not match the tokens and words".into());
+    }
+    if let Some(id) = doc.ids.iter().find(|&&id| id < 0 || id as usize >= vocab) {
+        return bad(format!(
+            "token id {id} outside the model's vocabulary 0..{vocab}"
+        ));
+    }
+    if let Some(&c) = doc.gold.iter().find(|&&c| c as usize >= classes) {
+        return bad(format!(
+            "gold label {c} but the model has {classes} classes"
+        ));
+    }
+    Ok(())
 }
 
 /// Distinct token sequences, each scored once.
@@ -149,7 +176,6 @@ fn forward<'a>(
     model: &dyn Classifier,
     seqs: impl ExactSizeIterator<Item = &'a [i64]> + Clone,
 ) -> Result<Vec<f32>> {
-    let torch = |e: tch::TchError| Error::Torch(e.to_string());
     let bsz = seqs.len();
     let len = seqs.clone().map(<[i64]>::len).max().unwrap_or(0).max(1);
     let mut ids = vec![model.pad_id(); bsz * len];
@@ -160,22 +186,24 @@ fn forward<'a>(
     }
     let shape = [bsz as i64, len as i64];
     let device = model.device();
-    let ids = Tensor::from_slice(&ids)
-        .f_view(shape)
-        .and_then(|t| t.f_to_device(device))
-        .map_err(torch)?;
-    let mask = Tensor::from_slice(&mask)
-        .f_view(shape)
-        .and_then(|t| t.f_to_device(device))
-        .map_err(torch)?;
-    let logits = tch::no_grad(|| model.forward_embedded(&model.embed(&ids), &mask));
+    let ids = crate::engine::tensor(&ids, &shape, device)?;
+    let mask = crate::engine::tensor(&mask, &shape, device)?;
+    let logits = tch::no_grad(|| -> Result<Tensor> {
+        Ok(model.forward_embedded(&model.embed(&ids)?, &mask)?)
+    })?;
     let logits = logits
-        .f_to_device(tch::Device::Cpu)
-        .and_then(|t| t.f_to_kind(tch::Kind::Float))
-        .and_then(|t| t.f_contiguous())
-        .map_err(torch)?;
+        .f_to_device(tch::Device::Cpu)?
+        .f_to_kind(tch::Kind::Float)?
+        .f_contiguous()?;
     let n = bsz * model.num_classes();
     let mut flat = vec![0f32; n];
-    logits.f_copy_data(&mut flat, n).map_err(torch)?;
+    if logits.numel() != n {
+        return Err(Error::ModelContract(format!(
+            "{} logits for {bsz} documents of {} classes",
+            logits.numel(),
+            model.num_classes()
+        )));
+    }
+    logits.f_copy_data(&mut flat, n)?;
     Ok(flat)
 }

@@ -147,6 +147,37 @@ pub enum WordMerge {
     Mean,
 }
 
+impl fmt::Display for TargetPolicy {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            TargetPolicy::GoldOrPredicted => "gold-or-predicted",
+            TargetPolicy::Predicted => "predicted",
+            TargetPolicy::Gold => "gold",
+            TargetPolicy::TruePositive => "true-positive",
+            TargetPolicy::All => "all",
+        })
+    }
+}
+
+impl fmt::Display for Normalize {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Normalize::L2 => "l2",
+            Normalize::None => "none",
+        })
+    }
+}
+
+impl fmt::Display for WordMerge {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            WordMerge::AbsMax => "abs-max",
+            WordMerge::Sum => "sum",
+            WordMerge::Mean => "mean",
+        })
+    }
+}
+
 impl FromStr for WordMerge {
     type Err = String;
     fn from_str(s: &str) -> std::result::Result<Self, String> {
@@ -161,153 +192,102 @@ impl FromStr for WordMerge {
     }
 }
 
-/// Validated Integrated Gradients parameters. Build with [`IgParams::builder`].
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct IgParams {
-    /// Quadrature steps per pair (default 50; 1..=4096).
-    pub n_steps: usize,
-    /// Quadrature rule (default Gauss–Legendre).
-    pub method: Method,
-    /// Baseline (default `pad`).
-    pub baseline: Baseline,
-    /// Which classes are explained (default `gold-or-predicted`).
-    pub targets: TargetPolicy,
-    /// Probability above which a class counts as predicted (default 0.5; in (0, 1)).
-    pub threshold: f32,
-    /// Token normalisation (default L2).
-    pub normalize: Normalize,
-    /// Token-to-word merge (default abs-max).
-    pub merge: WordMerge,
-    /// Memory budget of one model call, in token-steps: the sum over the pairs'
-    /// documents in a batch of `steps × padded length` (default 65,536; at least
-    /// 512). Larger is faster until memory runs out.
-    pub max_batch_tokens: usize,
-    /// Tolerance mode: pairs whose relative completeness gap exceeds this are
-    /// recomputed with twice the steps, up to `max_steps` (default off).
-    pub tolerance: Option<f64>,
-    /// The most steps tolerance mode may use (default 400; at least `n_steps`).
-    pub max_steps: usize,
-}
-
-impl Default for IgParams {
-    fn default() -> Self {
-        Self {
-            n_steps: 50,
-            method: Method::GaussLegendre,
-            baseline: Baseline::Pad,
-            targets: TargetPolicy::GoldOrPredicted,
-            threshold: 0.5,
-            normalize: Normalize::L2,
-            merge: WordMerge::AbsMax,
-            max_batch_tokens: 65_536,
-            tolerance: None,
-            max_steps: 400,
-        }
+crate::builder::params! {
+    /// Integrated Gradients parameters, valid by construction: build with
+    /// [`IgParams::builder`] (or deserialize a `params.json`; the same checks
+    /// apply), so an [`crate::Explainer`] never receives unchecked values.
+    ///
+    /// ```
+    /// use sacx_ig::{IgParams, Method};
+    /// let p = IgParams::builder().n_steps(32).method(Method::RiemannMiddle).build()?;
+    /// assert_eq!((p.n_steps(), p.max_batch_tokens()), (32, 65_536));
+    /// assert!(IgParams::builder().n_steps(0).build().is_err());
+    /// # Ok::<(), sacx_ig::Error>(())
+    /// ```
+    pub struct IgParams, builder IgParamsBuilder, raw IgParamsRaw = "IgParamsRaw",
+    check IgParams::check {
+        /// Quadrature steps per pair (default 50; 1..=4096, at least 2 for the trapezoid rule).
+        copy n_steps: usize = 50,
+        /// Quadrature rule (default Gauss–Legendre).
+        copy method: Method = Method::GaussLegendre,
+        /// Baseline (default `pad`; `random:<k>` with k in 1..=64).
+        manual baseline: Baseline = Baseline::Pad,
+        /// Which classes are explained (default `gold-or-predicted`).
+        copy targets: TargetPolicy = TargetPolicy::GoldOrPredicted,
+        /// Probability above which a class counts as predicted (default 0.5; in (0, 1)).
+        copy threshold: f32 = 0.5,
+        /// Token normalisation (default L2).
+        copy normalize: Normalize = Normalize::L2,
+        /// Token-to-word merge (default abs-max).
+        copy merge: WordMerge = WordMerge::AbsMax,
+        /// Memory budget of one model call, in token-steps: the sum over the pairs'
+        /// documents in a batch of `steps × padded length` (default 65,536; at least
+        /// 512). Larger is faster until memory runs out.
+        copy max_batch_tokens: usize = 65_536,
+        /// Tolerance mode: pairs whose relative completeness gap exceeds this are
+        /// recomputed with twice the steps, up to `max_steps` (default off; positive).
+        copy tolerance: Option<f64> = None,
+        /// The most steps tolerance mode may use (default 400; `n_steps..=4096`).
+        copy max_steps: usize = 400,
     }
 }
 
 impl IgParams {
-    /// A builder starting from the defaults.
-    pub fn builder() -> IgParamsBuilder {
-        IgParamsBuilder {
-            params: IgParams::default(),
-        }
+    /// The baseline the paths start from.
+    pub fn baseline(&self) -> &Baseline {
+        &self.baseline
     }
-}
 
-/// Builder of [`IgParams`]; [`IgParamsBuilder::build`] validates.
-#[derive(Clone, Debug)]
-pub struct IgParamsBuilder {
-    params: IgParams,
-}
-
-macro_rules! setter {
-    ($name:ident, $ty:ty, $doc:literal) => {
-        #[doc = $doc]
-        pub fn $name(mut self, value: $ty) -> Self {
-            self.params.$name = value;
-            self
-        }
-    };
-}
-
-impl IgParamsBuilder {
-    setter!(n_steps, usize, "Quadrature steps per pair.");
-    setter!(method, Method, "Quadrature rule.");
-    setter!(baseline, Baseline, "Baseline.");
-    setter!(targets, TargetPolicy, "Target policy.");
-    setter!(
-        threshold,
-        f32,
-        "Decision threshold for `predicted` and `true-positive`."
-    );
-    setter!(normalize, Normalize, "Token normalisation.");
-    setter!(merge, WordMerge, "Token-to-word merge.");
-    setter!(
-        max_batch_tokens,
-        usize,
-        "Memory budget in token-steps per model call."
-    );
-    setter!(
-        tolerance,
-        Option<f64>,
-        "Relative completeness tolerance (tolerance mode)."
-    );
-    setter!(max_steps, usize, "Most steps tolerance mode may use.");
-
-    /// Checks every range and returns the parameters.
-    pub fn build(self) -> Result<IgParams> {
-        let p = self.params;
-        let invalid = |name: &str, value: String, expected: &str| {
-            Err(Error::InvalidParameter {
-                name: name.to_string(),
-                value,
-                expected: expected.to_string(),
-            })
-        };
+    /// Checks every range.
+    fn check(&self) -> Result<()> {
+        let p = self;
         if p.n_steps < p.method.min_steps() || p.n_steps > 4096 {
-            return invalid(
+            return Err(Error::param(
                 "n_steps",
-                p.n_steps.to_string(),
-                &format!("{}..=4096 for {}", p.method.min_steps(), p.method),
-            );
+                p.n_steps,
+                format!("{}..=4096 for {}", p.method.min_steps(), p.method),
+            ));
         }
         if !(p.threshold > 0.0 && p.threshold < 1.0) {
-            return invalid(
+            return Err(Error::param(
                 "threshold",
-                p.threshold.to_string(),
+                p.threshold,
                 "a probability strictly between 0 and 1",
-            );
+            ));
         }
         if p.max_batch_tokens < 512 {
-            return invalid(
+            return Err(Error::param(
                 "max_batch_tokens",
-                p.max_batch_tokens.to_string(),
+                p.max_batch_tokens,
                 "at least 512",
-            );
+            ));
         }
         if let Some(t) = p.tolerance {
             if !(t > 0.0 && t.is_finite()) {
-                return invalid("tolerance", t.to_string(), "a positive number such as 0.01");
+                return Err(Error::param(
+                    "tolerance",
+                    t,
+                    "a positive number such as 0.01",
+                ));
             }
             if p.max_steps < p.n_steps || p.max_steps > 4096 {
-                return invalid(
+                return Err(Error::param(
                     "max_steps",
-                    p.max_steps.to_string(),
-                    &format!("{}..=4096 (at least n_steps)", p.n_steps),
-                );
+                    p.max_steps,
+                    format!("{}..=4096 (at least n_steps)", p.n_steps),
+                ));
             }
         }
         if let Baseline::Random { k, .. } = p.baseline
             && !(1..=64).contains(&k)
         {
-            return invalid(
+            return Err(Error::param(
                 "baseline",
-                p.baseline.to_string(),
+                &p.baseline,
                 "random:<k> with k in 1..=64",
-            );
+            ));
         }
-        Ok(p)
+        Ok(())
     }
 }
 
@@ -320,7 +300,7 @@ mod tests {
         let p = IgParams::builder().build().unwrap();
         assert_eq!(p, IgParams::default());
         assert_eq!(
-            (p.n_steps, p.threshold, p.max_batch_tokens),
+            (p.n_steps(), p.threshold(), p.max_batch_tokens()),
             (50, 0.5, 65_536)
         );
     }
@@ -350,6 +330,22 @@ mod tests {
             .max_steps(32)
             .build();
         assert!(e.unwrap_err().to_string().contains("max_steps"));
+    }
+
+    #[test]
+    fn deserializing_validates_like_the_builder() {
+        let p = IgParams::builder().n_steps(8).build().unwrap();
+        let json = serde_json::to_string(&p).unwrap();
+        let back: IgParams = serde_json::from_str(&json).unwrap();
+        assert_eq!(back, p);
+        let zero = json.replace("\"n_steps\":8", "\"n_steps\":0");
+        let e = serde_json::from_str::<IgParams>(&zero)
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("n_steps = 0 is invalid"), "{e}");
+        let trap = json.replace("\"gauss-legendre\"", "\"riemann-trapezoid\"");
+        let one = trap.replace("\"n_steps\":8", "\"n_steps\":1");
+        assert!(serde_json::from_str::<IgParams>(&one).is_err());
     }
 
     #[test]

@@ -14,6 +14,7 @@
 //! the same as autograd through the pooling.
 //!
 //! [`MaxPoolHead`]: sacx_model::MaxPoolHead
+use crate::engine::tensor;
 use crate::{Error, Result};
 use sacx_model::{MaxPoolHead, PoolWindow};
 use tch::{Device, Kind, Tensor};
@@ -25,18 +26,14 @@ const POOLED_CALL_ROWS: usize = 4096;
 /// No winning position (the feature's maximum is not positive).
 const NONE: u32 = u32::MAX;
 
-fn torch(err: tch::TchError) -> Error {
-    Error::Torch(err.to_string())
-}
-
 /// A `[B, C, P]` float tensor copied to a row-major vector.
 fn to_vec(t: &Tensor) -> Result<Vec<f32>> {
     let flat = t
-        .to_device(Device::Cpu)
-        .to_kind(Kind::Float)
-        .contiguous()
-        .view([-1]);
-    Vec::<f32>::try_from(&flat).map_err(torch)
+        .f_to_device(Device::Cpu)?
+        .f_to_kind(Kind::Float)?
+        .f_contiguous()?
+        .f_view([-1])?;
+    Ok(Vec::<f32>::try_from(&flat)?)
 }
 
 /// The stage's endpoints on the CPU, with every instance's pooling windows.
@@ -63,7 +60,7 @@ impl PooledParts {
     ) -> Result<Self> {
         let dims = s_b.size();
         let positions = *dims.last().unwrap_or(&1) as usize;
-        let row: usize = dims[1..].iter().product::<i64>() as usize;
+        let row: usize = dims.iter().skip(1).product::<i64>() as usize;
         let windows: Vec<Vec<PoolWindow>> = lens
             .iter()
             .map(|&len| head.pool_windows(len, positions))
@@ -102,10 +99,7 @@ impl PooledParts {
                     .fold(0f32, |m, &x| if x > m { x } else { m });
             }
         }
-        Tensor::from_slice(&out)
-            .f_view([2 * b as i64, width as i64])
-            .and_then(|t| t.f_to_device(device))
-            .map_err(torch)
+        tensor(&out, &[2 * b as i64, width as i64], device)
     }
 
     /// Step-weighted stage-output gradients of every target slot (`[B, C·P]`
@@ -163,13 +157,16 @@ impl PooledParts {
             .zip(wins.chunks_mut(c * width))
             .zip(part.iter())
             .for_each(|((v, w), &d)| self.pool_steps(d, alphas, v, w));
-        let pooled = Tensor::from_slice(&vals)
-            .f_view([rows as i64, width as i64])
-            .and_then(|t| t.f_to_device(device))
-            .map_err(torch)?
-            .set_requires_grad(true);
-        let logits = head.forward_pooled(&pooled);
-        let classes = logits.size()[1] as usize;
+        let pooled =
+            tensor(&vals, &[rows as i64, width as i64], device)?.f_set_requires_grad(true)?;
+        let logits = head.forward_pooled(&pooled)?;
+        let (_, classes) = logits.size2()?;
+        let classes = classes as usize;
+        if let Some(c) = targets.iter().flatten().find(|&&c| c as usize >= classes) {
+            return Err(Error::ModelContract(format!(
+                "target class {c} but the head gives {classes} logits"
+            )));
+        }
         let count = part.iter().map(|&d| targets[d].len()).max().unwrap_or(0);
         for (j, slot) in grads.iter_mut().enumerate().take(count) {
             let mut w = vec![0f32; rows * classes];
@@ -181,14 +178,12 @@ impl PooledParts {
                     w[(i * c + k) * classes + class as usize] = wk as f32;
                 }
             }
-            let w = Tensor::from_slice(&w)
-                .f_view([rows as i64, classes as i64])
-                .and_then(|t| t.f_to_device(device))
-                .map_err(torch)?;
-            let loss = (&logits * w).sum(Kind::Float);
-            let g =
-                Tensor::f_run_backward(&[loss], &[&pooled], j + 1 < count, false).map_err(torch)?;
-            let g = to_vec(&g[0])?;
+            let w = tensor(&w, &[rows as i64, classes as i64], device)?;
+            let loss = logits.f_mul(&w)?.f_sum(Kind::Float)?;
+            let g = Tensor::f_run_backward(&[loss], &[&pooled], j + 1 < count, false)?;
+            let g = to_vec(g.first().ok_or_else(|| {
+                Error::ModelContract("no gradient reached the pooled features".into())
+            })?)?;
             let acc = slot.get_or_insert_with(|| vec![0f32; targets.len() * self.row]);
             for (i, &d) in part.iter().enumerate() {
                 if j >= targets[d].len() {

@@ -55,9 +55,16 @@ impl Method {
         }
     }
 
-    /// Nodes and weights for `n` steps (`n >= 1`, `n >= 2` for the trapezoid).
-    pub fn rule(self, n: usize) -> Rule {
-        assert!(n >= 1, "quadrature needs at least one step");
+    /// Nodes and weights for `n` steps (`n >= 1`, `n >= 2` for the trapezoid;
+    /// fewer is [`crate::Error::InvalidParameter`]).
+    pub fn rule(self, n: usize) -> crate::Result<Rule> {
+        if n < self.min_steps() {
+            return Err(crate::Error::param(
+                "n_steps",
+                n,
+                format!("at least {} for {self}", self.min_steps()),
+            ));
+        }
         let nf = n as f64;
         let (alphas, weights): (Vec<f64>, Vec<f64>) = match self {
             Method::GaussLegendre => {
@@ -74,7 +81,6 @@ impl Method {
                 vec![1.0 / nf; n],
             ),
             Method::RiemannTrapezoid => {
-                assert!(n >= 2, "the trapezoid rule needs at least two steps");
                 let h = 1.0 / (nf - 1.0);
                 let alphas = (0..n).map(|k| k as f64 * h).collect();
                 let weights = (0..n)
@@ -83,7 +89,7 @@ impl Method {
                 (alphas, weights)
             }
         };
-        Rule { alphas, weights }
+        Ok(Rule { alphas, weights })
     }
 
     /// The smallest number of steps the method accepts.
@@ -130,7 +136,7 @@ pub struct Rule {
 /// Gauss–Legendre nodes (ascending) and weights on `[-1, 1]`, by Newton's
 /// iteration on the three-term recurrence of the Legendre polynomials (as
 /// `numpy.polynomial.legendre.leggauss`, to about 1e-15).
-pub fn gauss_legendre(n: usize) -> (Vec<f64>, Vec<f64>) {
+pub(crate) fn gauss_legendre(n: usize) -> (Vec<f64>, Vec<f64>) {
     let mut nodes = vec![0.0; n];
     let mut weights = vec![0.0; n];
     let m = n.div_ceil(2);
@@ -199,7 +205,7 @@ mod tests {
     #[test]
     fn gauss_legendre_integrates_polynomials_exactly() {
         for n in [1usize, 2, 5, 16, 50, 64, 200] {
-            let rule = Method::GaussLegendre.rule(n);
+            let rule = Method::GaussLegendre.rule(n).unwrap();
             let sum: f64 = rule.weights.iter().sum();
             assert!((sum - 1.0).abs() < 1e-13, "n={n} weights sum {sum}");
             // ∫_0^1 x^(2n-1) dx = 1 / 2n
@@ -220,18 +226,18 @@ mod tests {
 
     #[test]
     fn riemann_rules_match_captum_definitions() {
-        let left = Method::RiemannLeft.rule(4);
+        let left = Method::RiemannLeft.rule(4).unwrap();
         assert_eq!(left.alphas, vec![0.0, 0.25, 0.5, 0.75]);
         assert_eq!(left.weights, vec![0.25; 4]);
         assert_eq!(
-            Method::RiemannRight.rule(4).alphas,
+            Method::RiemannRight.rule(4).unwrap().alphas,
             vec![0.25, 0.5, 0.75, 1.0]
         );
         assert_eq!(
-            Method::RiemannMiddle.rule(4).alphas,
+            Method::RiemannMiddle.rule(4).unwrap().alphas,
             vec![0.125, 0.375, 0.625, 0.875]
         );
-        let trap = Method::RiemannTrapezoid.rule(5);
+        let trap = Method::RiemannTrapezoid.rule(5).unwrap();
         assert_eq!(trap.alphas, vec![0.0, 0.25, 0.5, 0.75, 1.0]);
         assert_eq!(trap.weights, vec![0.125, 0.25, 0.25, 0.25, 0.125]);
     }

@@ -173,7 +173,10 @@ pub fn explain_to_dir(
             });
         }
         drop(rec_tx);
-        writer.join().expect("shard writer thread panicked")
+        // A panic of the writer thread (a bug, not an input) goes on unwinding here.
+        writer
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
     })?;
     let summary = summarize(
         dir,

@@ -106,13 +106,13 @@ fn reference(
     let ids_t = Tensor::from_slice(ids).view([1, -1]);
     let base_t = Tensor::from_slice(base).view([1, -1]);
     let mask = Tensor::ones([1, ids.len() as i64], (Kind::Float, tch::Device::Cpu));
-    let e = model.embed(&ids_t).detach();
-    let b = model.embed(&base_t).detach();
-    let rule = Method::GaussLegendre.rule(steps);
+    let e = model.embed(&ids_t).unwrap().detach();
+    let b = model.embed(&base_t).unwrap().detach();
+    let rule = Method::GaussLegendre.rule(steps).unwrap();
     let mut total = Tensor::zeros_like(&e);
     for (a, w) in rule.alphas.iter().zip(&rule.weights) {
         let x = (&b + (&e - &b) * *a).set_requires_grad(true);
-        let f = model.forward_embedded(&x, &mask).get(0).get(class);
+        let f = model.forward_embedded(&x, &mask).unwrap().get(0).get(class);
         let g = Tensor::run_backward(&[f], &[&x], false, false);
         total += &g[0] * *w;
     }

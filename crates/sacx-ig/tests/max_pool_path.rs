@@ -25,17 +25,17 @@ impl MaxPoolHead for Hide<'_> {
         windows[0].end = positions + 1;
         windows
     }
-    fn forward_pooled(&self, pooled: &Tensor) -> Tensor {
+    fn forward_pooled(&self, pooled: &Tensor) -> sacx_model::Result<Tensor> {
         let head = self.model.linear_stage().unwrap().max_pool_head().unwrap();
         head.forward_pooled(pooled)
     }
 }
 
 impl LinearStage for Hide<'_> {
-    fn apply(&self, e: &Tensor, mask: &Tensor) -> Tensor {
+    fn apply(&self, e: &Tensor, mask: &Tensor) -> sacx_model::Result<Tensor> {
         self.model.linear_stage().unwrap().apply(e, mask)
     }
-    fn forward_from(&self, s: &Tensor, mask: &Tensor) -> Tensor {
+    fn forward_from(&self, s: &Tensor, mask: &Tensor) -> sacx_model::Result<Tensor> {
         self.model.linear_stage().unwrap().forward_from(s, mask)
     }
     fn max_pool_head(&self) -> Option<&dyn MaxPoolHead> {
@@ -56,10 +56,13 @@ impl Classifier for Hide<'_> {
     fn pad_id(&self) -> i64 {
         self.model.pad_id()
     }
-    fn embed(&self, ids: &Tensor) -> Tensor {
+    fn vocab_size(&self) -> usize {
+        self.model.vocab_size()
+    }
+    fn embed(&self, ids: &Tensor) -> sacx_model::Result<Tensor> {
         self.model.embed(ids)
     }
-    fn forward_embedded(&self, e: &Tensor, mask: &Tensor) -> Tensor {
+    fn forward_embedded(&self, e: &Tensor, mask: &Tensor) -> sacx_model::Result<Tensor> {
         self.model.forward_embedded(e, mask)
     }
     fn linear_stage(&self) -> Option<&dyn LinearStage> {

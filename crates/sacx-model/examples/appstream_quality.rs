@@ -15,7 +15,7 @@ use std::path::{Path, PathBuf};
 
 use sacx_data::{Corpus, LoadOptions, Segmenter, Split, SplitOptions, Tokenizer, TokenizerOptions};
 use sacx_model::data::{labels, model_spec, split_examples};
-use sacx_model::{Architecture, ConsoleProgress, TrainJob, TrainParams, train};
+use sacx_model::{Architecture, EpochSummary, TrainJob, TrainObserver, TrainParams, train};
 
 fn write_split(path: &Path, corpus: &Corpus, idx: &[usize]) -> std::io::Result<()> {
     let mut f = std::io::BufWriter::new(std::fs::File::create(path)?);
@@ -39,7 +39,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let out = PathBuf::from(args.get(2).map_or("/tmp/sacx-quality", String::as_str));
     let epochs: usize = args
         .get(3)
-        .map_or(Ok(TrainParams::default().epochs), |s| s.parse())?;
+        .map_or(Ok(TrainParams::default().epochs()), |s| s.parse())?;
     let threads: usize = args.get(4).map_or(Ok(2), |s| s.parse())?;
     let data = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../data/appstream.jsonl.gz");
     let corpus = Corpus::load(&[&data], &LoadOptions::default())?;
@@ -67,19 +67,18 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .device("cpu".parse()?)
         .build()?;
     let run = out.join(model);
-    let job = TrainJob {
-        spec: model_spec(arch, &tokenizer, &corpus),
-        labels: labels(&corpus),
+    let job = TrainJob::new(
+        model_spec(arch, &tokenizer, &corpus),
+        labels(&corpus),
         params,
-        train: &train_ex,
-        valid: &valid_ex,
-        out_dir: run.clone(),
-        resume: true,
-        tokenizer: Some(&tokenizer),
-        vectors: None,
-    };
+        &train_ex,
+        &valid_ex,
+        run.clone(),
+    )?
+    .resume(true)
+    .tokenizer(Some(&tokenizer));
     let started = std::time::Instant::now();
-    let report = train(&job, &mut ConsoleProgress::new())?;
+    let report = train(&job, &mut EpochLines)?;
     let train_secs = started.elapsed().as_secs_f64();
     let m = &report.metrics;
     println!(
@@ -109,4 +108,24 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         run.join("metrics.json").display()
     );
     Ok(())
+}
+
+/// One line per epoch on standard error.
+struct EpochLines;
+
+impl TrainObserver for EpochLines {
+    fn epoch_end(&mut self, s: &EpochSummary) {
+        eprintln!(
+            "epoch {} train loss {:.4} valid loss {:.4} micro-F1 {:.4}{} {:.1}s",
+            s.epoch,
+            s.train_loss,
+            s.valid_loss,
+            s.valid_micro_f1,
+            if s.improved { " (best)" } else { "" },
+            s.seconds
+        );
+    }
+    fn note(&mut self, message: &str) {
+        eprintln!("{message}");
+    }
 }

@@ -162,10 +162,8 @@ pub fn save(
             write_atomic(&tmp.join(name), bytes)?;
         }
         config.files = list_files(tmp)?;
-        let json = serde_json::to_vec_pretty(&config).map_err(|e| Error::Json {
-            path: tmp.join(CONFIG_FILE),
-            source: e,
-        })?;
+        let json = serde_json::to_vec_pretty(&config)
+            .map_err(|e| Error::json(tmp.join(CONFIG_FILE), e))?;
         Ok(write_atomic(&tmp.join(CONFIG_FILE), &json)?)
     })
 }
@@ -209,10 +207,8 @@ pub fn read_config(dir: &Path) -> Result<CheckpointConfig> {
         return Err(Error::MissingFile { path });
     }
     let bytes = std::fs::read(&path).map_err(|e| Error::io(&path, e))?;
-    let config: CheckpointConfig = serde_json::from_slice(&bytes).map_err(|e| Error::Corrupt {
-        path: path.clone(),
-        reason: format!("invalid JSON: {e}"),
-    })?;
+    let config: CheckpointConfig =
+        serde_json::from_slice(&bytes).map_err(|e| Error::json(&path, e))?;
     let corrupt = |reason: String| Error::Corrupt {
         path: path.clone(),
         reason,
@@ -223,7 +219,6 @@ pub fn read_config(dir: &Path) -> Result<CheckpointConfig> {
             config.format, config.format_version
         )));
     }
-    config.model.architecture.validate()?;
     if config.labels.len() != config.model.num_classes {
         return Err(corrupt(format!(
             "{} labels for {} classes",
@@ -296,6 +291,30 @@ pub struct Checkpoint {
 impl Checkpoint {
     /// Loads the checkpoint in `dir` onto `device` for inference: every file is
     /// checked first, and the parameters are frozen (no gradient accumulates).
+    ///
+    /// ```
+    /// use sacx_model::{Architecture, Checkpoint, CheckpointConfig, EmbedPoolParams, Model, ModelSpec};
+    /// use tch::Device;
+    ///
+    /// let arch = EmbedPoolParams::builder().embedding_dim(4).hidden(8).build()?;
+    /// let spec = ModelSpec {
+    ///     architecture: Architecture::EmbedPool(arch),
+    ///     vocab_size: 10,
+    ///     pad_id: 0,
+    ///     num_classes: 2,
+    /// };
+    /// let model = Model::new(&spec, 7, Device::Cpu, None)?;
+    /// let dir = tempfile::tempdir().unwrap();
+    /// let config = CheckpointConfig::new(&model, vec!["a".into(), "b".into()], 7);
+    /// sacx_model::checkpoint::save(dir.path(), &config, &model, None, &[])?;
+    ///
+    /// let ck = Checkpoint::load(dir.path(), Device::Cpu)?;
+    /// assert_eq!(ck.config.labels, ["a", "b"]);
+    /// assert_eq!(ck.model.spec(), &spec);
+    /// let (saved, loaded) = (model.state_dict()?, ck.model.state_dict()?);
+    /// assert!(saved["embedding.weight"].equal(&loaded["embedding.weight"]));
+    /// # Ok::<(), sacx_model::Error>(())
+    /// ```
     pub fn load(dir: &Path, device: Device) -> Result<Checkpoint> {
         let mut ck = Self::load_trainable(dir, device)?;
         ck.model.freeze();

@@ -6,12 +6,18 @@
 //! `sacx-ig` depends on this trait only, never on a concrete model.
 use tch::{Device, Tensor};
 
+use crate::Result;
+
 /// A multilabel text classifier split at its embedding layer.
 ///
 /// Shapes: `ids` is `[batch, len]` (`i64`), `mask` is `[batch, len]` (`f32`, 1 for
 /// a real token, 0 for padding), embeddings are `[batch, len, embedding_dim]`
 /// (`f32`), logits are `[batch, num_classes]`. `forward_embedded` runs in
 /// evaluation mode (no dropout) and must be differentiable in its embedding input.
+///
+/// Every tensor method returns an error instead of panicking: an id outside
+/// `0..vocab_size()`, a shape mismatch or a device out of memory is an `Err`
+/// (with [`crate::Error::Torch`] holding libtorch's error as its source).
 pub trait Classifier {
     /// Number of classes (logits per document).
     fn num_classes(&self) -> usize;
@@ -21,10 +27,12 @@ pub trait Classifier {
     fn device(&self) -> Device;
     /// The padding token id.
     fn pad_id(&self) -> i64;
+    /// Vocabulary size: token ids are `0..vocab_size()`.
+    fn vocab_size(&self) -> usize;
     /// Token embeddings: `[batch, len]` ids to `[batch, len, dim]`.
-    fn embed(&self, ids: &Tensor) -> Tensor;
+    fn embed(&self, ids: &Tensor) -> Result<Tensor>;
     /// Logits from embeddings: `[batch, len, dim]` and mask to `[batch, classes]`.
-    fn forward_embedded(&self, embeddings: &Tensor, mask: &Tensor) -> Tensor;
+    fn forward_embedded(&self, embeddings: &Tensor, mask: &Tensor) -> Result<Tensor>;
     /// The model's linear first stage after the embedding, when it has one.
     ///
     /// When `Some(stage)`, for every input `forward_embedded(e, m)` equals
@@ -42,9 +50,9 @@ pub trait LinearStage {
     /// The affine map: `[batch, len, dim]` embeddings to the stage output
     /// (any shape; the stage defines it). Must include the bias, so that
     /// `apply(b + a (e - b)) == apply(b) + a (apply(e) - apply(b))`.
-    fn apply(&self, embeddings: &Tensor, mask: &Tensor) -> Tensor;
+    fn apply(&self, embeddings: &Tensor, mask: &Tensor) -> Result<Tensor>;
     /// The rest of the model: stage output and mask to logits `[batch, classes]`.
-    fn forward_from(&self, stage_output: &Tensor, mask: &Tensor) -> Tensor;
+    fn forward_from(&self, stage_output: &Tensor, mask: &Tensor) -> Result<Tensor>;
     /// The rest of the model as max pooling of the stage output's ReLU followed
     /// by a head, when it has that shape (see [`MaxPoolHead`]).
     fn max_pool_head(&self) -> Option<&dyn MaxPoolHead> {
@@ -80,24 +88,21 @@ pub trait MaxPoolHead {
     fn pool_windows(&self, len: usize, positions: usize) -> Vec<PoolWindow>;
     /// Logits `[rows, classes]` from pooled features `[rows, windows]`
     /// (evaluation mode, differentiable in `pooled`).
-    fn forward_pooled(&self, pooled: &Tensor) -> Tensor;
+    fn forward_pooled(&self, pooled: &Tensor) -> Result<Tensor>;
 }
 
 /// Implements [`Classifier`] for a network with the fields every sacx network
 /// has (`output`, `params.embedding_dim`, `device`, `emb`) and a fallible
 /// `forward_t(embeddings, mask, None)`; extra trait items (such as
-/// `linear_stage`) follow the name.
-///
-/// `embed` and `forward_embedded` panic when an id is outside the vocabulary (a
-/// broken contract: examples are validated before they reach a model).
+/// `linear_stage`) follow the type.
 macro_rules! impl_classifier {
-    ($ty:ty, $name:literal $(, $extra:item)*) => {
+    ($ty:ty $(, $extra:item)*) => {
         impl $crate::classifier::Classifier for $ty {
             fn num_classes(&self) -> usize {
-                self.output.b.size()[0] as usize
+                self.output.b.size().first().map_or(0, |&n| n as usize)
             }
             fn embedding_dim(&self) -> usize {
-                self.params.embedding_dim
+                self.params.embedding_dim()
             }
             fn device(&self) -> tch::Device {
                 self.device
@@ -105,14 +110,18 @@ macro_rules! impl_classifier {
             fn pad_id(&self) -> i64 {
                 self.emb.pad_id
             }
-            fn embed(&self, ids: &tch::Tensor) -> tch::Tensor {
-                self.emb
-                    .forward(ids)
-                    .unwrap_or_else(|e| panic!(concat!($name, " embed: {}"), e))
+            fn vocab_size(&self) -> usize {
+                self.emb.vocab_size() as usize
             }
-            fn forward_embedded(&self, embeddings: &tch::Tensor, mask: &tch::Tensor) -> tch::Tensor {
+            fn embed(&self, ids: &tch::Tensor) -> $crate::Result<tch::Tensor> {
+                self.emb.forward(ids)
+            }
+            fn forward_embedded(
+                &self,
+                embeddings: &tch::Tensor,
+                mask: &tch::Tensor,
+            ) -> $crate::Result<tch::Tensor> {
                 self.forward_t(embeddings, mask, None)
-                    .unwrap_or_else(|e| panic!(concat!($name, " forward: {}"), e))
             }
             $($extra)*
         }

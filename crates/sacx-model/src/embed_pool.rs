@@ -4,7 +4,6 @@
 //! from exactly one token. Padding positions never win the max; a document with
 //! no tokens pools to zeros.
 use rand_chacha::ChaCha8Rng;
-use serde::{Deserialize, Serialize};
 use tch::{Device, Kind, Tensor};
 
 use crate::Result;
@@ -13,59 +12,30 @@ use crate::layers::{Linear, lengths};
 use crate::params::ParamStore;
 use crate::xml_cnn::{check_dropout, check_range};
 
-/// embed-pool hyperparameters. Build with [`EmbedPoolParams::builder`].
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct EmbedPoolParams {
-    /// Token embedding width. Default 128, range 1–4096.
-    pub embedding_dim: usize,
-    /// Hidden layer width. Default 256, range 1–16384.
-    pub hidden: usize,
-    /// Dropout after the hidden layer. Default 0.2, range `[0, 1)`.
-    pub dropout: f64,
-    /// Keep the embedding fixed during training. Default false.
-    pub freeze_embeddings: bool,
-}
-
-impl Default for EmbedPoolParams {
-    fn default() -> Self {
-        EmbedPoolParams {
-            embedding_dim: 128,
-            hidden: 256,
-            dropout: 0.2,
-            freeze_embeddings: false,
-        }
+crate::builder::params! {
+    /// embed-pool hyperparameters, valid by construction: build with
+    /// [`EmbedPoolParams::builder`] (or deserialize; the same checks apply).
+    pub struct EmbedPoolParams, builder EmbedPoolParamsBuilder,
+    raw EmbedPoolParamsRaw = "EmbedPoolParamsRaw", check EmbedPoolParams::check {
+        /// Token embedding width. Default 128, range 1–4096.
+        copy embedding_dim: usize = 128,
+        /// Hidden layer width. Default 256, range 1–16384.
+        copy hidden: usize = 256,
+        /// Dropout after the hidden layer. Default 0.2, range `[0, 1)`.
+        copy dropout: f64 = 0.2,
+        /// Keep the embedding fixed during training. Default false.
+        copy freeze_embeddings: bool = false,
     }
 }
-
-/// Builder for [`EmbedPoolParams`]; [`EmbedPoolParamsBuilder::build`] validates.
-#[derive(Debug, Clone, Default)]
-pub struct EmbedPoolParamsBuilder(EmbedPoolParams);
 
 impl EmbedPoolParams {
-    /// A builder starting from the defaults.
-    pub fn builder() -> EmbedPoolParamsBuilder {
-        EmbedPoolParamsBuilder::default()
-    }
-
     /// Checks every field against its documented range.
-    pub fn validate(&self) -> Result<()> {
+    fn check(&self) -> Result<()> {
         check_range("embedding_dim", self.embedding_dim, 1, 4096)?;
         check_range("hidden", self.hidden, 1, 16384)?;
         check_dropout(self.dropout)
     }
 }
-
-crate::builder::builder!(EmbedPoolParamsBuilder => EmbedPoolParams {
-    /// Token embedding width.
-    embedding_dim: usize,
-    /// Hidden layer width.
-    hidden: usize,
-    /// Dropout probability after the hidden layer.
-    dropout: f64,
-    /// Keep the embedding fixed during training.
-    freeze_embeddings: bool,
-});
 
 /// The embed-pool network (`embedding`, `hidden`, `output`).
 #[derive(Debug)]
@@ -86,7 +56,6 @@ impl EmbedPool {
         num_classes: usize,
         vectors: Option<&WordVectors>,
     ) -> Result<EmbedPool> {
-        params.validate()?;
         let d = params.embedding_dim;
         let emb = Embedding::new(
             store,
@@ -136,4 +105,4 @@ impl EmbedPool {
     }
 }
 
-crate::classifier::impl_classifier!(EmbedPool, "embed-pool");
+crate::classifier::impl_classifier!(EmbedPool);

@@ -105,7 +105,7 @@ impl Embedding {
             ));
         }
         let w = crate::rng::normal(rng, &[vocab as i64, dim as i64], std)?;
-        let _ = w.get(pad_id).f_zero_()?;
+        let _ = w.f_get(pad_id)?.f_zero_()?;
         if let Some(v) = vectors {
             if v.dim != dim {
                 return Err(Error::param(
@@ -115,21 +115,34 @@ impl Embedding {
                 ));
             }
             for (id, row) in &v.vectors {
-                w.get(*id).f_copy_(&Tensor::f_from_slice(row)?)?;
+                w.f_get(*id)?.f_copy_(&Tensor::f_from_slice(row)?)?;
             }
         }
         let weight = store.add("embedding.weight", w, frozen)?;
         Ok(Embedding { weight, pad_id })
     }
 
-    /// Looks `ids` (`[batch, len]`, `i64`) up: `[batch, len, dim]`.
+    /// Looks `ids` (`[batch, len]`, `i64`) up: `[batch, len, dim]`. An id
+    /// outside the vocabulary is an error, checked before the lookup (on CUDA an
+    /// out-of-range lookup would be a device-side assertion, not an error).
     pub(crate) fn forward(&self, ids: &Tensor) -> Result<Tensor> {
+        if ids.numel() > 0 {
+            let vocab = self.vocab_size();
+            let lo = ids.f_min()?.f_int64_value(&[])?;
+            let hi = ids.f_max()?.f_int64_value(&[])?;
+            if lo < 0 || hi >= vocab {
+                return Err(Error::TokenOutOfRange {
+                    id: if lo < 0 { lo } else { hi },
+                    vocab_size: vocab as usize,
+                });
+            }
+        }
         Ok(Tensor::f_embedding(&self.weight, ids, -1, false, false)?)
     }
 
     /// Vocabulary size.
     pub(crate) fn vocab_size(&self) -> i64 {
-        self.weight.size()[0]
+        self.weight.size().first().copied().unwrap_or(0)
     }
 }
 

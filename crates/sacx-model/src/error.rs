@@ -5,23 +5,16 @@ use std::path::PathBuf;
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     /// An I/O failure on a named path.
-    #[error("{path}: {source}")]
+    #[error("I/O error on {path}")]
     Io {
         /// The file or directory involved.
         path: PathBuf,
         /// The underlying error.
         source: std::io::Error,
     },
-    /// A hyperparameter outside its documented range.
-    #[error("invalid {name} = {value}: expected {expected}")]
-    InvalidParam {
-        /// The parameter's name.
-        name: &'static str,
-        /// The offending value, as text.
-        value: String,
-        /// What is accepted.
-        expected: String,
-    },
+    /// A parameter outside its documented range.
+    #[error(transparent)]
+    InvalidParameter(#[from] sacx_data::InvalidParameter),
     /// A device specification that cannot be parsed or used.
     #[error("device `{spec}`: {reason}")]
     Device {
@@ -30,11 +23,11 @@ pub enum Error {
         /// Why it cannot be used.
         reason: String,
     },
-    /// A libtorch operation failed.
-    #[error("libtorch: {0}")]
+    /// A libtorch operation failed (out of memory, a shape mismatch, ...).
+    #[error("libtorch operation failed")]
     Torch(#[from] tch::TchError),
     /// A JSON file that cannot be read or written.
-    #[error("{path}: invalid JSON: {source}")]
+    #[error("{path}: invalid JSON")]
     Json {
         /// The file involved.
         path: PathBuf,
@@ -105,6 +98,14 @@ pub enum Error {
         /// What is wrong with it.
         reason: String,
     },
+    /// A token id outside the model's vocabulary.
+    #[error("token id {id} outside the vocabulary 0..{vocab_size}")]
+    TokenOutOfRange {
+        /// The offending id.
+        id: i64,
+        /// The vocabulary size.
+        vocab_size: usize,
+    },
     /// A split with no examples where some are needed.
     #[error("the {split} split is empty")]
     EmptySplit {
@@ -135,12 +136,20 @@ impl Error {
         }
     }
 
-    /// An [`Error::InvalidParam`].
-    pub(crate) fn param(name: &'static str, value: impl ToString, expected: &'static str) -> Self {
-        Error::InvalidParam {
-            name,
-            value: value.to_string(),
-            expected: expected.to_string(),
+    /// An [`Error::InvalidParameter`].
+    pub(crate) fn param(
+        name: &'static str,
+        value: impl std::fmt::Display,
+        expected: impl Into<String>,
+    ) -> Self {
+        Error::InvalidParameter(sacx_data::InvalidParameter::new(name, value, expected))
+    }
+
+    /// An [`Error::Json`] for `path`.
+    pub(crate) fn json(path: impl Into<PathBuf>, source: serde_json::Error) -> Self {
+        Error::Json {
+            path: path.into(),
+            source,
         }
     }
 }

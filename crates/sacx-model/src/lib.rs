@@ -1,40 +1,63 @@
 #![doc = include_str!("../README.md")]
 #![deny(missing_docs)]
+#![cfg_attr(
+    not(test),
+    deny(
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::panic,
+        clippy::unreachable
+    )
+)]
 
 mod builder;
 pub mod checkpoint;
-pub mod classifier;
+mod classifier;
 pub mod data;
-pub mod device;
-pub mod embed_pool;
-pub mod embedding;
+mod device;
+mod embed_pool;
+mod embedding;
 mod error;
-pub mod example;
+mod example;
 mod layers;
 pub mod metrics;
-pub mod model;
-pub mod optim;
-pub mod params;
-pub mod progress;
+mod model;
+mod optim;
+mod params;
+mod progress;
 mod rng;
-pub mod train;
-pub mod train_params;
-pub mod transformer;
+mod train;
+mod train_job;
+mod train_params;
+mod transformer;
 mod weights;
-pub mod xml_cnn;
+mod xml_cnn;
 
 pub use checkpoint::{Checkpoint, CheckpointConfig, TokenizerFiles, TokenizerInfo};
 pub use classifier::{Classifier, LinearStage, MaxPoolHead, PoolWindow};
 pub use device::DeviceSpec;
-pub use embed_pool::{EmbedPool, EmbedPoolParams};
+pub use embed_pool::{EmbedPool, EmbedPoolParams, EmbedPoolParamsBuilder};
 pub use embedding::WordVectors;
 pub use error::{Error, Result};
 pub use example::{Batch, Example};
 pub use metrics::Metrics;
 pub use model::{Architecture, Model, ModelSpec};
-pub use optim::AdamW;
-pub use progress::{BatchProgress, ConsoleProgress, EpochSummary, Silent, TrainObserver};
-pub use train::{TrainJob, TrainReport, fit_batches, train};
-pub use train_params::{Monitor, TrainParams, balanced_pos_weights};
-pub use transformer::{Pooling, Transformer, TransformerParams};
-pub use xml_cnn::{XmlCnn, XmlCnnParams};
+pub use progress::{BatchProgress, EpochSummary, Silent, TrainObserver};
+pub use train::{BEST_DIR, LAST_DIR, METRICS_FILE, TrainJob, TrainReport, train};
+pub use train_params::{Monitor, TrainParams, TrainParamsBuilder, balanced_pos_weights};
+pub use transformer::{Pooling, Transformer, TransformerParams, TransformerParamsBuilder};
+pub use xml_cnn::{XmlCnn, XmlCnnParams, XmlCnnParamsBuilder};
+
+/// Internals for the workspace's benchmarks and parity tests (the optimizer,
+/// the inner training loop, batching); not part of the supported API.
+#[doc(hidden)]
+pub mod internal {
+    pub use crate::example::{batch_indices, make_batch};
+    pub use crate::optim::AdamW;
+    pub use crate::train::fit_batches;
+
+    /// An AdamW optimizer over `model`'s trainable parameters.
+    pub fn adamw(model: &crate::Model, weight_decay: f64) -> crate::Result<AdamW> {
+        AdamW::new(model.params(), weight_decay)
+    }
+}

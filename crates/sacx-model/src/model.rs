@@ -15,7 +15,7 @@ use crate::transformer::{Transformer, TransformerParams};
 use crate::xml_cnn::{XmlCnn, XmlCnnParams};
 use crate::{Error, Result};
 
-/// Which network, with its hyperparameters (`kind` is the `--model` name).
+/// Which network, with its hyperparameters (`kind` is the architecture's name).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "kebab-case")]
 pub enum Architecture {
@@ -28,7 +28,7 @@ pub enum Architecture {
 }
 
 impl Architecture {
-    /// The `--model` name: `xml-cnn`, `embed-pool` or `transformer`.
+    /// The architecture's name: `xml-cnn`, `embed-pool` or `transformer`.
     pub fn name(&self) -> &'static str {
         match self {
             Architecture::XmlCnn(_) => "xml-cnn",
@@ -37,21 +37,12 @@ impl Architecture {
         }
     }
 
-    /// Checks the hyperparameters against their documented ranges.
-    pub fn validate(&self) -> Result<()> {
-        match self {
-            Architecture::XmlCnn(p) => p.validate(),
-            Architecture::EmbedPool(p) => p.validate(),
-            Architecture::Transformer(p) => p.validate(),
-        }
-    }
-
     /// Token embedding width.
     pub fn embedding_dim(&self) -> usize {
         match self {
-            Architecture::XmlCnn(p) => p.embedding_dim,
-            Architecture::EmbedPool(p) => p.embedding_dim,
-            Architecture::Transformer(p) => p.embedding_dim,
+            Architecture::XmlCnn(p) => p.embedding_dim(),
+            Architecture::EmbedPool(p) => p.embedding_dim(),
+            Architecture::Transformer(p) => p.embedding_dim(),
         }
     }
 }
@@ -111,13 +102,34 @@ impl Model {
     /// Builds the network on `device`, its initial weights drawn from `seed`
     /// (independently of libtorch's global generator), the embedding optionally
     /// initialised from pretrained `vectors`.
+    ///
+    /// ```
+    /// use sacx_model::{Architecture, Classifier, EmbedPoolParams, Model, ModelSpec};
+    /// use tch::{Device, Kind, Tensor};
+    ///
+    /// let arch = EmbedPoolParams::builder().embedding_dim(4).hidden(8).build()?;
+    /// let spec = ModelSpec {
+    ///     architecture: Architecture::EmbedPool(arch),
+    ///     vocab_size: 10,
+    ///     pad_id: 0,
+    ///     num_classes: 3,
+    /// };
+    /// let model = Model::new(&spec, 1, Device::Cpu, None)?;
+    /// let ids = Tensor::from_slice(&[1i64, 2, 3]).view([1, 3]);
+    /// let mask = Tensor::ones([1, 3], (Kind::Float, Device::Cpu));
+    /// let logits = model.forward_embedded(&model.embed(&ids)?, &mask)?;
+    /// assert_eq!(logits.size(), [1, 3]);
+    /// // An id outside the vocabulary is an error, not a panic.
+    /// let bad = Tensor::from_slice(&[10i64]).view([1, 1]);
+    /// assert!(model.embed(&bad).unwrap_err().to_string().contains("token id 10"));
+    /// # Ok::<(), sacx_model::Error>(())
+    /// ```
     pub fn new(
         spec: &ModelSpec,
         seed: u64,
         device: Device,
         vectors: Option<&WordVectors>,
     ) -> Result<Model> {
-        spec.architecture.validate()?;
         if spec.vocab_size == 0 {
             return Err(Error::param("vocab_size", 0, "at least 1"));
         }
@@ -152,8 +164,23 @@ impl Model {
     }
 
     /// The named parameters.
-    pub fn params(&self) -> &ParamStore {
+    pub(crate) fn params(&self) -> &ParamStore {
         &self.store
+    }
+
+    /// Every parameter with its PyTorch `state_dict` name, in creation order.
+    pub fn named_parameters(&self) -> impl Iterator<Item = (&str, &Tensor)> {
+        self.store.named()
+    }
+
+    /// Number of scalar parameters.
+    pub fn num_parameters(&self) -> usize {
+        self.store.numel()
+    }
+
+    /// CPU copies of every parameter, keyed by `state_dict` name.
+    pub fn state_dict(&self) -> Result<std::collections::BTreeMap<String, Tensor>> {
+        self.store.to_cpu_map()
     }
 
     pub(crate) fn params_mut(&mut self) -> &mut ParamStore {
@@ -204,17 +231,9 @@ impl Model {
         }
     }
 
-    /// Evaluation-mode logits for `[b, len]` ids and mask, without gradients.
+    /// Evaluation-mode logits for `[b, len]` ids and mask, without gradients;
+    /// an id outside the vocabulary is [`Error::TokenOutOfRange`].
     pub fn logits(&self, ids: &Tensor, mask: &Tensor) -> Result<Tensor> {
-        let vocab = self.embedding().vocab_size();
-        let (lo, hi) = (ids.f_min()?.int64_value(&[]), ids.f_max()?.int64_value(&[]));
-        if ids.numel() > 0 && (lo < 0 || hi >= vocab) {
-            let bad = if lo < 0 { lo } else { hi };
-            return Err(Error::InvalidExample {
-                index: 0,
-                reason: format!("token id {bad} outside the vocabulary 0..{vocab}"),
-            });
-        }
         let _guard = tch::no_grad_guard();
         self.forward_t(ids, mask, None)
     }
@@ -265,10 +284,13 @@ impl Classifier for Model {
     fn pad_id(&self) -> i64 {
         self.spec.pad_id
     }
-    fn embed(&self, ids: &Tensor) -> Tensor {
+    fn vocab_size(&self) -> usize {
+        self.spec.vocab_size
+    }
+    fn embed(&self, ids: &Tensor) -> Result<Tensor> {
         self.classifier().embed(ids)
     }
-    fn forward_embedded(&self, embeddings: &Tensor, mask: &Tensor) -> Tensor {
+    fn forward_embedded(&self, embeddings: &Tensor, mask: &Tensor) -> Result<Tensor> {
         self.classifier().forward_embedded(embeddings, mask)
     }
     fn linear_stage(&self) -> Option<&dyn LinearStage> {

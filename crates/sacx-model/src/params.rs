@@ -35,7 +35,7 @@ impl ParamStore {
     /// unless `frozen`) and returns a handle sharing its storage.
     pub(crate) fn add(&mut self, name: &str, value: Tensor, frozen: bool) -> Result<Tensor> {
         let t = crate::rng::place(value, self.device)?.f_contiguous()?;
-        let t = t.set_requires_grad(!frozen);
+        let t = t.f_set_requires_grad(!frozen)?;
         self.params.push((name.to_string(), t.shallow_clone()));
         self.frozen.push(frozen);
         Ok(t)
@@ -63,7 +63,7 @@ impl ParamStore {
     /// Stops gradient tracking on every parameter (inference).
     pub fn freeze(&mut self) {
         for ((_, t), f) in self.params.iter_mut().zip(self.frozen.iter_mut()) {
-            let _ = t.set_requires_grad(false);
+            let _ = t.f_set_requires_grad(false);
             *f = true;
         }
     }

@@ -13,15 +13,16 @@ use serde::{Deserialize, Serialize};
 use tch::{Device, Reduction, Tensor};
 
 use crate::checkpoint::{self, Checkpoint, CheckpointConfig, TokenizerFiles, check_labels};
-use crate::embedding::WordVectors;
 use crate::example::{Example, batch_indices, make_batch, validate};
 use crate::metrics::{self, Metrics};
-use crate::model::{Model, ModelSpec};
+use crate::model::Model;
 use crate::optim::{AdamW, LrSchedule, clip_grad_norm};
 use crate::progress::{BatchProgress, EpochSummary, TrainObserver};
 use crate::rng::{Purpose, stream};
 use crate::train_params::{Monitor, TrainParams, positive_counts};
 use crate::{Error, Result};
+
+pub use crate::train_job::TrainJob;
 
 /// Sub-directory of the best checkpoint.
 pub const BEST_DIR: &str = "best";
@@ -31,28 +32,6 @@ pub const LAST_DIR: &str = "last";
 pub const METRICS_FILE: &str = "metrics.json";
 const OPTIMIZER_FILE: &str = "optimizer.safetensors";
 const STATE_FILE: &str = "train_state.json";
-
-/// One training run's inputs.
-pub struct TrainJob<'a> {
-    /// The model to build.
-    pub spec: ModelSpec,
-    /// Class names, `spec.num_classes` of them.
-    pub labels: Vec<String>,
-    /// Training settings.
-    pub params: TrainParams,
-    /// Training examples.
-    pub train: &'a [Example],
-    /// Validation examples (early stopping and metrics).
-    pub valid: &'a [Example],
-    /// The run directory.
-    pub out_dir: PathBuf,
-    /// Continue the run in `out_dir` from its last completed epoch, if any.
-    pub resume: bool,
-    /// Saved into every checkpoint when given.
-    pub tokenizer: Option<&'a dyn TokenizerFiles>,
-    /// Pretrained vectors for the embedding (fresh runs only).
-    pub vectors: Option<&'a WordVectors>,
-}
 
 /// What a finished run reports.
 #[derive(Debug, Clone)]
@@ -94,114 +73,110 @@ struct TrainState {
 
 /// Trains `job`, reporting to `observer`.
 ///
-/// Errors before anything is written: invalid parameters or examples, an empty
-/// split, an unusable device, a run directory that already holds a run (without
-/// `resume`), or one whose labels, model or seed differ. A non-finite loss stops
-/// the run with [`Error::NonFiniteLoss`], leaving the checkpoints of the last
-/// completed epoch untouched.
+/// Errors before anything is written: an unusable device, a run directory that
+/// already holds a run (without `resume`), or one whose labels, model or seed
+/// differ. A non-finite loss stops the run with [`Error::NonFiniteLoss`],
+/// leaving the checkpoints of the last completed epoch untouched.
 pub fn train(job: &TrainJob<'_>, observer: &mut dyn TrainObserver) -> Result<TrainReport> {
     let p = &job.params;
-    p.validate()?;
-    job.spec.architecture.validate()?;
-    let c = job.spec.num_classes;
-    if job.labels.len() != c {
-        return Err(Error::param(
-            "labels",
-            job.labels.len(),
-            "one label per class",
-        ));
-    }
-    if let Some(w) = &p.pos_weight
-        && w.len() != c
+    for (label, n) in job
+        .labels
+        .iter()
+        .zip(positive_counts(job.train, job.spec.num_classes))
     {
-        return Err(Error::param(
-            "pos_weight",
-            format!("{} weights", w.len()),
-            "one weight per class",
-        ));
-    }
-    if job.train.is_empty() {
-        return Err(Error::EmptySplit { split: "train" });
-    }
-    if job.valid.is_empty() {
-        return Err(Error::EmptySplit { split: "valid" });
-    }
-    validate(job.train, job.spec.vocab_size, c, "train")?;
-    validate(job.valid, job.spec.vocab_size, c, "valid")?;
-    for (label, n) in job.labels.iter().zip(positive_counts(job.train, c)) {
         if n == 0 {
             tracing::warn!(class = %label, "class has no positive training example");
         }
     }
-    if let Some(t) = p.threads {
+    if let Some(t) = p.threads() {
         tch::set_num_threads(t as i32);
     }
-    let device = p.device.resolve()?;
-    let last = job.out_dir.join(LAST_DIR);
-    let best = job.out_dir.join(BEST_DIR);
-    let previous = previous_run(job, &last, &best)?;
+    let device = p.device().resolve()?;
+    let mut run = Run::start(job, device, observer)?;
+    while run.state.epoch < p.epochs() && !run.state.stopped {
+        run.epoch(job, observer)?;
+    }
+    finish(job, run.state, &run.best)
+}
 
-    let mut model = Model::new(&job.spec, p.seed, device, job.vectors)?;
-    let mut opt = AdamW::new(model.params(), p.weight_decay)?;
-    let mut state = TrainState::default();
-    if let Some((dir, config)) = previous {
-        let tensors = checkpoint::read_tensors(&dir, &config, &config.weights)?;
-        model
-            .params_mut()
-            .assign(&tensors, &dir.join(&config.weights))?;
-        let st = checkpoint::read_file(&dir, &config, STATE_FILE)?;
-        state = serde_json::from_slice(&st).map_err(|e| Error::Json {
-            path: dir.join(STATE_FILE),
-            source: e,
-        })?;
-        let moments = checkpoint::read_tensors(&dir, &config, OPTIMIZER_FILE)?;
-        opt.load_state(&moments, state.step, &dir.join(OPTIMIZER_FILE))?;
-        if state.best_score.is_none() && p.monitor == Monitor::ValidLoss {
-            state.best_score = state.best_valid_loss.map(|l| -l); // a run from before `monitor`
+/// A run in progress: model, optimizer, state and the fixed per-run values.
+struct Run {
+    model: Model,
+    opt: AdamW,
+    state: TrainState,
+    pos_weight: Option<Tensor>,
+    lens: Vec<usize>,
+    schedule: LrSchedule,
+    gold: Vec<Vec<u32>>,
+    langs: Vec<String>,
+    last: PathBuf,
+    best: PathBuf,
+}
+
+impl Run {
+    /// A fresh model, or the last completed epoch of the run being resumed.
+    fn start(job: &TrainJob<'_>, device: Device, observer: &mut dyn TrainObserver) -> Result<Run> {
+        let p = &job.params;
+        let last = job.out_dir.join(LAST_DIR);
+        let best = job.out_dir.join(BEST_DIR);
+        let previous = previous_run(job, &last, &best)?;
+        let mut model = Model::new(&job.spec, p.seed(), device, job.vectors)?;
+        let mut opt = AdamW::new(model.params(), p.weight_decay())?;
+        let mut state = TrainState::default();
+        if let Some((dir, config)) = previous {
+            state = resume_state(&dir, &config, &mut model, &mut opt, p.monitor())?;
+            observer.note(&format!(
+                "resuming {} after epoch {}",
+                job.out_dir.display(),
+                state.epoch
+            ));
         }
-        observer.note(&format!(
-            "resuming {} after epoch {}",
-            job.out_dir.display(),
-            state.epoch
-        ));
+        let pos_weight = pos_weight_tensor(p, device)?;
+        let lens: Vec<usize> = job.train.iter().map(|e| e.ids.len()).collect();
+        let batches_per_epoch = lens.len().div_ceil(p.batch_size());
+        let steps_per_epoch = batches_per_epoch.div_ceil(p.accumulation()) as u64;
+        let total_steps = steps_per_epoch * p.epochs() as u64;
+        let schedule = LrSchedule {
+            peak: p.learning_rate(),
+            warmup_steps: (p.warmup() * total_steps as f64).round() as u64,
+            total_steps,
+        };
+        Ok(Run {
+            model,
+            opt,
+            state,
+            pos_weight,
+            lens,
+            schedule,
+            gold: job.valid.iter().map(|e| e.labels.clone()).collect(),
+            langs: job.valid.iter().map(|e| e.lang.clone()).collect(),
+            last,
+            best,
+        })
     }
 
-    let pos_weight = match &p.pos_weight {
-        Some(w) => Some(Tensor::f_from_slice(w)?.f_to_device(device)?),
-        None => None,
-    };
-    let lens: Vec<usize> = job.train.iter().map(|e| e.ids.len()).collect();
-    let batches_per_epoch = lens.len().div_ceil(p.batch_size);
-    let steps_per_epoch = batches_per_epoch.div_ceil(p.accumulation) as u64;
-    let total_steps = steps_per_epoch * p.epochs as u64;
-    let schedule = LrSchedule {
-        peak: p.learning_rate,
-        warmup_steps: (p.warmup * total_steps as f64).round() as u64,
-        total_steps,
-    };
-
-    let gold: Vec<Vec<u32>> = job.valid.iter().map(|e| e.labels.clone()).collect();
-    let langs: Vec<String> = job.valid.iter().map(|e| e.lang.clone()).collect();
-    while state.epoch < p.epochs && !state.stopped {
-        let epoch = state.epoch + 1;
+    /// One epoch: the training batches, then validation and checkpoints.
+    fn epoch(&mut self, job: &TrainJob<'_>, observer: &mut dyn TrainObserver) -> Result<()> {
+        let p = &job.params;
+        let epoch = self.state.epoch + 1;
         let started = Instant::now();
         let batches = batch_indices(
-            &lens,
-            p.batch_size,
-            Some(&mut stream(p.seed, Purpose::Batches, epoch as u64)),
+            &self.lens,
+            p.batch_size(),
+            Some(&mut stream(p.seed(), Purpose::Batches, epoch as u64)),
         );
-        let mut drop_rng = stream(p.seed, Purpose::Dropout, epoch as u64);
-        observer.epoch_start(epoch, p.epochs, batches.len());
+        let mut drop_rng = stream(p.seed(), Purpose::Dropout, epoch as u64);
+        observer.epoch_start(epoch, p.epochs(), batches.len());
         let (mut loss_sum, mut docs, mut lr, mut train_secs) = (0.0, 0usize, 0.0, 0.0);
         for (bi, idx) in batches.iter().enumerate() {
             let t0 = Instant::now();
             let value = forward_backward(
-                &model,
+                &self.model,
                 job.train,
                 idx,
                 &mut drop_rng,
-                pos_weight.as_ref(),
-                p.accumulation,
+                self.pos_weight.as_ref(),
+                p.accumulation(),
             )?;
             if !value.is_finite() {
                 return Err(Error::NonFiniteLoss {
@@ -210,17 +185,17 @@ pub fn train(job: &TrainJob<'_>, observer: &mut dyn TrainObserver) -> Result<Tra
                     loss: value,
                 });
             }
-            if (bi + 1) % p.accumulation == 0 || bi + 1 == batches.len() {
-                lr = schedule.lr(state.step);
-                update(&model, &mut opt, lr, p.clip_norm)?;
-                state.step += 1;
+            if (bi + 1) % p.accumulation() == 0 || bi + 1 == batches.len() {
+                lr = self.schedule.lr(self.state.step);
+                update(&self.model, &mut self.opt, lr, p.clip_norm())?;
+                self.state.step += 1;
             }
             train_secs += t0.elapsed().as_secs_f64();
             loss_sum += value * idx.len() as f64;
             docs += idx.len();
             observer.batch_end(&BatchProgress {
                 epoch,
-                epochs: p.epochs,
+                epochs: p.epochs(),
                 batch: bi + 1,
                 batches: batches.len(),
                 loss: loss_sum / docs as f64,
@@ -228,8 +203,27 @@ pub fn train(job: &TrainJob<'_>, observer: &mut dyn TrainObserver) -> Result<Tra
                 lr,
             });
         }
-        let (valid_loss, probs) =
-            loss_and_probs(&model, job.valid, p.eval_batch_size, pos_weight.as_ref())?;
+        let train_loss = loss_sum / docs as f64;
+        let docs_per_sec = docs as f64 / train_secs.max(1e-9);
+        self.end_epoch(job, observer, epoch, started, (train_loss, docs_per_sec))
+    }
+
+    /// Validation, the best and last checkpoints, early stopping.
+    fn end_epoch(
+        &mut self,
+        job: &TrainJob<'_>,
+        observer: &mut dyn TrainObserver,
+        epoch: usize,
+        started: Instant,
+        (train_loss, docs_per_sec): (f64, f64),
+    ) -> Result<()> {
+        let p = &job.params;
+        let (valid_loss, probs) = loss_and_probs(
+            &self.model,
+            job.valid,
+            p.eval_batch_size(),
+            self.pos_weight.as_ref(),
+        )?;
         if !valid_loss.is_finite() {
             return Err(Error::NonFiniteLoss {
                 epoch,
@@ -237,49 +231,89 @@ pub fn train(job: &TrainJob<'_>, observer: &mut dyn TrainObserver) -> Result<Tra
                 loss: valid_loss,
             });
         }
-        let micro_f1 = metrics::evaluate(&probs, &gold, &langs, &job.labels, p.threshold)?
-            .overall
-            .micro_f1;
-        let score = match p.monitor {
+        let micro_f1 =
+            metrics::evaluate(&probs, &self.gold, &self.langs, &job.labels, p.threshold())?
+                .overall
+                .micro_f1;
+        let score = match p.monitor() {
             Monitor::MicroF1 => micro_f1,
             Monitor::ValidLoss => -valid_loss,
         };
+        let state = &mut self.state;
         let improved = state.best_score.is_none_or(|b| score > b);
         let summary = EpochSummary {
             epoch,
-            train_loss: loss_sum / docs as f64,
+            train_loss,
             valid_loss,
             valid_micro_f1: micro_f1,
-            docs_per_sec: docs as f64 / train_secs.max(1e-9),
+            docs_per_sec,
             seconds: started.elapsed().as_secs_f64(),
             improved,
         };
         state.epoch = epoch;
         state.history.push(summary.clone());
-        let config = run_config(job, &model, epoch, valid_loss);
+        let config = run_config(job, &self.model, epoch, valid_loss);
         if improved {
             state.best_valid_loss = Some(valid_loss);
             state.best_score = Some(score);
             state.best_valid_micro_f1 = micro_f1;
             state.best_epoch = epoch;
             state.bad_epochs = 0;
-            checkpoint::save(&best, &config, &model, job.tokenizer, &[])?;
+            checkpoint::save(&self.best, &config, &self.model, job.tokenizer, &[])?;
         } else {
             state.bad_epochs += 1;
         }
-        if p.patience > 0 && state.bad_epochs >= p.patience {
+        if p.patience() > 0 && state.bad_epochs >= p.patience() {
             state.stopped = true;
         }
-        save_last(&last, &config, &model, &opt, &state, job.tokenizer)?;
+        save_last(
+            &self.last,
+            &config,
+            &self.model,
+            &self.opt,
+            state,
+            job.tokenizer,
+        )?;
         observer.epoch_end(&summary);
         if state.stopped {
             observer.note(&format!(
                 "early stopping after epoch {epoch}: no improvement for {} epochs",
-                p.patience
+                p.patience()
             ));
         }
+        Ok(())
     }
-    finish(job, state, &best)
+}
+
+/// Loads the weights, optimizer moments and state of a run's last epoch.
+fn resume_state(
+    dir: &Path,
+    config: &CheckpointConfig,
+    model: &mut Model,
+    opt: &mut AdamW,
+    monitor: Monitor,
+) -> Result<TrainState> {
+    let tensors = checkpoint::read_tensors(dir, config, &config.weights)?;
+    model
+        .params_mut()
+        .assign(&tensors, &dir.join(&config.weights))?;
+    let st = checkpoint::read_file(dir, config, STATE_FILE)?;
+    let mut state: TrainState =
+        serde_json::from_slice(&st).map_err(|e| Error::json(dir.join(STATE_FILE), e))?;
+    let moments = checkpoint::read_tensors(dir, config, OPTIMIZER_FILE)?;
+    opt.load_state(&moments, state.step, &dir.join(OPTIMIZER_FILE))?;
+    if state.best_score.is_none() && monitor == Monitor::ValidLoss {
+        state.best_score = state.best_valid_loss.map(|l| -l); // a run from before `monitor`
+    }
+    Ok(state)
+}
+
+/// The positive weights of the loss on `device`, when set.
+fn pos_weight_tensor(p: &TrainParams, device: Device) -> Result<Option<Tensor>> {
+    Ok(match p.pos_weight() {
+        Some(w) => Some(Tensor::f_from_slice(w)?.f_to_device(device)?),
+        None => None,
+    })
 }
 
 /// Forward pass, loss and backward pass of the batch `idx` (loss divided by
@@ -322,7 +356,10 @@ fn update(model: &Model, opt: &mut AdamW, lr: f64, clip_norm: Option<f64>) -> Re
     }
     opt.step(model.params(), lr)?;
     for (_, t) in model.params().trainable() {
-        t.shallow_clone().zero_grad();
+        let mut grad = t.f_grad()?;
+        if grad.defined() {
+            let _ = grad.f_detach_()?.f_zero_()?;
+        }
     }
     Ok(())
 }
@@ -392,11 +429,11 @@ fn previous_run(
     if config.model != job.spec {
         return Err(mismatch("model", json(&config.model), json(&job.spec)));
     }
-    if config.seed != job.params.seed {
+    if config.seed != job.params.seed() {
         return Err(mismatch(
             "seed",
             config.seed.to_string(),
-            job.params.seed.to_string(),
+            job.params.seed().to_string(),
         ));
     }
     checkpoint::verify(last, &config)?;
@@ -413,9 +450,9 @@ fn run_config(
     epoch: usize,
     valid_loss: f64,
 ) -> CheckpointConfig {
-    let mut config = CheckpointConfig::new(model, job.labels.clone(), job.params.seed);
+    let mut config = CheckpointConfig::new(model, job.labels.clone(), job.params.seed());
     config.training = Some(job.params.clone());
-    config.threshold = job.params.threshold;
+    config.threshold = job.params.threshold();
     config.epoch = epoch;
     config.valid_loss = Some(valid_loss);
     config
@@ -431,10 +468,7 @@ fn save_last(
 ) -> Result<()> {
     let meta = std::collections::HashMap::from([("format".to_string(), "pt".to_string())]);
     let moments = crate::weights::encode(&opt.state_tensors()?, meta)?;
-    let st = serde_json::to_vec_pretty(state).map_err(|e| Error::Json {
-        path: dir.join(STATE_FILE),
-        source: e,
-    })?;
+    let st = serde_json::to_vec_pretty(state).map_err(|e| Error::json(dir.join(STATE_FILE), e))?;
     checkpoint::save(
         dir,
         config,
@@ -484,16 +518,18 @@ fn loss_and_probs(
 /// Evaluates the best checkpoint on the validation split and writes `metrics.json`.
 fn finish(job: &TrainJob<'_>, state: TrainState, best: &Path) -> Result<TrainReport> {
     let p = &job.params;
-    let ck = Checkpoint::load(best, p.device.resolve()?)?;
-    let pos_weight = match &p.pos_weight {
-        Some(w) => Some(Tensor::f_from_slice(w)?.f_to_device(ck.model.params().device())?),
-        None => None,
-    };
-    let (_, probs) = loss_and_probs(&ck.model, job.valid, p.eval_batch_size, pos_weight.as_ref())?;
+    let ck = Checkpoint::load(best, p.device().resolve()?)?;
+    let pos_weight = pos_weight_tensor(p, ck.model.params().device())?;
+    let (_, probs) = loss_and_probs(
+        &ck.model,
+        job.valid,
+        p.eval_batch_size(),
+        pos_weight.as_ref(),
+    )?;
     let gold: Vec<Vec<u32>> = job.valid.iter().map(|e| e.labels.clone()).collect();
     let langs: Vec<String> = job.valid.iter().map(|e| e.lang.clone()).collect();
-    let mut m = metrics::evaluate(&probs, &gold, &langs, &job.labels, p.threshold)?;
-    if p.apply_best_threshold {
+    let mut m = metrics::evaluate(&probs, &gold, &langs, &job.labels, p.threshold())?;
+    if p.apply_best_threshold() {
         m = metrics::evaluate(
             &probs,
             &gold,
@@ -504,10 +540,8 @@ fn finish(job: &TrainJob<'_>, state: TrainState, best: &Path) -> Result<TrainRep
         let mut config = ck.config.clone();
         if config.threshold != m.threshold {
             config.threshold = m.threshold;
-            let json = serde_json::to_vec_pretty(&config).map_err(|e| Error::Json {
-                path: best.join(checkpoint::CONFIG_FILE),
-                source: e,
-            })?;
+            let json = serde_json::to_vec_pretty(&config)
+                .map_err(|e| Error::json(best.join(checkpoint::CONFIG_FILE), e))?;
             sacx_data::write_atomic(&ck.dir.join(checkpoint::CONFIG_FILE), &json)?;
         }
     }

@@ -19,6 +19,15 @@ pub enum Monitor {
     ValidLoss,
 }
 
+impl std::fmt::Display for Monitor {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Monitor::MicroF1 => "micro-f1",
+            Monitor::ValidLoss => "valid-loss",
+        })
+    }
+}
+
 impl std::str::FromStr for Monitor {
     type Err = Error;
     fn from_str(s: &str) -> Result<Monitor> {
@@ -30,84 +39,65 @@ impl std::str::FromStr for Monitor {
     }
 }
 
-/// How a model is trained. Build with [`TrainParams::builder`].
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct TrainParams {
-    /// Maximum epochs. Default 8, range 1–10000.
-    pub epochs: usize,
-    /// Documents per batch. Default 32, range 1–65536.
-    pub batch_size: usize,
-    /// Batches whose gradients are summed per optimizer step. Default 1, range 1–1024.
-    pub accumulation: usize,
-    /// Peak AdamW learning rate. Default 5e-3, range (0, 10].
-    pub learning_rate: f64,
-    /// AdamW decoupled weight decay (weights and embeddings, not biases or
-    /// norms). Default 0.01, range [0, 1).
-    pub weight_decay: f64,
-    /// Fraction of optimizer steps spent warming up linearly before the linear
-    /// decay to 0. Default 0.1, range [0, 1).
-    pub warmup: f64,
-    /// Clip the global gradient norm to this value; `None` disables. Default 5.0.
-    pub clip_norm: Option<f64>,
-    /// Stop after this many epochs without a better monitored figure
-    /// ([`TrainParams::monitor`]); 0 disables. Default 2.
-    pub patience: usize,
-    /// What picks the best checkpoint and drives early stopping. Default
-    /// [`Monitor::MicroF1`].
-    #[serde(default = "valid_loss_monitor")]
-    pub monitor: Monitor,
-    /// Per-class positive weights of the binary cross-entropy (one per class,
-    /// finite and > 0); `None` weighs all 1. Default none. See
-    /// [`balanced_pos_weights`].
-    pub pos_weight: Option<Vec<f32>>,
-    /// Seed of initialisation, dropout and batch order. Default 1.
-    pub seed: u64,
-    /// libtorch CPU threads (process-wide); `None` keeps libtorch's choice.
-    /// Bit-identical CPU runs need the same seed and thread count. Default none.
-    pub threads: Option<usize>,
-    /// Where to train. Default `auto`.
-    pub device: DeviceSpec,
-    /// Decision threshold for the metrics. Default 0.5, range (0, 1).
-    pub threshold: f64,
-    /// Replace `threshold` by the micro-F1-maximising one found on the
-    /// validation split (stored in the best checkpoint). Default false.
-    pub apply_best_threshold: bool,
-    /// Documents per batch for validation and prediction. Default 128.
-    pub eval_batch_size: usize,
-}
-
-impl Default for TrainParams {
-    fn default() -> Self {
-        TrainParams {
-            epochs: 8,
-            batch_size: 32,
-            accumulation: 1,
-            learning_rate: 5e-3,
-            weight_decay: 0.01,
-            warmup: 0.1,
-            clip_norm: Some(5.0),
-            patience: 2,
-            monitor: Monitor::MicroF1,
-            pos_weight: None,
-            seed: 1,
-            threads: None,
-            device: DeviceSpec::Auto,
-            threshold: 0.5,
-            apply_best_threshold: false,
-            eval_batch_size: 128,
-        }
+crate::builder::params! {
+    /// How a model is trained, valid by construction: build with
+    /// [`TrainParams::builder`] (or deserialize; the same checks apply).
+    pub struct TrainParams, builder TrainParamsBuilder, raw TrainParamsRaw = "TrainParamsRaw",
+    check TrainParams::check {
+        /// Maximum epochs. Default 8, range 1–10000.
+        copy epochs: usize = 8,
+        /// Documents per batch. Default 32, range 1–65536.
+        copy batch_size: usize = 32,
+        /// Batches whose gradients are summed per optimizer step. Default 1, range 1–1024.
+        copy accumulation: usize = 1,
+        /// Peak AdamW learning rate. Default 5e-3, range (0, 10].
+        copy learning_rate: f64 = 5e-3,
+        /// AdamW decoupled weight decay (weights and embeddings, not biases or
+        /// norms). Default 0.01, range [0, 1).
+        copy weight_decay: f64 = 0.01,
+        /// Fraction of optimizer steps spent warming up linearly before the linear
+        /// decay to 0. Default 0.1, range [0, 1).
+        copy warmup: f64 = 0.1,
+        /// Clip the global gradient norm to this value; `None` disables. Default 5.0.
+        copy clip_norm: Option<f64> = Some(5.0),
+        /// Stop after this many epochs without a better monitored figure
+        /// (`monitor`); 0 disables. Default 2.
+        copy patience: usize = 2,
+        /// What picks the best checkpoint and drives early stopping. Default
+        /// [`Monitor::MicroF1`] (checkpoints written before this setting existed
+        /// read as [`Monitor::ValidLoss`], what they used).
+        #[serde(default = "valid_loss_monitor")]
+        copy monitor: Monitor = Monitor::MicroF1,
+        /// Per-class positive weights of the binary cross-entropy (one per class,
+        /// finite and > 0); `None` weighs all 1. Default none. See
+        /// [`balanced_pos_weights`].
+        manual pos_weight: Option<Vec<f32>> = None,
+        /// Seed of initialisation, dropout and batch order. Default 1.
+        copy seed: u64 = 1,
+        /// libtorch CPU threads (process-wide), 1–1024; `None` keeps libtorch's
+        /// choice. Bit-identical CPU runs need the same seed and thread count.
+        /// Default none.
+        copy threads: Option<usize> = None,
+        /// Where to train. Default `auto`.
+        copy device: DeviceSpec = DeviceSpec::Auto,
+        /// Decision threshold for the metrics. Default 0.5, range (0, 1).
+        copy threshold: f64 = 0.5,
+        /// Replace `threshold` by the micro-F1-maximising one found on the
+        /// validation split (stored in the best checkpoint). Default false.
+        copy apply_best_threshold: bool = false,
+        /// Documents per batch for validation and prediction. Default 128, range 1–65536.
+        copy eval_batch_size: usize = 128,
     }
 }
 
 impl TrainParams {
-    /// A builder starting from the defaults.
-    pub fn builder() -> TrainParamsBuilder {
-        TrainParamsBuilder::default()
+    /// Per-class positive weights of the binary cross-entropy, if any.
+    pub fn pos_weight(&self) -> Option<&[f32]> {
+        self.pos_weight.as_deref()
     }
 
     /// Checks every field against its documented range.
-    pub fn validate(&self) -> Result<()> {
+    fn check(&self) -> Result<()> {
         use crate::xml_cnn::check_range;
         check_range("epochs", self.epochs, 1, 10_000)?;
         check_range("batch_size", self.batch_size, 1, 65_536)?;
@@ -150,45 +140,6 @@ impl TrainParams {
         Ok(())
     }
 }
-
-/// Builder for [`TrainParams`]; [`TrainParamsBuilder::build`] validates.
-#[derive(Debug, Clone, Default)]
-pub struct TrainParamsBuilder(TrainParams);
-
-crate::builder::builder!(TrainParamsBuilder => TrainParams {
-    /// Maximum epochs.
-    epochs: usize,
-    /// Documents per batch.
-    batch_size: usize,
-    /// Batches per optimizer step.
-    accumulation: usize,
-    /// Peak learning rate.
-    learning_rate: f64,
-    /// AdamW weight decay.
-    weight_decay: f64,
-    /// Warm-up fraction.
-    warmup: f64,
-    /// Gradient clipping norm.
-    clip_norm: Option<f64>,
-    /// Early-stopping patience (0 disables).
-    patience: usize,
-    /// What picks the best checkpoint and drives early stopping.
-    monitor: Monitor,
-    /// Per-class positive weights.
-    pos_weight: Option<Vec<f32>>,
-    /// Seed.
-    seed: u64,
-    /// libtorch CPU threads.
-    threads: Option<usize>,
-    /// Device.
-    device: DeviceSpec,
-    /// Decision threshold.
-    threshold: f64,
-    /// Apply the micro-F1-maximising threshold.
-    apply_best_threshold: bool,
-    /// Evaluation batch size.
-    eval_batch_size: usize,
-});
 
 /// Checkpoints written before [`TrainParams::monitor`] existed used the loss.
 fn valid_loss_monitor() -> Monitor {
@@ -237,7 +188,10 @@ mod tests {
             .build()
             .unwrap_err()
             .to_string();
-        assert_eq!(e, "invalid learning_rate = 0: expected a value in (0, 10]");
+        assert_eq!(
+            e,
+            "learning_rate = 0 is invalid: expected a value in (0, 10]"
+        );
         assert!(TrainParams::builder().warmup(1.0).build().is_err());
         assert!(TrainParams::builder().batch_size(0).build().is_err());
         assert!(
@@ -258,6 +212,14 @@ mod tests {
             .unwrap();
         let back: TrainParams = serde_json::from_str(&serde_json::to_string(&p).unwrap()).unwrap();
         assert_eq!(back, p);
+        // A file cannot carry what the builder refuses.
+        let json = serde_json::to_string(&p)
+            .unwrap()
+            .replace("\"epochs\":8", "\"epochs\":0");
+        let e = serde_json::from_str::<TrainParams>(&json)
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("epochs = 0 is invalid"), "{e}");
     }
 
     #[test]

@@ -26,55 +26,33 @@ pub enum Pooling {
     First,
 }
 
-/// Transformer hyperparameters. Build with [`TransformerParams::builder`].
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct TransformerParams {
-    /// Model width (token embedding width). Default 128, range 1–4096, divisible by `heads`.
-    pub embedding_dim: usize,
-    /// Encoder layers. Default 2, range 1–24.
-    pub layers: usize,
-    /// Attention heads. Default 4, range 1–64.
-    pub heads: usize,
-    /// Feed-forward width. Default 256, range 1–16384.
-    pub ff_dim: usize,
-    /// Dropout on attention weights and residual branches. Default 0.1, range `[0, 1)`.
-    pub dropout: f64,
-    /// Learned positions; longer inputs are cut. Default 512, range 1–8192.
-    pub max_positions: usize,
-    /// Document pooling. Default mean.
-    pub pooling: Pooling,
-    /// Keep the token embedding fixed during training. Default false.
-    pub freeze_embeddings: bool,
-}
-
-impl Default for TransformerParams {
-    fn default() -> Self {
-        TransformerParams {
-            embedding_dim: 128,
-            layers: 2,
-            heads: 4,
-            ff_dim: 256,
-            dropout: 0.1,
-            max_positions: 512,
-            pooling: Pooling::Mean,
-            freeze_embeddings: false,
-        }
+crate::builder::params! {
+    /// Transformer hyperparameters, valid by construction: build with
+    /// [`TransformerParams::builder`] (or deserialize; the same checks apply).
+    pub struct TransformerParams, builder TransformerParamsBuilder,
+    raw TransformerParamsRaw = "TransformerParamsRaw", check TransformerParams::check {
+        /// Model width (token embedding width). Default 128, range 1–4096, divisible by `heads`.
+        copy embedding_dim: usize = 128,
+        /// Encoder layers. Default 2, range 1–24.
+        copy layers: usize = 2,
+        /// Attention heads. Default 4, range 1–64.
+        copy heads: usize = 4,
+        /// Feed-forward width. Default 256, range 1–16384.
+        copy ff_dim: usize = 256,
+        /// Dropout on attention weights and residual branches. Default 0.1, range `[0, 1)`.
+        copy dropout: f64 = 0.1,
+        /// Learned positions; longer inputs are cut. Default 512, range 1–8192.
+        copy max_positions: usize = 512,
+        /// Document pooling. Default mean.
+        copy pooling: Pooling = Pooling::Mean,
+        /// Keep the token embedding fixed during training. Default false.
+        copy freeze_embeddings: bool = false,
     }
 }
-
-/// Builder for [`TransformerParams`]; [`TransformerParamsBuilder::build`] validates.
-#[derive(Debug, Clone, Default)]
-pub struct TransformerParamsBuilder(TransformerParams);
 
 impl TransformerParams {
-    /// A builder starting from the defaults.
-    pub fn builder() -> TransformerParamsBuilder {
-        TransformerParamsBuilder::default()
-    }
-
     /// Checks every field against its documented range.
-    pub fn validate(&self) -> Result<()> {
+    fn check(&self) -> Result<()> {
         check_range("embedding_dim", self.embedding_dim, 1, 4096)?;
         check_range("layers", self.layers, 1, 24)?;
         check_range("heads", self.heads, 1, 64)?;
@@ -91,25 +69,6 @@ impl TransformerParams {
         Ok(())
     }
 }
-
-crate::builder::builder!(TransformerParamsBuilder => TransformerParams {
-    /// Model width.
-    embedding_dim: usize,
-    /// Encoder layers.
-    layers: usize,
-    /// Attention heads.
-    heads: usize,
-    /// Feed-forward width.
-    ff_dim: usize,
-    /// Dropout probability.
-    dropout: f64,
-    /// Number of learned positions.
-    max_positions: usize,
-    /// Document pooling.
-    pooling: Pooling,
-    /// Keep the token embedding fixed during training.
-    freeze_embeddings: bool,
-});
 
 #[derive(Debug)]
 struct Layer {
@@ -142,7 +101,6 @@ impl Transformer {
         num_classes: usize,
         vectors: Option<&WordVectors>,
     ) -> Result<Transformer> {
-        params.validate()?;
         let d = params.embedding_dim;
         let emb = Embedding::new(
             store,
@@ -196,7 +154,7 @@ impl Transformer {
         bias: Option<&Tensor>,
         rng: Option<&mut ChaCha8Rng>,
     ) -> Result<Tensor> {
-        let (b, len, d) = (x.size()[0], x.size()[1], x.size()[2]);
+        let (b, len, d) = x.size3()?;
         let h = self.params.heads as i64;
         let hd = d / h;
         let qkv = layer
@@ -232,12 +190,13 @@ impl Transformer {
         mut rng: Option<&mut ChaCha8Rng>,
     ) -> Result<Tensor> {
         let max = self.params.max_positions as i64;
-        let (emb, mask) = if emb.size()[1] > max {
+        let (_, len, _) = emb.size3()?;
+        let (emb, mask) = if len > max {
             (emb.f_narrow(1, 0, max)?, mask.f_narrow(1, 0, max)?)
         } else {
             (emb.shallow_clone(), mask.shallow_clone())
         };
-        let len = emb.size()[1];
+        let len = len.min(max);
         let p = self.params.dropout;
         let maskf = mask.f_to_kind(Kind::Float)?;
         // Keys: the tokens, plus position 0 always, so that an empty document
@@ -245,7 +204,7 @@ impl Transformer {
         let keys = maskf.f_detach_copy()?;
         let _ = keys.f_narrow(1, 0, 1)?.f_fill_(1.0)?;
         // Without padded keys the additive bias is zero: skip it.
-        let padded = keys.f_min()?.double_value(&[]) < 1.0;
+        let padded = keys.f_min()?.f_double_value(&[])? < 1.0;
         let bias = if padded {
             Some(
                 keys.f_sub_scalar(1.0)?
@@ -287,4 +246,4 @@ impl Transformer {
     }
 }
 
-crate::classifier::impl_classifier!(Transformer, "transformer");
+crate::classifier::impl_classifier!(Transformer);

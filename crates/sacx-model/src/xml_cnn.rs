@@ -9,7 +9,6 @@
 //! logits. A document with `len` tokens has `n = max(len − w + 1, 1)` positions
 //! for width `w`: a document shorter than `w` gets one window, zero-padded.
 use rand_chacha::ChaCha8Rng;
-use serde::{Deserialize, Serialize};
 use tch::{Device, Kind, Tensor};
 
 use crate::classifier::{LinearStage, MaxPoolHead, PoolWindow};
@@ -18,52 +17,38 @@ use crate::layers::{Linear, lengths, mask_embeddings};
 use crate::params::ParamStore;
 use crate::{Error, Result};
 
-/// XML-CNN hyperparameters. Build with [`XmlCnnParams::builder`].
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct XmlCnnParams {
-    /// Token embedding width. Default 128, range 1–4096.
-    pub embedding_dim: usize,
-    /// Convolution widths in tokens. Default `[2, 4, 8]`; 1–8 widths, each 1–64.
-    pub filter_widths: Vec<usize>,
-    /// Feature maps per width. Default 128, range 1–4096.
-    pub num_filters: usize,
-    /// Dynamic pooling chunks `p` per feature map. Default 2, range 1–64.
-    pub chunks: usize,
-    /// Bottleneck width. Default 512, range 1–16384.
-    pub hidden: usize,
-    /// Dropout after the bottleneck. Default 0.5, range `[0, 1)`.
-    pub dropout: f64,
-    /// Keep the embedding fixed during training. Default false.
-    pub freeze_embeddings: bool,
-}
-
-impl Default for XmlCnnParams {
-    fn default() -> Self {
-        XmlCnnParams {
-            embedding_dim: 128,
-            filter_widths: vec![2, 4, 8],
-            num_filters: 128,
-            chunks: 2,
-            hidden: 512,
-            dropout: 0.5,
-            freeze_embeddings: false,
-        }
+crate::builder::params! {
+    /// XML-CNN hyperparameters, valid by construction: build with
+    /// [`XmlCnnParams::builder`] (or deserialize; the same checks apply).
+    ///
+    /// ```
+    /// let p = sacx_model::XmlCnnParams::builder().num_filters(64).build()?;
+    /// assert_eq!((p.num_filters(), p.filter_widths()), (64, &[2, 4, 8][..]));
+    /// assert!(sacx_model::XmlCnnParams::builder().chunks(0).build().is_err());
+    /// # Ok::<(), sacx_model::Error>(())
+    /// ```
+    pub struct XmlCnnParams, builder XmlCnnParamsBuilder, raw XmlCnnParamsRaw = "XmlCnnParamsRaw",
+    check XmlCnnParams::check {
+        /// Token embedding width. Default 128, range 1–4096.
+        copy embedding_dim: usize = 128,
+        /// Convolution widths in tokens. Default `[2, 4, 8]`; 1–8 widths, each 1–64.
+        slice filter_widths: Vec<usize> = vec![2, 4, 8],
+        /// Feature maps per width. Default 128, range 1–4096.
+        copy num_filters: usize = 128,
+        /// Dynamic pooling chunks `p` per feature map. Default 2, range 1–64.
+        copy chunks: usize = 2,
+        /// Bottleneck width. Default 512, range 1–16384.
+        copy hidden: usize = 512,
+        /// Dropout after the bottleneck. Default 0.5, range `[0, 1)`.
+        copy dropout: f64 = 0.5,
+        /// Keep the embedding fixed during training. Default false.
+        copy freeze_embeddings: bool = false,
     }
 }
-
-/// Builder for [`XmlCnnParams`]; [`XmlCnnParamsBuilder::build`] validates.
-#[derive(Debug, Clone, Default)]
-pub struct XmlCnnParamsBuilder(XmlCnnParams);
 
 impl XmlCnnParams {
-    /// A builder starting from the defaults.
-    pub fn builder() -> XmlCnnParamsBuilder {
-        XmlCnnParamsBuilder::default()
-    }
-
     /// Checks every field against its documented range.
-    pub fn validate(&self) -> Result<()> {
+    fn check(&self) -> Result<()> {
         check_range("embedding_dim", self.embedding_dim, 1, 4096)?;
         check_range("num_filters", self.num_filters, 1, 4096)?;
         check_range("chunks", self.chunks, 1, 64)?;
@@ -86,32 +71,11 @@ impl XmlCnnParams {
     }
 }
 
-crate::builder::builder!(XmlCnnParamsBuilder => XmlCnnParams {
-    /// Token embedding width.
-    embedding_dim: usize,
-    /// Convolution widths.
-    filter_widths: Vec<usize>,
-    /// Feature maps per width.
-    num_filters: usize,
-    /// Dynamic pooling chunks.
-    chunks: usize,
-    /// Bottleneck width.
-    hidden: usize,
-    /// Dropout probability after the bottleneck.
-    dropout: f64,
-    /// Keep the embedding fixed during training.
-    freeze_embeddings: bool,
-});
-
 pub(crate) fn check_range(name: &'static str, v: usize, lo: usize, hi: usize) -> Result<()> {
     if (lo..=hi).contains(&v) {
         Ok(())
     } else {
-        Err(Error::InvalidParam {
-            name,
-            value: v.to_string(),
-            expected: format!("{lo}..={hi}"),
-        })
+        Err(Error::param(name, v, format!("{lo}..={hi}")))
     }
 }
 
@@ -143,7 +107,6 @@ impl XmlCnn {
         num_classes: usize,
         vectors: Option<&WordVectors>,
     ) -> Result<XmlCnn> {
-        params.validate()?;
         let dim = params.embedding_dim;
         let emb = Embedding::new(
             store,
@@ -194,7 +157,7 @@ impl XmlCnn {
     /// Masked embeddings as `[b, dim, len']`, `len' = max(len, widest filter)`.
     fn conv_input(&self, emb: &Tensor, mask: &Tensor) -> Result<Tensor> {
         let x = mask_embeddings(emb, mask)?.f_transpose(1, 2)?;
-        let len = x.size()[2];
+        let (_, _, len) = x.size3()?;
         let short = self.max_width() - len;
         Ok(if short > 0 {
             x.f_constant_pad_nd([0, short])?
@@ -281,7 +244,7 @@ impl XmlCnn {
     }
 
     pub(crate) fn try_forward_from(&self, stage: &Tensor, mask: &Tensor) -> Result<Tensor> {
-        let len = stage.size()[3];
+        let (_, _, _, len) = stage.size4()?;
         let convs = self
             .params
             .filter_widths
@@ -300,7 +263,7 @@ impl XmlCnn {
 /// Dynamic max pooling of `h: [b, f, t]` (non-negative, post-ReLU) into
 /// `[b, f · p]`, each document pooled over its own `n = max(len − w + 1, 1)` positions.
 pub(crate) fn dynamic_max_pool(h: &Tensor, lens: &Tensor, w: i64, p: i64) -> Result<Tensor> {
-    let (b, f, t) = (h.size()[0], h.size()[1], h.size()[2]);
+    let (b, f, t) = h.size3()?;
     let dev = h.device();
     let n = lens
         .f_sub_scalar(w - 1)?
@@ -328,7 +291,7 @@ pub(crate) fn dynamic_max_pool(h: &Tensor, lens: &Tensor, w: i64, p: i64) -> Res
             .f_logical_or(&pos.f_ge_tensor(&hi)?)?
             .f_unsqueeze(1)?; // [b,1,t]
         let idx = tch::no_grad(|| -> Result<Tensor> {
-            Ok(h.detach()
+            Ok(h.f_detach()?
                 .f_masked_fill(&outside, -1.0)?
                 .f_argmax(-1, true)?)
         })?; // [b,f,1]
@@ -339,7 +302,6 @@ pub(crate) fn dynamic_max_pool(h: &Tensor, lens: &Tensor, w: i64, p: i64) -> Res
 
 crate::classifier::impl_classifier!(
     XmlCnn,
-    "xml-cnn",
     fn linear_stage(&self) -> Option<&dyn LinearStage> {
         Some(self)
     }
@@ -348,13 +310,11 @@ crate::classifier::impl_classifier!(
 impl LinearStage for XmlCnn {
     /// `[b, widths, filters, len']` pre-activation convolution outputs (bias
     /// included), zero-padded on the right to `len' = max(len, widest filter)`.
-    fn apply(&self, embeddings: &Tensor, mask: &Tensor) -> Tensor {
+    fn apply(&self, embeddings: &Tensor, mask: &Tensor) -> Result<Tensor> {
         self.try_apply(embeddings, mask)
-            .unwrap_or_else(|e| panic!("xml-cnn stage: {e}"))
     }
-    fn forward_from(&self, stage_output: &Tensor, mask: &Tensor) -> Tensor {
+    fn forward_from(&self, stage_output: &Tensor, mask: &Tensor) -> Result<Tensor> {
         self.try_forward_from(stage_output, mask)
-            .unwrap_or_else(|e| panic!("xml-cnn head: {e}"))
     }
     fn max_pool_head(&self) -> Option<&dyn MaxPoolHead> {
         Some(self)
@@ -367,8 +327,7 @@ impl MaxPoolHead for XmlCnn {
     fn pool_windows(&self, len: usize, positions: usize) -> Vec<PoolWindow> {
         self.windows(len, positions)
     }
-    fn forward_pooled(&self, pooled: &Tensor) -> Tensor {
+    fn forward_pooled(&self, pooled: &Tensor) -> Result<Tensor> {
         self.after_pooling(pooled, None)
-            .unwrap_or_else(|e| panic!("xml-cnn head: {e}"))
     }
 }

@@ -59,17 +59,16 @@ fn trained(dir: &Path) -> (Corpus, Tokenizer) {
         .device("cpu".parse().unwrap())
         .build()
         .unwrap();
-    let job = TrainJob {
-        spec: model_spec(arch, &tok, &corpus),
-        labels: labels(&corpus),
+    let job = TrainJob::new(
+        model_spec(arch, &tok, &corpus),
+        labels(&corpus),
         params,
-        train: &tr,
-        valid: &va,
-        out_dir: dir.to_path_buf(),
-        resume: false,
-        tokenizer: Some(&tok),
-        vectors: None,
-    };
+        &tr,
+        &va,
+        dir,
+    )
+    .unwrap()
+    .tokenizer(Some(&tok));
     train(&job, &mut Silent).unwrap();
     (corpus, tok)
 }
@@ -101,13 +100,19 @@ fn checkpoint_round_trip_with_tokenizer_and_frozen_inference() {
     // Frozen: gradients flow to the embeddings but never into parameters.
     let ids = tch::Tensor::from_slice(&tok.encode(text).ids).unsqueeze(0);
     let mask = ids.ones_like().to_kind(Kind::Float);
-    let emb = ck.model.embed(&ids).detach().set_requires_grad(true);
+    let emb = ck
+        .model
+        .embed(&ids)
+        .unwrap()
+        .detach()
+        .set_requires_grad(true);
     ck.model
         .forward_embedded(&emb, &mask)
+        .unwrap()
         .sum(Kind::Float)
         .backward();
     assert!(emb.grad().defined());
-    for (name, p) in ck.model.params().named() {
+    for (name, p) in ck.model.named_parameters() {
         assert!(
             !p.requires_grad() && !p.grad().defined(),
             "{name} would accumulate gradients"

@@ -2,7 +2,7 @@
 //! dynamic pooling semantics, parameter validation.
 use sacx_model::{
     Architecture, Classifier, EmbedPoolParams, Example, Model, ModelSpec, Pooling,
-    TransformerParams, XmlCnnParams, example::make_batch,
+    TransformerParams, XmlCnnParams, internal::make_batch,
 };
 use tch::{Device, Kind, Tensor};
 
@@ -112,9 +112,13 @@ fn classifier_contract_shapes_and_gradients() {
         model.freeze();
         let ex = docs();
         let batch = make_batch(&ex, &[0, 2], 0, 5, Device::Cpu).unwrap();
-        let emb = model.embed(&batch.ids).detach().set_requires_grad(true);
+        let emb = model
+            .embed(&batch.ids)
+            .unwrap()
+            .detach()
+            .set_requires_grad(true);
         assert_eq!(emb.size(), vec![2, 29, 8], "{name}");
-        let logits = model.forward_embedded(&emb, &batch.mask);
+        let logits = model.forward_embedded(&emb, &batch.mask).unwrap();
         assert_eq!(logits.size(), vec![2, 5], "{name}");
         logits.sum(Kind::Float).backward();
         let g = emb.grad();
@@ -123,7 +127,7 @@ fn classifier_contract_shapes_and_gradients() {
             "{name}: no gradient"
         );
         // Frozen parameters accumulate nothing.
-        for (n, p) in model.params().named() {
+        for (n, p) in model.named_parameters() {
             assert!(!p.requires_grad(), "{name}: {n} still requires grad");
         }
         assert_eq!(model.num_classes(), 5);
@@ -139,17 +143,19 @@ fn xml_cnn_linear_stage_is_exact_and_affine() {
     let stage = model.linear_stage().expect("xml-cnn has a linear stage");
     let ex = docs();
     let batch = make_batch(&ex, &[0, 1, 2, 3, 4], 0, 5, Device::Cpu).unwrap();
-    let e = model.embed(&batch.ids).detach();
+    let e = model.embed(&batch.ids).unwrap().detach();
     let m = &batch.mask;
-    let direct = model.forward_embedded(&e, m);
-    let staged = stage.forward_from(&stage.apply(&e, m), m);
+    let direct = model.forward_embedded(&e, m).unwrap();
+    let staged = stage.forward_from(&stage.apply(&e, m).unwrap(), m).unwrap();
     let diff = (&direct - &staged).abs().max().double_value(&[]);
     assert!(diff < 1e-6, "forward_from(apply) differs by {diff}");
     // Short input (len 3 < widest filter 8) through the stage too.
     let short = make_batch(&ex, &[1, 2], 0, 5, Device::Cpu).unwrap();
-    let es = model.embed(&short.ids);
-    let d2 = (model.forward_embedded(&es, &short.mask)
-        - stage.forward_from(&stage.apply(&es, &short.mask), &short.mask))
+    let es = model.embed(&short.ids).unwrap();
+    let d2 = (model.forward_embedded(&es, &short.mask).unwrap()
+        - stage
+            .forward_from(&stage.apply(&es, &short.mask).unwrap(), &short.mask)
+            .unwrap())
     .abs()
     .max()
     .double_value(&[]);
@@ -157,14 +163,14 @@ fn xml_cnn_linear_stage_is_exact_and_affine() {
     // Affinity, bias included: apply(b + a(e − b)) = apply(b) + a(apply(e) − apply(b)).
     let b = Tensor::randn(e.size(), (Kind::Float, Device::Cpu)) * 0.3;
     for a in [0.0, 0.25, 0.7, 1.0, 2.5] {
-        let lhs = stage.apply(&(&b + (&e - &b) * a), m);
-        let ab = stage.apply(&b, m);
-        let rhs = &ab + (stage.apply(&e, m) - &ab) * a;
+        let lhs = stage.apply(&(&b + (&e - &b) * a), m).unwrap();
+        let ab = stage.apply(&b, m).unwrap();
+        let rhs = &ab + (stage.apply(&e, m).unwrap() - &ab) * a;
         let diff = (lhs - rhs).abs().max().double_value(&[]);
         assert!(diff < 1e-5, "apply is not affine at a = {a}: {diff}");
     }
     // And the bias is really inside: apply(0) is not zero.
-    let zero = stage.apply(&e.zeros_like(), m);
+    let zero = stage.apply(&e.zeros_like(), m).unwrap();
     assert!(zero.abs().sum(Kind::Float).double_value(&[]) > 0.0);
 }
 
@@ -185,10 +191,10 @@ fn dynamic_pooling_matches_per_document_adaptive_max_pooling() {
     let stage = model.linear_stage().unwrap();
     let ex = docs();
     let batch = make_batch(&ex, &[0, 1, 2, 3], 0, 5, Device::Cpu).unwrap();
-    let e = model.embed(&batch.ids);
-    let h = stage.apply(&e, &batch.mask).select(1, 0).relu(); // [b, F, len']
-    let out = model.forward_embedded(&e, &batch.mask);
-    let named: std::collections::HashMap<&str, &Tensor> = model.params().named().collect();
+    let e = model.embed(&batch.ids).unwrap();
+    let h = stage.apply(&e, &batch.mask).unwrap().select(1, 0).relu(); // [b, F, len']
+    let out = model.forward_embedded(&e, &batch.mask).unwrap();
+    let named: std::collections::HashMap<&str, &Tensor> = model.named_parameters().collect();
     for (i, doc) in ex.iter().take(4).enumerate() {
         let n = (doc.ids.len() as i64 - 2).max(1);
         let hi = h.get(i as i64).narrow(1, 0, n).unsqueeze(0);
@@ -204,7 +210,7 @@ fn dynamic_pooling_matches_per_document_adaptive_max_pooling() {
             .double_value(&[]);
         assert!(diff < 1e-5, "document {i}: {diff}");
     }
-    assert_eq!(cnn.params().chunks, 4);
+    assert_eq!(cnn.params().chunks(), 4);
 }
 
 #[test]
@@ -219,12 +225,12 @@ fn xml_cnn_max_pool_head_reproduces_forward_from() {
         .expect("xml-cnn pools its stage output");
     let ex = docs();
     let batch = make_batch(&ex, &[0, 1, 2, 3, 4], 0, 5, Device::Cpu).unwrap();
-    let e = model.embed(&batch.ids);
-    let s = stage.apply(&e, &batch.mask);
+    let e = model.embed(&batch.ids).unwrap();
+    let s = stage.apply(&e, &batch.mask).unwrap();
     let dims = s.size();
     let positions = *dims.last().unwrap() as usize;
     let flat = s.view([dims[0], -1, dims[dims.len() - 1]]);
-    let expected = stage.forward_from(&s, &batch.mask);
+    let expected = stage.forward_from(&s, &batch.mask).unwrap();
     for (i, doc) in ex.iter().enumerate() {
         let windows = head.pool_windows(doc.ids.len(), positions);
         assert_eq!(windows.len(), 3 * 6 * 3, "widths × filters × chunks");
@@ -240,7 +246,9 @@ fn xml_cnn_max_pool_head_reproduces_forward_from() {
                 v.max(0.0)
             })
             .collect();
-        let logits = head.forward_pooled(&Tensor::from_slice(&pooled).view([1, -1]));
+        let logits = head
+            .forward_pooled(&Tensor::from_slice(&pooled).view([1, -1]))
+            .unwrap();
         let diff = (logits.get(0) - expected.get(i as i64))
             .abs()
             .max()
@@ -256,26 +264,29 @@ fn builders_reject_out_of_range_values() {
         .build()
         .unwrap_err()
         .to_string();
-    assert_eq!(e, "invalid chunks = 0: expected 1..=64");
+    assert_eq!(e, "chunks = 0 is invalid: expected 1..=64");
     let e = XmlCnnParams::builder()
         .filter_widths(vec![])
         .build()
         .unwrap_err()
         .to_string();
-    assert!(e.starts_with("invalid filter_widths = []"), "{e}");
+    assert!(e.starts_with("filter_widths = [] is invalid"), "{e}");
     let e = XmlCnnParams::builder()
         .dropout(1.0)
         .build()
         .unwrap_err()
         .to_string();
-    assert!(e.starts_with("invalid dropout = 1"), "{e}");
+    assert!(e.starts_with("dropout = 1 is invalid"), "{e}");
     let e = TransformerParams::builder()
         .embedding_dim(10)
         .heads(4)
         .build()
         .unwrap_err()
         .to_string();
-    assert_eq!(e, "invalid heads = 4: expected a divisor of embedding_dim");
+    assert_eq!(
+        e,
+        "heads = 4 is invalid: expected a divisor of embedding_dim"
+    );
     assert!(EmbedPoolParams::builder().hidden(0).build().is_err());
     assert!("cnn".parse::<Architecture>().is_err());
     let a: Architecture = "transformer".parse().unwrap();
@@ -313,9 +324,8 @@ fn seeds_decide_initial_weights() {
     let b = Model::new(&s, 1, Device::Cpu, None).unwrap();
     let c = Model::new(&s, 2, Device::Cpu, None).unwrap();
     for ((n, x), ((_, y), (_, z))) in a
-        .params()
-        .named()
-        .zip(b.params().named().zip(c.params().named()))
+        .named_parameters()
+        .zip(b.named_parameters().zip(c.named_parameters()))
     {
         assert!(x.equal(y), "{n} differs for the same seed");
         if n != "embedding.weight" || x.numel() > 8 {

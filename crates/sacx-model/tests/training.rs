@@ -81,17 +81,7 @@ fn job<'a>(
     va: &'a [Example],
     out: &Path,
 ) -> TrainJob<'a> {
-    TrainJob {
-        spec,
-        labels: labels(),
-        params: p,
-        train: tr,
-        valid: va,
-        out_dir: out.to_path_buf(),
-        resume: false,
-        tokenizer: None,
-        vectors: None,
-    }
+    TrainJob::new(spec, labels(), p, tr, va, out).unwrap()
 }
 
 fn bytes(p: impl AsRef<Path>) -> Vec<u8> {
@@ -113,12 +103,13 @@ fn learns_a_separable_task_and_writes_metrics() {
         ),
         ..xml_spec()
     };
-    let p = TrainParams {
-        accumulation: 2,
-        learning_rate: 0.1,
-        warmup: 0.0,
-        ..params(25)
-    };
+    let p = params(25)
+        .to_builder()
+        .accumulation(2)
+        .learning_rate(0.1)
+        .warmup(0.0)
+        .build()
+        .unwrap();
     let report = train(&job(spec, p, &tr, &va, dir.path()), &mut Silent).unwrap();
     assert_eq!(report.history.len(), 25);
     assert!(
@@ -145,11 +136,12 @@ fn the_monitor_picks_the_best_checkpoint() {
     let (tr, va) = (synthetic(96, 1), synthetic(32, 2));
     for monitor in [Monitor::MicroF1, Monitor::ValidLoss] {
         let dir = tempfile::tempdir().unwrap();
-        let p = TrainParams {
-            monitor,
-            learning_rate: 0.05,
-            ..params(8)
-        };
+        let p = params(8)
+            .to_builder()
+            .monitor(monitor)
+            .learning_rate(0.05)
+            .build()
+            .unwrap();
         let report = train(&job(xml_spec(), p, &tr, &va, dir.path()), &mut Silent).unwrap();
         let h = &report.history;
         // The first epoch with the best monitored figure.
@@ -169,14 +161,14 @@ fn the_monitor_picks_the_best_checkpoint() {
         let improved: Vec<usize> = h.iter().filter(|e| e.improved).map(|e| e.epoch).collect();
         assert_eq!(improved.last(), Some(&report.best_epoch));
     }
-    assert_eq!(TrainParams::default().monitor, Monitor::MicroF1);
+    assert_eq!(TrainParams::default().monitor(), Monitor::MicroF1);
     assert_eq!("valid-loss".parse::<Monitor>().unwrap(), Monitor::ValidLoss);
     assert!("f1".parse::<Monitor>().is_err());
     // Parameters saved before `monitor` existed meant the validation loss.
     let mut old = serde_json::to_value(TrainParams::default()).unwrap();
     old.as_object_mut().unwrap().remove("monitor");
     let back: TrainParams = serde_json::from_value(old).unwrap();
-    assert_eq!(back.monitor, Monitor::ValidLoss);
+    assert_eq!(back.monitor(), Monitor::ValidLoss);
 }
 
 #[test]
@@ -186,7 +178,7 @@ fn same_seed_and_threads_give_bit_identical_weights() {
         .iter()
         .map(|&seed| {
             let dir = tempfile::tempdir().unwrap();
-            let p = TrainParams { seed, ..params(2) };
+            let p = params(2).to_builder().seed(seed).build().unwrap();
             train(&job(xml_spec(), p, &tr, &va, dir.path()), &mut Silent).unwrap();
             let w = bytes(dir.path().join("last/model.safetensors"));
             let o = bytes(dir.path().join("last/optimizer.safetensors"));
@@ -237,7 +229,7 @@ fn a_killed_run_resumes_to_the_same_weights() {
     // Without resume the directory is protected.
     let e = train(&j, &mut Silent).unwrap_err();
     assert!(matches!(e, Error::OutputExists { .. }), "{e}");
-    let resumed = train(&TrainJob { resume: true, ..j }, &mut Silent).unwrap();
+    let resumed = train(&j.resume(true), &mut Silent).unwrap();
     assert_eq!(resumed.epochs_completed, 3);
     assert_eq!(resumed.history.len(), 3);
     for f in [
@@ -272,7 +264,7 @@ fn nan_loss_names_epoch_and_batch_and_keeps_the_last_good_checkpoint() {
     // Poison the saved weights (a valid file with NaN biases, digest updated).
     let last = dir.path().join("last");
     let ck = Checkpoint::load(&last, Device::Cpu).unwrap();
-    let mut tensors = ck.model.params().to_cpu_map().unwrap();
+    let mut tensors = ck.model.state_dict().unwrap();
     tensors.insert(
         "output.bias".into(),
         tch::Tensor::full([3], f64::NAN, (Kind::Float, Device::Cpu)),
@@ -294,7 +286,7 @@ fn nan_loss_names_epoch_and_batch_and_keeps_the_last_good_checkpoint() {
         bytes(dir.path().join("best/model.safetensors")),
     );
 
-    let e = train(&TrainJob { resume: true, ..j }, &mut Silent).unwrap_err();
+    let e = train(&j.resume(true), &mut Silent).unwrap_err();
     assert!(
         matches!(
             e,
@@ -324,16 +316,18 @@ fn resuming_with_other_labels_or_model_is_refused_without_writing() {
     )
     .unwrap();
     let snapshot = bytes(dir.path().join("last/config.json"));
-    let mut j = job(xml_spec(), params(2), &tr, &va, dir.path());
-    j.resume = true;
-    j.labels = vec!["a".into(), "x".into(), "c".into()];
+    let other = vec!["a".into(), "x".into(), "c".into()];
+    let j = TrainJob::new(xml_spec(), other, params(2), &tr, &va, dir.path())
+        .unwrap()
+        .resume(true);
     let e = train(&j, &mut Silent).unwrap_err().to_string();
     assert_eq!(
         e,
         "label set mismatch: checkpoint has 3 labels, data has 3; first difference: label 1 is `b` in the checkpoint, `x` in the data"
     );
-    j.labels = labels();
-    j.spec.vocab_size = VOCAB + 1;
+    let mut spec = xml_spec();
+    spec.vocab_size = VOCAB + 1;
+    let j = job(spec, params(2), &tr, &va, dir.path()).resume(true);
     let e = train(&j, &mut Silent).unwrap_err().to_string();
     assert!(e.contains("model was"), "{e}");
     assert_eq!(bytes(dir.path().join("last/config.json")), snapshot);

@@ -129,17 +129,17 @@ pub fn train(job: &SeedJob<'_>, layout: &SeedLayout, observer: &mut dyn Observer
     let pos_weight = (job.train.balance_classes > 0.0)
         .then(|| sacx_model::balanced_pos_weights(&train, classes, job.train.balance_classes));
     let params = job.train.params(job.seed, pos_weight)?;
-    let train_job = TrainJob {
-        spec: sacx_model::data::model_spec(arch, &tok, job.corpus),
-        labels: sacx_model::data::labels(job.corpus),
+    let train_job = TrainJob::new(
+        sacx_model::data::model_spec(arch, &tok, job.corpus),
+        sacx_model::data::labels(job.corpus),
         params,
-        train: &train,
-        valid: &valid,
-        out_dir: layout.model(),
-        resume: true,
-        tokenizer: Some(&tok),
-        vectors: vectors.as_ref(),
-    };
+        &train,
+        &valid,
+        layout.model(),
+    )?
+    .resume(true)
+    .tokenizer(Some(&tok))
+    .vectors(vectors.as_ref());
     let report = sacx_model::train(&train_job, observer)?;
     let m = &report.metrics.overall;
     observer.event(Event::Note(&format!(
@@ -200,7 +200,7 @@ pub fn explain(
     let params = ig.params(ck.config.threshold as f32)?;
     let special = [Some(tok.pad_id()), tok.unk_id(), tok.cls_id()];
     let baseline = ResolvedBaseline::resolve(
-        &params.baseline,
+        params.baseline(),
         tok.pad_id(),
         |t| tok.token_to_id(t),
         || {

@@ -42,7 +42,7 @@ pub struct Args {
     #[arg(long, default_value = "auto")]
     pub device: String,
     /// Memory budget of one faithfulness model call, in tokens.
-    #[arg(long, default_value_t = sacx_ig::IgParams::default().max_batch_tokens)]
+    #[arg(long, default_value_t = sacx_ig::IgParams::default().max_batch_tokens())]
     pub max_batch_tokens: usize,
 }
 

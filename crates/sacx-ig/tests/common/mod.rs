@@ -1,7 +1,7 @@
 //! Small models with fixed (seeded) weights for attribution tests.
 #![allow(dead_code)]
 use sacx_ig::ExplainDoc;
-use sacx_model::{Classifier, LinearStage};
+use sacx_model::{Classifier, LinearStage, Result};
 use tch::{Device, Kind, Tensor};
 
 /// Rows of `table` for `[batch, len]` ids: `[batch, len, dim]`.
@@ -42,14 +42,17 @@ impl Classifier for LinearModel {
     fn pad_id(&self) -> i64 {
         0
     }
-    fn embed(&self, ids: &Tensor) -> Tensor {
-        lookup(&self.table, ids)
+    fn vocab_size(&self) -> usize {
+        self.table.size()[0] as usize
     }
-    fn forward_embedded(&self, e: &Tensor, mask: &Tensor) -> Tensor {
-        (e * mask.unsqueeze(-1))
+    fn embed(&self, ids: &Tensor) -> Result<Tensor> {
+        Ok(lookup(&self.table, ids))
+    }
+    fn forward_embedded(&self, e: &Tensor, mask: &Tensor) -> Result<Tensor> {
+        Ok((e * mask.unsqueeze(-1))
             .sum_dim_intlist(1, false, Kind::Float)
             .matmul(&self.w.tr())
-            + &self.bias
+            + &self.bias)
     }
 }
 
@@ -98,21 +101,21 @@ impl TinyCnn {
 }
 
 impl LinearStage for TinyCnn {
-    fn apply(&self, e: &Tensor, mask: &Tensor) -> Tensor {
-        (e * mask.unsqueeze(-1)).transpose(1, 2).conv1d(
+    fn apply(&self, e: &Tensor, mask: &Tensor) -> Result<Tensor> {
+        Ok((e * mask.unsqueeze(-1)).transpose(1, 2).conv1d(
             &self.conv_w,
             Some(&self.conv_b),
             [1],
             [0],
             [1],
             1,
-        )
+        ))
     }
-    fn forward_from(&self, s: &Tensor, mask: &Tensor) -> Tensor {
+    fn forward_from(&self, s: &Tensor, mask: &Tensor) -> Result<Tensor> {
         let m = Self::window_mask(mask).unsqueeze(1);
         let pooled = (s.tanh() * &m).sum_dim_intlist(-1, false, Kind::Float)
             / m.sum_dim_intlist(-1, false, Kind::Float).clamp_min(1.0);
-        pooled.matmul(&self.out_w.tr()) + &self.out_b
+        Ok(pooled.matmul(&self.out_w.tr()) + &self.out_b)
     }
 }
 
@@ -129,11 +132,14 @@ impl Classifier for TinyCnn {
     fn pad_id(&self) -> i64 {
         0
     }
-    fn embed(&self, ids: &Tensor) -> Tensor {
-        lookup(&self.table, ids)
+    fn vocab_size(&self) -> usize {
+        self.table.size()[0] as usize
     }
-    fn forward_embedded(&self, e: &Tensor, mask: &Tensor) -> Tensor {
-        self.forward_from(&self.apply(e, mask), mask)
+    fn embed(&self, ids: &Tensor) -> Result<Tensor> {
+        Ok(lookup(&self.table, ids))
+    }
+    fn forward_embedded(&self, e: &Tensor, mask: &Tensor) -> Result<Tensor> {
+        self.forward_from(&self.apply(e, mask)?, mask)
     }
     fn linear_stage(&self) -> Option<&dyn LinearStage> {
         if self.generic { None } else { Some(self) }

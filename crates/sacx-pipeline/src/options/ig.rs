@@ -16,13 +16,13 @@ pub struct IgArgs {
     #[cfg_attr(feature = "clap", arg(long, default_value_t = IgArgs::default().baseline))]
     pub baseline: Baseline,
     /// Which classes to explain: gold-or-predicted, predicted, gold, true-positive or all.
-    #[cfg_attr(feature = "clap", arg(long, default_value = "gold-or-predicted"))]
+    #[cfg_attr(feature = "clap", arg(long, default_value_t = IgArgs::default().targets))]
     pub targets: TargetPolicy,
     /// Token normalisation before merging into words: l2 or none.
-    #[cfg_attr(feature = "clap", arg(long, default_value = "l2"))]
+    #[cfg_attr(feature = "clap", arg(long, default_value_t = IgArgs::default().normalize))]
     pub normalize: Normalize,
     /// How a word's tokens combine: abs-max (keeps the sign), sum or mean.
-    #[cfg_attr(feature = "clap", arg(long, default_value = "abs-max"))]
+    #[cfg_attr(feature = "clap", arg(long, default_value_t = IgArgs::default().merge))]
     pub merge: WordMerge,
     /// Memory budget of one model call, in token-steps.
     #[cfg_attr(feature = "clap", arg(long, default_value_t = IgArgs::default().max_batch_tokens))]
@@ -60,20 +60,23 @@ impl IgArgs {
     }
 }
 
+/// The library defaults ([`IgParams::default`], [`sacx_ig::OutputOptions::default`]).
 impl Default for IgArgs {
     fn default() -> Self {
+        let p = IgParams::default();
+        let out = sacx_ig::OutputOptions::default();
         IgArgs {
-            ig_steps: 50,
-            ig_method: Method::GaussLegendre,
-            baseline: Baseline::Pad,
-            targets: TargetPolicy::GoldOrPredicted,
-            normalize: Normalize::L2,
-            merge: WordMerge::AbsMax,
-            max_batch_tokens: 65_536,
-            tolerance: None,
-            max_steps: 400,
-            tsv: false,
-            shard_docs: 256,
+            ig_steps: p.n_steps(),
+            ig_method: p.method(),
+            baseline: p.baseline().clone(),
+            targets: p.targets(),
+            normalize: p.normalize(),
+            merge: p.merge(),
+            max_batch_tokens: p.max_batch_tokens(),
+            tolerance: p.tolerance(),
+            max_steps: p.max_steps(),
+            tsv: out.tsv,
+            shard_docs: out.docs_per_shard as u64,
         }
     }
 }

@@ -1,7 +1,8 @@
 //! Keyword ranking and evaluation options.
 use crate::Result;
 use sacx_aggregate::{
-    BaselineParams, CutOrder, EvalDocOptions, KeywordParams, LabelSource, Method, Ranking, Style,
+    BaselineParams, CutOrder, EvalDocOptions, KeywordParams, LabelSource, Method, Ranking,
+    Stability, Style,
 };
 
 /// How keywords are ranked across runs (the original `kws.py`, corrected).
@@ -105,19 +106,24 @@ impl EvalArgs {
     }
 }
 
+/// The library defaults ([`KeywordParams::default`], [`EvalDocOptions::default`]).
 impl Default for KeywordArgs {
     fn default() -> Self {
         let p = KeywordParams::default();
+        let (selection_freq, std_threshold) = match p.stability() {
+            Stability::SelectionFrequency { share } => (share, None),
+            Stability::Std { threshold } => (0.6, Some(threshold)),
+        };
         KeywordArgs {
             ranking: p.ranking(),
             specificity_power: p.specificity_power(),
-            words_per_doc: 100,
-            style: Style::Contains,
-            selection_freq: 0.6,
-            std_threshold: None,
-            min_word_freq: 3,
-            top_n: 100,
-            original_cut_order: false,
+            words_per_doc: p.words_per_doc(),
+            style: p.style(),
+            selection_freq,
+            std_threshold,
+            min_word_freq: p.min_word_freq(),
+            top_n: p.top_n(),
+            original_cut_order: p.cut_order() == CutOrder::Original,
         }
     }
 }
@@ -126,7 +132,7 @@ impl Default for EvalArgs {
     fn default() -> Self {
         EvalArgs {
             k: vec![100, 10],
-            eval_labels: LabelSource::TruePositive,
+            eval_labels: EvalDocOptions::default().source,
             control_seed: 0,
         }
     }

@@ -2,8 +2,8 @@
 use crate::{Error, Result};
 use sacx_data::{SplitOptions, TokenizerKind, TokenizerOptions};
 use sacx_model::{
-    Architecture, DeviceSpec, EmbedPoolParams, Pooling, TrainParams, TransformerParams,
-    XmlCnnParams,
+    Architecture, DeviceSpec, EmbedPoolParams, EmbedPoolParamsBuilder, Pooling, TrainParams,
+    TransformerParams, TransformerParamsBuilder, XmlCnnParams, XmlCnnParamsBuilder,
 };
 use std::path::PathBuf;
 
@@ -147,41 +147,48 @@ impl ModelArgs {
         only("pooling", self.pooling.is_some(), "transformer")?;
         let arch = match self.model.as_str() {
             "xml-cnn" => {
-                let mut p = XmlCnnParams::default();
-                set(&mut p.embedding_dim, self.embedding_dim);
-                set(&mut p.hidden, self.hidden);
-                set(&mut p.dropout, self.dropout);
-                set(&mut p.filter_widths, self.filter_widths.clone());
-                set(&mut p.num_filters, self.filters);
-                set(&mut p.chunks, self.chunks);
-                p.freeze_embeddings = self.freeze_embeddings;
-                Architecture::XmlCnn(p)
+                let mut p = XmlCnnParams::builder().freeze_embeddings(self.freeze_embeddings);
+                p = set(p, self.embedding_dim, XmlCnnParamsBuilder::embedding_dim);
+                p = set(p, self.hidden, XmlCnnParamsBuilder::hidden);
+                p = set(p, self.dropout, XmlCnnParamsBuilder::dropout);
+                p = set(
+                    p,
+                    self.filter_widths.clone(),
+                    XmlCnnParamsBuilder::filter_widths,
+                );
+                p = set(p, self.filters, XmlCnnParamsBuilder::num_filters);
+                p = set(p, self.chunks, XmlCnnParamsBuilder::chunks);
+                Architecture::XmlCnn(p.build()?)
             }
             "embed-pool" => {
-                let mut p = EmbedPoolParams::default();
-                set(&mut p.embedding_dim, self.embedding_dim);
-                set(&mut p.hidden, self.hidden);
-                set(&mut p.dropout, self.dropout);
-                p.freeze_embeddings = self.freeze_embeddings;
-                Architecture::EmbedPool(p)
+                let mut p = EmbedPoolParams::builder().freeze_embeddings(self.freeze_embeddings);
+                p = set(p, self.embedding_dim, EmbedPoolParamsBuilder::embedding_dim);
+                p = set(p, self.hidden, EmbedPoolParamsBuilder::hidden);
+                p = set(p, self.dropout, EmbedPoolParamsBuilder::dropout);
+                Architecture::EmbedPool(p.build()?)
             }
             "transformer" => {
                 only("hidden", self.hidden.is_some(), "xml-cnn or embed-pool")?;
-                let mut p = TransformerParams::default();
-                set(&mut p.embedding_dim, self.embedding_dim);
-                set(&mut p.dropout, self.dropout);
-                set(&mut p.layers, self.layers);
-                set(&mut p.heads, self.heads);
-                set(&mut p.ff_dim, self.ff_dim);
-                p.pooling = match self.pooling.as_deref() {
+                let pooling = match self.pooling.as_deref() {
                     None | Some("mean") => Pooling::Mean,
                     Some("first") => Pooling::First,
                     Some(other) => {
                         return Err(Error::option("pooling", other, "expected mean or first"));
                     }
                 };
-                p.freeze_embeddings = self.freeze_embeddings;
-                Architecture::Transformer(p)
+                let mut p = TransformerParams::builder()
+                    .pooling(pooling)
+                    .freeze_embeddings(self.freeze_embeddings);
+                p = set(
+                    p,
+                    self.embedding_dim,
+                    TransformerParamsBuilder::embedding_dim,
+                );
+                p = set(p, self.dropout, TransformerParamsBuilder::dropout);
+                p = set(p, self.layers, TransformerParamsBuilder::layers);
+                p = set(p, self.heads, TransformerParamsBuilder::heads);
+                p = set(p, self.ff_dim, TransformerParamsBuilder::ff_dim);
+                Architecture::Transformer(p.build()?)
             }
             other => {
                 return Err(Error::option(
@@ -191,7 +198,6 @@ impl ModelArgs {
                 ));
             }
         };
-        arch.validate()?;
         Ok(arch)
     }
 
@@ -201,9 +207,11 @@ impl ModelArgs {
     }
 }
 
-fn set<T>(field: &mut T, value: Option<T>) {
-    if let Some(v) = value {
-        *field = v;
+/// `builder` with `setter(value)` applied when a value is given.
+fn set<B, T>(builder: B, value: Option<T>, setter: fn(B, T) -> B) -> B {
+    match value {
+        Some(v) => setter(builder, v),
+        None => builder,
     }
 }
 
@@ -276,7 +284,7 @@ impl TrainArgs {
             .warmup(self.warmup)
             .clip_norm((self.clip_norm > 0.0).then_some(self.clip_norm))
             .patience(self.patience)
-            .monitor(self.monitor.parse::<sacx_model::train_params::Monitor>()?)
+            .monitor(self.monitor.parse::<sacx_model::Monitor>()?)
             .pos_weight(pos_weight)
             .seed(seed)
             .threads(self.threads)
@@ -296,26 +304,36 @@ pub fn parse_threads(s: &str) -> std::result::Result<usize, String> {
     }
 }
 
+/// The library defaults ([`SplitOptions::default`]).
 impl Default for SplitArgs {
     fn default() -> Self {
+        let o = SplitOptions::default();
         SplitArgs {
-            train_fraction: 0.8,
-            stratify: false,
+            train_fraction: o.train_fraction(),
+            stratify: o.stratify(),
         }
     }
 }
 
+/// The library defaults ([`TokenizerOptions::default`]).
 impl Default for TokenizerArgs {
     fn default() -> Self {
+        let o = TokenizerOptions::default();
         TokenizerArgs {
-            tokenizer: "word".to_string(),
-            vocab_size: 30_000,
-            min_count: 1,
-            max_len: 512,
+            tokenizer: match o.kind() {
+                TokenizerKind::WordPiece => "wordpiece".to_string(),
+                TokenizerKind::Bpe => "bpe".to_string(),
+                TokenizerKind::Pretrained(path) => path.display().to_string(),
+                _ => "word".to_string(),
+            },
+            vocab_size: o.vocab_size(),
+            min_count: o.min_count(),
+            max_len: o.max_len(),
         }
     }
 }
 
+/// xml-cnn with each architecture's own defaults (every size unset).
 impl Default for ModelArgs {
     fn default() -> Self {
         ModelArgs {
@@ -336,23 +354,25 @@ impl Default for ModelArgs {
     }
 }
 
+/// The library defaults ([`TrainParams::default`]).
 impl Default for TrainArgs {
     fn default() -> Self {
+        let p = TrainParams::default();
         TrainArgs {
-            epochs: 8,
-            batch_size: 32,
-            accumulation: 1,
-            lr: 5e-3,
-            weight_decay: 0.01,
-            warmup: 0.1,
-            clip_norm: 5.0,
-            patience: 2,
-            monitor: "micro-f1".to_string(),
+            epochs: p.epochs(),
+            batch_size: p.batch_size(),
+            accumulation: p.accumulation(),
+            lr: p.learning_rate(),
+            weight_decay: p.weight_decay(),
+            warmup: p.warmup(),
+            clip_norm: p.clip_norm().unwrap_or(0.0),
+            patience: p.patience(),
+            monitor: p.monitor().to_string(),
             balance_classes: 0.0,
-            threshold: 0.5,
-            apply_best_threshold: false,
-            threads: None,
-            device: "auto".to_string(),
+            threshold: p.threshold(),
+            apply_best_threshold: p.apply_best_threshold(),
+            threads: p.threads(),
+            device: p.device().to_string(),
         }
     }
 }
