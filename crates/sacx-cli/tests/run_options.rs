@@ -73,7 +73,7 @@ fn bad_options_fail_before_any_file_is_written() {
     for (extra, needle) in [
         (&["--top-n", "0"][..], "top_n = 0"),
         (&["--selection-freq", "1.5"][..], "selection_freq = 1.5"),
-        (&["--ig-steps", "100000"][..], "n_steps '100000'"),
+        (&["--ig-steps", "100000"][..], "n_steps = 100000"),
         (&["--eval-k", "0"][..], "--eval-k 0"),
         (&["--baselines", "ig"][..], "--baselines ig"),
         (&["--threads", "0"][..], "from 1 to 1024"),

@@ -3,7 +3,7 @@
 //! Layout and tensor names are documented in `docs/checkpoints.md`. Every file
 //! other than `config.json` is listed there with its size and FNV-1a digest, so
 //! a truncated or altered file is reported before anything is used. Directories
-//! are replaced as a whole (see [`crate::weights`]), so a crash never leaves a
+//! are replaced as a whole (a fresh sibling renamed into place), so a crash never leaves a
 //! half-written checkpoint.
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};

@@ -165,27 +165,7 @@ fn metric_set(
             same &= yes == is_gold[k];
         }
         exact += same as usize;
-        let mut order: Vec<usize> = (0..c).collect();
-        order.sort_by(|&a, &b| probs[d][b].total_cmp(&probs[d][a]).then(a.cmp(&b)));
-        let n_gold = is_gold.iter().filter(|&&g| g).count();
-        with_gold += (n_gold > 0) as usize;
-        for (j, &k) in TOP_K.iter().enumerate() {
-            let top = &order[..k.min(c)];
-            let hits = top.iter().filter(|&&i| is_gold[i]).count();
-            p_at[j] += hits as f64 / k as f64;
-            if n_gold > 0 {
-                let dcg: f64 = top
-                    .iter()
-                    .enumerate()
-                    .filter(|(_, i)| is_gold[**i])
-                    .map(|(r, _)| 1.0 / (r as f64 + 2.0).log2())
-                    .sum();
-                let idcg: f64 = (0..k.min(n_gold))
-                    .map(|r| 1.0 / (r as f64 + 2.0).log2())
-                    .sum();
-                ndcg[j] += dcg / idcg;
-            }
-        }
+        with_gold += add_ranking(&probs[d], &is_gold, &mut p_at, &mut ndcg) as usize;
     }
     let per_class: Vec<ClassMetrics> = (0..c)
         .map(|k| {
@@ -238,6 +218,33 @@ fn metric_set(
             .collect(),
         per_class,
     }
+}
+
+/// Adds one document's P@k and (when it has a gold label) nDCG@k, for every
+/// `k` of [`TOP_K`], to the running sums; returns whether it has a gold label.
+fn add_ranking(probs: &[f32], is_gold: &[bool], p_at: &mut [f64; 3], ndcg: &mut [f64; 3]) -> bool {
+    let c = is_gold.len();
+    let mut order: Vec<usize> = (0..c).collect();
+    order.sort_by(|&a, &b| probs[b].total_cmp(&probs[a]).then(a.cmp(&b)));
+    let n_gold = is_gold.iter().filter(|&&g| g).count();
+    for (j, &k) in TOP_K.iter().enumerate() {
+        let top = &order[..k.min(c)];
+        let hits = top.iter().filter(|&&i| is_gold[i]).count();
+        p_at[j] += hits as f64 / k as f64;
+        if n_gold > 0 {
+            let dcg: f64 = top
+                .iter()
+                .enumerate()
+                .filter(|(_, i)| is_gold[**i])
+                .map(|(r, _)| 1.0 / (r as f64 + 2.0).log2())
+                .sum();
+            let idcg: f64 = (0..k.min(n_gold))
+                .map(|r| 1.0 / (r as f64 + 2.0).log2())
+                .sum();
+            ndcg[j] += dcg / idcg;
+        }
+    }
+    n_gold > 0
 }
 
 /// The threshold maximising micro-F1 over all (document, class) scores: each

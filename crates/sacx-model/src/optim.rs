@@ -73,7 +73,7 @@ impl AdamW {
             .zip(self.state.iter_mut())
             .zip(self.scratch.iter_mut())
         {
-            let mut g = p.grad();
+            let mut g = p.f_grad()?;
             if !g.defined() {
                 continue;
             }
@@ -164,11 +164,13 @@ impl LrSchedule {
 /// (as `torch.nn.utils.clip_grad_norm_`); returns the norm before clipping.
 pub fn clip_grad_norm(params: &ParamStore, max_norm: f64) -> Result<f64> {
     let _guard = tch::no_grad_guard();
-    let grads: Vec<Tensor> = params
-        .trainable()
-        .map(|(_, p)| p.grad())
-        .filter(Tensor::defined)
-        .collect();
+    let mut grads: Vec<Tensor> = Vec::new();
+    for (_, p) in params.trainable() {
+        let g = p.f_grad()?;
+        if g.defined() {
+            grads.push(g);
+        }
+    }
     if grads.is_empty() {
         return Ok(0.0);
     }

@@ -333,3 +333,58 @@ fn seeds_decide_initial_weights() {
         }
     }
 }
+
+#[test]
+fn bad_inputs_are_errors_not_panics() {
+    for arch in small_archs() {
+        let name = arch.to_string();
+        let model = Model::new(&spec(arch), 1, Device::Cpu, None).unwrap();
+        assert_eq!(model.vocab_size(), 50, "{name}");
+        for bad in [50i64, -1] {
+            let ids = Tensor::from_slice(&[3i64, bad, 4]).view([1, 3]);
+            let e = model.embed(&ids).unwrap_err();
+            assert!(
+                matches!(e, sacx_model::Error::TokenOutOfRange { id, vocab_size: 50 } if id == bad),
+                "{name}: {e}"
+            );
+            let mask = Tensor::ones([1, 3], (Kind::Float, Device::Cpu));
+            assert!(model.logits(&ids, &mask).is_err(), "{name}");
+        }
+        // Embeddings of the wrong rank or width: an error from libtorch.
+        let flat = Tensor::zeros([3], (Kind::Float, Device::Cpu));
+        let e = model.forward_embedded(&flat, &flat).unwrap_err();
+        assert!(matches!(e, sacx_model::Error::Torch(_)), "{name}: {e}");
+        let mask = Tensor::ones([2, 4], (Kind::Float, Device::Cpu));
+        let narrow = Tensor::zeros([2, 4, 3], (Kind::Float, Device::Cpu));
+        assert!(model.forward_embedded(&narrow, &mask).is_err(), "{name}");
+        if let Some(stage) = model.linear_stage() {
+            assert!(stage.apply(&narrow, &mask).is_err(), "{name}");
+            assert!(stage.forward_from(&flat, &mask).is_err(), "{name}");
+        }
+    }
+}
+
+#[test]
+fn deserializing_checks_the_ranges_like_the_builders() {
+    let ok = serde_json::json!({"kind": "xml-cnn", "embedding_dim": 8, "filter_widths": [2],
+        "num_filters": 4, "chunks": 2, "hidden": 16, "dropout": 0.5, "freeze_embeddings": false});
+    let arch: Architecture = serde_json::from_value(ok.clone()).unwrap();
+    assert_eq!(serde_json::to_value(&arch).unwrap(), ok);
+    let mut bad = ok.clone();
+    bad["chunks"] = 0.into();
+    let e = serde_json::from_value::<Architecture>(bad)
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("chunks = 0 is invalid"), "{e}");
+    let mut unknown = ok;
+    unknown["stride"] = 2.into();
+    assert!(serde_json::from_value::<Architecture>(unknown).is_err());
+    let t = serde_json::to_value(TransformerParams::default()).unwrap();
+    let mut t_bad = t.clone();
+    t_bad["heads"] = 3.into();
+    assert!(serde_json::from_value::<TransformerParams>(t_bad).is_err());
+    assert_eq!(
+        serde_json::from_value::<TransformerParams>(t).unwrap(),
+        TransformerParams::default()
+    );
+}
