@@ -70,27 +70,15 @@ fn main() {
     }
 }
 
-/// The error and its causes on one line, joined with ": " (each library error
-/// keeps its cause as its source without quoting it, so each is printed once).
-/// Library errors that name a library setting are worded with the flag that
-/// sets it ([`hint::cli_message`]).
-///
-/// A cause whose text the message so far already ends with is skipped: a guard
-/// for errors that still quote their source (sacx-model's and sacx-ig's, until
-/// they follow the same rule).
+/// The error and its causes on one line, joined with ": ". Every library
+/// error keeps its cause as its source without quoting it, so each cause is
+/// printed once; library errors that name a library setting are worded with
+/// the flag that sets it ([`hint::cli_message`]).
 fn one_line(err: &anyhow::Error) -> String {
-    let mut out = String::new();
-    for cause in err.chain() {
-        let text = hint::cli_message(cause).unwrap_or_else(|| cause.to_string());
-        if !out.is_empty() && out.ends_with(&text) {
-            continue;
-        }
-        if !out.is_empty() {
-            out.push_str(": ");
-        }
-        out.push_str(&text);
-    }
-    out
+    err.chain()
+        .map(|cause| hint::cli_message(cause).unwrap_or_else(|| cause.to_string()))
+        .collect::<Vec<_>>()
+        .join(": ")
 }
 
 /// Parses the command line, with options from `--config` filled in.

@@ -187,7 +187,7 @@ pub fn explain_to_dir(
     )?;
     let mut json = serde_json::to_vec_pretty(&summary).expect("a summary always serialises");
     json.push(b'\n');
-    sacx_data::write_atomic(&dir.join("summary.json"), &json)?;
+    sacx_data::write_atomic(&dir.join(sacx_data::layout::SUMMARY_FILE), &json)?;
     Ok(summary)
 }
 

@@ -24,12 +24,9 @@ use crate::{Error, Result};
 
 pub use crate::train_job::TrainJob;
 
-/// Sub-directory of the best checkpoint.
-pub const BEST_DIR: &str = "best";
-/// Sub-directory of the last completed epoch.
-pub const LAST_DIR: &str = "last";
-/// Metrics file name.
-pub const METRICS_FILE: &str = "metrics.json";
+/// The names of a training directory's parts: `best/`, `last/` and
+/// `metrics.json` (defined with the rest of the run layout in sacx-data).
+pub use sacx_data::layout::{BEST_DIR, LAST_DIR, METRICS_FILE};
 const OPTIMIZER_FILE: &str = "optimizer.safetensors";
 const STATE_FILE: &str = "train_state.json";
 

@@ -3,7 +3,7 @@
 use anyhow::{Result, bail};
 use sacx_aggregate::Evaluation;
 use sacx_data::layout::RunLayout;
-use sacx_pipeline::options::{CorpusArgs, EvalArgs, SplitArgs};
+use sacx_pipeline::options::{CorpusArgs, EvalArgs, SplitArgs, TrainArgs};
 use sacx_pipeline::stages::{evaluate_sets, read_counts, read_keywords, write_evaluations};
 use std::path::PathBuf;
 
@@ -22,7 +22,7 @@ pub struct Args {
     #[arg(long, value_name = "DIR")]
     pub counts: Option<PathBuf>,
     /// Decision threshold for predicted labels.
-    #[arg(long, default_value_t = 0.5)]
+    #[arg(long, default_value_t = sacx_aggregate::EvalDocOptions::default().prediction_threshold)]
     pub threshold: f32,
     #[command(flatten)]
     pub eval: EvalArgs,
@@ -39,7 +39,7 @@ pub struct Args {
     #[command(flatten)]
     pub split: SplitArgs,
     /// Device of the faithfulness models: auto, cpu or cuda:N.
-    #[arg(long, default_value = "auto")]
+    #[arg(long, default_value_t = TrainArgs::default().device)]
     pub device: String,
     /// Memory budget of one faithfulness model call, in tokens.
     #[arg(long, default_value_t = sacx_ig::IgParams::default().max_batch_tokens())]

@@ -1,7 +1,7 @@
 //! `sacx explain`: Integrated Gradients for one trained seed's validation documents.
 use anyhow::Result;
 use sacx_data::layout::SeedLayout;
-use sacx_pipeline::options::{CorpusArgs, IgArgs, SplitArgs};
+use sacx_pipeline::options::{CorpusArgs, IgArgs, SplitArgs, TrainArgs};
 use sacx_pipeline::seed::{self, ExplainJob};
 use std::path::PathBuf;
 
@@ -21,7 +21,7 @@ pub struct Args {
     #[command(flatten)]
     pub ig: IgArgs,
     /// auto (CUDA when present), cpu, or cuda:N.
-    #[arg(long, default_value = "auto")]
+    #[arg(long, default_value_t = TrainArgs::default().device)]
     pub device: String,
     /// CPU threads for libtorch [default: libtorch's choice].
     #[arg(long)]

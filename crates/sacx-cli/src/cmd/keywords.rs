@@ -20,13 +20,13 @@ pub struct Args {
     #[arg(long, value_name = "DIR")]
     pub counts: Option<PathBuf>,
     /// ig (attributions across runs), log-odds, chi2 or ctfidf.
-    #[arg(long, default_value = "ig")]
+    #[arg(long, default_value_t = Method::Ig)]
     pub method: Method,
     /// Label list in model order, for TSV-only input.
     #[arg(long, value_delimiter = ',', value_name = "LABEL,...")]
     pub labels: Vec<String>,
     /// Decision threshold used by `--style exact`.
-    #[arg(long, default_value_t = 0.5)]
+    #[arg(long, default_value_t = sacx_aggregate::KeywordParams::default().prediction_threshold())]
     pub threshold: f32,
     #[command(flatten)]
     pub ranking: KeywordArgs,
