@@ -102,9 +102,10 @@ impl Corpus {
     /// ```
     /// let data = b"{\"text\": \"Hello world\", \"labels\": [\"greeting\"], \"lang\": \"en\"}\n";
     /// let opts = sacx_data::LoadOptions::default();
-    /// let corpus = sacx_data::Corpus::from_reader("mem.jsonl", &data[..], &opts).unwrap();
+    /// let corpus = sacx_data::Corpus::from_reader("mem.jsonl", &data[..], &opts)?;
     /// assert_eq!(corpus.docs[0].id, "line-1");
     /// assert_eq!(corpus.labels.names(), ["greeting"]);
+    /// # Ok::<(), sacx_data::Error>(())
     /// ```
     pub fn from_reader<R: Read + Send + 'static>(
         name: &str,

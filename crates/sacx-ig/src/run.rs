@@ -185,9 +185,13 @@ pub fn explain_to_dir(
         started.elapsed().as_secs_f64(),
         explainer.params(),
     )?;
-    let mut json = serde_json::to_vec_pretty(&summary).expect("a summary always serialises");
+    let path = dir.join(sacx_data::layout::SUMMARY_FILE);
+    let mut json = serde_json::to_vec_pretty(&summary).map_err(|e| Error::Io {
+        path: path.clone(),
+        source: e.into(),
+    })?;
     json.push(b'\n');
-    sacx_data::write_atomic(&dir.join(sacx_data::layout::SUMMARY_FILE), &json)?;
+    sacx_data::write_atomic(&path, &json)?;
     Ok(summary)
 }
 

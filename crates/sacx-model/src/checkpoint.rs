@@ -304,7 +304,7 @@ impl Checkpoint {
     ///     num_classes: 2,
     /// };
     /// let model = Model::new(&spec, 7, Device::Cpu, None)?;
-    /// let dir = tempfile::tempdir().unwrap();
+    /// let dir = tempfile::tempdir().map_err(|e| sacx_model::Error::Io { path: "tmp".into(), source: e })?;
     /// let config = CheckpointConfig::new(&model, vec!["a".into(), "b".into()], 7);
     /// sacx_model::checkpoint::save(dir.path(), &config, &model, None, &[])?;
     ///

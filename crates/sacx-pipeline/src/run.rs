@@ -52,7 +52,7 @@ use std::time::Instant;
 ///     .build()?;
 /// let summary = run.run(&mut Silent)?;
 /// assert_eq!(summary.seeds, [1, 2]);
-/// assert!(summary.report.unwrap().is_file());
+/// assert!(summary.report.is_some_and(|r| r.is_file()));
 /// assert!(run.layout().keywords().join("keywords.json").is_file());
 ///
 /// // A bad option fails in `build`, before anything is written.

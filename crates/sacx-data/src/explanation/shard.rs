@@ -47,7 +47,7 @@ fn shard_index(name: &str) -> Option<u64> {
 /// std::fs::write(dir.path().join("shard-00003.bin.tmp"), b"")?;
 /// let names: Vec<_> = list_shards(dir.path())?
 ///     .iter()
-///     .map(|p| p.file_name().unwrap().to_string_lossy().into_owned())
+///     .filter_map(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
 ///     .collect();
 /// assert_eq!(names, ["shard-00002.bin", "shard-00010.bin", "shard-100000.bin"]);
 /// # Ok(())

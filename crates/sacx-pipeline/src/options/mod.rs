@@ -27,7 +27,8 @@ use std::path::PathBuf;
 /// let mut options = sacx_pipeline::RunOptions::default();
 /// options.seeds = 3;
 /// options.train.epochs = 2;
-/// assert_eq!(options.seed_list().unwrap(), vec![1, 2, 3]);
+/// assert_eq!(options.seed_list()?, vec![1, 2, 3]);
+/// # Ok::<(), sacx_pipeline::Error>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "clap", derive(clap::Args))]
