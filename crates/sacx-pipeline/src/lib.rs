@@ -18,6 +18,9 @@ pub mod guard;
 pub mod identity;
 pub mod libtorch;
 mod observer;
+// The option groups' doc comments are also `sacx --help` text, written for a
+// terminal (`token:<text>`, `random:<k>[:<seed>]`), not as rustdoc markup.
+#[allow(rustdoc::broken_intra_doc_links, rustdoc::invalid_html_tags)]
 pub mod options;
 mod run;
 pub mod seed;
