@@ -26,10 +26,12 @@ pub mod select;
 mod table;
 
 pub use aggregate::aggregate;
-pub use baseline::{BaselineParams, baseline};
+pub use baseline::{BaselineParams, BaselineParamsBuilder, baseline};
 pub use counts::{ClassCount, ClassCounts};
 pub use error::{Error, Result};
-pub use eval_docs::{EvalDocOptions, EvalDocument, EvalDocuments, LabelSource};
+pub use eval_docs::{
+    EvalDocOptions, EvalDocOptionsBuilder, EvalDocument, EvalDocuments, LabelSource,
+};
 pub use faithfulness::{FaithFigures, Faithfulness, control_words, top_words};
 pub use input::{Inputs, Source};
 pub use keywords::{ClassKeywords, KEYWORDS_JSON, Keyword, Keywords};
@@ -38,4 +40,4 @@ pub use params::{
     CutOrder, KeywordParams, KeywordParamsBuilder, Method, Ranking, Stability, Style,
 };
 pub use rank::is_stable;
-pub use sacx_data::explanation::tsv::{TsvOptions, TsvReader};
+pub use sacx_data::explanation::tsv::{TsvOptions, TsvOptionsBuilder, TsvReader};

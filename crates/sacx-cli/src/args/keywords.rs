@@ -70,10 +70,11 @@ impl KeywordArgs {
 
     /// Parameters of a classical baseline with the same list length and filter.
     pub fn baseline_params(&self, method: Method) -> Result<BaselineParams> {
-        Ok(BaselineParams::new(method)
+        Ok(BaselineParams::builder()
+            .method(method)
             .top_n(self.top_n)
             .min_word_freq(self.min_word_freq)
-            .validate()?)
+            .build()?)
     }
 }
 
@@ -94,11 +95,10 @@ pub struct EvalArgs {
 
 impl EvalArgs {
     /// Options for building the evaluation documents.
-    pub fn doc_options(&self, threshold: f32) -> EvalDocOptions {
-        EvalDocOptions {
-            source: self.eval_labels,
-            prediction_threshold: threshold,
-            ..EvalDocOptions::default()
-        }
+    pub fn doc_options(&self, threshold: f32) -> Result<EvalDocOptions> {
+        Ok(EvalDocOptions::builder()
+            .source(self.eval_labels)
+            .prediction_threshold(threshold)
+            .build()?)
     }
 }
