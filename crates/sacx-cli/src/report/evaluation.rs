@@ -6,7 +6,7 @@ use std::fmt::Write as _;
 
 use sacx_aggregate::Faithfulness;
 use sacx_aggregate::Method;
-use sacx_aggregate::metrics::{MetricsAtK, PerClass};
+use sacx_aggregate::{MetricsAtK, PerClass};
 
 use super::html::{esc, note, num};
 use super::load::RunData;
