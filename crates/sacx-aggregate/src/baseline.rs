@@ -140,6 +140,28 @@ impl BaselineParamsBuilder {
 
 /// Ranks keywords per class with a baseline method. `classes` fixes the output order;
 /// classes missing from the counts get empty lists.
+///
+/// ```
+/// # fn main() -> Result<(), sacx_aggregate::Error> {
+/// use sacx_aggregate::{BaselineParams, ClassCounts, Method, baseline};
+/// let docs = vec![
+///     (vec!["play", "game"], vec!["Game"]),
+///     (vec!["play", "the", "game"], vec!["Game"]),
+///     (vec!["sing", "the", "song"], vec!["Music"]),
+///     (vec!["sing", "a", "song"], vec!["Music"]),
+/// ];
+/// let counts = ClassCounts::from_documents(docs);
+/// let params = BaselineParams::builder()
+///     .method(Method::Chi2)
+///     .min_word_freq(1)
+///     .build()?;
+/// let classes = ["Game".to_string(), "Music".to_string()];
+/// let k = baseline(&counts, &classes, &params)?;
+/// let game: Vec<&str> = k.classes[0].keywords.iter().map(|w| w.word.as_str()).collect();
+/// assert!(game.contains(&"play") && !game.contains(&"the"));
+/// # Ok(())
+/// # }
+/// ```
 pub fn baseline(
     counts: &ClassCounts,
     classes: &[String],

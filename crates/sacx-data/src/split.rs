@@ -146,6 +146,23 @@ struct Group {
 impl Split {
     /// Splits `docs` as [`SplitOptions`] says. The same documents and seed give the
     /// same split on any machine.
+    ///
+    /// ```
+    /// # fn main() -> Result<(), sacx_data::Error> {
+    /// let lines: String = (0..20)
+    ///     .map(|i| format!("{{\"id\": \"d{}\", \"text\": \"text {i}\", \"labels\": [\"A\"]}}\n", i / 2))
+    ///     .collect();
+    /// let corpus = sacx_data::Corpus::from_reader("c.jsonl", std::io::Cursor::new(lines), &Default::default())?;
+    /// let opts = sacx_data::SplitOptions::builder().train_fraction(0.8).seed(1).build()?;
+    /// let split = sacx_data::Split::new(&corpus.docs, &opts);
+    /// assert_eq!(split.train.len() + split.valid.len(), 20);
+    /// // Documents sharing an id (translations) stay on one side.
+    /// let side = |i: usize| split.train.contains(&i);
+    /// assert!((0..20).step_by(2).all(|i| side(i) == side(i + 1)));
+    /// assert_eq!(split, sacx_data::Split::new(&corpus.docs, &opts));
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn new(docs: &[Document], opts: &SplitOptions) -> Split {
         // Groups in order of first appearance.
         let mut by_id: BTreeMap<&str, usize> = BTreeMap::new();

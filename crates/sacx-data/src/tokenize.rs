@@ -91,6 +91,20 @@ fn hf_err(context: impl Into<String>) -> impl FnOnce(tokenizers::Error) -> Error
 impl Tokenizer {
     /// Trains a tokenizer on `texts` (the training split), or loads the
     /// `tokenizer.json` of [`TokenizerKind::Pretrained`] (then `texts` is unused).
+    ///
+    /// ```
+    /// # fn main() -> Result<(), sacx_data::Error> {
+    /// use sacx_data::{Segmenter, Tokenizer, TokenizerKind, TokenizerOptions};
+    /// let texts = ["play the game", "the game is on", "sing a song"];
+    /// let opts = TokenizerOptions::builder().kind(TokenizerKind::Word).add_cls(true).build()?;
+    /// let tok = Tokenizer::train(&opts, Segmenter::new(), &texts)?;
+    /// let enc = tok.encode("Play the song!");
+    /// assert_eq!(enc.words, ["play", "the", "song"]);
+    /// assert_eq!(enc.ids.len(), 4); // [CLS] and one token a word
+    /// assert_eq!(enc.word_ids, [None, Some(0), Some(1), Some(2)]);
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn train<S: AsRef<str> + Sync>(
         opts: &TokenizerOptions,
         segmenter: Segmenter,
