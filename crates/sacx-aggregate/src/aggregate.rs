@@ -24,6 +24,54 @@ use std::io::{BufReader, BufWriter, Read, Seek, SeekFrom, Write};
 /// Ranks IG keywords from the explanations in `inputs` (issue 6, steps 1–6).
 ///
 /// `counts` enables the corpus filter (`min_word_freq`) and the `corpus_freq` column.
+///
+/// ```
+/// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// use sacx_aggregate::{Inputs, KeywordParams, aggregate};
+/// use sacx_data::explanation::{
+///     DocExplanation, SHARD_FORMAT_VERSION, ShardHeader, ShardWriter, TargetAttribution, shard_path,
+/// };
+/// let dir = tempfile::tempdir()?;
+/// let labels = vec!["Game".to_string(), "Music".to_string()];
+/// let mut inputs = Inputs::new();
+/// for seed in 1..=3 {
+///     let run = dir.path().join(format!("seed-{seed}"));
+///     std::fs::create_dir(&run)?;
+///     let header = ShardHeader {
+///         format_version: SHARD_FORMAT_VERSION,
+///         run: format!("seed-{seed}"),
+///         seed,
+///         labels: labels.clone(),
+///         shard_index: 0,
+///     };
+///     let path = shard_path(&run, 0);
+///     let mut w = ShardWriter::create(&path, &header)?;
+///     w.write(&DocExplanation {
+///         doc_id: "d1".into(),
+///         lang: "en".into(),
+///         gold: vec![0],
+///         probs: vec![0.9, 0.1],
+///         words: vec!["play".into(), "the".into(), "game".into()],
+///         targets: vec![TargetAttribution {
+///             class: 0,
+///             scores: vec![0.8, 0.05, 0.6],
+///             delta: 0.0,
+///             rel_delta: 0.0,
+///             steps: 32,
+///         }],
+///     })?;
+///     w.finish()?;
+///     inputs = inputs.shard(path);
+/// }
+/// let params = KeywordParams::builder().words_per_doc(2).build()?;
+/// let keywords = aggregate(&inputs, &params, None)?;
+/// let game = keywords.class("Game").ok_or("no Game")?;
+/// let words: Vec<&str> = game.keywords.iter().map(|k| k.word.as_str()).collect();
+/// assert_eq!(words, ["play", "game"]);
+/// assert_eq!(game.keywords[0].runs, 3);
+/// # Ok(())
+/// # }
+/// ```
 pub fn aggregate(
     inputs: &Inputs,
     params: &KeywordParams,

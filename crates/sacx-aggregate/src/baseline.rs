@@ -17,7 +17,18 @@ use std::collections::HashMap;
 /// | `top_n` | 100 | 1 ..= 1 000 000 |
 /// | `min_word_freq` | 3 | any (class document frequency must be above it) |
 /// | `prior_scale` | 1.0 | finite, > 0 (log-odds: prior counts = scale × pooled counts) |
+///
+/// Built with [`BaselineParams::builder`]; deserializing validates the same way.
+///
+/// ```
+/// use sacx_aggregate::{BaselineParams, Method};
+/// let p = BaselineParams::builder().method(Method::Chi2).top_n(20).build()?;
+/// assert_eq!((p.method(), p.top_n()), (Method::Chi2, 20));
+/// assert!(BaselineParams::builder().method(Method::Ig).build().is_err());
+/// # Ok::<(), sacx_aggregate::Error>(())
+/// ```
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(try_from = "UncheckedBaselineParams")]
 pub struct BaselineParams {
     method: Method,
     top_n: usize,
@@ -25,63 +36,138 @@ pub struct BaselineParams {
     prior_scale: f64,
 }
 
-impl BaselineParams {
-    /// Parameters for `method` with the defaults; adjust with the setters, then
-    /// [`BaselineParams::validate`] (called by [`baseline`] as well).
-    pub fn new(method: Method) -> Self {
+/// [`BaselineParams`] as read, before validation.
+#[derive(Deserialize)]
+struct UncheckedBaselineParams {
+    method: Method,
+    top_n: usize,
+    min_word_freq: u64,
+    prior_scale: f64,
+}
+
+impl TryFrom<UncheckedBaselineParams> for BaselineParams {
+    type Error = Error;
+    fn try_from(u: UncheckedBaselineParams) -> Result<Self> {
+        BaselineParams::builder()
+            .method(u.method)
+            .top_n(u.top_n)
+            .min_word_freq(u.min_word_freq)
+            .prior_scale(u.prior_scale)
+            .build()
+    }
+}
+
+impl Default for BaselineParams {
+    /// Log-odds, 100 words per class, words in more than 3 of the class's
+    /// documents, prior scale 1.
+    fn default() -> Self {
         Self {
-            method,
+            method: Method::LogOdds,
             top_n: 100,
             min_word_freq: 3,
             prior_scale: 1.0,
         }
     }
+}
+
+impl BaselineParams {
+    /// A builder starting from the defaults.
+    pub fn builder() -> BaselineParamsBuilder {
+        BaselineParamsBuilder(Self::default())
+    }
+    /// The baseline method.
+    pub fn method(&self) -> Method {
+        self.method
+    }
+    /// Keywords per class.
+    pub fn top_n(&self) -> usize {
+        self.top_n
+    }
+    /// Corpus filter threshold: a word's class document frequency must be above it.
+    pub fn min_word_freq(&self) -> u64 {
+        self.min_word_freq
+    }
+    /// Log-odds prior scale.
+    pub fn prior_scale(&self) -> f64 {
+        self.prior_scale
+    }
+}
+
+/// Builds a validated [`BaselineParams`].
+#[derive(Clone, Debug)]
+pub struct BaselineParamsBuilder(BaselineParams);
+
+impl BaselineParamsBuilder {
+    /// The method (log-odds, chi2 or ctfidf).
+    pub fn method(mut self, method: Method) -> Self {
+        self.0.method = method;
+        self
+    }
     /// Keywords per class.
     pub fn top_n(mut self, n: usize) -> Self {
-        self.top_n = n;
+        self.0.top_n = n;
         self
     }
     /// Corpus filter threshold.
     pub fn min_word_freq(mut self, n: u64) -> Self {
-        self.min_word_freq = n;
+        self.0.min_word_freq = n;
         self
     }
     /// Log-odds prior scale.
     pub fn prior_scale(mut self, s: f64) -> Self {
-        self.prior_scale = s;
+        self.0.prior_scale = s;
         self
     }
     /// Checks the ranges; returns the parameters.
-    pub fn validate(self) -> Result<Self> {
-        if self.method == Method::Ig {
+    pub fn build(self) -> Result<BaselineParams> {
+        let p = self.0;
+        if p.method == Method::Ig {
             return Err(Error::param(
                 "method",
                 "ig",
-                "not a baseline; use aggregate()",
+                "a baseline method (log-odds, chi2, ctfidf); IG keywords come from aggregate()",
             ));
         }
-        if !(1..=1_000_000).contains(&self.top_n) {
-            return Err(Error::param("top_n", self.top_n, "1..=1000000"));
+        if !(1..=1_000_000).contains(&p.top_n) {
+            return Err(Error::param("top_n", p.top_n, "1..=1000000"));
         }
-        if !(self.prior_scale.is_finite() && self.prior_scale > 0.0) {
-            return Err(Error::param(
-                "prior_scale",
-                self.prior_scale,
-                "finite and > 0",
-            ));
+        if !(p.prior_scale.is_finite() && p.prior_scale > 0.0) {
+            return Err(Error::param("prior_scale", p.prior_scale, "finite and > 0"));
         }
-        Ok(self)
+        Ok(p)
     }
 }
 
 /// Ranks keywords per class with a baseline method. `classes` fixes the output order;
 /// classes missing from the counts get empty lists.
+///
+/// ```
+/// # fn main() -> Result<(), sacx_aggregate::Error> {
+/// use sacx_aggregate::{BaselineParams, ClassCounts, Method, baseline};
+/// let docs = vec![
+///     (vec!["play", "game"], vec!["Game"]),
+///     (vec!["play", "the", "game"], vec!["Game"]),
+///     (vec!["sing", "the", "song"], vec!["Music"]),
+///     (vec!["sing", "a", "song"], vec!["Music"]),
+/// ];
+/// let counts = ClassCounts::from_documents(docs);
+/// let params = BaselineParams::builder()
+///     .method(Method::Chi2)
+///     .min_word_freq(1)
+///     .build()?;
+/// let classes = ["Game".to_string(), "Music".to_string()];
+/// let k = baseline(&counts, &classes, &params)?;
+/// let game: Vec<&str> = k.classes[0].keywords.iter().map(|w| w.word.as_str()).collect();
+/// assert!(game.contains(&"play") && !game.contains(&"the"));
+/// # Ok(())
+/// # }
+/// ```
 pub fn baseline(
     counts: &ClassCounts,
     classes: &[String],
     params: &BaselineParams,
 ) -> Result<Keywords> {
-    let p = params.clone().validate()?;
+    let p = params;
     let needs_tf = matches!(p.method, Method::LogOdds | Method::Ctfidf);
     if needs_tf && !counts.has_tf() {
         return Err(Error::Baseline {
@@ -93,7 +179,7 @@ pub fn baseline(
     let mut out = Vec::with_capacity(classes.len());
     for class in classes {
         out.push(match counts.class(class) {
-            Some(cc) => class_keywords(class, cc, &pooled, &p)?,
+            Some(cc) => class_keywords(class, cc, &pooled, p)?,
             None => ClassKeywords {
                 class: class.clone(),
                 keywords: vec![],
@@ -108,7 +194,7 @@ pub fn baseline(
     Ok(Keywords {
         format: KEYWORDS_FORMAT.into(),
         method: p.method,
-        parameters: crate::keywords::parameters_value(&p),
+        parameters: crate::keywords::parameters_value(p),
         runs: vec![],
         classes: out,
     })

@@ -41,7 +41,7 @@ impl FromStr for LabelSource {
             _ => Err(Error::param(
                 "label_source",
                 s,
-                "expected true, predicted or true-positive",
+                "true, predicted or true-positive",
             )),
         }
     }
@@ -69,16 +69,80 @@ pub struct EvalDocuments {
     pub source: LabelSource,
 }
 
-/// Options of [`EvalDocuments::from_explanations`].
+/// Options of [`EvalDocuments::from_explanations`]; built with
+/// [`EvalDocOptions::builder`].
+///
+/// | option | default | range |
+/// |---|---|---|
+/// | `source` | true positives | true, predicted, true-positive |
+/// | `majority` | 0.5 | (0, 1]: a class counts as a document's prediction when predicted by at least this share of the runs that explained it |
+/// | `prediction_threshold` | 0.5 | (0, 1): a run predicts a class when its probability is above it |
+///
+/// ```
+/// use sacx_aggregate::{EvalDocOptions, LabelSource};
+/// let o = EvalDocOptions::builder().source(LabelSource::True).majority(1.0).build()?;
+/// assert_eq!((o.source(), o.majority()), (LabelSource::True, 1.0));
+/// assert!(EvalDocOptions::builder().majority(0.0).build().is_err());
+/// # Ok::<(), sacx_aggregate::Error>(())
+/// ```
 #[derive(Clone, Debug, PartialEq)]
 pub struct EvalDocOptions {
-    /// Label source (default true positives).
-    pub source: LabelSource,
-    /// A class counts as a document's prediction when predicted by at least this share
-    /// of the runs that explained the document (default 0.5).
-    pub majority: f64,
-    /// A run predicts a class when its probability is above this (default 0.5).
-    pub prediction_threshold: f32,
+    source: LabelSource,
+    majority: f64,
+    prediction_threshold: f32,
+}
+
+impl EvalDocOptions {
+    /// A builder starting from the defaults.
+    pub fn builder() -> EvalDocOptionsBuilder {
+        EvalDocOptionsBuilder(Self::default())
+    }
+    /// The label source.
+    pub fn source(&self) -> LabelSource {
+        self.source
+    }
+    /// The share of runs whose prediction makes a document's prediction.
+    pub fn majority(&self) -> f64 {
+        self.majority
+    }
+    /// The probability above which a run predicts a class.
+    pub fn prediction_threshold(&self) -> f32 {
+        self.prediction_threshold
+    }
+}
+
+/// Builds a validated [`EvalDocOptions`].
+#[derive(Clone, Debug)]
+pub struct EvalDocOptionsBuilder(EvalDocOptions);
+
+impl EvalDocOptionsBuilder {
+    /// Sets the label source.
+    pub fn source(mut self, source: LabelSource) -> Self {
+        self.0.source = source;
+        self
+    }
+    /// Sets the majority share.
+    pub fn majority(mut self, share: f64) -> Self {
+        self.0.majority = share;
+        self
+    }
+    /// Sets the prediction threshold.
+    pub fn prediction_threshold(mut self, t: f32) -> Self {
+        self.0.prediction_threshold = t;
+        self
+    }
+    /// Checks the ranges; returns the options.
+    pub fn build(self) -> Result<EvalDocOptions> {
+        let o = self.0;
+        if !(o.majority > 0.0 && o.majority <= 1.0) {
+            return Err(Error::param("majority", o.majority, "(0, 1]"));
+        }
+        let t = o.prediction_threshold;
+        if !(t > 0.0 && t < 1.0) {
+            return Err(Error::param("prediction_threshold", t, "(0, 1)"));
+        }
+        Ok(o)
+    }
 }
 
 impl Default for EvalDocOptions {
@@ -147,9 +211,6 @@ impl EvalDocuments {
         options: &EvalDocOptions,
         vocabulary: Option<&HashSet<String>>,
     ) -> Result<Self> {
-        if !(options.majority > 0.0 && options.majority <= 1.0) {
-            return Err(Error::param("majority", options.majority, "(0, 1]"));
-        }
         let plan = inputs.plan()?;
         let merge = |mut a: FxMap<String, DocState>, b: FxMap<String, DocState>| {
             for (k, v) in b {

@@ -219,7 +219,7 @@ pub fn file_stem(class: &str) -> String {
 }
 
 /// Renders one list as TSV with a header line.
-pub fn tsv(class: &str, list: &[Keyword]) -> String {
+pub(crate) fn tsv(class: &str, list: &[Keyword]) -> String {
     let mut out = TSV_COLUMNS.join("\t");
     out.push('\n');
     for k in list {

@@ -11,31 +11,37 @@
 )]
 
 mod aggregate;
-pub mod baseline;
-pub mod counts;
+mod baseline;
+mod counts;
 mod error;
-pub mod eval_docs;
-pub mod faithfulness;
-pub mod input;
-pub mod keywords;
-pub mod metrics;
-pub mod params;
+mod eval_docs;
+mod faithfulness;
+mod input;
+mod keywords;
+mod metrics;
+mod params;
 mod rank;
 mod record_ref;
-pub mod select;
+mod select;
 mod table;
 
 pub use aggregate::aggregate;
-pub use baseline::{BaselineParams, baseline};
+pub use baseline::{BaselineParams, BaselineParamsBuilder, baseline, chi2, log_odds};
 pub use counts::{ClassCount, ClassCounts};
 pub use error::{Error, Result};
-pub use eval_docs::{EvalDocOptions, EvalDocument, EvalDocuments, LabelSource};
+pub use eval_docs::{
+    EvalDocOptions, EvalDocOptionsBuilder, EvalDocument, EvalDocuments, LabelSource,
+};
 pub use faithfulness::{FaithFigures, Faithfulness, control_words, top_words};
-pub use input::{Inputs, Source};
-pub use keywords::{ClassKeywords, KEYWORDS_JSON, Keyword, Keywords};
-pub use metrics::{EVALUATION_JSON, Evaluation, MetricsAtK, evaluate};
+pub use input::{Inputs, MAX_ABS_SCORE, Source};
+pub use keywords::{
+    ClassKeywords, KEYWORDS_FORMAT, KEYWORDS_JSON, Keyword, Keywords, TSV_COLUMNS, file_stem,
+};
+pub use metrics::{
+    CoverageDistinctiveness, EVALUATION_JSON, Evaluation, MetricsAtK, PerClass, evaluate,
+};
 pub use params::{
     CutOrder, KeywordParams, KeywordParamsBuilder, Method, Ranking, Stability, Style,
 };
 pub use rank::is_stable;
-pub use sacx_data::explanation::tsv::{TsvOptions, TsvReader};
+pub use sacx_data::explanation::tsv::{TsvOptions, TsvOptionsBuilder, TsvReader};

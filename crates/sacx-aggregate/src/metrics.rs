@@ -144,6 +144,29 @@ impl Evaluation {
 
 /// Evaluates every class's keyword list at each K in `ks` on `docs` (classes are
 /// matched by name; a class without documents gets undefined coverages).
+///
+/// ```
+/// # fn main() -> Result<(), sacx_aggregate::Error> {
+/// use sacx_aggregate::{BaselineParams, ClassCounts, EvalDocuments, Method, baseline, evaluate};
+/// let docs = vec![
+///     (vec!["play", "game"], vec!["Game"]),
+///     (vec!["play", "ball"], vec!["Game"]),
+///     (vec!["sing", "song"], vec!["Music"]),
+///     (vec!["sing", "loud"], vec!["Music"]),
+/// ];
+/// let classes = ["Game".to_string(), "Music".to_string()];
+/// let params = BaselineParams::builder().method(Method::Chi2).min_word_freq(1).build()?;
+/// let keywords = baseline(&ClassCounts::from_documents(docs.clone()), &classes, &params)?;
+/// let eval_docs = EvalDocuments::from_labelled(
+///     &classes,
+///     docs.into_iter().enumerate().map(|(i, (w, l))| (format!("d{i}"), w, l)),
+/// )?;
+/// let eval = evaluate(&keywords, &eval_docs, &[1])?;
+/// // "play" and "sing" each cover both documents of their class.
+/// assert_eq!(eval.results[0].macro_coverage.per_class["Game"], Some(1.0));
+/// # Ok(())
+/// # }
+/// ```
 pub fn evaluate(keywords: &Keywords, docs: &EvalDocuments, ks: &[usize]) -> Result<Evaluation> {
     if let Some(&k) = ks.iter().find(|&&k| k == 0) {
         return Err(Error::param("k", k, "at least 1"));

@@ -129,8 +129,28 @@ names!(CutOrder, "cut_order",
 /// | `top_n` | 100 | 1 ..= 1 000 000 |
 /// | `unstable_n` | 100 | 0 ..= 1 000 000 |
 /// | `prediction_threshold` | 0.5 | (0, 1) |
+///
+/// Deserializing (a saved `keywords.json`'s parameters) validates like
+/// [`KeywordParamsBuilder::build`].
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(try_from = "UncheckedKeywordParams")]
 pub struct KeywordParams {
+    ranking: Ranking,
+    specificity_power: f64,
+    words_per_doc: usize,
+    cut_order: CutOrder,
+    style: Style,
+    stability: Stability,
+    min_word_freq: u64,
+    top_n: usize,
+    unstable_n: usize,
+    prediction_threshold: f32,
+}
+
+/// [`KeywordParams`] as read, before validation (same fields, same defaults
+/// for parameters saved before they existed).
+#[derive(Deserialize)]
+struct UncheckedKeywordParams {
     #[serde(default = "original_ranking")]
     ranking: Ranking,
     #[serde(default = "default_power")]
@@ -143,6 +163,27 @@ pub struct KeywordParams {
     top_n: usize,
     unstable_n: usize,
     prediction_threshold: f32,
+}
+
+impl TryFrom<UncheckedKeywordParams> for KeywordParams {
+    type Error = Error;
+    fn try_from(u: UncheckedKeywordParams) -> Result<Self> {
+        KeywordParamsBuilder {
+            params: KeywordParams {
+                ranking: u.ranking,
+                specificity_power: u.specificity_power,
+                words_per_doc: u.words_per_doc,
+                cut_order: u.cut_order,
+                style: u.style,
+                stability: u.stability,
+                min_word_freq: u.min_word_freq,
+                top_n: u.top_n,
+                unstable_n: u.unstable_n,
+                prediction_threshold: u.prediction_threshold,
+            },
+        }
+        .build()
+    }
 }
 
 /// Parameters saved before rankings existed were made by the original ranking.

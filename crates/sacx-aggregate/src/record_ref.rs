@@ -18,7 +18,7 @@ pub(crate) fn for_each_shard_record(
     let config = bincode::config::standard();
     let header = ShardReader::open(path)?.header().clone();
     let header_len = bincode::serde::encode_to_vec(&header, config)
-        .map_err(|e| shard_error(path, format!("header: {e}")))?
+        .map_err(|e| codec_error(path, "cannot encode the header", Box::new(e)))?
         .len();
     let mut file = std::fs::File::open(path).map_err(Error::io(path))?;
     file.seek(SeekFrom::Start(8 + header_len as u64))
@@ -44,7 +44,7 @@ pub(crate) fn for_each_shard_record(
                         "truncated record at the end of the file".into(),
                     ));
                 }
-                Err(e) => return Err(shard_error(path, format!("bad record: {e}"))),
+                Err(e) => return Err(codec_error(path, "bad record", Box::new(e))),
             }
         }
         // Need more bytes: keep the partial record, read the next chunk after it.
@@ -69,6 +69,18 @@ fn read_full(file: &mut std::fs::File, out: &mut [u8]) -> std::io::Result<usize>
         }
     }
     Ok(n)
+}
+
+fn codec_error(
+    path: &Path,
+    what: &'static str,
+    source: Box<dyn std::error::Error + Send + Sync>,
+) -> Error {
+    Error::Data(sacx_data::Error::ShardCodec {
+        path: path.into(),
+        what,
+        source,
+    })
 }
 
 fn shard_error(path: &Path, reason: String) -> Error {

@@ -4,7 +4,7 @@ use sacx_data::explanation::DocRef;
 use std::cmp::Ordering;
 
 /// Whether a word contains at least one letter (Unicode alphabetic character).
-pub fn has_letter(word: &str) -> bool {
+pub(crate) fn has_letter(word: &str) -> bool {
     word.chars().any(char::is_alphabetic)
 }
 

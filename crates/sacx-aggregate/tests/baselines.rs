@@ -49,7 +49,10 @@ fn chi_squared_by_hand() {
     let k = baseline(
         &counts(false),
         &classes(),
-        &BaselineParams::new(Method::Chi2),
+        &BaselineParams::builder()
+            .method(Method::Chi2)
+            .build()
+            .unwrap(),
     )
     .unwrap();
     // X: a: 20·(8·8 − 2·2)² / (10·10·10·10) = 7.2; c: 20·(5·10)² / (5·15·10·10) = 20/3;
@@ -73,7 +76,10 @@ fn class_tf_idf_by_hand() {
     let k = baseline(
         &counts(true),
         &classes(),
-        &BaselineParams::new(Method::Ctfidf),
+        &BaselineParams::builder()
+            .method(Method::Ctfidf)
+            .build()
+            .unwrap(),
     )
     .unwrap();
     // n_X = 34, n_Y = 16, average class size A = 50 / 2 = 25; f_a = 18, f_b = 12, f_c = 5.
@@ -95,7 +101,10 @@ fn log_odds_by_hand_and_needs_term_frequencies() {
     let k = baseline(
         &counts(true),
         &classes(),
-        &BaselineParams::new(Method::LogOdds),
+        &BaselineParams::builder()
+            .method(Method::LogOdds)
+            .build()
+            .unwrap(),
     )
     .unwrap();
     // a in X: y=16 of 34 against 2 of 16; prior α_a = 18, α0 = 50.
@@ -108,16 +117,18 @@ fn log_odds_by_hand_and_needs_term_frequencies() {
     let e = baseline(
         &counts(false),
         &classes(),
-        &BaselineParams::new(Method::LogOdds),
+        &BaselineParams::builder()
+            .method(Method::LogOdds)
+            .build()
+            .unwrap(),
     )
     .unwrap_err();
     assert!(e.to_string().contains("log-odds") && e.to_string().contains("term frequencies"));
-    let e = baseline(
-        &counts(true),
-        &classes(),
-        &BaselineParams::new(Method::Chi2).top_n(0),
-    )
-    .unwrap_err();
+    let e = BaselineParams::builder()
+        .method(Method::Chi2)
+        .top_n(0)
+        .build()
+        .unwrap_err();
     assert!(e.to_string().contains("top_n = 0"));
 }
 
@@ -127,7 +138,11 @@ fn baselines_write_the_same_files() {
     let k = baseline(
         &counts(true),
         &classes(),
-        &BaselineParams::new(Method::Ctfidf).top_n(2),
+        &BaselineParams::builder()
+            .method(Method::Ctfidf)
+            .top_n(2)
+            .build()
+            .unwrap(),
     )
     .unwrap();
     k.write(dir.path()).unwrap();

@@ -90,6 +90,20 @@ impl Corpus {
     }
 
     /// Loads corpus files, in order. See [`LoadOptions`] for formats, languages and labels.
+    ///
+    /// ```
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let dir = tempfile::tempdir()?;
+    /// let path = dir.path().join("news.tsv");
+    /// std::fs::write(&path, "sport,local\tThe match ended late.\nweather\tRain again.\n")?;
+    /// let opts = sacx_data::LoadOptions::builder().languages(["en"]).build()?;
+    /// let corpus = sacx_data::Corpus::load(&[&path], &opts)?;
+    /// assert_eq!(corpus.len(), 2);
+    /// assert_eq!(corpus.labels.names(), ["local", "sport", "weather"]);
+    /// assert_eq!(corpus.docs[1].lang, "en");
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn load<P: AsRef<Path>>(paths: &[P], opts: &LoadOptions) -> Result<Corpus> {
         let sources = Source::from_paths(paths, opts)?;
         Self::from_sources(sources, opts)

@@ -169,6 +169,19 @@ impl ClassWordCounts {
 
     /// Counts the documents `docs` of an in-memory corpus (all documents when `None`),
     /// in parallel. Every class of the label set appears, possibly with zero documents.
+    ///
+    /// ```
+    /// # fn main() -> Result<(), sacx_data::Error> {
+    /// use sacx_data::{ClassWordCounts, Corpus, Segmenter};
+    /// let data = "{\"text\": \"Play the game, play!\", \"labels\": [\"Game\"]}\n\
+    ///             {\"text\": \"A song\", \"labels\": [\"Music\"]}\n";
+    /// let corpus = Corpus::from_reader("c.jsonl", std::io::Cursor::new(data), &Default::default())?;
+    /// let counts = ClassWordCounts::from_corpus(&corpus, &Segmenter::new(), None)?;
+    /// assert_eq!((counts.tf("Game", "play"), counts.df("Game", "play")), (2, 1));
+    /// assert_eq!(counts.n_docs("Music"), 1);
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn from_corpus(corpus: &Corpus, seg: &Segmenter, docs: Option<&[usize]>) -> Result<Self> {
         let all: Vec<usize>;
         let idx = match docs {

@@ -21,6 +21,17 @@ pub enum Error {
         /// What is wrong with it.
         reason: String,
     },
+    /// A shard header or record that bincode cannot encode or decode (bincode's
+    /// error is the source).
+    #[error("{path}: {what}")]
+    ShardCodec {
+        /// The shard file.
+        path: PathBuf,
+        /// What failed: "bad header", "bad record", "cannot encode a record", ...
+        what: &'static str,
+        /// bincode's error.
+        source: Box<dyn std::error::Error + Send + Sync>,
+    },
     /// A malformed line in an explanation TSV file.
     #[error("{path}:{line}: {reason}")]
     Tsv {

@@ -25,11 +25,42 @@ use crate::error::{Error, Result};
 /// | `train_fraction` | 0.8 | strictly between 0 and 1 |
 /// | `seed` | 0 | any `u64` |
 /// | `stratify` | `false` | every label with ≥ 2 groups appears on both sides |
+///
+/// Deserializing validates like [`SplitOptionsBuilder::build`].
+///
+/// ```
+/// let opts = sacx_data::SplitOptions::builder().train_fraction(0.9).seed(7).build()?;
+/// assert_eq!((opts.train_fraction(), opts.seed()), (0.9, 7));
+/// assert!(sacx_data::SplitOptions::builder().train_fraction(1.0).build().is_err());
+/// let bad = r#"{"train_fraction": 0.0, "seed": 0, "stratify": false}"#;
+/// assert!(serde_json::from_str::<sacx_data::SplitOptions>(bad).is_err());
+/// # Ok::<(), sacx_data::Error>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(try_from = "UncheckedSplitOptions")]
 pub struct SplitOptions {
     train_fraction: f64,
     seed: u64,
     stratify: bool,
+}
+
+/// [`SplitOptions`] as read, before validation.
+#[derive(Deserialize)]
+struct UncheckedSplitOptions {
+    train_fraction: f64,
+    seed: u64,
+    stratify: bool,
+}
+
+impl TryFrom<UncheckedSplitOptions> for SplitOptions {
+    type Error = Error;
+    fn try_from(u: UncheckedSplitOptions) -> Result<Self> {
+        SplitOptions::builder()
+            .train_fraction(u.train_fraction)
+            .seed(u.seed)
+            .stratify(u.stratify)
+            .build()
+    }
 }
 
 impl Default for SplitOptions {
@@ -115,6 +146,23 @@ struct Group {
 impl Split {
     /// Splits `docs` as [`SplitOptions`] says. The same documents and seed give the
     /// same split on any machine.
+    ///
+    /// ```
+    /// # fn main() -> Result<(), sacx_data::Error> {
+    /// let lines: String = (0..20)
+    ///     .map(|i| format!("{{\"id\": \"d{}\", \"text\": \"text {i}\", \"labels\": [\"A\"]}}\n", i / 2))
+    ///     .collect();
+    /// let corpus = sacx_data::Corpus::from_reader("c.jsonl", std::io::Cursor::new(lines), &Default::default())?;
+    /// let opts = sacx_data::SplitOptions::builder().train_fraction(0.8).seed(1).build()?;
+    /// let split = sacx_data::Split::new(&corpus.docs, &opts);
+    /// assert_eq!(split.train.len() + split.valid.len(), 20);
+    /// // Documents sharing an id (translations) stay on one side.
+    /// let side = |i: usize| split.train.contains(&i);
+    /// assert!((0..20).step_by(2).all(|i| side(i) == side(i + 1)));
+    /// assert_eq!(split, sacx_data::Split::new(&corpus.docs, &opts));
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn new(docs: &[Document], opts: &SplitOptions) -> Split {
         // Groups in order of first appearance.
         let mut by_id: BTreeMap<&str, usize> = BTreeMap::new();

@@ -91,6 +91,20 @@ fn hf_err(context: impl Into<String>) -> impl FnOnce(tokenizers::Error) -> Error
 impl Tokenizer {
     /// Trains a tokenizer on `texts` (the training split), or loads the
     /// `tokenizer.json` of [`TokenizerKind::Pretrained`] (then `texts` is unused).
+    ///
+    /// ```
+    /// # fn main() -> Result<(), sacx_data::Error> {
+    /// use sacx_data::{Segmenter, Tokenizer, TokenizerKind, TokenizerOptions};
+    /// let texts = ["play the game", "the game is on", "sing a song"];
+    /// let opts = TokenizerOptions::builder().kind(TokenizerKind::Word).add_cls(true).build()?;
+    /// let tok = Tokenizer::train(&opts, Segmenter::new(), &texts)?;
+    /// let enc = tok.encode("Play the song!");
+    /// assert_eq!(enc.words, ["play", "the", "song"]);
+    /// assert_eq!(enc.ids.len(), 4); // [CLS] and one token a word
+    /// assert_eq!(enc.word_ids, [None, Some(0), Some(1), Some(2)]);
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn train<S: AsRef<str> + Sync>(
         opts: &TokenizerOptions,
         segmenter: Segmenter,
@@ -103,10 +117,6 @@ impl Tokenizer {
                 .map(|w| model_form(lower, w.text).to_string())
                 .collect()
         };
-        let specials: Vec<AddedToken> = SPECIALS
-            .iter()
-            .map(|s| AddedToken::from(s.to_string(), true))
-            .collect();
         let kind = opts.kind.name().to_string();
         let no_words = || Error::NoTrainingWords { kind: kind.clone() };
         let inner = match &opts.kind {
@@ -117,62 +127,8 @@ impl Tokenizer {
                 }
                 Inner::Word(vocab)
             }
-            TokenizerKind::WordPiece => {
-                // The trainer numbers `##c` continuation tokens in hash-map order,
-                // which makes ties between merges (and so the vocabulary) vary from
-                // run to run. Registering them up front, sorted, fixes their ids.
-                let chars: BTreeSet<char> = texts
-                    .par_iter()
-                    .map(|t| {
-                        words(t.as_ref())
-                            .iter()
-                            .flat_map(|w| w.chars())
-                            .collect::<BTreeSet<char>>()
-                    })
-                    .reduce(BTreeSet::new, |mut a, b| {
-                        a.extend(b);
-                        a
-                    });
-                let mut specials = specials;
-                specials.extend(
-                    chars
-                        .iter()
-                        .map(|c| AddedToken::from(format!("##{c}"), true)),
-                );
-                let mut trainer = WordPieceTrainer::builder()
-                    .vocab_size(opts.vocab_size)
-                    .min_frequency(opts.min_count)
-                    .special_tokens(specials)
-                    .show_progress(false)
-                    .build();
-                let mut model = WordPiece::default();
-                train_hf(&mut trainer, &mut model, texts, &words, &kind)?;
-                if model.get_vocab_size() <= SPECIALS.len() {
-                    return Err(no_words());
-                }
-                let mut tok = tokenizers::Tokenizer::new(model);
-                tok.add_special_tokens(&SPECIALS.map(|s| AddedToken::from(s, true)));
-                Inner::Hf(Box::new(tok))
-            }
-            TokenizerKind::Bpe => {
-                let mut trainer = BpeTrainer::builder()
-                    .vocab_size(opts.vocab_size)
-                    .min_frequency(opts.min_count)
-                    .special_tokens(specials)
-                    .show_progress(false)
-                    .build();
-                let mut model = BPE::builder()
-                    .unk_token(UNK.to_string())
-                    .build()
-                    .map_err(hf_err("building the BPE model"))?;
-                train_hf(&mut trainer, &mut model, texts, &words, &kind)?;
-                if model.get_vocab_size() <= SPECIALS.len() {
-                    return Err(no_words());
-                }
-                let mut tok = tokenizers::Tokenizer::new(model);
-                tok.add_special_tokens(&SPECIALS.map(|s| AddedToken::from(s, true)));
-                Inner::Hf(Box::new(tok))
-            }
+            TokenizerKind::WordPiece => train_wordpiece(opts, texts, &words, &kind)?,
+            TokenizerKind::Bpe => train_bpe(opts, texts, &words, &kind)?,
             TokenizerKind::Pretrained(path) => {
                 let tok = tokenizers::Tokenizer::from_file(path)
                     .map_err(hf_err(format!("loading {}", path.display())))?;
@@ -426,6 +382,93 @@ fn model_form(lower: bool, word: &str) -> std::borrow::Cow<'_, str> {
     } else {
         std::borrow::Cow::Borrowed(word)
     }
+}
+
+/// The special tokens as the Hugging Face trainers take them.
+fn special_tokens() -> Vec<AddedToken> {
+    SPECIALS
+        .iter()
+        .map(|s| AddedToken::from(s.to_string(), true))
+        .collect()
+}
+
+/// A trained Hugging Face model as a tokenizer with the special tokens, or
+/// [`Error::NoTrainingWords`] when it learnt nothing beyond them.
+fn hf_inner<M>(model: M, kind: &str) -> Result<Inner>
+where
+    M: Model + Into<tokenizers::models::ModelWrapper>,
+{
+    if model.get_vocab_size() <= SPECIALS.len() {
+        return Err(Error::NoTrainingWords {
+            kind: kind.to_string(),
+        });
+    }
+    let mut tok = tokenizers::Tokenizer::new(model);
+    tok.add_special_tokens(&SPECIALS.map(|s| AddedToken::from(s, true)));
+    Ok(Inner::Hf(Box::new(tok)))
+}
+
+/// Trains a WordPiece tokenizer.
+fn train_wordpiece<S, F>(
+    opts: &TokenizerOptions,
+    texts: &[S],
+    words: &F,
+    kind: &str,
+) -> Result<Inner>
+where
+    S: AsRef<str> + Sync,
+    F: Fn(&str) -> Vec<String> + Sync,
+{
+    // The trainer numbers `##c` continuation tokens in hash-map order,
+    // which makes ties between merges (and so the vocabulary) vary from
+    // run to run. Registering them up front, sorted, fixes their ids.
+    let chars: BTreeSet<char> = texts
+        .par_iter()
+        .map(|t| {
+            words(t.as_ref())
+                .iter()
+                .flat_map(|w| w.chars())
+                .collect::<BTreeSet<char>>()
+        })
+        .reduce(BTreeSet::new, |mut a, b| {
+            a.extend(b);
+            a
+        });
+    let mut specials = special_tokens();
+    specials.extend(
+        chars
+            .iter()
+            .map(|c| AddedToken::from(format!("##{c}"), true)),
+    );
+    let mut trainer = WordPieceTrainer::builder()
+        .vocab_size(opts.vocab_size)
+        .min_frequency(opts.min_count)
+        .special_tokens(specials)
+        .show_progress(false)
+        .build();
+    let mut model = WordPiece::default();
+    train_hf(&mut trainer, &mut model, texts, words, kind)?;
+    hf_inner(model, kind)
+}
+
+/// Trains a BPE tokenizer.
+fn train_bpe<S, F>(opts: &TokenizerOptions, texts: &[S], words: &F, kind: &str) -> Result<Inner>
+where
+    S: AsRef<str> + Sync,
+    F: Fn(&str) -> Vec<String> + Sync,
+{
+    let mut trainer = BpeTrainer::builder()
+        .vocab_size(opts.vocab_size)
+        .min_frequency(opts.min_count)
+        .special_tokens(special_tokens())
+        .show_progress(false)
+        .build();
+    let mut model = BPE::builder()
+        .unk_token(UNK.to_string())
+        .build()
+        .map_err(hf_err("building the BPE model"))?;
+    train_hf(&mut trainer, &mut model, texts, words, kind)?;
+    hf_inner(model, kind)
 }
 
 fn train_hf<T, S, F>(

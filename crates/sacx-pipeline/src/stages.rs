@@ -209,8 +209,11 @@ pub fn evaluate_sets(
         .flat_map(|k| k.classes.iter())
         .flat_map(|c| c.keywords.iter().map(|w| w.word.clone()))
         .collect();
-    let docs =
-        EvalDocuments::from_explanations(&inputs, &eval.doc_options(threshold), Some(&vocabulary))?;
+    let docs = EvalDocuments::from_explanations(
+        &inputs,
+        &eval.doc_options(threshold)?,
+        Some(&vocabulary),
+    )?;
     sets.iter()
         .map(|k| {
             let e = evaluate(k, &docs, &eval.k)?;

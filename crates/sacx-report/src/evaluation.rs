@@ -5,8 +5,7 @@ use std::collections::BTreeSet;
 use std::fmt::Write as _;
 
 use sacx_aggregate::Faithfulness;
-use sacx_aggregate::metrics::{MetricsAtK, PerClass};
-use sacx_aggregate::{Evaluation, Method};
+use sacx_aggregate::{Evaluation, Method, MetricsAtK, PerClass};
 
 use super::html::{esc, note, num};
 use super::load::RunData;

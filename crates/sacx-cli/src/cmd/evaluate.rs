@@ -22,7 +22,7 @@ pub struct Args {
     #[arg(long, value_name = "DIR")]
     pub counts: Option<PathBuf>,
     /// Decision threshold for predicted labels.
-    #[arg(long, default_value_t = sacx_aggregate::EvalDocOptions::default().prediction_threshold)]
+    #[arg(long, default_value_t = sacx_aggregate::EvalDocOptions::default().prediction_threshold())]
     pub threshold: f32,
     #[command(flatten)]
     pub eval: EvalArgs,

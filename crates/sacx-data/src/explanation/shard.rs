@@ -114,9 +114,10 @@ impl ShardWriter {
         };
         out.write_all(MAGIC).map_err(io)?;
         bincode::serde::encode_into_std_write(header, &mut out, config()).map_err(|e| {
-            Error::Shard {
+            Error::ShardCodec {
                 path: tmp.clone(),
-                reason: e.to_string(),
+                what: "cannot encode the header",
+                source: Box::new(e),
             }
         })?;
         Ok(Self {
@@ -130,9 +131,10 @@ impl ShardWriter {
     /// Appends one record.
     pub fn write(&mut self, record: &DocExplanation) -> Result<()> {
         bincode::serde::encode_into_std_write(record, &mut self.out, config()).map_err(|e| {
-            Error::Shard {
+            Error::ShardCodec {
                 path: self.tmp.clone(),
-                reason: e.to_string(),
+                what: "cannot encode a record",
+                source: Box::new(e),
             }
         })?;
         self.records += 1;
@@ -182,9 +184,10 @@ impl ShardReader {
             });
         }
         let header: ShardHeader = bincode::serde::decode_from_std_read(&mut input, config())
-            .map_err(|e| Error::Shard {
+            .map_err(|e| Error::ShardCodec {
                 path: path.to_path_buf(),
-                reason: format!("bad header: {e}"),
+                what: "bad header",
+                source: Box::new(e),
             })?;
         if header.format_version != SHARD_FORMAT_VERSION {
             return Err(Error::Shard {
@@ -217,9 +220,10 @@ impl ShardReader {
         }
         bincode::serde::decode_from_std_read(&mut self.input, config())
             .map(Some)
-            .map_err(|e| Error::Shard {
+            .map_err(|e| Error::ShardCodec {
                 path: self.path.clone(),
-                reason: format!("bad record: {e}"),
+                what: "bad record",
+                source: Box::new(e),
             })
     }
 }

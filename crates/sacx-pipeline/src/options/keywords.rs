@@ -72,10 +72,11 @@ impl KeywordArgs {
 
     /// Parameters of a classical baseline with the same list length and filter.
     pub fn baseline_params(&self, method: Method) -> Result<BaselineParams> {
-        Ok(BaselineParams::new(method)
+        Ok(BaselineParams::builder()
+            .method(method)
             .top_n(self.top_n)
             .min_word_freq(self.min_word_freq)
-            .validate()?)
+            .build()?)
     }
 }
 
@@ -97,12 +98,11 @@ pub struct EvalArgs {
 
 impl EvalArgs {
     /// Options for building the evaluation documents.
-    pub fn doc_options(&self, threshold: f32) -> EvalDocOptions {
-        EvalDocOptions {
-            source: self.eval_labels,
-            prediction_threshold: threshold,
-            ..EvalDocOptions::default()
-        }
+    pub fn doc_options(&self, threshold: f32) -> Result<EvalDocOptions> {
+        Ok(EvalDocOptions::builder()
+            .source(self.eval_labels)
+            .prediction_threshold(threshold)
+            .build()?)
     }
 }
 
@@ -132,7 +132,7 @@ impl Default for EvalArgs {
     fn default() -> Self {
         EvalArgs {
             k: vec![100, 10],
-            eval_labels: EvalDocOptions::default().source,
+            eval_labels: EvalDocOptions::default().source(),
             control_seed: 0,
         }
     }
