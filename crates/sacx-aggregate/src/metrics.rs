@@ -221,6 +221,24 @@ pub fn evaluate(keywords: &Keywords, docs: &EvalDocuments, ks: &[usize]) -> Resu
     })
 }
 
+/// Per list, the share of its words that no other list holds (`None` for an
+/// empty list).
+fn distinctiveness(lists: &[Vec<&str>]) -> Vec<Option<f64>> {
+    let mut lists_with: HashMap<&str, usize> = HashMap::new();
+    for list in lists {
+        for w in list.iter().collect::<HashSet<_>>() {
+            *lists_with.entry(w).or_default() += 1;
+        }
+    }
+    lists
+        .iter()
+        .map(|l| {
+            (!l.is_empty())
+                .then(|| l.iter().filter(|w| lists_with[*w] == 1).count() as f64 / l.len() as f64)
+        })
+        .collect()
+}
+
 fn metrics_at_k(
     k: usize,
     classes: &[String],
@@ -229,21 +247,7 @@ fn metrics_at_k(
     doc_labels: &[Vec<usize>],
 ) -> MetricsAtK {
     let n = classes.len();
-    // Distinctiveness: in how many lists each word is.
-    let mut lists_with: HashMap<&str, usize> = HashMap::new();
-    for list in lists {
-        for w in list.iter().collect::<HashSet<_>>() {
-            *lists_with.entry(w).or_default() += 1;
-        }
-    }
-    let distinct = lists
-        .iter()
-        .map(|l| {
-            (!l.is_empty())
-                .then(|| l.iter().filter(|w| lists_with[*w] == 1).count() as f64 / l.len() as f64)
-        })
-        .collect();
-
+    let distinct = distinctiveness(lists);
     let mut cov: Vec<Vec<f64>> = vec![Vec::new(); n];
     let mut cross: Vec<Vec<f64>> = vec![Vec::new(); n];
     let mut micro = Vec::new();

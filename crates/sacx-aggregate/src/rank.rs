@@ -70,16 +70,7 @@ pub(crate) fn rank(
             }
         })
         .collect();
-    let mass = |p: &PairStats<'_>| {
-        p.mean * p.occurrences as f64 / support[p.class as usize].pairs.max(1) as f64
-    };
-    // Σ over classes of each word's positive mass: the specificity denominator,
-    // summed in 2^64 fixed point so that it does not depend on the table's order.
-    let mut total = vec![0i128; table.word_count()];
-    for p in table.stats() {
-        total[p.word_id as usize] += (mass(&p).max(0.0) * SCALE) as i128;
-    }
-    let power = params.specificity_power();
+    let scorer = Scorer::new(table, &support, params);
     let mut lists: Vec<Lists> = (0..labels.len()).map(|_| Lists::default()).collect();
     for p in table.stats() {
         let label = &labels[p.class as usize];
@@ -87,31 +78,8 @@ pub(crate) fn rank(
         if corpus_freq.is_some_and(|f| f <= params.min_word_freq()) {
             continue;
         }
-        let m = mass(&p);
-        let t = total[p.word_id as usize] as f64 / SCALE;
-        let specificity = if m > 0.0 && t > 0.0 { m / t } else { 0.0 };
-        let (score, runs_needed) = match params.ranking() {
-            Ranking::Support => (m * specificity.powf(power), support[p.class as usize].runs),
-            Ranking::Original => (p.mean, n_runs),
-        };
-        let k = Keyword {
-            word: p.word.to_string(),
-            score_mean: p.mean,
-            score_std: p.std,
-            occurrences: p.occurrences,
-            runs: p.runs,
-            documents: 0,
-            gold_labels: Vec::new(),
-            corpus_freq,
-            score: if m < 0.0 && params.ranking() == Ranking::Support {
-                m
-            } else {
-                score
-            },
-            mass: m,
-            specificity,
-        };
-        let l = &mut lists[p.class as usize];
+        let (k, runs_needed) = scorer.keyword(&p, corpus_freq, n_runs);
+        let (m, l) = (k.mass, &mut lists[p.class as usize]);
         if !is_stable(params.stability(), p.runs, p.std, runs_needed) {
             l.unstable.push(k);
         } else if p.mean > 0.0 && m > 0.0 {
@@ -140,6 +108,71 @@ pub(crate) fn rank(
             }
         })
         .collect()
+}
+
+/// The scores of one (class, word) pair: mass, specificity and the ranking score.
+struct Scorer<'a> {
+    support: &'a [ClassSupport],
+    /// Σ over classes of each word's positive mass: the specificity
+    /// denominator, summed in 2^64 fixed point so that it does not depend on
+    /// the table's order.
+    total: Vec<i128>,
+    params: &'a KeywordParams,
+}
+
+impl<'a> Scorer<'a> {
+    fn new(table: &PairTable, support: &'a [ClassSupport], params: &'a KeywordParams) -> Self {
+        let mut s = Scorer {
+            support,
+            total: vec![0i128; table.word_count()],
+            params,
+        };
+        for p in table.stats() {
+            s.total[p.word_id as usize] += (s.mass(&p).max(0.0) * SCALE) as i128;
+        }
+        s
+    }
+
+    /// Attribution mass per explained class document.
+    fn mass(&self, p: &PairStats<'_>) -> f64 {
+        p.mean * p.occurrences as f64 / self.support[p.class as usize].pairs.max(1) as f64
+    }
+
+    /// The pair as a keyword, and the runs it must be selected in to be stable.
+    fn keyword(
+        &self,
+        p: &PairStats<'_>,
+        corpus_freq: Option<u64>,
+        n_runs: usize,
+    ) -> (Keyword, usize) {
+        let m = self.mass(p);
+        let t = self.total[p.word_id as usize] as f64 / SCALE;
+        let specificity = if m > 0.0 && t > 0.0 { m / t } else { 0.0 };
+        let support = self.params.ranking() == Ranking::Support;
+        let (score, runs_needed) = if support {
+            let power = self.params.specificity_power();
+            (
+                m * specificity.powf(power),
+                self.support[p.class as usize].runs,
+            )
+        } else {
+            (p.mean, n_runs)
+        };
+        let k = Keyword {
+            word: p.word.to_string(),
+            score_mean: p.mean,
+            score_std: p.std,
+            occurrences: p.occurrences,
+            runs: p.runs,
+            documents: 0,
+            gold_labels: Vec::new(),
+            corpus_freq,
+            score: if m < 0.0 && support { m } else { score },
+            mass: m,
+            specificity,
+        };
+        (k, runs_needed)
+    }
 }
 
 fn cut(

@@ -357,63 +357,87 @@ where
     let mut line_no = 0usize;
     let mut done = false;
     while !done {
-        let mut chunk: Vec<(usize, Vec<u8>)> = Vec::new();
-        let mut bytes = 0;
-        while bytes < CHUNK_BYTES {
-            let mut buf = Vec::new();
-            let n = reader
-                .read_until(b'\n', &mut buf)
-                .map_err(|e| Error::io(&name, e))?;
-            if n == 0 {
-                done = true;
-                break;
-            }
-            line_no += 1;
-            if buf.last() == Some(&b'\n') {
-                buf.pop();
-            }
-            bytes += buf.len();
-            chunk.push((line_no, buf));
-        }
+        let chunk = read_chunk(&mut reader, &name, &mut line_no, &mut done)?;
         let parsed: Vec<Parsed> = chunk
             .par_iter()
             .map(|(n, raw)| parse_line(&info, opts, *n, raw))
             .collect();
         drop(chunk);
-        let mut records = Vec::with_capacity(parsed.len());
-        for p in parsed {
-            match p {
-                Parsed::Blank => {}
-                Parsed::Bad(line, reason) => {
-                    report.lines += 1;
-                    if !opts.skip_bad_lines() {
-                        return Err(Error::BadLine {
-                            file: name.clone(),
-                            line,
-                            reason,
-                        });
-                    }
-                    report.bad_lines.push(SkippedLine {
-                        file: name.clone(),
+        let records = keep_records(parsed, &name, opts, report)?;
+        sink(records, report)?;
+    }
+    Ok(())
+}
+
+/// The next lines of `reader`, about [`CHUNK_BYTES`] of them, numbered from
+/// `line_no + 1`; sets `done` at the end of the input.
+fn read_chunk(
+    reader: &mut Box<dyn BufRead + Send>,
+    name: &str,
+    line_no: &mut usize,
+    done: &mut bool,
+) -> Result<Vec<(usize, Vec<u8>)>> {
+    let mut chunk: Vec<(usize, Vec<u8>)> = Vec::new();
+    let mut bytes = 0;
+    while bytes < CHUNK_BYTES {
+        let mut buf = Vec::new();
+        let n = reader
+            .read_until(b'\n', &mut buf)
+            .map_err(|e| Error::io(name, e))?;
+        if n == 0 {
+            *done = true;
+            break;
+        }
+        *line_no += 1;
+        if buf.last() == Some(&b'\n') {
+            buf.pop();
+        }
+        bytes += buf.len();
+        chunk.push((*line_no, buf));
+    }
+    Ok(chunk)
+}
+
+/// The well-formed, non-empty records of a parsed chunk; a bad line fails, or
+/// is counted when bad lines are skipped; empty texts are counted.
+fn keep_records(
+    parsed: Vec<Parsed>,
+    name: &str,
+    opts: &LoadOptions,
+    report: &mut LoadReport,
+) -> Result<Vec<Record>> {
+    let mut records = Vec::with_capacity(parsed.len());
+    for p in parsed {
+        match p {
+            Parsed::Blank => {}
+            Parsed::Bad(line, reason) => {
+                report.lines += 1;
+                if !opts.skip_bad_lines() {
+                    return Err(Error::BadLine {
+                        file: name.to_string(),
                         line,
                         reason,
                     });
                 }
-                Parsed::Doc(rec) => {
-                    report.lines += 1;
-                    if rec.text.trim().is_empty() {
-                        report.empty.push(SkippedLine {
-                            file: name.clone(),
-                            line: rec.line,
-                            reason: "empty text".into(),
-                        });
-                    } else {
-                        records.push(rec);
-                    }
+                report.bad_lines.push(SkippedLine {
+                    file: name.to_string(),
+                    line,
+                    reason,
+                });
+            }
+            Parsed::Doc(rec) => {
+                report.lines += 1;
+                if rec.text.trim().is_empty() {
+                    report.empty.push(SkippedLine {
+                        file: name.to_string(),
+                        line: rec.line,
+                        reason: "empty text".into(),
+                    });
+                } else {
+                    records.push(rec);
                 }
             }
         }
-        sink(records, report)?;
     }
-    Ok(())
+    Ok(records)
 }
