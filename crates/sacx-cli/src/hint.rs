@@ -36,6 +36,21 @@ fn pipeline_message(cause: &(dyn StdError + 'static)) -> Option<String> {
         e @ sacx_pipeline::Error::NotOwned { .. } => {
             Some(format!("{e}, or pass --force to write into it"))
         }
+        sacx_pipeline::Error::OtherOptions {
+            path,
+            difference,
+            thread_count,
+        } => {
+            let why = if *thread_count {
+                " (libtorch's CPU results depend on the thread count, so a resumed run must use the same --threads)"
+            } else {
+                ""
+            };
+            Some(format!(
+                "{}: this directory holds a run with other options ({difference}){why}; resume it with the same options or use another --out",
+                path.display()
+            ))
+        }
         _ => None,
     }
 }

@@ -45,6 +45,14 @@ impl Observer for Console {
         match event {
             Event::Loaded(report) => eprintln!("{report}"),
             Event::Note(line) => eprintln!("{line}"),
+            Event::Truncated {
+                seed,
+                truncated,
+                documents,
+                max_len,
+            } => eprintln!(
+                "seed {seed}: {truncated} of {documents} documents truncated at tokenization (--max-len {max_len})"
+            ),
             Event::StageStarted { stage } => self.spinner = Some(Spinner::start(stage)),
             Event::StageFinished { result, .. } => {
                 if let Some(s) = self.spinner.take() {

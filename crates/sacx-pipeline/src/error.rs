@@ -67,15 +67,17 @@ pub enum Error {
     },
     /// A run directory made with other options.
     #[error(
-        "{path}: this directory holds a run with other options ({difference}){why}; resume it with the same options or use another output directory"
+        "{path}: this directory holds a run with other options ({difference}){}; resume it with the same options or use another output directory",
+        if *.thread_count { THREADS_WHY } else { "" }
     )]
     OtherOptions {
         /// The `params.json` file.
         path: PathBuf,
         /// Where the saved and the requested options first differ.
         difference: String,
-        /// Why the difference matters, when it is not obvious.
-        why: &'static str,
+        /// Whether the difference is the CPU thread count (which changes
+        /// libtorch's results in the last bits).
+        thread_count: bool,
     },
     /// A seed whose data or files are not what its earlier stages left.
     #[error("seed {seed}: {reason}")]
@@ -150,6 +152,9 @@ impl Error {
         }
     }
 }
+
+/// Why a different thread count refuses a resume.
+const THREADS_WHY: &str = " (libtorch's CPU results depend on the thread count, so a resumed run must use the same thread count)";
 
 fn no_explanations(path: Option<&std::path::Path>) -> String {
     match path {

@@ -69,15 +69,10 @@ pub fn check(layout: &RunLayout, options: &RunOptions, corpus: &Corpus) -> Resul
         if saved.get("options") != Some(&identity) {
             let difference =
                 first_difference(saved.get("options").unwrap_or(&Value::Null), &identity, "");
-            let why = if difference.starts_with("train.threads") {
-                " (libtorch's CPU results depend on the thread count, so a resumed run must use the same --threads)"
-            } else {
-                ""
-            };
             return Err(Error::OtherOptions {
                 path,
+                thread_count: difference.starts_with("train.threads"),
                 difference,
-                why,
             });
         }
         return Ok(());

@@ -15,6 +15,17 @@ pub enum Event<'a> {
     /// A line worth showing the user (a skipped stage, a seed's result, a
     /// truncation count, temporary files removed).
     Note(&'a str),
+    /// Documents of a seed were cut at the tokenizer's maximum length.
+    Truncated {
+        /// The seed.
+        seed: u64,
+        /// Documents cut.
+        truncated: usize,
+        /// Documents tokenized (training and validation).
+        documents: usize,
+        /// The maximum length in tokens.
+        max_len: usize,
+    },
     /// A stage without a natural count started (counting, ranking, baselines,
     /// evaluation, faithfulness).
     StageStarted {

@@ -111,12 +111,12 @@ pub fn train(job: &SeedJob<'_>, layout: &SeedLayout, observer: &mut dyn Observer
         truncated,
     } = sacx_model::data::split_examples(job.corpus, &split, &tok)?;
     if truncated > 0 {
-        observer.event(Event::Note(&format!(
-            "seed {}: {truncated} of {} documents truncated at tokenization (--max-len {})",
-            job.seed,
-            train.len() + valid.len(),
-            tok.max_len()
-        )));
+        observer.event(Event::Truncated {
+            seed: job.seed,
+            truncated,
+            documents: train.len() + valid.len(),
+            max_len: tok.max_len(),
+        });
     }
     let arch = job.model.architecture()?;
     let vectors = match &job.model.word_vectors {
