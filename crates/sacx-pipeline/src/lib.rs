@@ -15,7 +15,7 @@ pub mod bundled;
 mod error;
 mod faith;
 pub mod guard;
-pub mod identity;
+mod identity;
 pub mod libtorch;
 mod observer;
 // The option groups' doc comments are also `sacx --help` text, written for a
