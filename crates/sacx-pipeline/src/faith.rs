@@ -15,15 +15,22 @@ use std::collections::BTreeMap;
 const DOCS_PER_CHUNK: usize = 512;
 
 /// What the stage needs besides the keyword sets.
-#[allow(missing_docs)]
 pub struct FaithJob<'a> {
+    /// The loaded corpus.
     pub corpus: &'a Corpus,
+    /// The run directory.
     pub layout: &'a RunLayout,
+    /// The seeds whose models measure.
     pub seeds: &'a [u64],
+    /// How the corpus is split.
     pub split: &'a SplitArgs,
+    /// The device to run on.
     pub device: DeviceSpec,
+    /// Class word counts (for the random control words).
     pub counts: &'a ClassCounts,
+    /// Seed of the random control words.
     pub control_seed: u64,
+    /// Memory budget of one model call, in tokens.
     pub max_batch_tokens: usize,
 }
 

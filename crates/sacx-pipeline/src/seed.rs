@@ -11,25 +11,35 @@ use serde::{Deserialize, Serialize};
 use std::ops::Range;
 
 /// Everything one seed needs.
-#[allow(missing_docs)]
 pub struct SeedJob<'a> {
+    /// The loaded corpus.
     pub corpus: &'a Corpus,
+    /// The word segmenter of the keywords.
     pub segmenter: Segmenter,
+    /// The seed.
     pub seed: u64,
+    /// How the corpus is split.
     pub split: &'a SplitArgs,
+    /// How texts become tokens.
     pub tokenizer: &'a TokenizerArgs,
+    /// The classifier.
     pub model: &'a ModelArgs,
+    /// How it is trained.
     pub train: &'a TrainArgs,
 }
 
 /// `split.json`: what the seed trained and explained on.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[allow(missing_docs)]
 pub struct SplitInfo {
+    /// The seed.
     pub seed: u64,
+    /// Share of each language's documents used for training.
     pub train_fraction: f64,
+    /// Whether labels were stratified.
     pub stratify: bool,
+    /// Training documents.
     pub train_documents: usize,
+    /// Validation documents.
     pub valid_documents: usize,
     /// FNV-1a over the validation documents' (id, lang, text length).
     pub fingerprint: String,
@@ -177,12 +187,16 @@ pub fn checked_split(
 }
 
 /// What explaining one seed needs.
-#[allow(missing_docs)]
 pub struct ExplainJob<'a> {
+    /// The loaded corpus.
     pub corpus: &'a Corpus,
+    /// The seed.
     pub seed: u64,
+    /// How the corpus is split.
     pub split: &'a SplitArgs,
+    /// The device to run on.
     pub device: DeviceSpec,
+    /// How predictions are explained.
     pub ig: &'a IgArgs,
 }
 
@@ -325,10 +339,12 @@ pub fn checkpoint_tokenizer(ck: &Checkpoint, seed: u64) -> Result<Tokenizer> {
 }
 
 /// The validation documents, tokenized on demand (on the explainer's helper thread).
-#[allow(missing_docs)]
 pub struct ValidDocs<'a> {
+    /// The loaded corpus.
     pub corpus: &'a Corpus,
+    /// Corpus indices of the validation documents.
     pub indices: &'a [usize],
+    /// How texts become tokens.
     pub tokenizer: &'a Tokenizer,
 }
 
