@@ -21,18 +21,14 @@ pub fn cli_message(cause: &(dyn StdError + 'static)) -> Option<String> {
 /// A pipeline error that names an option by its field: the flag that sets it.
 fn pipeline_message(cause: &(dyn StdError + 'static)) -> Option<String> {
     match cause.downcast_ref::<sacx_pipeline::Error>()? {
-        sacx_pipeline::Error::Option {
-            option,
-            value,
-            reason,
-        } => {
-            let value = if value.is_empty() {
-                String::new()
-            } else {
-                format!(" {value}")
-            };
-            Some(format!("--{option}{value}: {reason}"))
-        }
+        // The pipeline's own parameters are its options: name them as flags.
+        sacx_pipeline::Error::InvalidParameter(p) => Some(format!(
+            "--{} {}: expected {}",
+            p.name(),
+            p.value(),
+            p.expected()
+        )),
+        sacx_pipeline::Error::Conflict { option, reason } => Some(format!("--{option}: {reason}")),
         e @ sacx_pipeline::Error::NotOwned { .. } => {
             Some(format!("{e}, or pass --force to write into it"))
         }

@@ -24,15 +24,14 @@ pub enum Error {
     /// A parameter outside its range.
     #[error(transparent)]
     InvalidParameter(#[from] sacx_data::InvalidParameter),
-    /// Options that do not fit together, or an option value no stage accepts.
-    #[error("{option}{}: {reason}", spaced(.value))]
-    Option {
+    /// Options that do not fit together (one set for another model than the
+    /// one chosen).
+    #[error("{option}: {reason}")]
+    Conflict {
         /// The option (its field name in [`RunOptions`](crate::RunOptions), as
         /// the command line spells it).
         option: &'static str,
-        /// The value given (empty when the option's presence is the fault).
-        value: String,
-        /// What is wrong and what is accepted.
+        /// Why it does not fit.
         reason: String,
     },
     /// A corpus file that does not exist.
@@ -140,16 +139,14 @@ impl Error {
         }
     }
 
-    pub(crate) fn option(
+    /// An option value no stage accepts, in the shape every crate uses
+    /// ([`sacx_data::InvalidParameter`]).
+    pub(crate) fn param(
         option: &'static str,
-        value: impl ToString,
-        reason: impl Into<String>,
+        value: impl std::fmt::Display,
+        expected: impl Into<String>,
     ) -> Self {
-        Error::Option {
-            option,
-            value: value.to_string(),
-            reason: reason.into(),
-        }
+        Error::InvalidParameter(sacx_data::InvalidParameter::new(option, value, expected))
     }
 }
 
@@ -160,14 +157,6 @@ fn no_explanations(path: Option<&std::path::Path>) -> String {
     match path {
         Some(p) => format!("no explanation shards found under {}", p.display()),
         None => "no explanations given: name shard files, directories or TSV files".into(),
-    }
-}
-
-fn spaced(value: &str) -> String {
-    if value.is_empty() {
-        String::new()
-    } else {
-        format!(" {value}")
     }
 }
 

@@ -143,23 +143,23 @@ impl RunBuilder {
         o.train.params(seeds[0], None)?;
         if let Some(n) = o.train.threads {
             crate::options::model::parse_threads(&n.to_string())
-                .map_err(|reason| Error::option("threads", n, reason))?;
+                .map_err(|_| Error::param("threads", n, "a thread count from 1 to 1024"))?;
         }
         let device = o.train.device()?;
         o.ig.params(threshold)?;
         o.keywords.params(threshold)?;
         for &method in &o.baselines {
             if method == Method::Ig {
-                return Err(Error::option(
+                return Err(Error::param(
                     "baselines",
                     method,
-                    "IG is always computed; the baselines are log-odds, chi2 and ctfidf",
+                    "log-odds, chi2 or ctfidf (IG is always computed)",
                 ));
             }
             o.keywords.baseline_params(method)?;
         }
         if let Some(&k) = o.eval.k.iter().find(|&&k| k == 0) {
-            return Err(Error::option("eval-k", k, "every K must be at least 1"));
+            return Err(Error::param("eval-k", k, "every K at least 1"));
         }
         Ok(Run {
             layout: RunLayout::new(&o.out),

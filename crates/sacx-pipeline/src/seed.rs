@@ -291,7 +291,7 @@ impl TestAbort {
             .ok()
             .filter(|&n| n > 0)
             .ok_or_else(|| {
-                Error::option(
+                Error::param(
                     "SACX_TEST_ABORT_AFTER_SHARDS",
                     &value,
                     "a count of at least 1",

@@ -129,9 +129,7 @@ fn bad_options_are_refused_when_the_run_is_built() {
     let mut o = options();
     o.eval.k = vec![0];
     match Run::builder().options(o).build() {
-        Err(Error::Option { option, value, .. }) => {
-            assert_eq!((option, value.as_str()), ("eval-k", "0"))
-        }
+        Err(Error::InvalidParameter(p)) => assert_eq!((p.name(), p.value()), ("eval-k", "0")),
         other => panic!("expected an option error, got {other:?}"),
     }
     let mut o = options();

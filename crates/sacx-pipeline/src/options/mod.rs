@@ -106,11 +106,7 @@ impl RunOptions {
     pub fn seed_list(&self) -> crate::Result<Vec<u64>> {
         let mut seeds = if self.seed_list.is_empty() {
             if self.seeds == 0 {
-                return Err(crate::Error::option(
-                    "seeds",
-                    0,
-                    "at least one seed is needed",
-                ));
+                return Err(crate::Error::param("seeds", 0, "at least 1"));
             }
             (1..=self.seeds).collect()
         } else {

@@ -60,10 +60,10 @@ impl TokenizerArgs {
             path => {
                 let path = PathBuf::from(path);
                 if !path.is_file() {
-                    return Err(Error::option(
+                    return Err(Error::param(
                         "tokenizer",
                         path.display(),
-                        "expected word, wordpiece, bpe or an existing tokenizer.json",
+                        "word, wordpiece, bpe or an existing tokenizer.json",
                     ));
                 }
                 TokenizerKind::Pretrained(path)
@@ -130,11 +130,10 @@ impl ModelArgs {
     pub fn architecture(&self) -> Result<Architecture> {
         let only = |name: &'static str, set: bool, arch: &str| -> Result<()> {
             if set && self.model != arch {
-                return Err(Error::option(
-                    name,
-                    "",
-                    format!("applies to model {arch} only (the model is {})", self.model),
-                ));
+                return Err(Error::Conflict {
+                    option: name,
+                    reason: format!("applies to model {arch} only (the model is {})", self.model),
+                });
             }
             Ok(())
         };
@@ -173,7 +172,7 @@ impl ModelArgs {
                     None | Some("mean") => Pooling::Mean,
                     Some("first") => Pooling::First,
                     Some(other) => {
-                        return Err(Error::option("pooling", other, "expected mean or first"));
+                        return Err(Error::param("pooling", other, "mean or first"));
                     }
                 };
                 let mut p = TransformerParams::builder()
@@ -191,10 +190,10 @@ impl ModelArgs {
                 Architecture::Transformer(p.build()?)
             }
             other => {
-                return Err(Error::option(
+                return Err(Error::param(
                     "model",
                     other,
-                    "expected xml-cnn, embed-pool or transformer",
+                    "xml-cnn, embed-pool or transformer",
                 ));
             }
         };
