@@ -122,6 +122,14 @@ pub enum Error {
         /// What is wrong with the line.
         reason: String,
     },
+    /// A Hugging Face model directory (or one of its files) that sacx cannot use.
+    #[error("{path}: {reason}")]
+    HfModel {
+        /// The directory or file involved.
+        path: PathBuf,
+        /// What is wrong with it, in one line.
+        reason: String,
+    },
     /// An error from sacx-data (corpus or tokenizer).
     #[error(transparent)]
     Data(#[from] sacx_data::Error),
@@ -143,6 +151,14 @@ impl Error {
         expected: impl Into<String>,
     ) -> Self {
         Error::InvalidParameter(sacx_data::InvalidParameter::new(name, value, expected))
+    }
+
+    /// An [`Error::HfModel`] for `path`.
+    pub(crate) fn hf(path: impl Into<PathBuf>, reason: impl Into<String>) -> Self {
+        Error::HfModel {
+            path: path.into(),
+            reason: reason.into(),
+        }
     }
 
     /// An [`Error::Json`] for `path`.

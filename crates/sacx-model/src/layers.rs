@@ -41,6 +41,7 @@ pub(crate) struct LayerNorm {
     w: Tensor,
     b: Tensor,
     dim: i64,
+    eps: f64,
 }
 
 impl LayerNorm {
@@ -59,11 +60,18 @@ impl LayerNorm {
                 false,
             )?,
             dim: d,
+            eps: 1e-5,
         })
     }
 
+    /// A layer norm over given (already stored) weight and bias `[dim]`, with `eps`.
+    pub(crate) fn from_parts(w: Tensor, b: Tensor, eps: f64) -> Result<LayerNorm> {
+        let dim = w.size1()?;
+        Ok(LayerNorm { w, b, dim, eps })
+    }
+
     pub(crate) fn forward(&self, x: &Tensor) -> Result<Tensor> {
-        Ok(x.f_layer_norm([self.dim], Some(&self.w), Some(&self.b), 1e-5, true)?)
+        Ok(x.f_layer_norm([self.dim], Some(&self.w), Some(&self.b), self.eps, true)?)
     }
 }
 

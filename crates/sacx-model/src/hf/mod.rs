@@ -1,0 +1,177 @@
+//! Pretrained Hugging Face encoders (BERT, RoBERTa, XLM-R) from a local directory.
+//!
+//! A model directory holds `config.json`, `model.safetensors` and usually
+//! `tokenizer.json`, as `transformers`' `save_pretrained` writes them; nothing
+//! is downloaded. [`HfModelDir::open`] checks the files, [`HfEncoder`] computes
+//! `BertModel`'s last hidden state from the weights under their Hugging Face
+//! names, and [`HfClassifier`] puts a multilabel head over it and implements
+//! [`Classifier`], with the attribution path on the output of
+//! `embeddings.word_embeddings` (as Captum's `LayerIntegratedGradients` on that
+//! layer): position and token-type embeddings are added after it.
+use std::path::Path;
+
+use rand_chacha::ChaCha8Rng;
+use tch::{Device, Kind, Tensor};
+
+use crate::layers::Linear;
+use crate::params::ParamStore;
+use crate::rng::{Purpose, stream};
+use crate::{Classifier, Error, Pooling, Result};
+
+mod bert;
+mod config;
+mod tensors;
+
+pub use bert::HfEncoder;
+pub use config::{
+    HF_CONFIG_FILE, HF_TOKENIZER_FILE, HF_WEIGHTS_FILE, HfArchitecture, HfConfig, HfModelDir,
+    HiddenAct,
+};
+
+/// Name prefix of the classification head's parameters (`head.weight`, `head.bias`).
+pub const HEAD_PREFIX: &str = "head";
+
+/// A multilabel classifier over a pretrained Hugging Face encoder:
+/// `head(pool(encoder(ids, mask)))`, pooling the `[CLS]` (first) position or
+/// the mean over the document's tokens.
+#[derive(Debug)]
+pub struct HfClassifier {
+    store: ParamStore,
+    encoder: HfEncoder,
+    head: Linear,
+    pooling: Pooling,
+}
+
+impl HfClassifier {
+    /// Loads the encoder of the model directory `dir` onto `device` and adds a
+    /// head of `num_classes` outputs, initialised as Hugging Face does (weights
+    /// normal with standard deviation `initializer_range`, bias zero) from the
+    /// seeded stream of `seed`.
+    pub fn load(
+        dir: &Path,
+        num_classes: usize,
+        pooling: Pooling,
+        seed: u64,
+        device: Device,
+    ) -> Result<HfClassifier> {
+        let dir = HfModelDir::open(dir)?;
+        HfClassifier::from_model_dir(&dir, num_classes, pooling, seed, device)
+    }
+
+    /// As [`HfClassifier::load`], for a directory already opened.
+    pub fn from_model_dir(
+        dir: &HfModelDir,
+        num_classes: usize,
+        pooling: Pooling,
+        seed: u64,
+        device: Device,
+    ) -> Result<HfClassifier> {
+        if num_classes == 0 {
+            return Err(Error::param("num_classes", num_classes, "at least 1"));
+        }
+        let mut store = ParamStore::new(device);
+        let encoder = HfEncoder::load(&mut store, dir)?;
+        let mut rng = stream(seed, Purpose::Init, 0);
+        let d = dir.config.hidden_size as i64;
+        let std = dir.config.initializer_range as f32;
+        let w = crate::rng::normal(&mut rng, &[num_classes as i64, d], std)?;
+        let b = Tensor::f_zeros([num_classes as i64], (Kind::Float, Device::Cpu))?;
+        let head = Linear {
+            w: store.add(&format!("{HEAD_PREFIX}.weight"), w, false)?,
+            b: store.add(&format!("{HEAD_PREFIX}.bias"), b, false)?,
+        };
+        Ok(HfClassifier {
+            store,
+            encoder,
+            head,
+            pooling,
+        })
+    }
+
+    /// The encoder.
+    pub fn encoder(&self) -> &HfEncoder {
+        &self.encoder
+    }
+
+    /// The pooling of the encoder output.
+    pub fn pooling(&self) -> Pooling {
+        self.pooling
+    }
+
+    /// Every parameter with its name, in creation order: the encoder's under
+    /// Hugging Face's base-model names, then `head.weight` and `head.bias`.
+    pub fn named_parameters(&self) -> impl Iterator<Item = (&str, &Tensor)> {
+        self.store.named()
+    }
+
+    /// Number of scalar parameters.
+    pub fn numel(&self) -> usize {
+        self.store.numel()
+    }
+
+    /// Stops gradient tracking on all parameters (for inference and attribution).
+    pub fn freeze(&mut self) {
+        self.store.freeze();
+    }
+
+    /// The document vectors `[batch, hidden]` of a last hidden state and its mask.
+    pub fn pool(&self, hidden: &Tensor, mask: &Tensor) -> Result<Tensor> {
+        Ok(match self.pooling {
+            Pooling::First => hidden.f_select(1, 0)?,
+            Pooling::Mean => {
+                let m = mask.f_to_kind(Kind::Float)?.f_unsqueeze(-1)?;
+                let sum =
+                    hidden
+                        .f_mul(&m)?
+                        .f_sum_dim_intlist([1i64].as_slice(), false, Kind::Float)?;
+                let count = m
+                    .f_sum_dim_intlist([1i64].as_slice(), false, Kind::Float)?
+                    .f_clamp_min(1.0)?;
+                sum.f_div(&count)?
+            }
+        })
+    }
+
+    /// Logits `[batch, classes]` of `ids` and `mask`, without gradients.
+    pub fn logits(&self, ids: &Tensor, mask: &Tensor) -> Result<Tensor> {
+        let _guard = tch::no_grad_guard();
+        self.forward_t(&self.embed(ids)?, mask, None)
+    }
+
+    /// Logits from word embeddings; with `rng`, in training mode (dropout).
+    pub(crate) fn forward_t(
+        &self,
+        embeddings: &Tensor,
+        mask: &Tensor,
+        rng: Option<&mut ChaCha8Rng>,
+    ) -> Result<Tensor> {
+        let hidden = self.encoder.forward_embedded(embeddings, mask, rng)?;
+        self.head.forward(&self.pool(&hidden, mask)?)
+    }
+}
+
+impl Classifier for HfClassifier {
+    fn num_classes(&self) -> usize {
+        self.head.b.size().first().map_or(0, |&n| n as usize)
+    }
+    fn embedding_dim(&self) -> usize {
+        self.encoder.config().hidden_size
+    }
+    fn device(&self) -> Device {
+        self.encoder.device()
+    }
+    fn pad_id(&self) -> i64 {
+        self.encoder.config().pad_token_id
+    }
+    fn vocab_size(&self) -> usize {
+        self.encoder.vocab_size()
+    }
+    /// The output of `embeddings.word_embeddings` only.
+    fn embed(&self, ids: &Tensor) -> Result<Tensor> {
+        self.encoder.word_embeddings(ids)
+    }
+    /// Position and token-type embeddings, the encoder, pooling, the head.
+    fn forward_embedded(&self, embeddings: &Tensor, mask: &Tensor) -> Result<Tensor> {
+        self.forward_t(embeddings, mask, None)
+    }
+}

