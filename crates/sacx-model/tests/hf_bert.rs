@@ -267,3 +267,63 @@ fn broken_directories_fail_with_one_line_naming_the_file() {
     assert!(e.ends_with("config.json: model_type `gpt2` is not supported (expected bert, roberta or xlm-roberta)"), "{e}");
     assert!(!e.contains('\n'));
 }
+
+/// The sentences the reference was computed on (its metadata).
+fn reference_sentences() -> Vec<String> {
+    let p =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/minilm_reference.safetensors");
+    let bytes = std::fs::read(p).unwrap();
+    let (_, meta) = safetensors::SafeTensors::read_metadata(&bytes).unwrap();
+    let text = &meta.metadata().as_ref().unwrap()["sentences"];
+    serde_json::from_str(text).unwrap()
+}
+
+/// sacx's pretrained tokenizer on MiniLM's `tokenizer.json`: inside every word
+/// sacx segments, the WordPiece ids are AutoTokenizer's (sacx drops the tokens
+/// outside words, such as punctuation, and adds no `[SEP]`).
+#[test]
+fn minilm_wordpiece_ids_equal_autotokenizer_within_words() {
+    use sacx_data::{Segmenter, Tokenizer, TokenizerKind, TokenizerOptions};
+    let dir = minilm_dir();
+    let r = reference();
+    let opts = TokenizerOptions::builder()
+        .kind(TokenizerKind::Pretrained(dir.join("tokenizer.json")))
+        .add_cls(true)
+        .build()
+        .unwrap();
+    let tok = Tokenizer::train(&opts, Segmenter::new(), &[] as &[&str]).unwrap();
+    assert_eq!(
+        (tok.vocab_size(), tok.pad_id(), tok.cls_id()),
+        (30522, 0, Some(101))
+    );
+    for (d, s) in reference_sentences().iter().enumerate() {
+        let enc = tok.encode(s);
+        let hf_ids = Vec::<i64>::try_from(r["input_ids"].get(d as i64)).unwrap();
+        let offsets = Vec::<i64>::try_from(r["offsets"].get(d as i64).flatten(0, -1)).unwrap();
+        // Word spans in characters, as the Python offsets are.
+        let chars = |byte: usize| s[..byte].chars().count() as i64;
+        let spans: Vec<(i64, i64)> = enc
+            .spans
+            .iter()
+            .map(|&(a, b)| (chars(a), chars(b)))
+            .collect();
+        let (mut ids, mut word_ids) = (vec![101i64], vec![None]);
+        for (t, &id) in hf_ids.iter().enumerate() {
+            let (a, b) = (offsets[2 * t], offsets[2 * t + 1]);
+            if b == 0 {
+                continue; // special token or padding
+            }
+            if let Some(w) = spans.iter().position(|&(x, y)| x <= a && b <= y) {
+                ids.push(id);
+                word_ids.push(Some(w as u32));
+            }
+        }
+        assert_eq!(enc.ids, ids, "{s:?}: sacx {:?}", enc.words);
+        assert_eq!(enc.word_ids, word_ids, "{s:?}");
+        eprintln!(
+            "{s:?}: words {:?}, {} WordPiece tokens equal",
+            enc.words,
+            ids.len() - 1
+        );
+    }
+}
