@@ -327,3 +327,30 @@ fn minilm_wordpiece_ids_equal_autotokenizer_within_words() {
         );
     }
 }
+
+/// A tiny random XLM-R saved by `transformers` (`tests/python/hf_tiny_xlmr.py`):
+/// RoBERTa's position ids and the padding give Hugging Face's hidden states.
+#[test]
+fn tiny_xlm_roberta_hidden_states_equal_transformers() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/tiny-xlm-roberta");
+    let r: BTreeMap<String, Tensor> = Tensor::read_safetensors(dir.join("reference.safetensors"))
+        .unwrap()
+        .into_iter()
+        .collect();
+    let model = HfClassifier::load(&dir, 2, Pooling::First, 1, Device::Cpu).unwrap();
+    let c = model.encoder().config();
+    assert_eq!(c.architecture, HfArchitecture::XlmRoberta);
+    assert_eq!(
+        (c.pad_token_id, c.position_offset(), c.max_positions()),
+        (1, 2, 22)
+    );
+    let mask = r["attention_mask"].to_kind(Kind::Float);
+    let hidden = tch::no_grad(|| model.encoder().forward(&r["input_ids"], &mask)).unwrap();
+    let real = (&hidden - &r["last_hidden_state"]).abs() * mask.unsqueeze(-1);
+    let d = real.max().double_value(&[]);
+    let all = max_abs_diff(&hidden, &r["last_hidden_state"]);
+    eprintln!(
+        "tiny XLM-R vs transformers: last hidden state max |Δ| {all:.3e} (real tokens {d:.3e})"
+    );
+    assert!(all <= TOL, "{all}");
+}
