@@ -106,13 +106,19 @@ impl HfEncoder {
     /// (`[batch, len]`, 1 for a token, 0 for padding), in evaluation mode:
     /// `BertModel(ids, attention_mask=mask).last_hidden_state`.
     pub fn forward(&self, ids: &Tensor, mask: &Tensor) -> Result<Tensor> {
-        self.forward_embedded(&self.word_embeddings(ids)?, mask, None)
+        self.forward_embedded(&self.word_embeddings(ids)?, mask)
     }
 
-    /// The last hidden state from word embeddings `[batch, len, hidden]`:
-    /// adds position and token-type-0 embeddings, the embedding layer norm,
-    /// then runs the layers. With `rng`, applies the configured dropouts (training).
-    pub fn forward_embedded(
+    /// The last hidden state from word embeddings `[batch, len, hidden]` (eval
+    /// mode, differentiable in `word`): adds position and token-type-0
+    /// embeddings and the embedding layer norm, then runs the layers.
+    pub fn forward_embedded(&self, word: &Tensor, mask: &Tensor) -> Result<Tensor> {
+        self.forward_t(word, mask, None)
+    }
+
+    /// [`HfEncoder::forward_embedded`]; with `rng`, applies the configured
+    /// dropouts (training mode).
+    pub(crate) fn forward_t(
         &self,
         word: &Tensor,
         mask: &Tensor,

@@ -145,7 +145,7 @@ impl HfClassifier {
         mask: &Tensor,
         rng: Option<&mut ChaCha8Rng>,
     ) -> Result<Tensor> {
-        let hidden = self.encoder.forward_embedded(embeddings, mask, rng)?;
+        let hidden = self.encoder.forward_t(embeddings, mask, rng)?;
         self.head.forward(&self.pool(&hidden, mask)?)
     }
 }
