@@ -264,7 +264,7 @@ fn broken_directories_fail_with_one_line_naming_the_file() {
     // An unsupported model type.
     std::fs::write(root.path().join("config.json"), r#"{"model_type": "gpt2"}"#).unwrap();
     let e = HfModelDir::open(root.path()).unwrap_err().to_string();
-    assert!(e.ends_with("config.json: model_type `gpt2` is not supported (expected bert, roberta or xlm-roberta)"), "{e}");
+    assert!(e.ends_with("config.json: model_type `gpt2` is not supported (expected bert, roberta, xlm-roberta or distilbert)"), "{e}");
     assert!(!e.contains('\n'));
 }
 
@@ -328,31 +328,44 @@ fn minilm_wordpiece_ids_equal_autotokenizer_within_words() {
     }
 }
 
-/// A tiny random XLM-R saved by `transformers` (`tests/python/hf_tiny_xlmr.py`):
-/// RoBERTa's position ids and the padding give Hugging Face's hidden states.
+/// Tiny random XLM-R and DistilBERT saved by `transformers`
+/// (`tests/python/hf_tiny_models.py`): RoBERTa's position ids, DistilBERT's
+/// names and configuration keys, and the padding give Hugging Face's hidden states.
 #[test]
-fn tiny_xlm_roberta_hidden_states_equal_transformers() {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/tiny-xlm-roberta");
-    let r: BTreeMap<String, Tensor> = Tensor::read_safetensors(dir.join("reference.safetensors"))
-        .unwrap()
-        .into_iter()
-        .collect();
-    let model = HfClassifier::load(&dir, 2, Pooling::First, 1, Device::Cpu).unwrap();
-    let c = model.encoder().config();
-    assert_eq!(c.architecture, HfArchitecture::XlmRoberta);
-    assert_eq!(
-        (c.pad_token_id, c.position_offset(), c.max_positions()),
-        (1, 2, 22)
-    );
-    let mask = r["attention_mask"].to_kind(Kind::Float);
-    let hidden = tch::no_grad(|| model.encoder().forward(&r["input_ids"], &mask)).unwrap();
-    let real = (&hidden - &r["last_hidden_state"]).abs() * mask.unsqueeze(-1);
-    let d = real.max().double_value(&[]);
-    let all = max_abs_diff(&hidden, &r["last_hidden_state"]);
-    eprintln!(
-        "tiny XLM-R vs transformers: last hidden state max |Δ| {all:.3e} (real tokens {d:.3e})"
-    );
-    assert!(all <= TOL, "{all}");
+fn tiny_xlm_roberta_and_distilbert_hidden_states_equal_transformers() {
+    for (name, arch, pad, offset) in [
+        ("tiny-xlm-roberta", HfArchitecture::XlmRoberta, 1, 2),
+        ("tiny-distilbert", HfArchitecture::DistilBert, 0, 0),
+    ] {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures")
+            .join(name);
+        let r: BTreeMap<String, Tensor> =
+            Tensor::read_safetensors(dir.join("reference.safetensors"))
+                .unwrap()
+                .into_iter()
+                .collect();
+        let model = HfClassifier::load(&dir, 2, Pooling::First, 1, Device::Cpu).unwrap();
+        let c = model.encoder().config();
+        assert_eq!(c.architecture, arch);
+        assert_eq!(
+            (c.pad_token_id, c.position_offset(), c.max_positions()),
+            (pad, offset, 24 - offset as usize)
+        );
+        assert_eq!(
+            (c.hidden_size, c.num_attention_heads, c.intermediate_size),
+            (16, 4, 32)
+        );
+        let mask = r["attention_mask"].to_kind(Kind::Float);
+        let hidden = tch::no_grad(|| model.encoder().forward(&r["input_ids"], &mask)).unwrap();
+        let real = (&hidden - &r["last_hidden_state"]).abs() * mask.unsqueeze(-1);
+        let d = real.max().double_value(&[]);
+        let all = max_abs_diff(&hidden, &r["last_hidden_state"]);
+        eprintln!(
+            "{name} vs transformers: last hidden state max |Δ| {all:.3e} (real tokens {d:.3e})"
+        );
+        assert!(all <= TOL, "{name}: {all}");
+    }
 }
 
 /// Half-precision weights are widened to `f32` on load: an `f16` (or `bf16`)

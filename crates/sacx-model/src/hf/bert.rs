@@ -1,10 +1,11 @@
-//! The BERT / (XLM-)RoBERTa encoder, computed as Hugging Face's `BertModel`
-//! and `RobertaModel` do (post-LN layers, absolute learned positions).
+//! The BERT / (XLM-)RoBERTa / DistilBERT encoder, computed as Hugging Face's
+//! `BertModel`, `RobertaModel` and `DistilBertModel` do (post-LN layers,
+//! absolute positions).
 use rand_chacha::ChaCha8Rng;
 use tch::{Device, Kind, Tensor};
 
 use crate::embedding::Embedding;
-use crate::hf::config::{HfConfig, HfModelDir, HiddenAct};
+use crate::hf::config::{HfArchitecture, HfConfig, HfModelDir, HiddenAct};
 use crate::hf::tensors::{Loader, read_encoder_tensors};
 use crate::layers::{LayerNorm, Linear};
 use crate::params::ParamStore;
@@ -32,7 +33,7 @@ pub struct HfEncoder {
     config: HfConfig,
     word: Embedding,
     positions: Tensor,
-    token_types: Tensor,
+    token_types: Option<Tensor>,
     emb_ln: LayerNorm,
     layers: Vec<BertLayer>,
     device: Device,
@@ -58,10 +59,10 @@ impl HfEncoder {
             "embeddings.position_embeddings.weight",
             &[c.max_position_embeddings as i64, d],
         )?;
-        let token_types = l.take(
-            "embeddings.token_type_embeddings.weight",
-            &[c.type_vocab_size as i64, d],
-        )?;
+        let token_types = match c.type_vocab_size {
+            0 => None,
+            n => Some(l.take("embeddings.token_type_embeddings.weight", &[n as i64, d])?),
+        };
         let emb_ln = l.layer_norm("embeddings.LayerNorm", c.hidden_size, eps)?;
         let layers = (0..c.num_hidden_layers)
             .map(|i| load_layer(&mut l, c, i))
@@ -158,7 +159,11 @@ impl HfEncoder {
                 .f_add_scalar(self.config.pad_token_id)?;
             Tensor::f_embedding(&self.positions, &ids, -1, false, false)?
         };
-        let x = word.f_add(&pos)?.f_add(&self.token_types.f_get(0)?)?;
+        let x = word.f_add(&pos)?;
+        let x = match &self.token_types {
+            Some(t) => x.f_add(&t.f_get(0)?)?,
+            None => x,
+        };
         self.emb_ln.forward(&x)
     }
 
@@ -213,18 +218,52 @@ impl HfEncoder {
     }
 }
 
+/// Hugging Face's names of a layer's parts: the layer prefix, then query, key,
+/// value, attention output, its layer norm, intermediate, output, its layer norm.
+fn layer_names(arch: HfArchitecture) -> (&'static str, [&'static str; 8]) {
+    match arch {
+        HfArchitecture::DistilBert => (
+            "transformer.layer",
+            [
+                "attention.q_lin",
+                "attention.k_lin",
+                "attention.v_lin",
+                "attention.out_lin",
+                "sa_layer_norm",
+                "ffn.lin1",
+                "ffn.lin2",
+                "output_layer_norm",
+            ],
+        ),
+        _ => (
+            "encoder.layer",
+            [
+                "attention.self.query",
+                "attention.self.key",
+                "attention.self.value",
+                "attention.output.dense",
+                "attention.output.LayerNorm",
+                "intermediate.dense",
+                "output.dense",
+                "output.LayerNorm",
+            ],
+        ),
+    }
+}
+
 fn load_layer(l: &mut Loader<'_>, c: &HfConfig, i: usize) -> Result<BertLayer> {
-    let p = format!("encoder.layer.{i}");
+    let (prefix, [q, k, v, ao, aln, inter, out, oln]) = layer_names(c.architecture);
+    let name = |part: &str| format!("{prefix}.{i}.{part}");
     let (d, ff, eps) = (c.hidden_size, c.intermediate_size, c.layer_norm_eps);
     Ok(BertLayer {
-        query: l.linear(&format!("{p}.attention.self.query"), d, d)?,
-        key: l.linear(&format!("{p}.attention.self.key"), d, d)?,
-        value: l.linear(&format!("{p}.attention.self.value"), d, d)?,
-        attn_out: l.linear(&format!("{p}.attention.output.dense"), d, d)?,
-        attn_ln: l.layer_norm(&format!("{p}.attention.output.LayerNorm"), d, eps)?,
-        intermediate: l.linear(&format!("{p}.intermediate.dense"), ff, d)?,
-        output: l.linear(&format!("{p}.output.dense"), d, ff)?,
-        output_ln: l.layer_norm(&format!("{p}.output.LayerNorm"), d, eps)?,
+        query: l.linear(&name(q), d, d)?,
+        key: l.linear(&name(k), d, d)?,
+        value: l.linear(&name(v), d, d)?,
+        attn_out: l.linear(&name(ao), d, d)?,
+        attn_ln: l.layer_norm(&name(aln), d, eps)?,
+        intermediate: l.linear(&name(inter), ff, d)?,
+        output: l.linear(&name(out), d, ff)?,
+        output_ln: l.layer_norm(&name(oln), d, eps)?,
     })
 }
 

@@ -22,6 +22,9 @@ pub enum HfArchitecture {
     Roberta,
     /// `xlm-roberta`: the same network as RoBERTa.
     XlmRoberta,
+    /// `distilbert`: BERT's layers under other names, no token types.
+    #[serde(rename = "distilbert")]
+    DistilBert,
 }
 
 impl HfArchitecture {
@@ -31,6 +34,7 @@ impl HfArchitecture {
             HfArchitecture::Bert => "bert",
             HfArchitecture::Roberta => "roberta",
             HfArchitecture::XlmRoberta => "xlm-roberta",
+            HfArchitecture::DistilBert => "distilbert",
         }
     }
 
@@ -40,6 +44,7 @@ impl HfArchitecture {
         match self {
             HfArchitecture::Bert => "bert.",
             HfArchitecture::Roberta | HfArchitecture::XlmRoberta => "roberta.",
+            HfArchitecture::DistilBert => "distilbert.",
         }
     }
 
@@ -47,7 +52,7 @@ impl HfArchitecture {
     /// `pad_token_id + 1` (padding tokens get `pad_token_id`), BERT from 0.
     pub fn position_offset(self, pad_token_id: i64) -> i64 {
         match self {
-            HfArchitecture::Bert => 0,
+            HfArchitecture::Bert | HfArchitecture::DistilBert => 0,
             HfArchitecture::Roberta | HfArchitecture::XlmRoberta => pad_token_id + 1,
         }
     }
@@ -57,6 +62,7 @@ impl HfArchitecture {
             HfArchitecture::Bert,
             HfArchitecture::Roberta,
             HfArchitecture::XlmRoberta,
+            HfArchitecture::DistilBert,
         ]
         .into_iter()
         .find(|a| a.model_type() == model_type)
@@ -97,7 +103,7 @@ pub struct HfConfig {
     pub intermediate_size: usize,
     /// Rows of the position embedding.
     pub max_position_embeddings: usize,
-    /// Rows of the token-type embedding.
+    /// Rows of the token-type embedding (0: none, as in DistilBERT).
     pub type_vocab_size: usize,
     /// Feed-forward activation.
     pub hidden_act: HiddenAct,
@@ -150,9 +156,13 @@ impl HfConfig {
             .ok_or_else(|| bad("no `model_type` key".to_string()))?;
         let architecture = HfArchitecture::parse(model_type).ok_or_else(|| {
             bad(format!(
-                "model_type `{model_type}` is not supported (expected bert, roberta or xlm-roberta)"
+                "model_type `{model_type}` is not supported (expected bert, roberta, xlm-roberta or distilbert)"
             ))
         })?;
+        let value = match architecture {
+            HfArchitecture::DistilBert => distilbert_as_bert(value),
+            _ => value,
+        };
         let raw: RawConfig =
             serde_json::from_value(value).map_err(|e| bad(format!("invalid config ({e})")))?;
         let config = HfConfig::from_raw(raw, architecture).map_err(bad)?;
@@ -200,10 +210,12 @@ impl HfConfig {
             ("num_attention_heads", self.num_attention_heads),
             ("intermediate_size", self.intermediate_size),
             ("max_position_embeddings", self.max_position_embeddings),
-            ("type_vocab_size", self.type_vocab_size),
         ];
         if let Some((name, _)) = positive.iter().find(|(_, v)| *v == 0) {
             return Err(format!("{name} is 0"));
+        }
+        if self.type_vocab_size == 0 && self.architecture != HfArchitecture::DistilBert {
+            return Err("type_vocab_size is 0".to_string());
         }
         if !self.hidden_size.is_multiple_of(self.num_attention_heads) {
             return Err(format!(
@@ -258,6 +270,29 @@ impl HfConfig {
     pub fn max_positions(&self) -> usize {
         (self.max_position_embeddings as i64 - self.position_offset()).max(0) as usize
     }
+}
+
+/// A DistilBERT `config.json` under BERT's key names: `dim` is `hidden_size`,
+/// and so on; no token types, layer-norm epsilon 1e-12 (fixed in `transformers`).
+fn distilbert_as_bert(mut value: serde_json::Value) -> serde_json::Value {
+    if let Some(map) = value.as_object_mut() {
+        for (from, to) in [
+            ("dim", "hidden_size"),
+            ("n_layers", "num_hidden_layers"),
+            ("n_heads", "num_attention_heads"),
+            ("hidden_dim", "intermediate_size"),
+            ("activation", "hidden_act"),
+            ("dropout", "hidden_dropout_prob"),
+            ("attention_dropout", "attention_probs_dropout_prob"),
+        ] {
+            if let Some(v) = map.get(from).cloned() {
+                map.entry(to).or_insert(v);
+            }
+        }
+        map.insert("type_vocab_size".into(), 0.into());
+        map.insert("layer_norm_eps".into(), 1e-12.into());
+    }
+    value
 }
 
 /// The files of a Hugging Face model directory, checked to exist.
@@ -360,7 +395,7 @@ mod tests {
             .to_string();
         assert_eq!(
             e,
-            "m/config.json: model_type `gpt2` is not supported (expected bert, roberta or xlm-roberta)"
+            "m/config.json: model_type `gpt2` is not supported (expected bert, roberta, xlm-roberta or distilbert)"
         );
         let e = parse(&MINI.replace("\"hidden_size\": 8,", ""))
             .unwrap_err()

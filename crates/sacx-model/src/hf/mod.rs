@@ -1,10 +1,10 @@
-//! Pretrained Hugging Face encoders (BERT, RoBERTa, XLM-R) from a local directory.
+//! Pretrained Hugging Face encoders (BERT, RoBERTa, XLM-R, DistilBERT) from a local directory.
 //!
 //! A model directory holds `config.json`, `model.safetensors` and usually
 //! `tokenizer.json`, as `transformers`' `save_pretrained` writes them; nothing
 //! is downloaded. [`HfModelDir::open`] checks the files, [`HfEncoder`] computes
-//! `BertModel`'s last hidden state from the weights under their Hugging Face
-//! names, and [`HfClassifier`] puts a multilabel head over it and implements
+//! `BertModel`'s (`RobertaModel`'s, `DistilBertModel`'s) last hidden state
+//! from the weights under their Hugging Face names, and [`HfClassifier`] puts a multilabel head over it and implements
 //! [`Classifier`], with the attribution path on the output of
 //! `embeddings.word_embeddings` (as Captum's `LayerIntegratedGradients` on that
 //! layer): position and token-type embeddings are added after it.

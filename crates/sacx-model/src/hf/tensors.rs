@@ -47,7 +47,9 @@ pub(crate) fn read_encoder_tensors(
         let Some(short) = name.strip_prefix(prefix) else {
             continue;
         };
-        let wanted = short.starts_with("embeddings.") || short.starts_with("encoder.");
+        let wanted = ["embeddings.", "encoder.", "transformer."]
+            .iter()
+            .any(|p| short.starts_with(p));
         if !wanted || short == "embeddings.position_ids" || short == "embeddings.token_type_ids" {
             continue;
         }
