@@ -15,6 +15,7 @@ OUT_JSON: [{"doc": i, "target": c, "attr": [...], "gap": F(e) - F(b)}, ...].
 """
 import json
 import sys
+import time
 
 import torch
 from captum.attr import LayerIntegratedGradients
@@ -51,6 +52,7 @@ def main():
     model = Classifier(encoder, load_file(cases["head"]), cases["pooling"]).eval()
     lig = LayerIntegratedGradients(model, model.encoder.embeddings.word_embeddings)
     pairs = []
+    start = time.perf_counter()
     for d, doc in enumerate(cases["docs"]):
         ids = torch.tensor([doc["ids"]], dtype=torch.long)
         base = torch.tensor([doc["baseline"]], dtype=torch.long)
@@ -67,9 +69,10 @@ def main():
                 method=cases["method"],
             )
             pairs.append({"doc": d, "target": c, "attr": attr.sum(-1)[0].tolist(), "gap": float(gap[c])})
+    seconds = time.perf_counter() - start
     with open(out_path, "w") as f:
         json.dump(pairs, f)
-    print(f"captum pairs {len(pairs)}")
+    print(f"captum pairs {len(pairs)} in {seconds:.2f} s")
 
 
 if __name__ == "__main__":

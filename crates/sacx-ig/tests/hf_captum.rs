@@ -114,9 +114,11 @@ fn minilm_token_attributions_equal_captum_layer_integrated_gradients() {
         .build()
         .unwrap();
     let docs = docs();
+    let start = std::time::Instant::now();
     let records = Explainer::new(&model, params, ResolvedBaseline::Token(0))
         .explain(&docs)
         .unwrap();
+    let ours_s = start.elapsed().as_secs_f64();
     let cases = serde_json::json!({
         "model_dir": dir, "head": head_path, "pooling": "mean",
         "n_steps": STEPS, "method": "gausslegendre",
@@ -187,7 +189,8 @@ fn minilm_token_attributions_equal_captum_layer_integrated_gradients() {
     assert_eq!(k, pairs.len());
     eprintln!(
         "MiniLM IG vs Captum ({k} pairs, {STEPS} Gauss-Legendre steps): max relative |Δ| {worst:.3e}, \
-         F(e) - F(b) relative |Δ| {worst_gap:.3e}"
+         F(e) - F(b) relative |Δ| {worst_gap:.3e}; sacx {ours_s:.2} s, {}",
+        String::from_utf8_lossy(&out.stdout).trim()
     );
     assert!(worst <= TOL && worst_gap <= TOL, "{worst} {worst_gap}");
 }
