@@ -68,6 +68,23 @@ fn a_bad_hf_dir_fails_in_one_line_before_any_work() {
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(!o.status.success() && err.contains("hidden"), "{err}");
     assert!(!out.exists());
+    let o = sacx(&[
+        "run",
+        "--corpus",
+        corpus.to_str().unwrap(),
+        "--model",
+        &model,
+        "--tokenizer",
+        "bpe",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        !o.status.success() && err.contains("tokenizer.json"),
+        "{err}"
+    );
+    assert!(!out.exists());
 }
 
 #[test]

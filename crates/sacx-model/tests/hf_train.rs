@@ -229,6 +229,7 @@ fn fine_tuned_checkpoints_load_in_transformers_with_the_same_logits() {
     for (dir, pooling, frame, range) in [
         (minilm_dir(), Pooling::First, (101, 102), (1000, 3000)),
         (fixture("tiny-distilbert"), Pooling::Mean, (2, 3), (5, 60)),
+        (fixture("tiny-xlm-roberta"), Pooling::First, (0, 2), (3, 60)),
     ] {
         let arch = HfParams::open(&dir)
             .unwrap()
