@@ -245,3 +245,55 @@ fn fine_tuned_checkpoints_load_in_transformers_with_the_same_logits() {
         python_parity(&out.join("best"), &va, root.path());
     }
 }
+
+struct KillAt(usize, usize);
+impl sacx_model::TrainObserver for KillAt {
+    fn batch_end(&mut self, p: &sacx_model::BatchProgress) {
+        if (p.epoch, p.batch) == (self.0, self.1) {
+            panic!("simulated kill");
+        }
+    }
+}
+
+/// A killed fine-tuning resumes from `last/` (encoder, head, optimizer
+/// moments of the trainable parameters) to the bytes of an uninterrupted run.
+#[test]
+fn a_killed_fine_tuning_resumes_to_the_same_bytes() {
+    let src = fixture("tiny-xlm-roberta");
+    let arch = HfParams::open(&src)
+        .unwrap()
+        .freeze_layers(1)
+        .build()
+        .unwrap();
+    let spec = spec(&src, arch, 2);
+    let (tr, va) = (docs(16, 0, (3, 64), (0, 2)), docs(6, 3, (3, 64), (0, 2)));
+    let root = tempfile::tempdir().unwrap();
+    let job = |name: &str| {
+        TrainJob::new(
+            spec.clone(),
+            labels(),
+            params(3, 1e-3),
+            &tr,
+            &va,
+            root.path().join(name),
+        )
+        .unwrap()
+    };
+    train(&job("full"), &mut Silent).unwrap();
+    let cut = job("cut");
+    let killed = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        train(&cut, &mut KillAt(2, 2))
+    }));
+    assert!(killed.is_err());
+    let resumed = train(&cut.resume(true), &mut Silent).unwrap();
+    assert_eq!(resumed.epochs_completed, 3);
+    for f in [
+        "last/model.safetensors",
+        "last/encoder/model.safetensors",
+        "last/optimizer.safetensors",
+        "best/encoder/model.safetensors",
+    ] {
+        let read = |run: &str| std::fs::read(root.path().join(run).join(f)).unwrap();
+        assert!(read("full") == read("cut"), "{f} differs after resume");
+    }
+}
