@@ -20,6 +20,7 @@ pub mod explanation;
 mod faith;
 mod fnv;
 mod fold;
+mod hf_encode;
 mod label;
 pub mod layout;
 mod options;

@@ -61,6 +61,9 @@ struct Config {
     pad_id: u32,
     unk_id: Option<u32>,
     cls_id: Option<u32>,
+    /// [`TokenizerOptions::hf_model`]; absent (false) in files of the other modes.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    hf_model: bool,
 }
 
 /// Turns texts into token ids with word indices. `Send + Sync`: share one
@@ -130,8 +133,14 @@ impl Tokenizer {
             TokenizerKind::WordPiece => train_wordpiece(opts, texts, &words, &kind)?,
             TokenizerKind::Bpe => train_bpe(opts, texts, &words, &kind)?,
             TokenizerKind::Pretrained(path) => {
-                let tok = tokenizers::Tokenizer::from_file(path)
+                let mut tok = tokenizers::Tokenizer::from_file(path)
                     .map_err(hf_err(format!("loading {}", path.display())))?;
+                if opts.hf_model {
+                    // sacx truncates to max_len and pads batches itself.
+                    tok.with_padding(None);
+                    tok.with_truncation(None)
+                        .map_err(hf_err(format!("loading {}", path.display())))?;
+                }
                 Inner::Hf(Box::new(tok))
             }
         };
@@ -147,7 +156,18 @@ impl Tokenizer {
             pad_id,
             unk_id,
             cls_id,
+            hf_model: opts.hf_model,
         };
+        if let (true, Inner::Hf(t)) = (opts.hf_model, &inner) {
+            let added = crate::hf_encode::added_tokens(t);
+            if opts.max_len <= added {
+                return Err(Error::param(
+                    "max_len",
+                    opts.max_len,
+                    "more than the special tokens the model adds",
+                ));
+            }
+        }
         Ok(Tokenizer {
             inner,
             segmenter,
@@ -214,6 +234,14 @@ impl Tokenizer {
     /// Encodes one text: segments it into words and tokenizes word by word, up to
     /// `max_len` tokens (a leading `[CLS]` included when configured).
     pub fn encode(&self, text: &str) -> Encoding {
+        if let (true, Inner::Hf(t)) = (self.config.hf_model, &self.inner) {
+            match crate::hf_encode::encode_whole(t, &self.segmenter, text, self.config.max_len) {
+                Ok(enc) => return enc,
+                Err(e) => {
+                    tracing::warn!(error = %e, "the model's tokenizer failed on a text; encoding it word by word")
+                }
+            }
+        }
         let mut enc = Encoding {
             ids: Vec::new(),
             word_ids: Vec::new(),

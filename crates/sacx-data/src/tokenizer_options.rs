@@ -41,6 +41,14 @@ impl TokenizerKind {
 /// | `max_len` | 512 | 1..=10⁷ | maximum tokens per document, `[CLS]` included; longer documents are truncated |
 /// | `add_cls` | `false` | | start every encoding with `[CLS]` (`<s>` for pretrained) |
 /// | `lowercase` | `true`, `false` for `pretrained` | | lower-case words before they become tokens |
+/// | `hf_model` | `false` | `pretrained` only | encode as the Hugging Face model expects (below) |
+///
+/// With `hf_model`, the whole text goes through `tokenizer.json` (its
+/// normalizer, pre-tokenizer and post-processor, so `[CLS]` … `[SEP]` or
+/// `<s>` … `</s>`, punctuation included), truncated to `max_len` tokens
+/// specials included; tokens map to the segmenter's words by their offsets, and
+/// tokens outside every word (punctuation, special tokens) belong to no word.
+/// `add_cls` is then unused. Without it, words are tokenized one by one.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TokenizerOptions {
     pub(crate) kind: TokenizerKind,
@@ -49,6 +57,7 @@ pub struct TokenizerOptions {
     pub(crate) max_len: usize,
     pub(crate) add_cls: bool,
     pub(crate) lowercase: bool,
+    pub(crate) hf_model: bool,
 }
 
 impl Default for TokenizerOptions {
@@ -60,6 +69,7 @@ impl Default for TokenizerOptions {
             max_len: 512,
             add_cls: false,
             lowercase: true,
+            hf_model: false,
         }
     }
 }
@@ -97,6 +107,10 @@ impl TokenizerOptions {
     pub fn lowercase(&self) -> bool {
         self.lowercase
     }
+    /// Whether texts are encoded as the pretrained Hugging Face model expects.
+    pub fn hf_model(&self) -> bool {
+        self.hf_model
+    }
 }
 
 /// Builder for [`TokenizerOptions`]; [`TokenizerOptionsBuilder::build`] validates.
@@ -132,6 +146,11 @@ impl TokenizerOptionsBuilder {
         self.opts.add_cls = on;
         self
     }
+    /// Encodes as the pretrained Hugging Face model expects (`pretrained` only).
+    pub fn hf_model(mut self, on: bool) -> Self {
+        self.opts.hf_model = on;
+        self
+    }
     /// Lower-cases words before tokenization.
     pub fn lowercase(mut self, on: bool) -> Self {
         self.lowercase = Some(on);
@@ -155,6 +174,13 @@ impl TokenizerOptionsBuilder {
             ));
         }
         let pretrained = matches!(o.kind, TokenizerKind::Pretrained(_));
+        if o.hf_model && !pretrained {
+            return Err(Error::param(
+                "hf_model",
+                o.kind.name(),
+                "a pretrained tokenizer.json",
+            ));
+        }
         o.lowercase = self.lowercase.unwrap_or(!pretrained);
         Ok(self.opts)
     }

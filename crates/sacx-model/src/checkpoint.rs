@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 use tch::{Device, Tensor};
 
-use crate::model::{Model, ModelSpec};
+use crate::model::{Architecture, Model, ModelSpec};
 use crate::train_params::TrainParams;
 use crate::weights::{decode, digest, encode, readable_dir, replace_dir};
 use crate::{Error, Result};
@@ -27,6 +27,10 @@ pub const CONFIG_FILE: &str = "config.json";
 pub const WEIGHTS_FILE: &str = "model.safetensors";
 /// Tokenizer sub-directory name.
 pub const TOKENIZER_DIR: &str = "tokenizer";
+/// The sub-directory holding a fine-tuned Hugging Face encoder (`hf`
+/// architecture) as a Hugging Face model directory: `config.json`,
+/// `model.safetensors` under Hugging Face's names, and the tokenizer.
+pub const ENCODER_DIR: &str = "encoder";
 
 /// Where the tokenizer lives inside a checkpoint.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -143,19 +147,27 @@ pub fn save(
     extra: &[(&str, Vec<u8>)],
 ) -> Result<()> {
     let mut config = config.clone();
-    // One metadata entry only: safetensors writes metadata in hash-map order,
-    // and files must be byte-identical across identical runs.
-    let meta = HashMap::from([("format".to_string(), "pt".to_string())]);
-    let weights = encode(&model.params().to_cpu_map()?, meta)?;
+    let (weights, encoder) = weight_files(model)?;
+    let tok_dir = if encoder.is_some() {
+        ENCODER_DIR
+    } else {
+        TOKENIZER_DIR
+    };
     replace_dir(dir, |tmp| {
         write_atomic(&tmp.join(WEIGHTS_FILE), &weights)?;
+        if let Some((tensors, hf_config)) = &encoder {
+            let edir = tmp.join(ENCODER_DIR);
+            std::fs::create_dir_all(&edir).map_err(|e| Error::io(&edir, e))?;
+            write_atomic(&edir.join(crate::hf::HF_WEIGHTS_FILE), tensors)?;
+            write_atomic(&edir.join(crate::hf::HF_CONFIG_FILE), hf_config)?;
+        }
         if let Some(tok) = tokenizer {
-            let tdir = tmp.join(TOKENIZER_DIR);
+            let tdir = tmp.join(tok_dir);
             std::fs::create_dir_all(&tdir).map_err(|e| Error::io(&tdir, e))?;
             let info = tok.save_into(&tdir)?;
             config.tokenizer = Some(TokenizerInfo {
                 kind: info.kind,
-                file: format!("{TOKENIZER_DIR}/{}", info.file),
+                file: format!("{tok_dir}/{}", info.file),
             });
         }
         for (name, bytes) in extra {
@@ -166,6 +178,46 @@ pub fn save(
             .map_err(|e| Error::json(tmp.join(CONFIG_FILE), e))?;
         Ok(write_atomic(&tmp.join(CONFIG_FILE), &json)?)
     })
+}
+
+/// An encoded encoder (safetensors image, Hugging Face `config.json` bytes).
+type EncoderFiles = (Vec<u8>, Vec<u8>);
+
+/// The safetensors image of `model.safetensors` and, for the `hf`
+/// architecture, the encoder's files: then `model.safetensors` holds the head
+/// only and the encoder's tensors keep their Hugging Face names.
+fn weight_files(model: &Model) -> Result<(Vec<u8>, Option<EncoderFiles>)> {
+    // One metadata entry only: safetensors writes metadata in hash-map order,
+    // and files must be byte-identical across identical runs.
+    let meta = || HashMap::from([("format".to_string(), "pt".to_string())]);
+    let tensors = model.params().to_cpu_map()?;
+    let Some(net) = model.as_hf() else {
+        return Ok((encode(&tensors, meta())?, None));
+    };
+    let head_prefix = format!("{}.", crate::hf::HEAD_PREFIX);
+    let (head, tensors): (BTreeMap<_, _>, BTreeMap<_, _>) = tensors
+        .into_iter()
+        .partition(|(k, _)| k.starts_with(&head_prefix));
+    let encoder = (encode(&tensors, meta())?, net.config_json().to_vec());
+    Ok((encode(&head, meta())?, Some(encoder)))
+}
+
+/// Every parameter tensor of the checkpoint in `dir`: `model.safetensors`,
+/// plus the encoder's `encoder/model.safetensors` for the `hf` architecture.
+pub fn read_weights(dir: &Path, config: &CheckpointConfig) -> Result<BTreeMap<String, Tensor>> {
+    let mut tensors = read_tensors(dir, config, &config.weights)?;
+    if let Architecture::Hf(_) = config.model.architecture {
+        let name = format!("{ENCODER_DIR}/{}", crate::hf::HF_WEIGHTS_FILE);
+        for (k, t) in read_tensors(dir, config, &name)? {
+            if tensors.insert(k.clone(), t).is_some() {
+                return Err(Error::Corrupt {
+                    path: readable_dir(dir).join(&name),
+                    reason: format!("tensor `{k}` is also in {}", config.weights),
+                });
+            }
+        }
+    }
+    Ok(tensors)
 }
 
 fn list_files(root: &Path) -> Result<BTreeMap<String, FileInfo>> {
@@ -325,8 +377,13 @@ impl Checkpoint {
     pub(crate) fn load_trainable(dir: &Path, device: Device) -> Result<Checkpoint> {
         let config = read_config(dir)?;
         verify(dir, &config)?;
-        let tensors = read_tensors(dir, &config, &config.weights)?;
-        let mut model = Model::new(&config.model, config.seed, device, None)?;
+        let tensors = read_weights(dir, &config)?;
+        let mut spec = config.model.clone();
+        if let Architecture::Hf(p) = &spec.architecture {
+            // The fine-tuned encoder, not the directory training started from.
+            spec.architecture = Architecture::Hf(p.with_dir(readable_dir(dir).join(ENCODER_DIR)));
+        }
+        let mut model = Model::new(&spec, config.seed, device, None)?;
         model
             .params_mut()
             .assign(&tensors, &readable_dir(dir).join(&config.weights))?;

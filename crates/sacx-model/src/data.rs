@@ -101,12 +101,17 @@ impl TokenizerFiles for Tokenizer {
 }
 
 impl Checkpoint {
-    /// Loads the tokenizer saved in the checkpoint (`tokenizer/`), if any.
+    /// Loads the tokenizer saved in the checkpoint (`tokenizer/`, `encoder/` for
+    /// the `hf` architecture), if any.
     pub fn load_tokenizer(&self) -> Result<Option<Tokenizer>> {
-        if self.config.tokenizer.is_none() {
+        let Some(info) = &self.config.tokenizer else {
             return Ok(None);
-        }
-        let dir = self.dir.join(TOKENIZER_DIR);
+        };
+        // `tokenizer/`, or `encoder/` for a Hugging Face model.
+        let dir = match Path::new(&info.file).parent() {
+            Some(p) if !p.as_os_str().is_empty() => self.dir.join(p),
+            _ => self.dir.join(TOKENIZER_DIR),
+        };
         if !dir.is_dir() {
             return Err(Error::MissingFile { path: dir });
         }

@@ -10,6 +10,7 @@ use crate::classifier::{Classifier, LinearStage};
 use crate::embed_pool::{EmbedPool, EmbedPoolParams};
 use crate::embedding::{Embedding, WordVectors};
 use crate::example::{Example, batch_indices, make_batch};
+use crate::hf::{HfNet, HfParams};
 use crate::params::ParamStore;
 use crate::transformer::{Transformer, TransformerParams};
 use crate::xml_cnn::{XmlCnn, XmlCnnParams};
@@ -25,15 +26,18 @@ pub enum Architecture {
     EmbedPool(EmbedPoolParams),
     /// Transformer encoder, see [`TransformerParams`].
     Transformer(TransformerParams),
+    /// A pretrained Hugging Face encoder with a multilabel head, see [`HfParams`].
+    Hf(HfParams),
 }
 
 impl Architecture {
-    /// The architecture's name: `xml-cnn`, `embed-pool` or `transformer`.
+    /// The architecture's name: `xml-cnn`, `embed-pool`, `transformer` or `hf`.
     pub fn name(&self) -> &'static str {
         match self {
             Architecture::XmlCnn(_) => "xml-cnn",
             Architecture::EmbedPool(_) => "embed-pool",
             Architecture::Transformer(_) => "transformer",
+            Architecture::Hf(_) => "hf",
         }
     }
 
@@ -43,14 +47,21 @@ impl Architecture {
             Architecture::XmlCnn(p) => p.embedding_dim(),
             Architecture::EmbedPool(p) => p.embedding_dim(),
             Architecture::Transformer(p) => p.embedding_dim(),
+            Architecture::Hf(p) => p.hidden_size(),
         }
     }
 }
 
 impl FromStr for Architecture {
     type Err = Error;
-    /// The named architecture with default hyperparameters.
+    /// The named architecture with default hyperparameters; `hf:DIR` reads
+    /// the Hugging Face model directory DIR's `config.json`.
     fn from_str(s: &str) -> Result<Self> {
+        if let Some(dir) = s.strip_prefix("hf:") {
+            return Ok(Architecture::Hf(
+                HfParams::open(std::path::Path::new(dir))?.build()?,
+            ));
+        }
         match s {
             "xml-cnn" => Ok(Architecture::XmlCnn(XmlCnnParams::default())),
             "embed-pool" => Ok(Architecture::EmbedPool(EmbedPoolParams::default())),
@@ -58,7 +69,7 @@ impl FromStr for Architecture {
             other => Err(Error::param(
                 "model",
                 other,
-                "xml-cnn, embed-pool or transformer",
+                "xml-cnn, embed-pool, transformer or hf:DIR",
             )),
         }
     }
@@ -88,6 +99,7 @@ enum Net {
     XmlCnn(XmlCnn),
     EmbedPool(EmbedPool),
     Transformer(Transformer),
+    Hf(HfNet),
 }
 
 /// A classifier with its parameters: any [`Architecture`] behind one type.
@@ -150,6 +162,7 @@ impl Model {
             Architecture::Transformer(p) => Net::Transformer(Transformer::new(
                 &mut store, &mut rng, p, vocab, c, vectors,
             )?),
+            Architecture::Hf(p) => Net::Hf(p.build_net(&mut store, spec, seed)?),
         };
         Ok(Model {
             spec: spec.clone(),
@@ -205,6 +218,15 @@ impl Model {
             Net::XmlCnn(m) => m,
             Net::EmbedPool(m) => m,
             Net::Transformer(m) => m,
+            Net::Hf(m) => m,
+        }
+    }
+
+    /// The Hugging Face network, when that is the architecture.
+    pub(crate) fn as_hf(&self) -> Option<&HfNet> {
+        match &self.net {
+            Net::Hf(m) => Some(m),
+            _ => None,
         }
     }
 
@@ -213,6 +235,7 @@ impl Model {
             Net::XmlCnn(m) => m.embedding(),
             Net::EmbedPool(m) => m.embedding(),
             Net::Transformer(m) => m.embedding(),
+            Net::Hf(m) => m.encoder().word(),
         }
     }
 
@@ -228,6 +251,7 @@ impl Model {
             Net::XmlCnn(m) => m.forward_t(&emb, mask, rng),
             Net::EmbedPool(m) => m.forward_t(&emb, mask, rng),
             Net::Transformer(m) => m.forward_t(&emb, mask, rng),
+            Net::Hf(m) => m.forward_t(&emb, mask, rng),
         }
     }
 

@@ -68,6 +68,18 @@ impl ParamStore {
         }
     }
 
+    /// Stops gradient tracking on the parameters whose name satisfies `pred`
+    /// (they stay fixed during training).
+    pub(crate) fn freeze_where(&mut self, pred: impl Fn(&str) -> bool) -> Result<()> {
+        for ((n, t), f) in self.params.iter_mut().zip(self.frozen.iter_mut()) {
+            if pred(n) {
+                let _ = t.f_set_requires_grad(false)?;
+                *f = true;
+            }
+        }
+        Ok(())
+    }
+
     /// Copies of all parameters on the CPU, keyed by name.
     pub fn to_cpu_map(&self) -> Result<BTreeMap<String, Tensor>> {
         let _guard = tch::no_grad_guard();

@@ -290,7 +290,7 @@ fn resume_state(
     opt: &mut AdamW,
     monitor: Monitor,
 ) -> Result<TrainState> {
-    let tensors = checkpoint::read_tensors(dir, config, &config.weights)?;
+    let tensors = checkpoint::read_weights(dir, config)?;
     model
         .params_mut()
         .assign(&tensors, &dir.join(&config.weights))?;

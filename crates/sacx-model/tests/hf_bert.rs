@@ -280,7 +280,7 @@ fn reference_sentences() -> Vec<String> {
 
 /// sacx's pretrained tokenizer on MiniLM's `tokenizer.json`: inside every word
 /// sacx segments, the WordPiece ids are AutoTokenizer's (sacx drops the tokens
-/// outside words, such as punctuation, and adds no `[SEP]`).
+/// outside words, such as punctuation, and adds no `[SEP]`; `hf_model` mode does).
 #[test]
 fn minilm_wordpiece_ids_equal_autotokenizer_within_words() {
     use sacx_data::{Segmenter, Tokenizer, TokenizerKind, TokenizerOptions};
@@ -394,4 +394,55 @@ fn half_precision_weights_are_widened() {
         let wide = logits("wide", &|t| t.to_kind(kind).to_kind(Kind::Float));
         assert!(half.equal(&wide), "{kind:?}");
     }
+}
+
+/// In `hf_model` mode sacx's encoding is AutoTokenizer's exactly (`[CLS]` …
+/// `[SEP]`, punctuation included), each token mapped to the word containing
+/// it (none for specials and punctuation), and truncation keeps `[SEP]`.
+#[test]
+fn minilm_hf_model_encoding_equals_autotokenizer() {
+    use sacx_data::{Segmenter, Tokenizer, TokenizerKind, TokenizerOptions};
+    let dir = minilm_dir();
+    let r = reference();
+    let opts = |max_len| {
+        TokenizerOptions::builder()
+            .kind(TokenizerKind::Pretrained(dir.join("tokenizer.json")))
+            .hf_model(true)
+            .max_len(max_len)
+            .build()
+            .unwrap()
+    };
+    let tok = Tokenizer::train(&opts(64), Segmenter::new(), &[] as &[&str]).unwrap();
+    for (d, s) in reference_sentences().iter().enumerate() {
+        let enc = tok.encode(s);
+        let mask = Vec::<i64>::try_from(r["attention_mask"].get(d as i64)).unwrap();
+        let n = mask.iter().filter(|&&m| m == 1).count();
+        let hf_ids = Vec::<i64>::try_from(r["input_ids"].get(d as i64)).unwrap();
+        assert_eq!(enc.ids, hf_ids[..n], "{s:?}");
+        assert!(!enc.truncated);
+        assert_eq!(enc.word_ids.first(), Some(&None));
+        assert_eq!(enc.word_ids.last(), Some(&None));
+        for (&id, w) in enc.ids.iter().zip(&enc.word_ids) {
+            let token = tok.id_to_token(id).unwrap();
+            match w {
+                Some(w) => {
+                    let word = &enc.words[*w as usize];
+                    let piece = token.trim_start_matches("##");
+                    assert!(
+                        word.contains(piece) || piece == "[UNK]" || !word.is_ascii(),
+                        "{token} in {word}"
+                    );
+                }
+                None => assert!(
+                    token.starts_with('[') || token.chars().all(|c| c.is_ascii_punctuation()),
+                    "{token}"
+                ),
+            }
+        }
+    }
+    let short = Tokenizer::train(&opts(4), Segmenter::new(), &[] as &[&str]).unwrap();
+    let enc = short.encode("The cat sat on the mat.");
+    assert_eq!(enc.ids, [101, 1996, 4937, 102]);
+    assert_eq!(enc.words, ["the", "cat"]);
+    assert!(enc.truncated);
 }

@@ -138,8 +138,8 @@ impl RunBuilder {
         let seeds = o.seed_list()?;
         let threshold = o.train.threshold as f32;
         o.split.options(seeds[0])?;
-        o.tokenizer.options(o.model.needs_cls())?;
         o.model.architecture()?;
+        o.model.tokenizer_options(&o.tokenizer)?;
         o.train.params(seeds[0], None)?;
         if let Some(n) = o.train.threads {
             crate::options::model::parse_threads(&n.to_string())

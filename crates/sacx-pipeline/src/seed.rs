@@ -111,7 +111,7 @@ pub fn train(job: &SeedJob<'_>, layout: &SeedLayout, observer: &mut dyn Observer
         .map(|&i| job.corpus.docs[i].text.as_str())
         .collect();
     let tok = Tokenizer::train(
-        &job.tokenizer.options(job.model.needs_cls())?,
+        &job.model.tokenizer_options(job.tokenizer)?,
         job.segmenter,
         &texts,
     )?;

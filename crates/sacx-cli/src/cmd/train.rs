@@ -31,6 +31,9 @@ pub fn run(args: &Args) -> Result<()> {
     if let Some(n) = args.train.threads {
         tch::set_num_threads(n as i32);
     }
+    // A bad model or tokenizer (such as an unusable hf:DIR) fails before any work.
+    args.model.architecture()?;
+    args.model.tokenizer_options(&args.tokenizer)?;
     let corpus = args.corpus.load()?;
     eprintln!("{}", corpus.report);
     let layout = SeedLayout::at(&args.out);

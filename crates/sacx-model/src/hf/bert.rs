@@ -92,6 +92,11 @@ impl HfEncoder {
         self.device
     }
 
+    /// The word-embedding layer.
+    pub(crate) fn word(&self) -> &Embedding {
+        &self.word
+    }
+
     /// Word-embedding rows (the vocabulary size).
     pub fn vocab_size(&self) -> usize {
         self.word.vocab_size() as usize

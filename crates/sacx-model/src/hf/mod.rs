@@ -20,6 +20,7 @@ use crate::{Classifier, Error, Pooling, Result};
 
 mod bert;
 mod config;
+mod params;
 mod tensors;
 
 pub use bert::HfEncoder;
@@ -27,6 +28,7 @@ pub use config::{
     HF_CONFIG_FILE, HF_TOKENIZER_FILE, HF_WEIGHTS_FILE, HfArchitecture, HfConfig, HfModelDir,
     HiddenAct,
 };
+pub use params::{HfParams, HfParamsBuilder};
 
 /// Name prefix of the classification head's parameters (`head.weight`, `head.bias`).
 pub const HEAD_PREFIX: &str = "head";
@@ -37,9 +39,18 @@ pub const HEAD_PREFIX: &str = "head";
 #[derive(Debug)]
 pub struct HfClassifier {
     store: ParamStore,
+    net: HfNet,
+}
+
+/// The network of an [`HfClassifier`] (or of a [`crate::Model`] of the `hf`
+/// architecture), its parameters held by a [`ParamStore`] beside it.
+#[derive(Debug)]
+pub(crate) struct HfNet {
     encoder: HfEncoder,
     head: Linear,
     pooling: Pooling,
+    /// The bytes of the directory's `config.json`, written back with the encoder.
+    config_json: Vec<u8>,
 }
 
 impl HfClassifier {
@@ -66,36 +77,19 @@ impl HfClassifier {
         seed: u64,
         device: Device,
     ) -> Result<HfClassifier> {
-        if num_classes == 0 {
-            return Err(Error::param("num_classes", num_classes, "at least 1"));
-        }
         let mut store = ParamStore::new(device);
-        let encoder = HfEncoder::load(&mut store, dir)?;
-        let mut rng = stream(seed, Purpose::Init, 0);
-        let d = dir.config.hidden_size as i64;
-        let std = dir.config.initializer_range as f32;
-        let w = crate::rng::normal(&mut rng, &[num_classes as i64, d], std)?;
-        let b = Tensor::f_zeros([num_classes as i64], (Kind::Float, Device::Cpu))?;
-        let head = Linear {
-            w: store.add(&format!("{HEAD_PREFIX}.weight"), w, false)?,
-            b: store.add(&format!("{HEAD_PREFIX}.bias"), b, false)?,
-        };
-        Ok(HfClassifier {
-            store,
-            encoder,
-            head,
-            pooling,
-        })
+        let net = HfNet::load(&mut store, dir, num_classes, pooling, seed)?;
+        Ok(HfClassifier { store, net })
     }
 
     /// The encoder.
     pub fn encoder(&self) -> &HfEncoder {
-        &self.encoder
+        &self.net.encoder
     }
 
     /// The pooling of the encoder output.
     pub fn pooling(&self) -> Pooling {
-        self.pooling
+        self.net.pooling
     }
 
     /// Every parameter with its name, in creation order: the encoder's under
@@ -116,6 +110,61 @@ impl HfClassifier {
 
     /// The document vectors `[batch, hidden]` of a last hidden state and its mask.
     pub fn pool(&self, hidden: &Tensor, mask: &Tensor) -> Result<Tensor> {
+        self.net.pool(hidden, mask)
+    }
+
+    /// Logits `[batch, classes]` of `ids` and `mask`, without gradients.
+    pub fn logits(&self, ids: &Tensor, mask: &Tensor) -> Result<Tensor> {
+        let _guard = tch::no_grad_guard();
+        self.net.forward_t(&self.net.embed(ids)?, mask, None)
+    }
+}
+
+impl HfNet {
+    /// Loads the encoder of `dir` into `store` and adds a head of
+    /// `num_classes` outputs drawn from `seed` (see [`HfClassifier::load`]).
+    pub(crate) fn load(
+        store: &mut ParamStore,
+        dir: &HfModelDir,
+        num_classes: usize,
+        pooling: Pooling,
+        seed: u64,
+    ) -> Result<HfNet> {
+        if num_classes == 0 {
+            return Err(Error::param("num_classes", num_classes, "at least 1"));
+        }
+        let config_path = dir.dir.join(HF_CONFIG_FILE);
+        let config_json = std::fs::read(&config_path).map_err(|e| Error::io(&config_path, e))?;
+        let encoder = HfEncoder::load(store, dir)?;
+        let mut rng = stream(seed, Purpose::Init, 0);
+        let d = dir.config.hidden_size as i64;
+        let std = dir.config.initializer_range as f32;
+        let w = crate::rng::normal(&mut rng, &[num_classes as i64, d], std)?;
+        let b = Tensor::f_zeros([num_classes as i64], (Kind::Float, Device::Cpu))?;
+        let head = Linear {
+            w: store.add(&format!("{HEAD_PREFIX}.weight"), w, false)?,
+            b: store.add(&format!("{HEAD_PREFIX}.bias"), b, false)?,
+        };
+        Ok(HfNet {
+            encoder,
+            head,
+            pooling,
+            config_json,
+        })
+    }
+
+    /// The encoder.
+    pub(crate) fn encoder(&self) -> &HfEncoder {
+        &self.encoder
+    }
+
+    /// The bytes of the source directory's `config.json`.
+    pub(crate) fn config_json(&self) -> &[u8] {
+        &self.config_json
+    }
+
+    /// The document vectors `[batch, hidden]` of a last hidden state and its mask.
+    pub(crate) fn pool(&self, hidden: &Tensor, mask: &Tensor) -> Result<Tensor> {
         Ok(match self.pooling {
             Pooling::First => hidden.f_select(1, 0)?,
             Pooling::Mean => {
@@ -132,12 +181,6 @@ impl HfClassifier {
         })
     }
 
-    /// Logits `[batch, classes]` of `ids` and `mask`, without gradients.
-    pub fn logits(&self, ids: &Tensor, mask: &Tensor) -> Result<Tensor> {
-        let _guard = tch::no_grad_guard();
-        self.forward_t(&self.embed(ids)?, mask, None)
-    }
-
     /// Logits from word embeddings; with `rng`, in training mode (dropout).
     pub(crate) fn forward_t(
         &self,
@@ -150,7 +193,7 @@ impl HfClassifier {
     }
 }
 
-impl Classifier for HfClassifier {
+impl Classifier for HfNet {
     fn num_classes(&self) -> usize {
         self.head.b.size().first().map_or(0, |&n| n as usize)
     }
@@ -173,5 +216,31 @@ impl Classifier for HfClassifier {
     /// Position and token-type embeddings, the encoder, pooling, the head.
     fn forward_embedded(&self, embeddings: &Tensor, mask: &Tensor) -> Result<Tensor> {
         self.forward_t(embeddings, mask, None)
+    }
+}
+
+impl Classifier for HfClassifier {
+    fn num_classes(&self) -> usize {
+        self.net.num_classes()
+    }
+    fn embedding_dim(&self) -> usize {
+        self.net.embedding_dim()
+    }
+    fn device(&self) -> Device {
+        self.net.device()
+    }
+    fn pad_id(&self) -> i64 {
+        self.net.pad_id()
+    }
+    fn vocab_size(&self) -> usize {
+        self.net.vocab_size()
+    }
+    /// The output of `embeddings.word_embeddings` only.
+    fn embed(&self, ids: &Tensor) -> Result<Tensor> {
+        self.net.embed(ids)
+    }
+    /// Position and token-type embeddings, the encoder, pooling, the head.
+    fn forward_embedded(&self, embeddings: &Tensor, mask: &Tensor) -> Result<Tensor> {
+        self.net.forward_embedded(embeddings, mask)
     }
 }

@@ -1,11 +1,12 @@
 //! Split, tokenizer, model and training options.
 use crate::{Error, Result};
 use sacx_data::{SplitOptions, TokenizerKind, TokenizerOptions};
+use sacx_model::hf::{HF_TOKENIZER_FILE, HfModelDir, HfParams};
 use sacx_model::{
     Architecture, DeviceSpec, EmbedPoolParams, EmbedPoolParamsBuilder, Pooling, TrainParams,
     TransformerParams, TransformerParamsBuilder, XmlCnnParams, XmlCnnParamsBuilder,
 };
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 /// How documents are split into training and validation sets.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
@@ -84,7 +85,10 @@ impl TokenizerArgs {
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[cfg_attr(feature = "clap", derive(clap::Args))]
 pub struct ModelArgs {
-    /// xml-cnn, embed-pool or transformer.
+    /// xml-cnn, embed-pool, transformer, or hf:DIR: fine-tune the pretrained
+    /// Hugging Face encoder (BERT, RoBERTa, XLM-R, DistilBERT) of the local
+    /// directory DIR (config.json, model.safetensors, tokenizer.json; the
+    /// tokenizer is DIR's).
     #[cfg_attr(feature = "clap", arg(long, default_value_t = ModelArgs::default().model))]
     pub model: String,
     /// Token embedding width [default: 128].
@@ -114,15 +118,20 @@ pub struct ModelArgs {
     /// transformer: feed-forward width [default: 256].
     #[cfg_attr(feature = "clap", arg(long))]
     pub ff_dim: Option<usize>,
-    /// transformer: mean or first (a leading `[CLS]` token) [default: mean].
+    /// transformer: mean or first (a leading `[CLS]` token) [default: mean];
+    /// hf: first (the `[CLS]` / `<s>` position) or mean [default: first].
     #[cfg_attr(feature = "clap", arg(long))]
     pub pooling: Option<String>,
     /// Pretrained word vectors (word2vec/GloVe text format) for the embedding.
     #[cfg_attr(feature = "clap", arg(long, value_name = "FILE"))]
     pub word_vectors: Option<PathBuf>,
-    /// Keep the embedding fixed during training.
+    /// Keep the embedding fixed during training (hf: all of `embeddings.*`).
     #[cfg_attr(feature = "clap", arg(long))]
     pub freeze_embeddings: bool,
+    /// hf: keep the lowest N encoder layers fixed during training [default: 0].
+    #[cfg_attr(feature = "clap", arg(long, value_name = "N"))]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub freeze_layers: Option<usize>,
 }
 
 impl ModelArgs {
@@ -143,7 +152,11 @@ impl ModelArgs {
         only("layers", self.layers.is_some(), "transformer")?;
         only("heads", self.heads.is_some(), "transformer")?;
         only("ff-dim", self.ff_dim.is_some(), "transformer")?;
+        if let Some(dir) = self.hf_dir() {
+            return self.hf_architecture(dir);
+        }
         only("pooling", self.pooling.is_some(), "transformer")?;
+        only("freeze-layers", self.freeze_layers.is_some(), "hf:DIR")?;
         let arch = match self.model.as_str() {
             "xml-cnn" => {
                 let mut p = XmlCnnParams::builder().freeze_embeddings(self.freeze_embeddings);
@@ -193,11 +206,76 @@ impl ModelArgs {
                 return Err(Error::param(
                     "model",
                     other,
-                    "xml-cnn, embed-pool or transformer",
+                    "xml-cnn, embed-pool, transformer or hf:DIR",
                 ));
             }
         };
         Ok(arch)
+    }
+
+    /// The directory of `--model hf:DIR`.
+    pub fn hf_dir(&self) -> Option<&Path> {
+        self.model.strip_prefix("hf:").map(Path::new)
+    }
+
+    /// The `hf` architecture of `dir` (its `config.json` is read).
+    fn hf_architecture(&self, dir: &Path) -> Result<Architecture> {
+        let sizes = [
+            ("embedding-dim", self.embedding_dim.is_some()),
+            ("hidden", self.hidden.is_some()),
+            ("dropout", self.dropout.is_some()),
+            ("word-vectors", self.word_vectors.is_some()),
+        ];
+        if let Some((option, _)) = sizes.iter().find(|(_, set)| *set) {
+            return Err(Error::Conflict {
+                option,
+                reason: "does not apply to a pretrained hf:DIR model (its config.json sets it)"
+                    .into(),
+            });
+        }
+        let pooling = match self.pooling.as_deref() {
+            None | Some("first") => Pooling::First,
+            Some("mean") => Pooling::Mean,
+            Some(other) => return Err(Error::param("pooling", other, "first or mean")),
+        };
+        let p = HfParams::open(dir)?
+            .pooling(pooling)
+            .freeze_embeddings(self.freeze_embeddings)
+            .freeze_layers(self.freeze_layers.unwrap_or(0))
+            .build()?;
+        Ok(Architecture::Hf(p))
+    }
+
+    /// The tokenizer options for this model: `tokenizer`'s, or for `hf:DIR`
+    /// DIR's `tokenizer.json` in `hf_model` mode, at most the model's
+    /// positions long.
+    pub fn tokenizer_options(&self, tokenizer: &TokenizerArgs) -> Result<TokenizerOptions> {
+        let Some(dir) = self.hf_dir() else {
+            return tokenizer.options(self.needs_cls());
+        };
+        if tokenizer.tokenizer != TokenizerArgs::default().tokenizer {
+            return Err(Error::Conflict {
+                option: "tokenizer",
+                reason: format!(
+                    "a hf:DIR model uses its own {}",
+                    dir.join(HF_TOKENIZER_FILE).display()
+                ),
+            });
+        }
+        let model = HfModelDir::open(dir)?;
+        let path = dir.join(HF_TOKENIZER_FILE);
+        if !path.is_file() {
+            return Err(Error::param(
+                "model",
+                format!("hf:{}", dir.display()),
+                format!("a model directory with a {HF_TOKENIZER_FILE}"),
+            ));
+        }
+        Ok(TokenizerOptions::builder()
+            .kind(TokenizerKind::Pretrained(path))
+            .hf_model(true)
+            .max_len(tokenizer.max_len.min(model.config.max_positions()))
+            .build()?)
     }
 
     /// Whether the tokenizer must add a leading `[CLS]` token.
@@ -349,6 +427,7 @@ impl Default for ModelArgs {
             pooling: None,
             word_vectors: None,
             freeze_embeddings: false,
+            freeze_layers: None,
         }
     }
 }
