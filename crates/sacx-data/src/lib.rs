@@ -34,6 +34,7 @@ mod split;
 mod tokenize;
 #[cfg(feature = "text")]
 mod tokenizer_options;
+mod validated;
 #[cfg(feature = "text")]
 mod vocab;
 
