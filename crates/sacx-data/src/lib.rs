@@ -20,6 +20,7 @@ pub mod explanation;
 mod faith;
 mod fnv;
 mod fold;
+#[cfg(feature = "text")]
 mod hf_encode;
 mod label;
 pub mod layout;
