@@ -131,6 +131,12 @@ fn minilm_is_fine_tuned_and_explained_end_to_end() {
         (arch["kind"].as_str(), arch["freeze_layers"].as_u64()),
         (Some("hf"), Some(2))
     );
+    // Without --lr, fine-tuning uses the pretrained default, not the 0.005
+    // that trains models from scratch.
+    assert_eq!(
+        config["training"]["learning_rate"].as_f64(),
+        Some(sacx_model::hf::FINE_TUNING_LEARNING_RATE)
+    );
     let labels: Vec<&str> = config["labels"]
         .as_array()
         .unwrap()

@@ -140,7 +140,7 @@ impl RunBuilder {
         o.split.options(seeds[0])?;
         o.model.architecture()?;
         o.model.tokenizer_options(&o.tokenizer)?;
-        o.train.params(seeds[0], None)?;
+        o.train.params(&o.model, seeds[0], None)?;
         if let Some(n) = o.train.threads {
             crate::options::model::parse_threads(&n.to_string())
                 .map_err(|_| Error::param("threads", n, "a thread count from 1 to 1024"))?;

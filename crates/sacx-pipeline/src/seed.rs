@@ -138,7 +138,7 @@ pub fn train(job: &SeedJob<'_>, layout: &SeedLayout, observer: &mut dyn Observer
     let classes = job.corpus.labels.len();
     let pos_weight = (job.train.balance_classes > 0.0)
         .then(|| sacx_model::balanced_pos_weights(&train, classes, job.train.balance_classes));
-    let params = job.train.params(job.seed, pos_weight)?;
+    let params = job.train.params(job.model, job.seed, pos_weight)?;
     let train_job = TrainJob::new(
         sacx_model::data::model_spec(arch, &tok, job.corpus),
         sacx_model::data::labels(job.corpus),

@@ -30,6 +30,12 @@ pub use config::{
 };
 pub use params::{HfParams, HfParamsBuilder};
 
+/// The default peak learning rate when fine-tuning a pretrained encoder: the
+/// original pipeline's (XLM-R with the Hugging Face Trainer, batch 30). The
+/// models sacx trains from scratch default to [`crate::TrainParams::default`]'s
+/// 0.005, which would wreck pretrained weights.
+pub const FINE_TUNING_LEARNING_RATE: f64 = 7.5e-5;
+
 /// Name prefix of the classification head's parameters (`head.weight`, `head.bias`).
 pub const HEAD_PREFIX: &str = "head";
 

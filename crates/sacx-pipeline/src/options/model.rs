@@ -305,9 +305,10 @@ pub struct TrainArgs {
     /// Batches whose gradients are summed per optimizer step.
     #[cfg_attr(feature = "clap", arg(long, default_value_t = TrainArgs::default().accumulation))]
     pub accumulation: usize,
-    /// Peak AdamW learning rate.
-    #[cfg_attr(feature = "clap", arg(long, default_value_t = TrainArgs::default().lr))]
-    pub lr: f64,
+    /// Peak AdamW learning rate [default: 0.005 for the models sacx trains
+    /// from scratch; 7.5e-5 when fine-tuning hf:DIR, the original pipeline's].
+    #[cfg_attr(feature = "clap", arg(long))]
+    pub lr: Option<f64>,
     /// AdamW decoupled weight decay.
     #[cfg_attr(feature = "clap", arg(long, default_value_t = TrainArgs::default().weight_decay))]
     pub weight_decay: f64,
@@ -349,14 +350,30 @@ impl TrainArgs {
         Ok(self.device.parse::<DeviceSpec>()?)
     }
 
-    /// The validated training parameters for `seed` (positive weights need the
-    /// training examples).
-    pub fn params(&self, seed: u64, pos_weight: Option<Vec<f32>>) -> Result<TrainParams> {
+    /// The peak learning rate: `--lr`, else the library default of the model
+    /// ([`TrainParams::default`] from scratch,
+    /// [`sacx_model::hf::FINE_TUNING_LEARNING_RATE`] for a pretrained encoder).
+    pub fn learning_rate(&self, model: &ModelArgs) -> f64 {
+        self.lr.unwrap_or(if model.hf_dir().is_some() {
+            sacx_model::hf::FINE_TUNING_LEARNING_RATE
+        } else {
+            TrainParams::default().learning_rate()
+        })
+    }
+
+    /// The validated training parameters of `model` for `seed` (positive
+    /// weights need the training examples).
+    pub fn params(
+        &self,
+        model: &ModelArgs,
+        seed: u64,
+        pos_weight: Option<Vec<f32>>,
+    ) -> Result<TrainParams> {
         Ok(TrainParams::builder()
             .epochs(self.epochs)
             .batch_size(self.batch_size)
             .accumulation(self.accumulation)
-            .learning_rate(self.lr)
+            .learning_rate(self.learning_rate(model))
             .weight_decay(self.weight_decay)
             .warmup(self.warmup)
             .clip_norm((self.clip_norm > 0.0).then_some(self.clip_norm))
@@ -432,7 +449,8 @@ impl Default for ModelArgs {
     }
 }
 
-/// The library defaults ([`TrainParams::default`]).
+/// The library defaults ([`TrainParams::default`]; the learning rate is
+/// the model's, see [`TrainArgs::learning_rate`]).
 impl Default for TrainArgs {
     fn default() -> Self {
         let p = TrainParams::default();
@@ -440,7 +458,7 @@ impl Default for TrainArgs {
             epochs: p.epochs(),
             batch_size: p.batch_size(),
             accumulation: p.accumulation(),
-            lr: p.learning_rate(),
+            lr: None,
             weight_decay: p.weight_decay(),
             warmup: p.warmup(),
             clip_norm: p.clip_norm().unwrap_or(0.0),
