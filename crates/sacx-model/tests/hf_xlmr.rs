@@ -12,8 +12,8 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use sacx_data::{Encoding, Segmenter, Tokenizer, TokenizerKind, TokenizerOptions};
+use sacx_model::Pooling;
 use sacx_model::hf::HfClassifier;
-use sacx_model::{Classifier, Pooling};
 use tch::{Device, Kind, Tensor};
 
 const TOL: f64 = 1e-4;
