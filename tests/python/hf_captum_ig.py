@@ -1,5 +1,7 @@
 """Captum's LayerIntegratedGradients on a Hugging Face encoder with sacx's head,
-for the parity test `crates/sacx-ig/tests/hf_captum.rs`.
+for the parity tests `crates/sacx-ig/tests/hf_captum.rs`: MiniLM, and the tiny
+XLM-R fixture `crates/sacx-model/tests/fixtures/tiny-xlm-roberta` (committed
+weights, written by `hf_tiny_models.py`).
 
 Usage: hf_captum_ig.py CASES_JSON OUT_JSON
 
@@ -8,10 +10,15 @@ CASES_JSON: {"model_dir": DIR, "head": HEAD_SAFETENSORS, "pooling": "mean" | "fi
              "docs": [{"ids": [...], "baseline": [...], "targets": [...]}]}.
 The model is `AutoModel.from_pretrained(DIR)` (eval, float32), pooled over the
 attention mask (or its first token), then `head.weight`, `head.bias` from
-HEAD_SAFETENSORS (the head sacx initialised). Each (document, target) pair is one
+HEAD_SAFETENSORS (the head sacx initialised). The baseline ids are the
+test's: the input at special tokens (and tokens without a word), the padding
+elsewhere. Each (document, target) pair is one
 `attribute()` call on `embeddings.word_embeddings`, as the original pipeline did;
 token attributions are summed over the hidden dimension.
-OUT_JSON: [{"doc": i, "target": c, "attr": [...], "gap": F(e) - F(b)}, ...].
+OUT_JSON: [{"doc": i, "target": c, "attr": [...], "gap": F(e) - F(b)}, ...], where
+F(b) has the baseline's word embeddings in place of the input's and the input's
+position ids (`with_word_embeddings`; calling the model on the baseline ids
+would give RoBERTa and XLM-R other position ids where the baseline is `<pad>`).
 """
 import json
 import sys
@@ -43,6 +50,20 @@ class Classifier(torch.nn.Module):
         return self.head(pooled)
 
 
+def with_word_embeddings(model, ids, mask, emb_ids):
+    """The logits of `ids` with the word embeddings of `emb_ids` in their place,
+    as along LayerIntegratedGradients' path: everything else (RoBERTa's and
+    XLM-R's position ids, computed from the ids) stays the input's."""
+    layer = model.encoder.embeddings.word_embeddings
+    with torch.no_grad():
+        replacement = layer(emb_ids)
+        hook = layer.register_forward_hook(lambda module, args, output: replacement)
+        try:
+            return model(ids, mask)
+        finally:
+            hook.remove()
+
+
 def main():
     cases_path, out_path = sys.argv[1:3]
     torch.set_num_threads(2)
@@ -57,8 +78,7 @@ def main():
         ids = torch.tensor([doc["ids"]], dtype=torch.long)
         base = torch.tensor([doc["baseline"]], dtype=torch.long)
         mask = torch.ones_like(ids)
-        with torch.no_grad():
-            gap = model(ids, mask)[0] - model(base, mask)[0]
+        gap = model(ids, mask)[0] - with_word_embeddings(model, ids, mask, base)[0]
         for c in doc["targets"]:
             attr = lig.attribute(
                 ids,

@@ -205,6 +205,25 @@ impl Tokenizer {
         self.config.unk_id.map(i64::from)
     }
 
+    /// The ids of every special token, ascending: padding, unknown and `[CLS]`
+    /// (`<s>`), and for a Hugging Face tokenizer also every added token marked
+    /// special in `tokenizer.json` (`[SEP]`, `[MASK]`, `</s>`, `<mask>`, …) and
+    /// every token its post-processor inserts. Added tokens not marked special
+    /// are ordinary vocabulary. These ids never stand for text, so random
+    /// baselines leave them out.
+    pub fn special_ids(&self) -> Vec<i64> {
+        let mut ids: BTreeSet<u32> = [self.config.unk_id, self.config.cls_id]
+            .into_iter()
+            .flatten()
+            .chain([self.config.pad_id])
+            .collect();
+        match &self.inner {
+            Inner::Word(v) => ids.extend(SPECIALS.iter().filter_map(|s| v.get(s))),
+            Inner::Hf(t) => ids.extend(crate::hf_encode::special_ids(t)),
+        }
+        ids.into_iter().map(i64::from).collect()
+    }
+
     /// Vocabulary size, special tokens included.
     pub fn vocab_size(&self) -> usize {
         match &self.inner {

@@ -46,8 +46,10 @@ impl TokenizerKind {
 /// With `hf_model`, the whole text goes through `tokenizer.json` (its
 /// normalizer, pre-tokenizer and post-processor, so `[CLS]` … `[SEP]` or
 /// `<s>` … `</s>`, punctuation included), truncated to `max_len` tokens
-/// specials included; tokens map to the segmenter's words by their offsets, and
-/// tokens outside every word (punctuation, special tokens) belong to no word.
+/// specials included; tokens map to the segmenter's words by their offsets,
+/// tokens outside every word (punctuation, a SentencePiece `▁` standing for a
+/// space) and special tokens (`<mask>` in the text too) belong to no word, and the words one token overlaps
+/// (a SentencePiece piece across a Chinese word boundary) become one word.
 /// `add_cls` is then unused. Without it, words are tokenized one by one.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TokenizerOptions {

@@ -235,3 +235,100 @@ fn options_are_validated() {
     let err = Tokenizer::load(Path::new("/nonexistent-dir")).unwrap_err();
     assert!(err.to_string().contains("sacx-tokenizer.json"), "{err}");
 }
+
+/// A `tokenizer.json` (WordLevel) with added tokens, special or not, and a
+/// post-processor inserting `<eos>`, which is no added token.
+fn hf_tokenizer_json() -> serde_json::Value {
+    let added = |id: u32, content: &str, special: bool| {
+        serde_json::json!({"id": id, "content": content, "single_word": false, "lstrip": false,
+                           "rstrip": false, "normalized": false, "special": special})
+    };
+    let special = |id: &str| serde_json::json!({"SpecialToken": {"id": id, "type_id": 0}});
+    let seq = |id: &str| serde_json::json!({"Sequence": {"id": id, "type_id": 0}});
+    let vocab: serde_json::Map<String, serde_json::Value> = [
+        "[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", "hello", "world", "again", "<eos>",
+        "<extra>", "<word>",
+    ]
+    .iter()
+    .enumerate()
+    .map(|(i, t)| (t.to_string(), serde_json::json!(i)))
+    .collect();
+    serde_json::json!({
+        "version": "1.0", "truncation": null, "padding": null,
+        "added_tokens": [
+            added(0, "[PAD]", true), added(1, "[UNK]", true), added(2, "[CLS]", true),
+            added(3, "[SEP]", true), added(4, "[MASK]", true), added(9, "<extra>", true),
+            added(10, "<word>", false),
+        ],
+        "normalizer": null,
+        "pre_tokenizer": {"type": "Whitespace"},
+        "post_processor": {
+            "type": "TemplateProcessing",
+            "single": [special("[CLS]"), seq("A"), special("<eos>")],
+            "pair": [special("[CLS]"), seq("A"), special("[SEP]"), seq("B"), special("<eos>")],
+            "special_tokens": {
+                "[CLS]": {"id": "[CLS]", "ids": [2], "tokens": ["[CLS]"]},
+                "[SEP]": {"id": "[SEP]", "ids": [3], "tokens": ["[SEP]"]},
+                "<eos>": {"id": "<eos>", "ids": [8], "tokens": ["<eos>"]},
+            }
+        },
+        "decoder": null,
+        "model": {"type": "WordLevel", "vocab": vocab, "unk_token": "[UNK]"},
+    })
+}
+
+#[test]
+fn special_ids_are_every_special_token() {
+    // sacx's own tokenizers: [PAD], [UNK] and [CLS] only (WordPiece's `##c`
+    // continuation tokens are ordinary vocabulary).
+    let texts = sample(5);
+    for kind in [
+        TokenizerKind::Word,
+        TokenizerKind::WordPiece,
+        TokenizerKind::Bpe,
+    ] {
+        let opts = TokenizerOptions::builder()
+            .kind(kind.clone())
+            .vocab_size(2000)
+            .build()
+            .unwrap();
+        let tok = Tokenizer::train(&opts, Segmenter::new(), &texts).unwrap();
+        assert_eq!(tok.special_ids(), [0, 1, 2], "{kind:?}");
+        let dir = tempfile::tempdir().unwrap();
+        tok.save(dir.path()).unwrap();
+        assert_eq!(
+            Tokenizer::load(dir.path()).unwrap().special_ids(),
+            [0, 1, 2]
+        );
+        if kind == TokenizerKind::WordPiece {
+            assert!(tok.token_to_id("##e").is_some_and(|id| id > 2));
+        }
+    }
+    // A pretrained tokenizer.json: its special added tokens ([SEP], [MASK],
+    // <extra>) and the post-processor's <eos>; not the added word <word>.
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("tokenizer.json");
+    std::fs::write(&path, hf_tokenizer_json().to_string()).unwrap();
+    for hf_model in [false, true] {
+        let opts = TokenizerOptions::builder()
+            .kind(TokenizerKind::Pretrained(path.clone()))
+            .hf_model(hf_model)
+            .build()
+            .unwrap();
+        let tok = Tokenizer::train::<&str>(&opts, Segmenter::new(), &[]).unwrap();
+        assert_eq!(
+            tok.special_ids(),
+            [0, 1, 2, 3, 4, 8, 9],
+            "hf_model {hf_model}"
+        );
+        assert_eq!(tok.vocab_size(), 11);
+    }
+    let opts = TokenizerOptions::builder()
+        .kind(TokenizerKind::Pretrained(path))
+        .hf_model(true)
+        .build()
+        .unwrap();
+    let tok = Tokenizer::train::<&str>(&opts, Segmenter::new(), &[]).unwrap();
+    let enc = tok.encode("hello <word> world");
+    assert_eq!(enc.ids, [2, 5, 10, 6, 8]);
+}

@@ -333,9 +333,16 @@ fn minilm_wordpiece_ids_equal_autotokenizer_within_words() {
 /// names and configuration keys, and the padding give Hugging Face's hidden states.
 #[test]
 fn tiny_xlm_roberta_and_distilbert_hidden_states_equal_transformers() {
-    for (name, arch, pad, offset) in [
-        ("tiny-xlm-roberta", HfArchitecture::XlmRoberta, 1, 2),
-        ("tiny-distilbert", HfArchitecture::DistilBert, 0, 0),
+    for (name, arch, pad, offset, positions, vocab) in [
+        (
+            "tiny-xlm-roberta",
+            HfArchitecture::XlmRoberta,
+            1,
+            2,
+            66,
+            800,
+        ),
+        ("tiny-distilbert", HfArchitecture::DistilBert, 0, 0, 24, 64),
     ] {
         let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
             .join("tests/fixtures")
@@ -350,8 +357,9 @@ fn tiny_xlm_roberta_and_distilbert_hidden_states_equal_transformers() {
         assert_eq!(c.architecture, arch);
         assert_eq!(
             (c.pad_token_id, c.position_offset(), c.max_positions()),
-            (pad, offset, 24 - offset as usize)
+            (pad, offset, positions - offset as usize)
         );
+        assert_eq!(c.vocab_size, vocab);
         assert_eq!(
             (c.hidden_size, c.num_attention_heads, c.intermediate_size),
             (16, 4, 32)

@@ -212,14 +212,16 @@ pub fn explain(
     let tok = checkpoint_tokenizer(&ck, job.seed)?;
     let split = checked_split(job.corpus, job.split, job.seed, layout)?;
     let params = ig.params(ck.config.threshold as f32)?;
-    let special = [Some(tok.pad_id()), tok.unk_id(), tok.cls_id()];
+    // Random baselines draw ordinary tokens only: no padding, unknown or other
+    // special token ([SEP], </s>, <mask>, …).
+    let special = tok.special_ids();
     let baseline = ResolvedBaseline::resolve(
         params.baseline(),
         tok.pad_id(),
         |t| tok.token_to_id(t),
         || {
             (0..tok.vocab_size() as i64)
-                .filter(|id| !special.contains(&Some(*id)))
+                .filter(|id| special.binary_search(id).is_err())
                 .collect()
         },
     )?;
