@@ -119,22 +119,29 @@ impl HfEncoder {
     /// mode, differentiable in `word`): adds position and token-type-0
     /// embeddings and the embedding layer norm, then runs the layers.
     pub fn forward_embedded(&self, word: &Tensor, mask: &Tensor) -> Result<Tensor> {
-        self.forward_t(word, mask, None)
+        self.forward_t(word, mask, None, false)
     }
 
     /// [`HfEncoder::forward_embedded`]; with `rng`, applies the configured
-    /// dropouts (training mode).
+    /// dropouts (training mode). With `first_only`, the last layer computes the
+    /// first position alone (`[batch, 1, hidden]`): its keys and values need
+    /// every position, but nothing else of it reaches a `[CLS]`-pooled head, so
+    /// its query, attention output and feed-forward run on one row instead of
+    /// `len` (about a sixth of MiniLM's work, in training and in attribution).
     pub(crate) fn forward_t(
         &self,
         word: &Tensor,
         mask: &Tensor,
         mut rng: Option<&mut ChaCha8Rng>,
+        first_only: bool,
     ) -> Result<Tensor> {
         let x = self.embeddings(word, mask)?;
         let mut x = dropout(&x, self.config.hidden_dropout_prob, rng.as_deref_mut())?;
         let bias = attention_bias(mask)?;
-        for layer in &self.layers {
-            x = self.layer(layer, &x, bias.as_ref(), rng.as_deref_mut())?;
+        let last = self.layers.len().saturating_sub(1);
+        for (i, layer) in self.layers.iter().enumerate() {
+            let rows = if first_only && i == last { 1 } else { 0 };
+            x = self.layer(layer, &x, bias.as_ref(), rng.as_deref_mut(), rows)?;
         }
         Ok(x)
     }
@@ -178,34 +185,45 @@ impl HfEncoder {
         x: &Tensor,
         bias: Option<&Tensor>,
         mut rng: Option<&mut ChaCha8Rng>,
+        rows: i64,
     ) -> Result<Tensor> {
         let p = self.config.hidden_dropout_prob;
-        let ctx = self.attention(layer, x, bias, rng.as_deref_mut())?;
+        // The positions whose outputs are computed: the first `rows`, or all (0).
+        let xq = if rows > 0 {
+            x.f_narrow(1, 0, rows)?
+        } else {
+            x.shallow_clone()
+        };
+        let ctx = self.attention(layer, x, &xq, bias, rng.as_deref_mut())?;
         let a = dropout(&layer.attn_out.forward(&ctx)?, p, rng.as_deref_mut())?;
-        let a = layer.attn_ln.forward(&a.f_add(x)?)?;
+        let a = layer.attn_ln.forward(&a.f_add(&xq)?)?;
         let h = activation(self.config.hidden_act, &layer.intermediate.forward(&a)?)?;
         let h = dropout(&layer.output.forward(&h)?, p, rng)?;
         layer.output_ln.forward(&h.f_add(&a)?)
     }
 
-    /// Multi-head self-attention before its output projection: `[b, len, hidden]`.
+    /// Multi-head self-attention of the queries `xq` (`[b, lq, hidden]`, the
+    /// first `lq` positions of `x`) over `x`, before its output projection:
+    /// `[b, lq, hidden]`.
     fn attention(
         &self,
         layer: &BertLayer,
         x: &Tensor,
+        xq: &Tensor,
         bias: Option<&Tensor>,
         rng: Option<&mut ChaCha8Rng>,
     ) -> Result<Tensor> {
-        let (b, len, d) = x.size3()?;
+        let (b, _, d) = x.size3()?;
+        let lq = xq.size3()?.1;
         let h = self.config.num_attention_heads as i64;
         let hd = d / h;
-        let heads = |lin: &Linear| -> Result<Tensor> {
-            Ok(lin.forward(x)?.f_view([b, len, h, hd])?.f_transpose(1, 2)?)
+        let heads = |lin: &Linear, x: &Tensor| -> Result<Tensor> {
+            Ok(lin.forward(x)?.f_view([b, -1, h, hd])?.f_transpose(1, 2)?)
         };
         let (q, k, v) = (
-            heads(&layer.query)?,
-            heads(&layer.key)?,
-            heads(&layer.value)?,
+            heads(&layer.query, xq)?,
+            heads(&layer.key, x)?,
+            heads(&layer.value, x)?,
         );
         let scores = q
             .f_matmul(&k.f_transpose(-2, -1)?)?
@@ -219,7 +237,7 @@ impl HfEncoder {
         Ok(probs
             .f_matmul(&v)?
             .f_transpose(1, 2)?
-            .f_reshape([b, len, d])?)
+            .f_reshape([b, lq, d])?)
     }
 }
 

@@ -194,7 +194,9 @@ impl HfNet {
         mask: &Tensor,
         rng: Option<&mut ChaCha8Rng>,
     ) -> Result<Tensor> {
-        let hidden = self.encoder.forward_t(embeddings, mask, rng)?;
+        // `[CLS]` pooling reads the first position only: the last layer skips the rest.
+        let first = self.pooling == Pooling::First;
+        let hidden = self.encoder.forward_t(embeddings, mask, rng, first)?;
         self.head.forward(&self.pool(&hidden, mask)?)
     }
 }
