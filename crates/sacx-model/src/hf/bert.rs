@@ -225,6 +225,30 @@ impl HfEncoder {
             heads(&layer.key, x)?,
             heads(&layer.value, x)?,
         );
+        let ctx = match rng {
+            // Evaluation and attribution: libtorch's fused attention (the flash
+            // kernel on CPU), as `transformers` runs it by default ("sdpa"):
+            // the `[b, heads, lq, len]` scores are never materialised.
+            None => {
+                Tensor::f_scaled_dot_product_attention(&q, &k, &v, bias, 0.0, false, None, false)?
+            }
+            // Training: the explicit product, so that attention dropout draws
+            // from the seeded stream.
+            Some(rng) => self.eager_attention(&q, &k, &v, bias, rng)?,
+        };
+        Ok(ctx.f_transpose(1, 2)?.f_reshape([b, lq, d])?)
+    }
+
+    /// `dropout(softmax(q kᵀ / √d + bias)) v`, `[b, heads, lq, head_dim]`.
+    fn eager_attention(
+        &self,
+        q: &Tensor,
+        k: &Tensor,
+        v: &Tensor,
+        bias: Option<&Tensor>,
+        rng: &mut ChaCha8Rng,
+    ) -> Result<Tensor> {
+        let hd = q.size().last().copied().unwrap_or(1);
         let scores = q
             .f_matmul(&k.f_transpose(-2, -1)?)?
             .f_div_scalar((hd as f64).sqrt())?;
@@ -233,11 +257,8 @@ impl HfEncoder {
             None => scores,
         };
         let probs = scores.f_softmax(-1, Kind::Float)?;
-        let probs = dropout(&probs, self.config.attention_probs_dropout_prob, rng)?;
-        Ok(probs
-            .f_matmul(&v)?
-            .f_transpose(1, 2)?
-            .f_reshape([b, lq, d])?)
+        let probs = dropout(&probs, self.config.attention_probs_dropout_prob, Some(rng))?;
+        Ok(probs.f_matmul(v)?)
     }
 }
 
