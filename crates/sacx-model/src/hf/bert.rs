@@ -140,8 +140,8 @@ impl HfEncoder {
         let bias = attention_bias(mask)?;
         let last = self.layers.len().saturating_sub(1);
         for (i, layer) in self.layers.iter().enumerate() {
-            let rows = if first_only && i == last { 1 } else { 0 };
-            x = self.layer(layer, &x, bias.as_ref(), rng.as_deref_mut(), rows)?;
+            let first = first_only && i == last;
+            x = self.layer(layer, &x, bias.as_ref(), rng.as_deref_mut(), first)?;
         }
         Ok(x)
     }
@@ -185,12 +185,12 @@ impl HfEncoder {
         x: &Tensor,
         bias: Option<&Tensor>,
         mut rng: Option<&mut ChaCha8Rng>,
-        rows: i64,
+        first_only: bool,
     ) -> Result<Tensor> {
         let p = self.config.hidden_dropout_prob;
-        // The positions whose outputs are computed: the first `rows`, or all (0).
-        let xq = if rows > 0 {
-            x.f_narrow(1, 0, rows)?
+        // The positions whose outputs are computed: the first, or all.
+        let xq = if first_only {
+            x.f_narrow(1, 0, 1)?
         } else {
             x.shallow_clone()
         };
