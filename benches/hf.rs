@@ -148,6 +148,16 @@ fn ig_params(steps: usize) -> IgParams {
         .unwrap()
 }
 
+/// The explainer with a pad baseline and `SACX_HF_WORKERS` workers (default:
+/// the library's, one per libtorch thread).
+fn explainer(model: &Model, params: IgParams) -> Explainer<'_> {
+    let e = Explainer::new(model, params, ResolvedBaseline::Token(0));
+    match std::env::var("SACX_HF_WORKERS").ok().and_then(|w| w.parse().ok()) {
+        Some(w) => e.workers(w),
+        None => e,
+    }
+}
+
 /// The inputs of the Captum peer: cases (ids, pad baseline with `[CLS]` and
 /// `[SEP]` kept, targets) and the head's weights.
 fn write_cases(model: &Model, dir: &Path, docs: &[ExplainDoc], steps: usize) {
@@ -188,7 +198,7 @@ fn ig() {
         .map(|(i, e)| explain_doc(i, e))
         .collect();
     write_cases(&model, &dir, &docs, steps);
-    let explainer = Explainer::new(&model, ig_params(steps), ResolvedBaseline::Token(0));
+    let explainer = explainer(&model, ig_params(steps));
     let warm = explainer.explain(&docs[..1]).unwrap();
     black_box(warm);
     let mut rates = Vec::new();
@@ -249,7 +259,7 @@ fn memory() {
     );
     let params = ig_params(steps);
     let budget = params.max_batch_tokens();
-    let explainer = Explainer::new(&model, params, ResolvedBaseline::Token(0));
+    let explainer = explainer(&model, params);
     let tmp = tempfile::tempdir().unwrap();
     let info = RunInfo {
         run: "bench".into(),

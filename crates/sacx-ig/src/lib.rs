@@ -15,6 +15,7 @@ mod engine;
 mod error;
 mod explain;
 pub mod faithfulness;
+mod parallel;
 mod params;
 mod pooled;
 mod quadrature;

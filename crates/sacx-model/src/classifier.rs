@@ -42,6 +42,13 @@ pub trait Classifier {
     fn linear_stage(&self) -> Option<&dyn LinearStage> {
         None
     }
+    /// Another handle on the same (frozen) weights that can move to another
+    /// thread, so that attribution can run several documents side by side on
+    /// the CPU; `None` (the default) when the model cannot make one, and then
+    /// attribution runs one call at a time.
+    fn replica(&self) -> Result<Option<Box<dyn Classifier + Send>>> {
+        Ok(None)
+    }
 }
 
 /// An affine first stage of a model (for example xml-cnn's convolutions before

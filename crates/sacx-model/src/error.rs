@@ -98,6 +98,13 @@ pub enum Error {
         /// What is wrong with it.
         reason: String,
     },
+    /// A replica of a model did not rebuild the model's parameters (an
+    /// internal inconsistency between two builds of one specification).
+    #[error("cannot replicate the model: {reason}")]
+    Replica {
+        /// What differed.
+        reason: String,
+    },
     /// A token id outside the model's vocabulary.
     #[error("token id {id} outside the vocabulary 0..{vocab_size}")]
     TokenOutOfRange {

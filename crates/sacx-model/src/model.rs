@@ -171,6 +171,58 @@ impl Model {
         })
     }
 
+    /// Another handle on the same weights, for another thread: the network is
+    /// built again from the specification, but every parameter is the original's
+    /// tensor itself (no copy), frozen. Use it for inference and attribution
+    /// only; training either would change both.
+    ///
+    /// ```
+    /// use sacx_model::{Architecture, Classifier, EmbedPoolParams, Model, ModelSpec};
+    /// use tch::{Device, Kind, Tensor};
+    ///
+    /// let arch = EmbedPoolParams::builder().embedding_dim(4).hidden(8).build()?;
+    /// let spec = ModelSpec { architecture: Architecture::EmbedPool(arch), vocab_size: 10, pad_id: 0, num_classes: 3 };
+    /// let mut model = Model::new(&spec, 1, Device::Cpu, None)?;
+    /// model.freeze();
+    /// let copy = model.replica()?;
+    /// let ids = Tensor::from_slice(&[1i64, 2, 3]).view([1, 3]);
+    /// let mask = Tensor::ones([1, 3], (Kind::Float, Device::Cpu));
+    /// assert!(model.logits(&ids, &mask)?.equal(&copy.logits(&ids, &mask)?));
+    /// // Moved to another thread, it answers the same.
+    /// let there = std::thread::spawn(move || copy.logits(&ids, &mask).map(|l| l.sum(Kind::Float).double_value(&[])));
+    /// assert!(there.join().unwrap().is_ok());
+    /// # Ok::<(), sacx_model::Error>(())
+    /// ```
+    pub fn replica(&self) -> Result<Model> {
+        if !self.store.all_frozen() {
+            return Err(Error::Replica {
+                reason: "the model still trains; freeze it first (Model::freeze)".into(),
+            });
+        }
+        let mut store = ParamStore::sharing(&self.store);
+        let mut rng = crate::rng::stream(0, crate::rng::Purpose::Init, 0);
+        let vocab = (self.spec.vocab_size, self.spec.pad_id);
+        let c = self.spec.num_classes;
+        let net = match &self.spec.architecture {
+            Architecture::XmlCnn(p) => {
+                Net::XmlCnn(XmlCnn::new(&mut store, &mut rng, p, vocab, c, None)?)
+            }
+            Architecture::EmbedPool(p) => {
+                Net::EmbedPool(EmbedPool::new(&mut store, &mut rng, p, vocab, c, None)?)
+            }
+            Architecture::Transformer(p) => {
+                Net::Transformer(Transformer::new(&mut store, &mut rng, p, vocab, c, None)?)
+            }
+            Architecture::Hf(p) => Net::Hf(p.build_net(&mut store, &self.spec, 0)?),
+        };
+        store.check_shared_complete()?;
+        Ok(Model {
+            spec: self.spec.clone(),
+            store,
+            net,
+        })
+    }
+
     /// What the model was built from.
     pub fn spec(&self) -> &ModelSpec {
         &self.spec
@@ -319,5 +371,11 @@ impl Classifier for Model {
     }
     fn linear_stage(&self) -> Option<&dyn LinearStage> {
         self.classifier().linear_stage()
+    }
+    fn replica(&self) -> Result<Option<Box<dyn Classifier + Send>>> {
+        if !self.store.all_frozen() {
+            return Ok(None);
+        }
+        Ok(Some(Box::new(Model::replica(self)?)))
     }
 }

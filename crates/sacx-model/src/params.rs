@@ -14,6 +14,9 @@ pub struct ParamStore {
     device: Device,
     params: Vec<(String, Tensor)>,
     frozen: Vec<bool>,
+    /// The parameters of the model being replicated: each `add` then takes the
+    /// next of them (same name and shape) instead of its value.
+    shared: Option<Vec<(String, Tensor)>>,
 }
 
 impl ParamStore {
@@ -23,6 +26,41 @@ impl ParamStore {
             device,
             params: Vec::new(),
             frozen: Vec::new(),
+            shared: None,
+        }
+    }
+
+    /// An empty store that, built up in the same order as `original`, hands out
+    /// `original`'s tensors themselves (shallow handles on the same storage,
+    /// frozen) and drops the values it is given: a replica costs no copy of the
+    /// weights.
+    pub(crate) fn sharing(original: &ParamStore) -> Self {
+        ParamStore {
+            device: original.device,
+            params: Vec::new(),
+            frozen: Vec::new(),
+            shared: Some(
+                original
+                    .params
+                    .iter()
+                    .map(|(n, t)| (n.clone(), t.shallow_clone()))
+                    .collect(),
+            ),
+        }
+    }
+
+    /// Whether every parameter of the original was handed out (a replica's
+    /// structure matched it).
+    pub(crate) fn check_shared_complete(&self) -> Result<()> {
+        match &self.shared {
+            Some(all) if all.len() != self.params.len() => Err(Error::Replica {
+                reason: format!(
+                    "the replica has {} parameters, the model {}",
+                    self.params.len(),
+                    all.len()
+                ),
+            }),
+            _ => Ok(()),
         }
     }
 
@@ -34,6 +72,24 @@ impl ParamStore {
     /// Adds a parameter (moved to the store's device, `f32`, tracking gradients
     /// unless `frozen`) and returns a handle sharing its storage.
     pub(crate) fn add(&mut self, name: &str, value: Tensor, frozen: bool) -> Result<Tensor> {
+        if let Some(shared) = &self.shared {
+            let (n, t) = shared.get(self.params.len()).ok_or_else(|| Error::Replica {
+                reason: format!("`{name}` has no counterpart in the model"),
+            })?;
+            if n != name || t.size() != value.size() {
+                return Err(Error::Replica {
+                    reason: format!(
+                        "`{name}` {:?} meets the model's `{n}` {:?}",
+                        value.size(),
+                        t.size()
+                    ),
+                });
+            }
+            let t = t.shallow_clone();
+            self.params.push((name.to_string(), t.shallow_clone()));
+            self.frozen.push(true);
+            return Ok(t);
+        }
         let t = crate::rng::place(value, self.device)?.f_contiguous()?;
         let t = t.f_set_requires_grad(!frozen)?;
         self.params.push((name.to_string(), t.shallow_clone()));
@@ -60,6 +116,11 @@ impl ParamStore {
         self.params.iter().map(|(_, t)| t.numel()).sum()
     }
 
+    /// Whether every parameter is frozen.
+    pub(crate) fn all_frozen(&self) -> bool {
+        self.frozen.iter().all(|f| *f)
+    }
+
     /// Stops gradient tracking on every parameter (inference).
     pub fn freeze(&mut self) {
         for ((_, t), f) in self.params.iter_mut().zip(self.frozen.iter_mut()) {
@@ -71,6 +132,10 @@ impl ParamStore {
     /// Stops gradient tracking on the parameters whose name satisfies `pred`
     /// (they stay fixed during training).
     pub(crate) fn freeze_where(&mut self, pred: impl Fn(&str) -> bool) -> Result<()> {
+        if self.shared.is_some() {
+            // A replica's tensors are the original's, frozen already.
+            return Ok(());
+        }
         for ((n, t), f) in self.params.iter_mut().zip(self.frozen.iter_mut()) {
             if pred(n) {
                 let _ = t.f_set_requires_grad(false)?;

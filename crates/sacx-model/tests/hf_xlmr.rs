@@ -309,3 +309,18 @@ fn logits_on_the_multilingual_batch_equal_transformers() {
         assert!(max_abs_diff(&alone, &logits.narrow(0, short, 1)) <= 1e-5);
     }
 }
+
+/// A replica of the tiny XLM-R shares its weights and gives its logits.
+#[test]
+fn replicas_of_a_pretrained_classifier_share_the_weights() {
+    let (r, _) = reference();
+    let (ids, mask) = (&r["input_ids"], r["attention_mask"].to_kind(Kind::Float));
+    let mut model = HfClassifier::load(&dir(), 3, Pooling::First, 11, Device::Cpu).unwrap();
+    assert!(model.replica().is_err(), "a trainable model has no replica");
+    model.freeze();
+    let copy = model.replica().unwrap();
+    for ((n, a), (_, b)) in model.named_parameters().zip(copy.named_parameters()) {
+        assert_eq!(a.data_ptr(), b.data_ptr(), "`{n}` was copied");
+    }
+    assert!(model.logits(ids, &mask).unwrap().equal(&copy.logits(ids, &mask).unwrap()));
+}

@@ -388,3 +388,30 @@ fn deserializing_checks_the_ranges_like_the_builders() {
         TransformerParams::default()
     );
 }
+
+/// A replica (for attribution on another thread) holds the original's tensors
+/// themselves, not copies, gives the same logits there, and is refused while
+/// the model still trains.
+#[test]
+fn replicas_share_the_weights_and_give_the_same_logits_on_another_thread() {
+    let ids = Tensor::from_slice(&[3i64, 4, 5, 6, 7, 8, 1, 2]).view([2, 4]);
+    let mask = Tensor::ones([2, 4], (Kind::Float, Device::Cpu));
+    for arch in small_archs() {
+        let mut model = Model::new(&spec(arch.clone()), 4, Device::Cpu, None).unwrap();
+        let e = model.replica().unwrap_err().to_string();
+        assert!(e.contains("freeze it first"), "{arch}: {e}");
+        assert!(Classifier::replica(&model).unwrap().is_none(), "{arch}");
+        model.freeze();
+        let copy = model.replica().unwrap();
+        for ((n, a), (m, b)) in model.named_parameters().zip(copy.named_parameters()) {
+            assert_eq!(n, m);
+            assert_eq!(a.data_ptr(), b.data_ptr(), "{arch}: `{n}` was copied");
+        }
+        let want = model.logits(&ids, &mask).unwrap();
+        let (i, m) = (ids.shallow_clone(), mask.shallow_clone());
+        let got = std::thread::spawn(move || copy.logits(&i, &m).unwrap())
+            .join()
+            .unwrap();
+        assert!(want.equal(&got), "{arch}");
+    }
+}

@@ -225,7 +225,10 @@ pub fn explain(
                 .collect()
         },
     )?;
-    let explainer = Explainer::new(&ck.model, params, baseline);
+    let mut explainer = Explainer::new(&ck.model, params, baseline);
+    if let Some(w) = ig.ig_workers {
+        explainer = explainer.workers(w.get());
+    }
     let source = ValidDocs {
         corpus: job.corpus,
         indices: &split.valid,

@@ -46,6 +46,8 @@ pub const HEAD_PREFIX: &str = "head";
 pub struct HfClassifier {
     store: ParamStore,
     net: HfNet,
+    /// The directory it was loaded from (replicas are built from it again).
+    dir: HfModelDir,
 }
 
 /// The network of an [`HfClassifier`] (or of a [`crate::Model`] of the `hf`
@@ -85,7 +87,35 @@ impl HfClassifier {
     ) -> Result<HfClassifier> {
         let mut store = ParamStore::new(device);
         let net = HfNet::load(&mut store, dir, num_classes, pooling, seed)?;
-        Ok(HfClassifier { store, net })
+        Ok(HfClassifier {
+            store,
+            net,
+            dir: dir.clone(),
+        })
+    }
+
+    /// Another handle on the same weights for another thread (see
+    /// [`crate::Model::replica`]); the model must be frozen.
+    pub fn replica(&self) -> Result<HfClassifier> {
+        if !self.store.all_frozen() {
+            return Err(Error::Replica {
+                reason: "the model still trains; freeze it first (HfClassifier::freeze)".into(),
+            });
+        }
+        let mut store = ParamStore::sharing(&self.store);
+        let net = HfNet::load(
+            &mut store,
+            &self.dir,
+            self.net.num_classes(),
+            self.net.pooling,
+            0,
+        )?;
+        store.check_shared_complete()?;
+        Ok(HfClassifier {
+            store,
+            net,
+            dir: self.dir.clone(),
+        })
     }
 
     /// The encoder.
@@ -250,5 +280,11 @@ impl Classifier for HfClassifier {
     /// Position and token-type embeddings, the encoder, pooling, the head.
     fn forward_embedded(&self, embeddings: &Tensor, mask: &Tensor) -> Result<Tensor> {
         self.net.forward_embedded(embeddings, mask)
+    }
+    fn replica(&self) -> Result<Option<Box<dyn Classifier + Send>>> {
+        if !self.store.all_frozen() {
+            return Ok(None);
+        }
+        Ok(Some(Box::new(HfClassifier::replica(self)?)))
     }
 }

@@ -37,6 +37,12 @@ pub struct IgArgs {
     /// Also write the original pipeline's TSV next to each shard.
     #[cfg_attr(feature = "clap", arg(long))]
     pub tsv: bool,
+    /// Batches explained side by side on the CPU, each on a replica sharing the
+    /// model's weights with threads / workers libtorch threads (at least 1).
+    /// Default: one per libtorch thread; 1 runs one batch at a time on all.
+    /// Each worker holds one call's activations (--max-batch-tokens).
+    #[cfg_attr(feature = "clap", arg(long))]
+    pub ig_workers: Option<std::num::NonZeroUsize>,
     /// Documents per explanation shard: the unit a killed run resumes from.
     #[cfg_attr(feature = "clap", arg(long, default_value_t = IgArgs::default().shard_docs, value_parser = clap::value_parser!(u64).range(1..)))]
     pub shard_docs: u64,
@@ -76,6 +82,7 @@ impl Default for IgArgs {
             tolerance: p.tolerance(),
             max_steps: p.max_steps(),
             tsv: out.tsv,
+            ig_workers: None,
             shard_docs: out.docs_per_shard as u64,
         }
     }
