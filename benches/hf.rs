@@ -14,7 +14,8 @@
 //!   tokens kept, `SACX_HF_STEPS` Gauss–Legendre steps (default 50), raw token
 //!   attributions, median of `SACX_HF_REPS` (default 3) after a warm-up. Writes
 //!   `ig_cases.json`, `head.safetensors` and `sacx_attr.json` for
-//!   `benches/peers/hf_captum_ig.py`.
+//!   `benches/peers/hf_captum_ig.py`. `SACX_HF_WORKERS` sets the explainer's
+//!   workers (default: the library's, one per libtorch thread).
 //! - `memory`: streams `SACX_HF_DOCS` documents through `explain_to_dir` with
 //!   `--max-batch-tokens` = `SACX_HF_BATCH_TOKENS` (run under
 //!   `/usr/bin/time -v` for the peak resident memory).

@@ -17,7 +17,7 @@
 //!   `benches/peers/captum_ig.py`, which compares attributions and accuracy;
 //! - `pairs`: prints sacx pairs/s on the first `SACX_IG_DOCS` documents
 //!   (`SACX_IG_MODEL`, `SACX_IG_STEPS`, `SACX_IG_TOL` for tolerance mode,
-//!   `SACX_IG_REPS`, `SACX_IG_BATCH_TOKENS`);
+//!   `SACX_IG_REPS`, `SACX_IG_BATCH_TOKENS`, `SACX_IG_WORKERS`);
 //! - `memory`: streams `SACX_IG_DOCS` generated documents through `explain_to_dir`
 //!   (run under `/usr/bin/time -v` for the peak resident memory).
 //!
@@ -173,6 +173,14 @@ fn write_attr(explainer: &Explainer<'_>, ds: &[ExplainDoc], path: &Path) {
     .unwrap();
 }
 
+/// The explainer with `SACX_IG_WORKERS` workers (default: the library's).
+fn with_workers(e: Explainer<'_>) -> Explainer<'_> {
+    match std::env::var("SACX_IG_WORKERS").ok().and_then(|w| w.parse().ok()) {
+        Some(w) => e.workers(w),
+        None => e,
+    }
+}
+
 /// sacx pairs/s on the first `SACX_IG_DOCS` documents (median of `SACX_IG_REPS`).
 fn pairs() {
     let kind: String = env("SACX_IG_MODEL", "xml-cnn".to_string());
@@ -184,7 +192,7 @@ fn pairs() {
         .and_then(|s| s.parse().ok());
     let m = model(&kind);
     let ds = docs(n);
-    let explainer = Explainer::new(&m, params(steps, tol), ResolvedBaseline::Token(0));
+    let explainer = with_workers(Explainer::new(&m, params(steps, tol), ResolvedBaseline::Token(0)));
     let _ = explainer.explain(&ds[..1.min(n)]).unwrap(); // warm-up
     let mut rates = Vec::new();
     let (mut n_pairs, mut max_rel, mut mean_steps) = (0usize, 0f32, 0f64);
@@ -233,7 +241,7 @@ fn memory() {
     let steps: usize = env("SACX_IG_STEPS", 50);
     let len: usize = env("SACX_IG_LEN", DOC_LEN);
     let m = model(&kind);
-    let explainer = Explainer::new(&m, params(steps, None), ResolvedBaseline::Token(0));
+    let explainer = with_workers(Explainer::new(&m, params(steps, None), ResolvedBaseline::Token(0)));
     let dir = tempfile::tempdir().unwrap();
     let info = RunInfo {
         run: "bench".into(),
