@@ -42,6 +42,7 @@ impl std::str::FromStr for Format {
 /// | `skip_bad_lines` | `false` | count and report malformed lines instead of failing on the first |
 /// | `default_language` | `und` | language of documents with neither a `lang` field nor a file language |
 /// | `preprocess` | `false` | apply [`crate::preprocess`] to every text at load time |
+/// | `require_ids` | `false` | a line without an `id` is a bad line (documents are joined or merged by id); otherwise it is named after its line |
 #[derive(Debug, Clone, PartialEq)]
 pub struct LoadOptions {
     pub(crate) format: Format,
@@ -50,6 +51,7 @@ pub struct LoadOptions {
     pub(crate) skip_bad_lines: bool,
     pub(crate) default_language: String,
     pub(crate) preprocess: bool,
+    pub(crate) require_ids: bool,
 }
 
 impl Default for LoadOptions {
@@ -61,6 +63,7 @@ impl Default for LoadOptions {
             skip_bad_lines: false,
             default_language: "und".to_string(),
             preprocess: false,
+            require_ids: false,
         }
     }
 }
@@ -101,6 +104,11 @@ impl LoadOptions {
     /// Whether texts are preprocessed at load time.
     pub fn preprocess(&self) -> bool {
         self.preprocess
+    }
+
+    /// Whether a line without an `id` is a bad line.
+    pub fn require_ids(&self) -> bool {
+        self.require_ids
     }
 
     /// The language of file `i` of `n`, checking the count.
@@ -162,6 +170,13 @@ impl LoadOptionsBuilder {
     /// Applies [`crate::preprocess`] to every text at load time.
     pub fn preprocess(mut self, on: bool) -> Self {
         self.opts.preprocess = on;
+        self
+    }
+
+    /// Makes a line without an `id` a bad line (for inputs joined or merged
+    /// by id, such as extra labelled files or a pool to score).
+    pub fn require_ids(mut self, on: bool) -> Self {
+        self.opts.require_ids = on;
         self
     }
 

@@ -296,6 +296,13 @@ fn parse_line(src: &SourceInfo<'_>, opts: &LoadOptions, line_no: usize, raw: &[u
     // A label given twice counts once (first occurrence kept).
     let mut seen = std::collections::HashSet::new();
     f.labels.retain(|l| seen.insert(l.clone()));
+    if f.id.is_none() && opts.require_ids() {
+        let reason = match src.format {
+            Format::Tsv => "SACX TSV has no id column, and this input is matched by id: give JSON Lines with an \"id\" field",
+            _ => "no \"id\" field, and this input is matched by id: give every line an \"id\"",
+        };
+        return Parsed::Bad(line_no, reason.into());
+    }
     let id = f.id.unwrap_or_else(|| {
         if src.multi {
             format!("{}:line-{line_no}", src.name)

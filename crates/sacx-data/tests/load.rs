@@ -278,3 +278,17 @@ fn a_label_given_twice_in_a_document_counts_once() {
         (1, 1, 1)
     );
 }
+
+#[test]
+fn inputs_matched_by_id_refuse_lines_without_one() {
+    let opts = LoadOptions::builder().require_ids(true).build().unwrap();
+    let data = b"{\"id\": \"a\", \"text\": \"fine\", \"labels\": [\"A\"]}\n{\"text\": \"no id\", \"labels\": [\"A\"]}\n";
+    let err = Corpus::from_reader("extra.jsonl", &data[..], &opts).unwrap_err();
+    let msg = err.to_string();
+    assert!(msg.starts_with("extra.jsonl:2: no \"id\" field"), "{msg}");
+    let tsv = Corpus::from_reader("extra.tsv", &b"A\tfine\n"[..], &opts).unwrap_err();
+    assert!(tsv.to_string().contains("SACX TSV has no id column"), "{tsv}");
+    // Without the option, the line is named after its number.
+    let corpus = Corpus::from_reader("extra.jsonl", &data[..], &LoadOptions::default()).unwrap();
+    assert_eq!(corpus.docs[1].id, "line-2");
+}
