@@ -66,6 +66,16 @@ pub enum Error {
         reason: String,
     },
 
+    /// An extra labelled file that cannot be merged into the corpus (a
+    /// document without text, an unknown label, conflicting labels).
+    #[error("{file}: {reason}")]
+    Labelled {
+        /// The labelled file.
+        file: String,
+        /// What is wrong, naming the document.
+        reason: String,
+    },
+
     /// The corpus format could not be told from the file name.
     #[error(
         "{file}: cannot tell the corpus format from the name; name it .jsonl or .tsv (optionally .gz) or set LoadOptions::format"

@@ -23,6 +23,7 @@ mod fold;
 #[cfg(feature = "text")]
 mod hf_encode;
 mod label;
+mod labelled;
 pub mod layout;
 mod options;
 mod param;
@@ -47,6 +48,7 @@ pub use faith::FaithSums;
 pub use fnv::Fnv1a;
 pub use fold::{CaseFold, PREPROCESS_CHARS, preprocess};
 pub use label::LabelSet;
+pub use labelled::MergeCounts;
 pub use options::{Format, LoadOptions, LoadOptionsBuilder};
 pub use param::InvalidParameter;
 pub use report::{LoadReport, SkippedLine};

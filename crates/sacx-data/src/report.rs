@@ -49,6 +49,12 @@ pub struct LoadReport {
     pub bad_lines: Vec<SkippedLine>,
     /// Documents truncated at tokenization (filled in by [`crate::Corpus::encode`]).
     pub truncated: usize,
+    /// Documents added from extra labelled files ([`crate::Corpus::merge_labelled`]).
+    #[serde(default)]
+    pub labelled_added: usize,
+    /// Documents of extra labelled files the corpus already held with the same labels.
+    #[serde(default)]
+    pub labelled_present: usize,
 }
 
 impl LoadReport {
@@ -84,6 +90,8 @@ impl LoadReport {
         self.empty.extend(other.empty);
         self.bad_lines.extend(other.bad_lines);
         self.truncated += other.truncated;
+        self.labelled_added += other.labelled_added;
+        self.labelled_present += other.labelled_present;
     }
 }
 
@@ -123,6 +131,13 @@ impl fmt::Display for LoadReport {
         if !self.unknown_labels.is_empty() {
             write!(f, "labels outside the label set: ")?;
             write_counts(f, &self.unknown_labels)?;
+        }
+        if self.labelled_added + self.labelled_present > 0 {
+            writeln!(
+                f,
+                "extra labelled documents: {} added, {} already in the corpus",
+                self.labelled_added, self.labelled_present
+            )?;
         }
         write_lines(f, "empty texts (dropped)", &self.empty)?;
         write_lines(f, "bad lines (skipped)", &self.bad_lines)?;

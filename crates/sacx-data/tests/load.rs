@@ -287,8 +287,49 @@ fn inputs_matched_by_id_refuse_lines_without_one() {
     let msg = err.to_string();
     assert!(msg.starts_with("extra.jsonl:2: no \"id\" field"), "{msg}");
     let tsv = Corpus::from_reader("extra.tsv", &b"A\tfine\n"[..], &opts).unwrap_err();
-    assert!(tsv.to_string().contains("SACX TSV has no id column"), "{tsv}");
+    assert!(
+        tsv.to_string().contains("SACX TSV has no id column"),
+        "{tsv}"
+    );
     // Without the option, the line is named after its number.
     let corpus = Corpus::from_reader("extra.jsonl", &data[..], &LoadOptions::default()).unwrap();
     assert_eq!(corpus.docs[1].id, "line-2");
+}
+
+#[test]
+fn labelled_files_merge_by_id_and_language_or_change_nothing() {
+    let opts = LoadOptions::default();
+    let ids = LoadOptions::builder().require_ids(true).build().unwrap();
+    let base = b"{\"id\":\"a\",\"lang\":\"en\",\"text\":\"t\",\"labels\":[\"X\"]}\n{\"id\":\"b\",\"lang\":\"en\",\"text\":\"t\",\"labels\":[\"Y\"]}\n";
+    let mut corpus = Corpus::from_reader("c.jsonl", &base[..], &opts).unwrap();
+    let before = corpus.clone();
+    // The same id in another language is another document; in the same
+    // language, a repeat within the file with other labels is a conflict.
+    let extra = b"{\"id\":\"a\",\"lang\":\"fi\",\"text\":\"t\",\"labels\":[\"Y\"]}\n{\"id\":\"n\",\"lang\":\"en\",\"text\":\"t\",\"labels\":[\"X\"]}\n{\"id\":\"n\",\"lang\":\"en\",\"text\":\"t\",\"labels\":[\"X\",\"Y\"]}\n";
+    let e = corpus
+        .merge_labelled(
+            Corpus::from_reader("l.jsonl", &extra[..], &ids).unwrap(),
+            "l.jsonl",
+        )
+        .unwrap_err()
+        .to_string();
+    assert_eq!(
+        e,
+        "l.jsonl: document \"n\" (en) is labelled [X, Y] here but [X] before; fix one of them"
+    );
+    assert_eq!(corpus, before, "a failed merge changed the corpus");
+    let ok: Vec<u8> = extra
+        .split_inclusive(|&b| b == b'\n')
+        .take(2)
+        .flatten()
+        .copied()
+        .collect();
+    let ok = std::io::Cursor::new(ok);
+    let counts = corpus
+        .merge_labelled(Corpus::from_reader("l.jsonl", ok, &ids).unwrap(), "l.jsonl")
+        .unwrap();
+    assert_eq!((counts.added, counts.already_present), (2, 0));
+    assert_eq!(corpus.docs[2].lang, "fi");
+    assert_eq!(corpus.docs[2].labels, [1]);
+    assert_eq!(corpus.report.documents, 4);
 }

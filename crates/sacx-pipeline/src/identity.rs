@@ -9,8 +9,9 @@ use serde_json::{Value, json};
 
 /// The options that define the run's results: everything but the seeds, the
 /// output directory, `seeds_only` and `force`, with the corpus files replaced
-/// by a fingerprint of the loaded documents (the same file under another path
-/// is the same corpus; an edited file is another).
+/// and the extra labelled files replaced by a fingerprint of the loaded (and
+/// merged) documents (the same file under another path is the same corpus; an
+/// edited file is another).
 pub fn identity(options: &RunOptions, corpus: &Corpus) -> Result<Value> {
     let mut v = serde_json::to_value(options).map_err(|source| Error::Json {
         path: "params.json".into(),
@@ -23,6 +24,7 @@ pub fn identity(options: &RunOptions, corpus: &Corpus) -> Result<Value> {
         }
         if let Some(c) = obj.get_mut("corpus").and_then(Value::as_object_mut) {
             c.remove("corpus");
+            c.remove("labelled");
             c.insert("documents".into(), corpus.docs.len().into());
             c.insert("fingerprint".into(), fingerprint(corpus).into());
         }

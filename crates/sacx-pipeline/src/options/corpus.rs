@@ -33,6 +33,13 @@ pub struct CorpusArgs {
     /// Keep the case of keywords (default: keywords are lower-cased).
     #[cfg_attr(feature = "clap", arg(long))]
     pub keep_case: bool,
+    /// Extra labelled documents merged with the corpus (JSON Lines with an
+    /// `id` on every line, such as the file `sacx select` wrote once labelled).
+    /// A document already in the corpus (same id and language) must carry the
+    /// same labels; the others are added. Give the same files to every command
+    /// of a run.
+    #[cfg_attr(feature = "clap", arg(long, value_name = "FILE", action = clap::ArgAction::Append))]
+    pub labelled: Vec<PathBuf>,
 }
 
 impl CorpusArgs {
@@ -54,6 +61,18 @@ impl CorpusArgs {
             b = b.labels(LabelSet::new(self.labels.clone())?);
         }
         Ok(b.build()?)
+    }
+
+    /// How an extra labelled file is read: the corpus's format and
+    /// preprocessing, every line with an id, every label kept (an unknown one
+    /// is an error when merging, not a dropped document).
+    fn labelled_options(&self, corpus: &LoadOptions) -> Result<LoadOptions> {
+        Ok(LoadOptions::builder()
+            .format(corpus.format())
+            .preprocess(corpus.preprocess())
+            .default_language(corpus.default_language())
+            .require_ids(true)
+            .build()?)
     }
 
     /// The word segmenter the keywords use.
@@ -84,7 +103,12 @@ impl CorpusArgs {
     /// Loads the corpus (the bundled one when no file is given).
     pub fn load(&self) -> Result<Corpus> {
         let opts = self.load_options()?;
-        let corpus = if self.corpus.is_empty() {
+        for path in &self.labelled {
+            if !path.exists() {
+                return Err(Error::NoCorpusFile { path: path.clone() });
+            }
+        }
+        let mut corpus = if self.corpus.is_empty() {
             Corpus::from_reader(bundled::NAME, bundled::BYTES, &opts)?
         } else {
             for path in &self.corpus {
@@ -94,6 +118,10 @@ impl CorpusArgs {
             }
             Corpus::load(&self.corpus, &opts)?
         };
+        for path in &self.labelled {
+            let extra = Corpus::load(&[path], &self.labelled_options(&opts)?)?;
+            corpus.merge_labelled(extra, &path.display().to_string())?;
+        }
         if corpus.is_empty() {
             let r = &corpus.report;
             return Err(Error::EmptyCorpus {
@@ -121,6 +149,7 @@ impl Default for CorpusArgs {
             skip_bad_lines: false,
             preprocess: false,
             keep_case: false,
+            labelled: Vec::new(),
         }
     }
 }
