@@ -31,6 +31,7 @@ mod report;
 #[cfg(feature = "text")]
 mod segment;
 mod split;
+mod stream;
 #[cfg(feature = "text")]
 mod tokenize;
 #[cfg(feature = "text")]
@@ -49,10 +50,12 @@ pub use fold::{CaseFold, PREPROCESS_CHARS, preprocess};
 pub use label::LabelSet;
 pub use options::{Format, LoadOptions, LoadOptionsBuilder};
 pub use param::InvalidParameter;
+pub use reader::Record;
 pub use report::{LoadReport, SkippedLine};
 #[cfg(feature = "text")]
 pub use segment::{Segmenter, Word, Words};
 pub use split::{Split, SplitOptions, SplitOptionsBuilder};
+pub use stream::CorpusStream;
 #[cfg(feature = "text")]
 pub use tokenize::{CONFIG_FILE, Encoding, HF_FILE, Tokenizer, VOCAB_FILE};
 #[cfg(feature = "text")]
