@@ -304,7 +304,9 @@ fn parse_line(src: &SourceInfo<'_>, opts: &LoadOptions, line_no: usize, raw: &[u
     f.labels.retain(|l| seen.insert(l.clone()));
     if f.id.is_none() && opts.require_ids() {
         let reason = match src.format {
-            Format::Tsv => "SACX TSV has no id column, and this input is matched by id: give JSON Lines with an \"id\" field",
+            Format::Tsv => {
+                "SACX TSV has no id column, and this input is matched by id: give JSON Lines with an \"id\" field"
+            }
             _ => "no \"id\" field, and this input is matched by id: give every line an \"id\"",
         };
         return Parsed::Bad(line_no, reason.into());
@@ -390,7 +392,12 @@ impl ChunkReader {
             return Ok(None);
         }
         let src = &mut self.src;
-        let chunk = read_chunk(&mut src.reader, &src.name, &mut self.line_no, &mut self.done)?;
+        let chunk = read_chunk(
+            &mut src.reader,
+            &src.name,
+            &mut self.line_no,
+            &mut self.done,
+        )?;
         let info = SourceInfo {
             name: &src.name,
             format: src.format,
