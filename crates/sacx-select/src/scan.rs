@@ -84,9 +84,13 @@ pub(crate) fn scan(
     let labels = pool.labels();
     let n = labels.len();
     let mut top: Vec<Best<TopKey, Held>> = (0..n).map(|_| Best::new(params.top_n())).collect();
-    // Twice the requested count, so that documents taken by another class
-    // (or another reason) leave enough behind.
-    let near_cap = params.uncertain().saturating_mul(2);
+    // Room for documents taken before: by the class's own exploit sample
+    // (the top ranks reach the threshold when a class has few positives) and
+    // by other classes (twice the requested count).
+    let near_cap = params
+        .uncertain()
+        .saturating_mul(2)
+        .saturating_add(params.exploit());
     let mut near: Vec<Best<NearKey, Held>> = (0..n).map(|_| Best::new(near_cap)).collect();
     let mut random: Best<RandKey, Held> = Best::new(params.random_sample());
     let (mut rows, mut skipped, mut ids) = (0u64, 0u64, Fnv1a::new());
