@@ -57,11 +57,7 @@ fn for_each_gram(n_words: usize, max_n: usize, skip: usize, mut f: impl FnMut(&[
 /// let grams: Vec<String> = grams.iter().map(|g| g.join(" ")).collect();
 /// assert_eq!(grams, ["a", "a b", "a c", "b", "b c", "c"]);
 /// ```
-pub fn skip_grams<'a, S: AsRef<str>>(
-    words: &'a [S],
-    max_n: usize,
-    skip: usize,
-) -> Vec<Vec<&'a str>> {
+pub fn skip_grams<S: AsRef<str>>(words: &[S], max_n: usize, skip: usize) -> Vec<Vec<&str>> {
     let mut out = Vec::new();
     for_each_gram(words.len(), max_n.min(3), skip, |idx| {
         out.push(idx.iter().map(|&i| words[i].as_ref()).collect());

@@ -127,8 +127,8 @@ pub(crate) fn scan(
         }
     }
     Ok(Scan {
-        top: top.into_iter().map(|b| values(b)).collect(),
-        near: near.into_iter().map(|b| values(b)).collect(),
+        top: top.into_iter().map(values).collect(),
+        near: near.into_iter().map(values).collect(),
         random: values(random),
         rows,
         labelled: skipped,
