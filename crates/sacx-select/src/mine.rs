@@ -88,7 +88,7 @@ pub(crate) fn mine(
         let mut kws = Vec::new();
         let mut seen = HashSet::new();
         for k in keywords.get(c).into_iter().flatten() {
-            if kws.len() == params.keywords() {
+            if kws.len() == params.keyword_motifs() {
                 break;
             }
             if let Some(words) = keyword_motif(seg, k, max_n) {

@@ -34,7 +34,7 @@ pub struct SelectParams {
     motifs: usize,
     explore: usize,
     uncertain: usize,
-    keywords: usize,
+    keyword_motifs: usize,
     keyword_docs: Option<usize>,
     max_words: usize,
     seed: u64,
@@ -53,7 +53,7 @@ struct Unchecked {
     motifs: usize,
     explore: usize,
     uncertain: usize,
-    keywords: usize,
+    keyword_motifs: usize,
     keyword_docs: Option<usize>,
     max_words: usize,
     seed: u64,
@@ -73,7 +73,7 @@ impl TryFrom<Unchecked> for SelectParams {
             motifs: u.motifs,
             explore: u.explore,
             uncertain: u.uncertain,
-            keywords: u.keywords,
+            keyword_motifs: u.keyword_motifs,
             keyword_docs: u.keyword_docs,
             max_words: u.max_words,
             seed: u.seed,
@@ -106,7 +106,7 @@ impl Default for SelectParams {
             motifs: 10,
             explore: 100,
             uncertain: 100,
-            keywords: 10,
+            keyword_motifs: 10,
             keyword_docs: None,
             max_words: 256,
             seed: 0,
@@ -165,8 +165,8 @@ impl SelectParams {
         self.uncertain
     }
     /// Stable IG keywords per class used as motifs (the first of each list).
-    pub fn keywords(&self) -> usize {
-        self.keywords
+    pub fn keyword_motifs(&self) -> usize {
+        self.keyword_motifs
     }
     /// Documents per class holding an IG keyword motif (default `explore / 2`).
     pub fn keyword_docs(&self) -> usize {
@@ -187,7 +187,7 @@ impl SelectParams {
             "random_sample": self.random_sample(), "max_n": self.max_n,
             "skip": self.skip, "min_obs": self.min_obs(), "min_lift": self.min_lift,
             "motifs": self.motifs, "explore": self.explore, "uncertain": self.uncertain,
-            "keywords": self.keywords, "keyword_docs": self.keyword_docs(),
+            "keyword_motifs": self.keyword_motifs, "keyword_docs": self.keyword_docs(),
             "max_words": self.max_words, "seed": self.seed,
         })
     }
@@ -236,7 +236,7 @@ impl SelectParamsBuilder {
     setter!(/// Uncertainty documents per class (0..=1000000; default 100).
         uncertain: usize);
     setter!(/// IG keywords per class used as motifs (0..=1000; default 10).
-        keywords: usize);
+        keyword_motifs: usize);
     setter!(/// Documents per class from keyword motifs (0..=1000000; default `explore / 2`).
         opt keyword_docs: usize);
     setter!(/// Words per document scanned for motifs (1..=100000; default 256).
@@ -292,8 +292,8 @@ impl SelectParamsBuilder {
         if p.motifs > 1000 {
             return Err(Error::param("motifs", p.motifs, "0..=1000"));
         }
-        if p.keywords > 1000 {
-            return Err(Error::param("keywords", p.keywords, "0..=1000"));
+        if p.keyword_motifs > 1000 {
+            return Err(Error::param("keyword_motifs", p.keyword_motifs, "0..=1000"));
         }
         if !(1..=100_000).contains(&p.max_words) {
             return Err(Error::param("max_words", p.max_words, "1..=100000"));

@@ -45,7 +45,7 @@ fn bad_parameters_name_the_parameter_and_range() {
     let p: Result<SelectParams, _> = serde_json::from_value(serde_json::json!({
         "exploit": 1, "top_n": null, "random_sample": null, "max_n": 9, "skip": 0,
         "min_obs": null, "min_lift": 2.0, "motifs": 1, "explore": 1, "uncertain": 1,
-        "keywords": 1, "keyword_docs": null, "max_words": 10, "seed": 0
+        "keyword_motifs": 1, "keyword_docs": null, "max_words": 10, "seed": 0
     }));
     assert!(p.unwrap_err().to_string().contains("max_n = 9"));
 }
