@@ -16,14 +16,30 @@ use crate::sample::{Best, key};
 use crate::scan::{Held, Scan, TAG_EXPLORE, check_probs, digest_id};
 use crate::{Error, Result, SelectParams};
 
-/// One motif to look for: its class, its place in the class's list, its hash,
-/// its word pattern ids, and the sample of documents holding it.
+/// One motif to look for: its class, its hash, its word ids in the
+/// prefilter, and the sample of documents holding it.
 struct Target {
     class: usize,
     hash: u64,
     words: Vec<usize>,
-    tag: u64,
-    found: Best<(Reverse<u64>, Reverse<u64>), Held>,
+    found: Best<SampleKey, Held>,
+}
+
+/// A document's sample key: one seeded key per row, shared by every motif, so
+/// that each motif's sample is the matching documents with the largest keys
+/// (a uniform sample of them), and a document whose key cannot enter any
+/// motif's sample is skipped before its text is even looked at.
+type SampleKey = (u64, Reverse<u64>);
+
+/// The smallest key a document needs to enter some motif's sample (`None`
+/// while a sample is not full: then every document is looked at).
+fn floor(targets: &[Target]) -> Option<SampleKey> {
+    let mut low: Option<SampleKey> = None;
+    for t in targets.iter().filter(|t| t.found.cap() > 0) {
+        let f = *t.found.floor()?;
+        low = Some(low.map_or(f, |l| l.min(f)));
+    }
+    low
 }
 
 /// Per class and motif (explore motifs, then keyword motifs, in their order),
@@ -119,17 +135,12 @@ pub(crate) fn find(
         (keywords, params.keyword_docs()),
     ] {
         for (class, list) in lists.iter().enumerate() {
-            for (i, m) in list.iter().enumerate() {
+            for m in list {
                 let words = m.words.iter().map(|w| word_index(w, &mut vocab)).collect();
-                let tag = TAG_EXPLORE
-                    ^ ((class as u64) << 32)
-                    ^ ((i as u64) << 8)
-                    ^ (targets.len() as u64) << 48;
                 targets.push(Target {
                     class,
                     hash: m.hash,
                     words,
-                    tag,
                     found: Best::new(cap),
                 });
             }
@@ -151,35 +162,35 @@ pub(crate) fn find(
         .collect();
     let labels = pool.labels();
     let (mut rows, mut ids, mut verified, mut seen) = (0u64, Fnv1a::new(), 0u64, Vec::new());
+    let mut low = floor(&targets);
+    let mut admitted: Vec<usize> = Vec::new();
     for doc in pool.pass()? {
         let doc = doc?;
         let row = rows;
         rows += 1;
         check_probs(&doc, row, labels)?;
         digest_id(&mut ids, &doc.id);
-        if labelled.contains(&doc.id) {
+        let k = (key(params.seed(), TAG_EXPLORE, row), Reverse(row));
+        if low.is_some_and(|f| k <= f) || labelled.contains(&doc.id) {
             continue;
         }
         pre.present(&doc.text, &mut seen);
-        let candidate = |t: &Target| t.words.iter().all(|&w| seen[w]);
-        if !targets.iter().any(candidate) {
+        admitted.clear();
+        admitted.extend((0..targets.len()).filter(|&i| {
+            let t = &targets[i];
+            t.found.admits(&k)
+                && t.words.iter().all(|&w| seen[w])
+                && !top_rows[t.class].contains(&row)
+        }));
+        if admitted.is_empty() {
             continue;
         }
         verified += 1;
-        let grams = gram_hashes(
-            &document_words(seg, &doc.text, params.max_words()),
-            params.max_n(),
-            params.skip(),
-        );
-        for t in targets.iter_mut() {
-            if !t.words.iter().all(|&w| seen[w])
-                || grams.binary_search(&t.hash).is_err()
-                || top_rows[t.class].contains(&row)
-            {
-                continue;
-            }
-            let k = (Reverse(key(params.seed(), t.tag, row)), Reverse(row));
-            if t.found.admits(&k) {
+        let words = document_words(seg, &doc.text, params.max_words());
+        let grams = gram_hashes(&words, params.max_n(), params.skip());
+        for &i in &admitted {
+            let t = &mut targets[i];
+            if grams.binary_search(&t.hash).is_ok() {
                 let held = Held {
                     row,
                     id: doc.id.clone(),
@@ -189,6 +200,7 @@ pub(crate) fn find(
                 t.found.push(k, held);
             }
         }
+        low = floor(&targets);
     }
     if rows != scan.rows || ids.finish() != scan.ids {
         return Err(Error::PoolChanged {

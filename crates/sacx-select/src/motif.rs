@@ -16,14 +16,22 @@ pub fn document_words(seg: &Segmenter, text: &str, max_words: usize) -> Vec<Stri
         .collect()
 }
 
-/// The hash of a motif's words (FNV-1a over the words, each ended by U+001F).
+/// The hash of a word: FNV-1a of its bytes.
+fn word_hash(w: &str) -> u64 {
+    Fnv1a::of(w.as_bytes())
+}
+
+/// Extends a motif hash by one word hash (SplitMix64 over the running hash
+/// and the word's), so that a gram's hash costs one mix per word.
+fn extend(h: u64, w: u64) -> u64 {
+    crate::sample::mix64(h ^ w).wrapping_add(0x9e37_79b9_7f4a_7c15)
+}
+
+/// The hash of a motif's words, in order.
 pub(crate) fn motif_hash<S: AsRef<str>>(words: &[S]) -> u64 {
-    let mut h = Fnv1a::new();
-    for w in words {
-        h.update(w.as_ref().as_bytes());
-        h.update(&[0x1f]);
-    }
-    h.finish()
+    words
+        .iter()
+        .fold(0, |h, w| extend(h, word_hash(w.as_ref())))
 }
 
 /// Calls `f` with the word indices of every k-skip-m-gram of `n_words` words,
@@ -67,14 +75,10 @@ pub fn skip_grams<S: AsRef<str>>(words: &[S], max_n: usize, skip: usize) -> Vec<
 
 /// The distinct motif hashes of `words`, sorted (a document counts a motif once).
 pub(crate) fn gram_hashes<S: AsRef<str>>(words: &[S], max_n: usize, skip: usize) -> Vec<u64> {
+    let hashes: Vec<u64> = words.iter().map(|w| word_hash(w.as_ref())).collect();
     let mut out = Vec::new();
     for_each_gram(words.len(), max_n, skip, |idx| {
-        let mut h = Fnv1a::new();
-        for &i in idx {
-            h.update(words[i].as_ref().as_bytes());
-            h.update(&[0x1f]);
-        }
-        out.push(h.finish());
+        out.push(idx.iter().fold(0, |h, &i| extend(h, hashes[i])));
     });
     out.sort_unstable();
     out.dedup();

@@ -25,20 +25,25 @@ impl Ord for Prob {
     }
 }
 
+/// SplitMix64's finaliser: a bijective mix of 64 bits.
+pub(crate) fn mix64(mut z: u64) -> u64 {
+    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    z ^ (z >> 31)
+}
+
 /// A seeded 64-bit key of `x` in stream `tag`: SplitMix64's finaliser over the
 /// three inputs. Ordering rows by it is a uniform random permutation that
 /// depends only on the seed, the stream and the row, not on what else was seen,
 /// so the `k` smallest keys of a stream are a uniform sample without
 /// replacement (bottom-k sampling) that needs no random state.
 pub(crate) fn key(seed: u64, tag: u64, x: u64) -> u64 {
-    let mut z = seed
-        .wrapping_mul(0x9e37_79b9_7f4a_7c15)
-        .wrapping_add(tag.wrapping_mul(0xc2b2_ae3d_27d4_eb4f))
-        .wrapping_add(x)
-        .wrapping_add(0x9e37_79b9_7f4a_7c15);
-    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-    z ^ (z >> 31)
+    mix64(
+        seed.wrapping_mul(0x9e37_79b9_7f4a_7c15)
+            .wrapping_add(tag.wrapping_mul(0xc2b2_ae3d_27d4_eb4f))
+            .wrapping_add(x)
+            .wrapping_add(0x9e37_79b9_7f4a_7c15),
+    )
 }
 
 struct Entry<K, V> {
@@ -95,6 +100,14 @@ impl<K: Ord, V> Best<K, V> {
             self.heap.pop();
         }
         self.heap.push(Reverse(Entry { key, value }));
+    }
+
+    /// The smallest key kept when full (what a new key must beat), else `None`.
+    pub fn floor(&self) -> Option<&K> {
+        if self.heap.len() < self.cap {
+            return None;
+        }
+        self.heap.peek().map(|Reverse(e)| &e.key)
     }
 
     pub fn cap(&self) -> usize {
