@@ -1,12 +1,12 @@
 //! Pass 2, in memory: motifs counted in each class's top documents and in the
 //! random sample, and their lift (docs/metrics.md, "Selection motifs").
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 
 use sacx_data::Segmenter;
 use serde::{Deserialize, Serialize};
 
 use crate::SelectParams;
-use crate::motif::{document_words, gram_hashes, motif_hash, motif_words};
+use crate::motif::{HashMapU64, HashSetU64, document_words, gram_hashes, motif_hash, motif_words};
 use crate::scan::Held;
 
 /// A motif with its counts: in how many of the class's top documents and of
@@ -69,9 +69,9 @@ pub(crate) fn mine(
     let (max_n, skip, max_words) = (params.max_n(), params.skip(), params.max_words());
     let mut candidates: Vec<Vec<(u64, u64)>> = Vec::with_capacity(top.len());
     let mut kw_motifs: Vec<Vec<(Vec<String>, u64, u64)>> = Vec::with_capacity(top.len());
-    let mut wanted: HashSet<u64> = HashSet::new();
+    let mut wanted = HashSetU64::default();
     for (c, docs) in top.iter().enumerate() {
-        let mut counts: HashMap<u64, u64> = HashMap::new();
+        let mut counts = HashMapU64::<u64>::default();
         for d in docs {
             let words = document_words(seg, &d.text, max_words);
             for h in gram_hashes(&words, max_n, skip) {
@@ -129,7 +129,7 @@ pub(crate) fn mine(
             .collect();
         // Words of the candidates, to break ties by text and to report them.
         let hashes: Vec<u64> = ranked.iter().map(|&(h, _, _)| h).collect();
-        let mut words_of: HashMap<u64, Vec<String>> = HashMap::new();
+        let mut words_of = HashMapU64::<Vec<String>>::default();
         for d in &top[c] {
             let words = document_words(seg, &d.text, max_words);
             motif_words(&words, max_n, skip, &hashes, &mut words_of);
@@ -158,10 +158,10 @@ pub(crate) fn mine(
 fn count_random(
     seg: &Segmenter,
     random: &[Held],
-    wanted: &HashSet<u64>,
+    wanted: &HashSetU64,
     params: &SelectParams,
-) -> HashMap<u64, u64> {
-    let mut counts: HashMap<u64, u64> = HashMap::new();
+) -> HashMapU64<u64> {
+    let mut counts = HashMapU64::<u64>::default();
     if wanted.is_empty() {
         return counts;
     }

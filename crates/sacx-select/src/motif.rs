@@ -6,6 +6,8 @@
 //! with `i1 < … < im`, skipping at most `k` words in total
 //! (`Σ (i[j+1] − i[j] − 1) ≤ k`). Its motif is the words alone (not the gaps),
 //! so "open source" is one motif whether the words are adjacent or not.
+use std::collections::HashMap;
+
 use sacx_data::{Fnv1a, Segmenter};
 
 /// The keyword forms of the first `max_words` words of `text`.
@@ -16,8 +18,35 @@ pub fn document_words(seg: &Segmenter, text: &str, max_words: usize) -> Vec<Stri
         .collect()
 }
 
+/// The word hashes of the first `max_words` words of `text` (keyword forms),
+/// without building the words.
+pub(crate) fn document_word_hashes(seg: &Segmenter, text: &str, max_words: usize) -> Vec<u64> {
+    seg.words(text)
+        .take(max_words)
+        .map(|w| word_hash(&seg.fold(w.text)))
+        .collect()
+}
+
+/// Whether the words (as hashes) `doc` hold the motif `motif` as a
+/// k-skip-n-gram: its words in order, at most `skip` words skipped in total.
+pub(crate) fn holds(doc: &[u64], motif: &[u64], skip: usize) -> bool {
+    fn rest(doc: &[u64], from: usize, motif: &[u64], skip: usize) -> bool {
+        let Some((first, tail)) = motif.split_first() else {
+            return true;
+        };
+        (0..=skip).any(|gap| {
+            doc.get(from + gap)
+                .is_some_and(|h| h == first && rest(doc, from + gap + 1, tail, skip - gap))
+        })
+    }
+    let Some((first, tail)) = motif.split_first() else {
+        return false;
+    };
+    (0..doc.len()).any(|i| doc[i] == *first && rest(doc, i + 1, tail, skip))
+}
+
 /// The hash of a word: FNV-1a of its bytes.
-fn word_hash(w: &str) -> u64 {
+pub(crate) fn word_hash(w: &str) -> u64 {
     Fnv1a::of(w.as_bytes())
 }
 
@@ -92,22 +121,78 @@ pub(crate) fn motif_words<S: AsRef<str>>(
     max_n: usize,
     skip: usize,
     wanted: &[u64],
-    found: &mut std::collections::HashMap<u64, Vec<String>>,
+    found: &mut HashMap<u64, Vec<String>, HashHasher>,
 ) {
+    let hashes: Vec<u64> = words.iter().map(|w| word_hash(w.as_ref())).collect();
     for_each_gram(words.len(), max_n, skip, |idx| {
-        let ws: Vec<&str> = idx.iter().map(|&i| words[i].as_ref()).collect();
-        let h = motif_hash(&ws);
+        let h = idx.iter().fold(0, |h, &i| extend(h, hashes[i]));
         if wanted.binary_search(&h).is_ok() {
             found
                 .entry(h)
-                .or_insert_with(|| ws.iter().map(|w| w.to_string()).collect());
+                .or_insert_with(|| idx.iter().map(|&i| words[i].as_ref().to_string()).collect());
         }
     });
 }
 
+/// A `BuildHasher` for maps keyed by motif hashes, which are already well
+/// mixed: the key is its own hash (SipHash would cost more than the counting).
+#[derive(Clone, Copy, Debug, Default)]
+pub(crate) struct HashHasher;
+
+/// The hasher of [`HashHasher`]: passes a `u64` through.
+#[derive(Clone, Copy, Debug, Default)]
+pub(crate) struct PassThrough(u64);
+
+impl std::hash::Hasher for PassThrough {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = crate::sample::mix64(self.0 ^ u64::from(b));
+        }
+    }
+    fn write_u64(&mut self, n: u64) {
+        self.0 = n;
+    }
+}
+
+impl std::hash::BuildHasher for HashHasher {
+    type Hasher = PassThrough;
+    fn build_hasher(&self) -> PassThrough {
+        PassThrough(0)
+    }
+}
+
+/// A map keyed by motif hash.
+pub(crate) type HashMapU64<V> = HashMap<u64, V, HashHasher>;
+/// A set of motif hashes.
+pub(crate) type HashSetU64 = std::collections::HashSet<u64, HashHasher>;
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn holds_agrees_with_the_grams() {
+        let w = ["a", "b", "c", "d", "a"];
+        let hashes: Vec<u64> = w.iter().map(|x| word_hash(x)).collect();
+        for skip in 0..3 {
+            let grams = gram_hashes(&w, 3, skip);
+            for m in [
+                &["a", "c"][..],
+                &["a", "d"],
+                &["b", "a"],
+                &["d", "b"],
+                &["a", "b", "d"],
+                &["c"],
+            ] {
+                let mh: Vec<u64> = m.iter().map(|x| word_hash(x)).collect();
+                let by_grams = grams.binary_search(&motif_hash(m)).is_ok();
+                assert_eq!(holds(&hashes, &mh, skip), by_grams, "{m:?} skip {skip}");
+            }
+        }
+    }
 
     #[test]
     fn hashes_match_the_grams() {
