@@ -6,6 +6,7 @@ pub use sacx_ig as ig;
 pub use sacx_model as model;
 pub use sacx_pipeline as pipeline;
 pub use sacx_report as report;
+pub use sacx_select as select;
 pub use tch;
 
 /// The sacx version (the workspace version).

@@ -15,6 +15,17 @@ pub fn cli_message(cause: &(dyn StdError + 'static)) -> Option<String> {
     if let Some(text) = pipeline_message(cause) {
         return Some(text);
     }
+    if let Some(sacx_select::Error::InvalidParameter(p)) =
+        cause.downcast_ref::<sacx_select::Error>()
+    {
+        // `sacx select` names each selection parameter as its flag.
+        return Some(format!(
+            "--{} {}: expected {}",
+            p.name().replace('_', "-"),
+            p.value(),
+            p.expected()
+        ));
+    }
     data_message(data_error(cause)?)
 }
 
@@ -70,6 +81,11 @@ fn data_error<'a>(cause: &'a (dyn StdError + 'static)) -> Option<&'a sacx_data::
     }
     match cause.downcast_ref::<sacx_aggregate::Error>() {
         Some(sacx_aggregate::Error::Data(e)) => return Some(e),
+        Some(_) => return None,
+        None => {}
+    }
+    match cause.downcast_ref::<sacx_select::Error>() {
+        Some(sacx_select::Error::Data(e)) => return Some(e),
         Some(_) => return None,
         None => {}
     }

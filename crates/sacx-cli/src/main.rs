@@ -47,6 +47,8 @@ enum Command {
     Evaluate(cmd::evaluate::Args),
     /// Write the self-contained HTML report of a run directory.
     Report(cmd::report::Args),
+    /// Choose documents to label next from a scored pool (exploit, explore, uncertainty).
+    Select(cmd::select::Args),
     /// Run the pipeline on a Slurm cluster: an array task per seed, then aggregation.
     Slurm(cmd::slurm::Args),
 }
@@ -62,6 +64,7 @@ fn main() {
         Command::CountWords(args) => cmd::count_words::run(&args),
         Command::Keywords(args) => cmd::keywords::run(&args),
         Command::Evaluate(args) => cmd::evaluate::run(&args),
+        Command::Select(args) => cmd::select::run(&args),
     });
     if let Err(err) = result {
         // One line: what went wrong and where, with the causes chained.

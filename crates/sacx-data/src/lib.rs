@@ -32,6 +32,7 @@ mod report;
 #[cfg(feature = "text")]
 mod segment;
 mod split;
+mod stream;
 #[cfg(feature = "text")]
 mod tokenize;
 #[cfg(feature = "text")]
@@ -51,10 +52,12 @@ pub use label::LabelSet;
 pub use labelled::MergeCounts;
 pub use options::{Format, LoadOptions, LoadOptionsBuilder};
 pub use param::InvalidParameter;
+pub use reader::Record;
 pub use report::{LoadReport, SkippedLine};
 #[cfg(feature = "text")]
 pub use segment::{Segmenter, Word, Words};
 pub use split::{Split, SplitOptions, SplitOptionsBuilder};
+pub use stream::CorpusStream;
 #[cfg(feature = "text")]
 pub use tokenize::{CONFIG_FILE, Encoding, HF_FILE, Tokenizer, VOCAB_FILE};
 #[cfg(feature = "text")]

@@ -124,13 +124,19 @@ impl Source {
     }
 }
 
-/// One parsed document, before labels are checked against the label set.
-#[derive(Debug, Clone)]
-pub(crate) struct Record {
+/// One document as read from a corpus line, before its labels are checked
+/// against a label set (see [`crate::CorpusStream`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Record {
+    /// Line number in its file (1-based).
     pub line: usize,
+    /// The document id (`line-N`, or `FILE:line-N` among several files, when the line has none).
     pub id: String,
+    /// The language (the line's, the file's, or the default).
     pub lang: String,
+    /// The text (preprocessed when [`LoadOptions::preprocess`] is on).
     pub text: String,
+    /// The labels as written, each once.
     pub labels: Vec<String>,
 }
 
@@ -350,32 +356,61 @@ pub(crate) fn read_records<F>(
 where
     F: FnMut(Vec<Record>, &mut LoadReport) -> Result<()>,
 {
-    let Source {
-        name,
-        mut reader,
-        format,
-        lang,
-        multi,
-    } = src;
-    let info = SourceInfo {
-        name: &name,
-        format,
-        lang,
-        multi,
-    };
-    let mut line_no = 0usize;
-    let mut done = false;
-    while !done {
-        let chunk = read_chunk(&mut reader, &name, &mut line_no, &mut done)?;
+    let mut chunks = ChunkReader::new(src);
+    while let Some(records) = chunks.next_records(opts, report)? {
+        sink(records, report)?;
+    }
+    Ok(())
+}
+
+/// A source read one chunk of records at a time (what [`read_records`] loops
+/// over, and what a pull-based stream needs).
+pub(crate) struct ChunkReader {
+    src: Source,
+    line_no: usize,
+    done: bool,
+}
+
+impl ChunkReader {
+    /// A reader at the start of `src`.
+    pub fn new(src: Source) -> Self {
+        ChunkReader {
+            src,
+            line_no: 0,
+            done: false,
+        }
+    }
+
+    /// The next chunk's well-formed, non-empty records (possibly none), or
+    /// `None` at the end of the source.
+    pub fn next_records(
+        &mut self,
+        opts: &LoadOptions,
+        report: &mut LoadReport,
+    ) -> Result<Option<Vec<Record>>> {
+        if self.done {
+            return Ok(None);
+        }
+        let src = &mut self.src;
+        let chunk = read_chunk(
+            &mut src.reader,
+            &src.name,
+            &mut self.line_no,
+            &mut self.done,
+        )?;
+        let info = SourceInfo {
+            name: &src.name,
+            format: src.format,
+            lang: src.lang.clone(),
+            multi: src.multi,
+        };
         let parsed: Vec<Parsed> = chunk
             .par_iter()
             .map(|(n, raw)| parse_line(&info, opts, *n, raw))
             .collect();
         drop(chunk);
-        let records = keep_records(parsed, &name, opts, report)?;
-        sink(records, report)?;
+        keep_records(parsed, &src.name, opts, report).map(Some)
     }
-    Ok(())
 }
 
 /// The next lines of `reader`, about [`CHUNK_BYTES`] of them, numbered from

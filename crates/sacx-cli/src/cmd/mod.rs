@@ -6,5 +6,6 @@ pub mod explain;
 pub mod keywords;
 pub mod report;
 pub mod run;
+pub mod select;
 pub mod slurm;
 pub mod train;
