@@ -24,6 +24,8 @@ mod fold;
 mod hf_encode;
 mod label;
 pub mod layout;
+#[cfg(feature = "parquet")]
+pub mod predictions;
 mod options;
 mod param;
 mod reader;
@@ -31,6 +33,7 @@ mod report;
 #[cfg(feature = "text")]
 mod segment;
 mod split;
+mod stream;
 #[cfg(feature = "text")]
 mod tokenize;
 #[cfg(feature = "text")]
@@ -52,6 +55,7 @@ pub use param::InvalidParameter;
 pub use report::{LoadReport, SkippedLine};
 #[cfg(feature = "text")]
 pub use segment::{Segmenter, Word, Words};
+pub use stream::{DocStream, PoolDoc};
 pub use split::{Split, SplitOptions, SplitOptionsBuilder};
 #[cfg(feature = "text")]
 pub use tokenize::{CONFIG_FILE, Encoding, HF_FILE, Tokenizer, VOCAB_FILE};

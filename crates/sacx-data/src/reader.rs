@@ -132,6 +132,9 @@ pub(crate) struct Record {
     pub lang: String,
     pub text: String,
     pub labels: Vec<String>,
+    /// Whether the line gave labels: a JSON `labels` field (even `[]`), or a
+    /// non-empty TSV labels column.
+    pub has_labels: bool,
 }
 
 /// What a line turned out to be.
@@ -175,6 +178,7 @@ struct Fields {
     lang: Option<String>,
     text: String,
     labels: Vec<String>,
+    has_labels: bool,
 }
 
 fn parse_json(line: &str) -> std::result::Result<Fields, String> {
@@ -192,6 +196,7 @@ fn parse_json(line: &str) -> std::result::Result<Fields, String> {
             return Err(format!("\"text\" must be a string, found {}", found(&v)));
         }
     };
+    let has_labels = !matches!(obj.get("labels"), None | Some(Value::Null));
     let labels = match obj.remove("labels") {
         None | Some(Value::Null) => Vec::new(),
         Some(Value::Array(items)) => {
@@ -242,6 +247,7 @@ fn parse_json(line: &str) -> std::result::Result<Fields, String> {
         lang,
         text,
         labels,
+        has_labels,
     })
 }
 
@@ -259,11 +265,12 @@ fn parse_tsv(line: &str) -> std::result::Result<Fields, String> {
         .split(|c: char| c == ',' || c.is_whitespace())
         .filter(|l| !l.is_empty())
         .map(str::to_string)
-        .collect();
+        .collect::<Vec<_>>();
     Ok(Fields {
         id: None,
         lang: None,
         text: text.to_string(),
+        has_labels: !labels.is_empty(),
         labels,
     })
 }
@@ -325,6 +332,7 @@ fn parse_line(src: &SourceInfo<'_>, opts: &LoadOptions, line_no: usize, raw: &[u
         lang,
         text,
         labels: f.labels,
+        has_labels: f.has_labels,
     })
 }
 
@@ -348,32 +356,78 @@ pub(crate) fn read_records<F>(
 where
     F: FnMut(Vec<Record>, &mut LoadReport) -> Result<()>,
 {
-    let Source {
-        name,
-        mut reader,
-        format,
-        lang,
-        multi,
-    } = src;
-    let info = SourceInfo {
-        name: &name,
-        format,
-        lang,
-        multi,
-    };
-    let mut line_no = 0usize;
-    let mut done = false;
-    while !done {
-        let chunk = read_chunk(&mut reader, &name, &mut line_no, &mut done)?;
+    let mut chunks = Chunks::new(src);
+    while let Some(records) = chunks.next_chunk(opts, report)? {
+        sink(records, report)?;
+    }
+    Ok(())
+}
+
+/// A source read chunk by chunk on demand (the pull side of [`read_records`]).
+pub(crate) struct Chunks {
+    name: String,
+    reader: Box<dyn BufRead + Send>,
+    format: Format,
+    lang: Option<String>,
+    multi: bool,
+    line_no: usize,
+    done: bool,
+}
+
+impl Chunks {
+    pub(crate) fn new(src: Source) -> Chunks {
+        let Source {
+            name,
+            reader,
+            format,
+            lang,
+            multi,
+        } = src;
+        Chunks {
+            name,
+            reader,
+            format,
+            lang,
+            multi,
+            line_no: 0,
+            done: false,
+        }
+    }
+
+    /// The source's name.
+    pub(crate) fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// The next chunk's well-formed, non-empty records (possibly none), or
+    /// `None` at the end of the source.
+    pub(crate) fn next_chunk(
+        &mut self,
+        opts: &LoadOptions,
+        report: &mut LoadReport,
+    ) -> Result<Option<Vec<Record>>> {
+        if self.done {
+            return Ok(None);
+        }
+        let chunk = read_chunk(
+            &mut self.reader,
+            &self.name,
+            &mut self.line_no,
+            &mut self.done,
+        )?;
+        let info = SourceInfo {
+            name: &self.name,
+            format: self.format,
+            lang: self.lang.clone(),
+            multi: self.multi,
+        };
         let parsed: Vec<Parsed> = chunk
             .par_iter()
             .map(|(n, raw)| parse_line(&info, opts, *n, raw))
             .collect();
         drop(chunk);
-        let records = keep_records(parsed, &name, opts, report)?;
-        sink(records, report)?;
+        keep_records(parsed, &self.name, opts, report).map(Some)
     }
-    Ok(())
 }
 
 /// The next lines of `reader`, about [`CHUNK_BYTES`] of them, numbered from
