@@ -22,6 +22,7 @@ mod observer;
 // terminal (`token:<text>`, `random:<k>[:<seed>]`), not as rustdoc markup.
 #[allow(rustdoc::broken_intra_doc_links, rustdoc::invalid_html_tags)]
 pub mod options;
+pub mod predict;
 mod run;
 pub mod seed;
 pub mod stages;
