@@ -153,7 +153,10 @@ fn ig_params(steps: usize) -> IgParams {
 /// the library's, one per libtorch thread).
 fn explainer(model: &Model, params: IgParams) -> Explainer<'_> {
     let e = Explainer::new(model, params, ResolvedBaseline::Token(0));
-    match std::env::var("SACX_HF_WORKERS").ok().and_then(|w| w.parse().ok()) {
+    match std::env::var("SACX_HF_WORKERS")
+        .ok()
+        .and_then(|w| w.parse().ok())
+    {
         Some(w) => e.workers(w),
         None => e,
     }

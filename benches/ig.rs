@@ -175,7 +175,10 @@ fn write_attr(explainer: &Explainer<'_>, ds: &[ExplainDoc], path: &Path) {
 
 /// The explainer with `SACX_IG_WORKERS` workers (default: the library's).
 fn with_workers(e: Explainer<'_>) -> Explainer<'_> {
-    match std::env::var("SACX_IG_WORKERS").ok().and_then(|w| w.parse().ok()) {
+    match std::env::var("SACX_IG_WORKERS")
+        .ok()
+        .and_then(|w| w.parse().ok())
+    {
         Some(w) => e.workers(w),
         None => e,
     }
@@ -192,7 +195,11 @@ fn pairs() {
         .and_then(|s| s.parse().ok());
     let m = model(&kind);
     let ds = docs(n);
-    let explainer = with_workers(Explainer::new(&m, params(steps, tol), ResolvedBaseline::Token(0)));
+    let explainer = with_workers(Explainer::new(
+        &m,
+        params(steps, tol),
+        ResolvedBaseline::Token(0),
+    ));
     let _ = explainer.explain(&ds[..1.min(n)]).unwrap(); // warm-up
     let mut rates = Vec::new();
     let (mut n_pairs, mut max_rel, mut mean_steps) = (0usize, 0f32, 0f64);
@@ -241,7 +248,11 @@ fn memory() {
     let steps: usize = env("SACX_IG_STEPS", 50);
     let len: usize = env("SACX_IG_LEN", DOC_LEN);
     let m = model(&kind);
-    let explainer = with_workers(Explainer::new(&m, params(steps, None), ResolvedBaseline::Token(0)));
+    let explainer = with_workers(Explainer::new(
+        &m,
+        params(steps, None),
+        ResolvedBaseline::Token(0),
+    ));
     let dir = tempfile::tempdir().unwrap();
     let info = RunInfo {
         run: "bench".into(),

@@ -82,7 +82,9 @@ impl Observer for Console {
                 scored,
                 seconds,
             } => {
-                let bar = self.predicting.get_or_insert_with(|| Counter::new("predict"));
+                let bar = self
+                    .predicting
+                    .get_or_insert_with(|| Counter::new("predict"));
                 let rate = scored as f64 / seconds.max(1e-9);
                 bar.update(documents, &format!("{scored} scored, {rate:.0} docs/s"));
             }

@@ -24,10 +24,10 @@ mod fold;
 mod hf_encode;
 mod label;
 pub mod layout;
-#[cfg(feature = "parquet")]
-pub mod predictions;
 mod options;
 mod param;
+#[cfg(feature = "parquet")]
+pub mod predictions;
 mod reader;
 mod report;
 #[cfg(feature = "text")]
@@ -55,8 +55,8 @@ pub use param::InvalidParameter;
 pub use report::{LoadReport, SkippedLine};
 #[cfg(feature = "text")]
 pub use segment::{Segmenter, Word, Words};
-pub use stream::{DocStream, PoolDoc};
 pub use split::{Split, SplitOptions, SplitOptionsBuilder};
+pub use stream::{DocStream, PoolDoc};
 #[cfg(feature = "text")]
 pub use tokenize::{CONFIG_FILE, Encoding, HF_FILE, Tokenizer, VOCAB_FILE};
 #[cfg(feature = "text")]

@@ -305,7 +305,9 @@ fn parse_line(src: &SourceInfo<'_>, opts: &LoadOptions, line_no: usize, raw: &[u
     f.labels.retain(|l| seen.insert(l.clone()));
     if f.id.is_none() && opts.require_ids() {
         let reason = match src.format {
-            Format::Tsv => "SACX TSV has no id column, and this input is matched by id: give JSON Lines with an \"id\" field",
+            Format::Tsv => {
+                "SACX TSV has no id column, and this input is matched by id: give JSON Lines with an \"id\" field"
+            }
             _ => "no \"id\" field, and this input is matched by id: give every line an \"id\"",
         };
         return Parsed::Bad(line_no, reason.into());

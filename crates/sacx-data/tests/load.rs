@@ -287,7 +287,10 @@ fn inputs_matched_by_id_refuse_lines_without_one() {
     let msg = err.to_string();
     assert!(msg.starts_with("extra.jsonl:2: no \"id\" field"), "{msg}");
     let tsv = Corpus::from_reader("extra.tsv", &b"A\tfine\n"[..], &opts).unwrap_err();
-    assert!(tsv.to_string().contains("SACX TSV has no id column"), "{tsv}");
+    assert!(
+        tsv.to_string().contains("SACX TSV has no id column"),
+        "{tsv}"
+    );
     // Without the option, the line is named after its number.
     let corpus = Corpus::from_reader("extra.jsonl", &data[..], &LoadOptions::default()).unwrap();
     assert_eq!(corpus.docs[1].id, "line-2");

@@ -259,7 +259,6 @@ impl<'m> Explainer<'m> {
             })
             .collect()
     }
-
 }
 
 impl Job<'_> {

@@ -78,17 +78,24 @@ fn workers_agree_with_one_call_at_a_time_and_repeat_exactly() {
             .explain(&input)
             .unwrap();
         for workers in [2, 3] {
-            let explainer = Explainer::new(&m, params(), ResolvedBaseline::Token(0)).workers(workers);
+            let explainer =
+                Explainer::new(&m, params(), ResolvedBaseline::Token(0)).workers(workers);
             let first = explainer.explain(&input).unwrap();
             let second = explainer.explain(&input).unwrap();
-            assert_eq!(first, second, "{arch}: {workers} workers, same explainer, other result");
+            assert_eq!(
+                first, second,
+                "{arch}: {workers} workers, same explainer, other result"
+            );
             assert_eq!(first.len(), input.len());
             for (rec, doc) in first.iter().zip(&input) {
                 assert_eq!(rec.doc_id, doc.doc_id, "records in input order");
             }
             for (a, b) in scores(&one).iter().zip(&scores(&first)) {
                 for (x, y) in a.iter().zip(b) {
-                    assert!((x - y).abs() <= 1e-5 * x.abs().max(1.0), "{arch}: {x} vs {y}");
+                    assert!(
+                        (x - y).abs() <= 1e-5 * x.abs().max(1.0),
+                        "{arch}: {x} vs {y}"
+                    );
                 }
             }
             let fresh = Explainer::new(&m, params(), ResolvedBaseline::Token(0))
@@ -107,7 +114,13 @@ fn a_model_that_still_trains_is_explained_one_call_at_a_time() {
     let input = docs(10, 40, 3);
     let arch = architectures().remove(0);
     let (trainable, frozen) = (model(arch.clone(), false), model(arch, true));
-    assert!(trainable.replica().unwrap_err().to_string().contains("freeze it first"));
+    assert!(
+        trainable
+            .replica()
+            .unwrap_err()
+            .to_string()
+            .contains("freeze it first")
+    );
     let a = Explainer::new(&trainable, params(), ResolvedBaseline::Token(0))
         .workers(2)
         .explain(&input)
@@ -146,8 +159,15 @@ impl sacx_model::Classifier for Recording {
     fn embed(&self, ids: &tch::Tensor) -> sacx_model::Result<tch::Tensor> {
         self.inner.embed(ids)
     }
-    fn forward_embedded(&self, e: &tch::Tensor, m: &tch::Tensor) -> sacx_model::Result<tch::Tensor> {
-        self.threads.lock().unwrap().insert(std::thread::current().id());
+    fn forward_embedded(
+        &self,
+        e: &tch::Tensor,
+        m: &tch::Tensor,
+    ) -> sacx_model::Result<tch::Tensor> {
+        self.threads
+            .lock()
+            .unwrap()
+            .insert(std::thread::current().id());
         self.inner.forward_embedded(e, m)
     }
     fn replica(&self) -> sacx_model::Result<Option<Box<dyn sacx_model::Classifier + Send>>> {
@@ -172,6 +192,9 @@ fn batches_run_on_as_many_threads_as_workers() {
             .explain(&input)
             .unwrap();
         let used = m.threads.lock().unwrap().len();
-        assert!(used <= workers && (used > 1) == (workers > 1), "{workers} workers, {used} threads");
+        assert!(
+            used <= workers && (used > 1) == (workers > 1),
+            "{workers} workers, {used} threads"
+        );
     }
 }

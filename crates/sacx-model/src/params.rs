@@ -73,9 +73,11 @@ impl ParamStore {
     /// unless `frozen`) and returns a handle sharing its storage.
     pub(crate) fn add(&mut self, name: &str, value: Tensor, frozen: bool) -> Result<Tensor> {
         if let Some(shared) = &self.shared {
-            let (n, t) = shared.get(self.params.len()).ok_or_else(|| Error::Replica {
-                reason: format!("`{name}` has no counterpart in the model"),
-            })?;
+            let (n, t) = shared
+                .get(self.params.len())
+                .ok_or_else(|| Error::Replica {
+                    reason: format!("`{name}` has no counterpart in the model"),
+                })?;
             if n != name || t.size() != value.size() {
                 return Err(Error::Replica {
                     reason: format!(

@@ -322,5 +322,10 @@ fn replicas_of_a_pretrained_classifier_share_the_weights() {
     for ((n, a), (_, b)) in model.named_parameters().zip(copy.named_parameters()) {
         assert_eq!(a.data_ptr(), b.data_ptr(), "`{n}` was copied");
     }
-    assert!(model.logits(ids, &mask).unwrap().equal(&copy.logits(ids, &mask).unwrap()));
+    assert!(
+        model
+            .logits(ids, &mask)
+            .unwrap()
+            .equal(&copy.logits(ids, &mask).unwrap())
+    );
 }

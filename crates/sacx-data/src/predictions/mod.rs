@@ -106,7 +106,9 @@ impl InputFile {
             .map_err(io)?;
         h.update(&buf);
         if bytes > FINGERPRINT_BYTES {
-            let from = bytes.saturating_sub(FINGERPRINT_BYTES).max(FINGERPRINT_BYTES);
+            let from = bytes
+                .saturating_sub(FINGERPRINT_BYTES)
+                .max(FINGERPRINT_BYTES);
             f.seek(SeekFrom::Start(from)).map_err(io)?;
             buf.clear();
             f.read_to_end(&mut buf).map_err(io)?;

@@ -5,7 +5,9 @@ use std::path::Path;
 use std::sync::Arc;
 
 use arrow_array::builder::{Float32Builder, ListBuilder, StringBuilder, UInt64Builder};
-use arrow_array::{Array, ArrayRef, Float32Array, ListArray, RecordBatch, StringArray, UInt64Array};
+use arrow_array::{
+    Array, ArrayRef, Float32Array, ListArray, RecordBatch, StringArray, UInt64Array,
+};
 use arrow_schema::{DataType, Field, Schema, SchemaRef};
 use parquet::arrow::ArrowWriter;
 use parquet::basic::Compression;
@@ -106,9 +108,10 @@ pub fn batch(rows: &[PartRow], seeds: &[u64]) -> Result<RecordBatch> {
         floats(rows.iter().map(|r| r.probs.as_slice())),
     ];
     for (k, _) in seeds.iter().enumerate() {
-        columns.push(floats(rows.iter().map(|r| {
-            r.seed_probs.get(k).map_or(&[][..], Vec::as_slice)
-        })));
+        columns.push(floats(
+            rows.iter()
+                .map(|r| r.seed_probs.get(k).map_or(&[][..], Vec::as_slice)),
+        ));
     }
     columns.push(strings(rows.iter().map(|r| Some(r.predicted.as_slice()))));
     columns.push(strings(rows.iter().map(|r| r.gold.as_deref())));

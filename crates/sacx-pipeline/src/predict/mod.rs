@@ -99,10 +99,10 @@ impl PredictParamsBuilder {
     pub fn build(self) -> Result<PredictParams> {
         let p = self.0;
         if !(1..=10_000_000).contains(&p.chunk_docs) {
-            return Err(Error::param("chunk_docs", p.chunk_docs, "1 to 10000000"));
+            return Err(Error::param("chunk-docs", p.chunk_docs, "1 to 10000000"));
         }
         if !(1..=65_536).contains(&p.batch_size) {
-            return Err(Error::param("batch_size", p.batch_size, "1 to 65536"));
+            return Err(Error::param("batch-size", p.batch_size, "1 to 65536"));
         }
         Ok(p)
     }
@@ -323,7 +323,10 @@ impl PredictJob {
             &labels,
             f64::from(preds.threshold()),
         )?;
-        Ok(sacx_model::metrics::write(&self.out.join(METRICS_FILE), &m)?)
+        Ok(sacx_model::metrics::write(
+            &self.out.join(METRICS_FILE),
+            &m,
+        )?)
     }
 
     fn finish(&self, run: Progress, observer: &mut dyn Observer) -> Result<PredictSummary> {
@@ -454,7 +457,13 @@ fn abort_after() -> Result<Option<u64>> {
         .ok()
         .filter(|&n| n > 0)
         .map(Some)
-        .ok_or_else(|| Error::param("SACX_TEST_ABORT_AFTER_PARTS", &value, "a count of at least 1"))
+        .ok_or_else(|| {
+            Error::param(
+                "SACX_TEST_ABORT_AFTER_PARTS",
+                &value,
+                "a count of at least 1",
+            )
+        })
 }
 
 /// Counts a written part against the hook; aborts at the N-th.

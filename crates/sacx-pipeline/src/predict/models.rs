@@ -81,10 +81,7 @@ pub fn load(dirs: &[PathBuf], device: Device) -> Result<Vec<Member>> {
                 &first.checkpoint.config.labels,
                 &checkpoint.config.labels,
             )?;
-            if members
-                .iter()
-                .any(|m| m.seed() == checkpoint.config.seed)
-            {
+            if members.iter().any(|m| m.seed() == checkpoint.config.seed) {
                 return Err(Error::NoModel {
                     path: dir.clone(),
                     reason: format!(
