@@ -13,7 +13,8 @@ use std::process::Command;
 use std::sync::OnceLock;
 
 /// One xml-cnn seed trained once for the whole file (1 epoch, 400 bundled
-/// documents, 1 thread): `(corpus, seed directory)`.
+/// documents, 1 thread, the validation split's best threshold applied):
+/// `(corpus, seed directory)`.
 fn trained() -> (&'static Path, &'static Path) {
     static TRAINED: OnceLock<(tempfile::TempDir, PathBuf, PathBuf)> = OnceLock::new();
     let (_, corpus, seed) = TRAINED.get_or_init(|| {
@@ -30,6 +31,8 @@ fn trained() -> (&'static Path, &'static Path) {
             "1",
             "--threads",
             "1",
+            // Its own threshold (not 0.5), which predict and explain must use.
+            "--apply-best-threshold",
             "--out",
             seed.to_str().unwrap(),
         ]));
@@ -342,4 +345,78 @@ fn bad_input_is_refused_in_one_line_before_any_work() {
         &mut predict(seed, &corpus, &out, &["--chunk-docs", "7"]),
         &["another --chunk-docs"],
     );
+}
+
+#[test]
+fn explain_with_a_model_explains_any_documents_with_or_without_labels() {
+    use sacx_data::explanation::{ShardReader, list_shards};
+    let (_, seed) = trained();
+    let tmp = tempfile::tempdir().unwrap();
+    let labelled = pool(tmp.path(), "a.jsonl", 0, 6, true);
+    let unlabelled = pool(tmp.path(), "b.jsonl", 6, 6, false);
+    let out = tmp.path().join("expl");
+    let run = |out: &Path| {
+        Command::new(env!("CARGO_BIN_EXE_sacx"))
+            .args(["explain", "--model", seed.to_str().unwrap()])
+            .args(["--corpus", labelled.to_str().unwrap()])
+            .args(["--corpus", unlabelled.to_str().unwrap()])
+            .args(["--out", out.to_str().unwrap()])
+            .args(["--ig-steps", "8", "--shard-docs", "4", "--threads", "1"])
+            .output()
+            .unwrap()
+    };
+    let stdout = ok(run(&out));
+    assert!(stdout.contains("seed-1"), "{stdout}");
+    let shards = list_shards(&out.join("seed-1")).unwrap();
+    assert_eq!(shards.len(), 3);
+    let docs: Vec<_> = shards
+        .iter()
+        .flat_map(|s| ShardReader::open(s).unwrap().map(Result::unwrap))
+        .collect();
+    let ids = |p: &Path| -> Vec<String> {
+        std::fs::read_to_string(p)
+            .unwrap()
+            .lines()
+            .map(|l| {
+                serde_json::from_str::<serde_json::Value>(l).unwrap()["id"]
+                    .as_str()
+                    .unwrap()
+                    .to_string()
+            })
+            .collect()
+    };
+    let mut want = ids(&labelled);
+    want.extend(ids(&unlabelled));
+    let mut got: Vec<String> = docs.iter().map(|d| d.doc_id.clone()).collect();
+    got.sort();
+    want.sort();
+    assert_eq!(got, want);
+    for d in &docs {
+        let targets: Vec<u32> = d.targets.iter().map(|t| t.class).collect();
+        if d.gold.is_empty() {
+            // Without gold labels: the predicted classes (at the checkpoint's threshold).
+            let config: serde_json::Value = serde_json::from_slice(
+                &std::fs::read(seed.join("model/best/config.json")).unwrap(),
+            )
+            .unwrap();
+            let t = config["threshold"].as_f64().unwrap() as f32;
+            let predicted: Vec<u32> = (0..d.probs.len() as u32)
+                .filter(|&c| d.probs[c as usize] >= t)
+                .collect();
+            assert_eq!(targets, predicted, "{}", d.doc_id);
+        } else {
+            assert!(d.gold.iter().all(|g| targets.contains(g)), "{}", d.doc_id);
+        }
+    }
+    assert!(
+        docs.iter()
+            .any(|d| d.gold.is_empty() && !d.targets.is_empty()),
+        "no unlabelled document was explained for a predicted class"
+    );
+    // The validation mode still works beside it, and --run without --seed is refused.
+    let bad = Command::new(env!("CARGO_BIN_EXE_sacx"))
+        .args(["explain", "--run", seed.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(!bad.status.success());
 }

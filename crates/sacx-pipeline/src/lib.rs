@@ -13,6 +13,7 @@
 mod atomic;
 pub mod bundled;
 mod error;
+mod explain_corpus;
 mod faith;
 pub mod guard;
 mod identity;
@@ -28,6 +29,7 @@ pub mod seed;
 pub mod stages;
 
 pub use error::{Error, Result};
+pub use explain_corpus::ExplainCorpusJob;
 pub use faith::{FaithJob, attach as attach_faithfulness};
 pub use observer::{Event, Observer, Silent};
 pub use options::RunOptions;
