@@ -33,7 +33,7 @@
 //! assert_eq!((preds.len(), preds.labels().len()), (3, 2));
 //! let rows: Vec<_> = preds.rows()?.collect::<Result<_, _>>()?;
 //! assert_eq!(rows[2].id, "d2");
-//! assert_eq!(rows[1].probs, vec![0.9, 0.1f32]);
+//! assert_eq!(rows[1].probs, vec![0.9, 1.0 - 0.9f32]);
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
