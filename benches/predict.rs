@@ -63,7 +63,13 @@ fn throughput(out: &Path, threads: usize) {
     let (tok, corpus) = checkpoint(&model);
     // The peer's input: the same documents' ids, in pool order, and the weights.
     let ids: Vec<Vec<i64>> = tok
-        .encode_batch(&corpus.docs.iter().map(|d| d.text.as_str()).collect::<Vec<_>>())
+        .encode_batch(
+            &corpus
+                .docs
+                .iter()
+                .map(|d| d.text.as_str())
+                .collect::<Vec<_>>(),
+        )
         .into_iter()
         .map(|e| e.ids)
         .collect();
@@ -111,10 +117,8 @@ fn throughput(out: &Path, threads: usize) {
 fn pool(out: &Path, n: u64) {
     let path = out.join(format!("pool-{n}.jsonl.gz"));
     let file = std::fs::File::create(&path).unwrap();
-    let mut gz = flate2::write::GzEncoder::new(
-        std::io::BufWriter::new(file),
-        flate2::Compression::fast(),
-    );
+    let mut gz =
+        flate2::write::GzEncoder::new(std::io::BufWriter::new(file), flate2::Compression::fast());
     let mut written = 0u64;
     let mut pass = 0u64;
     while written < n {
@@ -144,7 +148,10 @@ fn main() {
     tch::set_num_threads(threads as i32);
     let out = root().join("target/sacx-bench/predict");
     std::fs::create_dir_all(&out).unwrap();
-    let args: Vec<String> = std::env::args().skip(1).filter(|a| a != "--bench").collect();
+    let args: Vec<String> = std::env::args()
+        .skip(1)
+        .filter(|a| a != "--bench")
+        .collect();
     let started = Instant::now();
     match args.as_slice() {
         [mode, n] if mode == "pool" => pool(&out, n.parse().unwrap()),
