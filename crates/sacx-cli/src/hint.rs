@@ -116,6 +116,18 @@ fn data_message(e: &sacx_data::Error) -> Option<String> {
         sacx_data::Error::UnknownFormat { file } => Some(format!(
             "{file}: cannot tell the corpus format from the name; {FORMAT}"
         )),
+        sacx_data::Error::OtherPredictions {
+            path,
+            what,
+            was,
+            now,
+        } => {
+            let flag = what.replace('_', "-");
+            Some(format!(
+                "{}: these predictions were made with another --{flag} ({was}; now {now}); give the same --{flag} to resume them, or another --out",
+                path.display()
+            ))
+        }
         _ => None,
     }
 }

@@ -39,6 +39,8 @@ enum Command {
     Train(cmd::train::Args),
     /// Explain one trained seed's validation documents with Integrated Gradients.
     Explain(cmd::explain::Args),
+    /// Score any corpus with a run's seed ensemble (or one checkpoint): Parquet predictions, resumable.
+    Predict(cmd::predict::Args),
     /// Count per-class term and document frequencies of words (streaming).
     CountWords(cmd::count_words::Args),
     /// Rank per-class keywords across runs (or a classical baseline).
@@ -61,6 +63,7 @@ fn main() {
         Command::Explain(args) => cmd::explain::run(&args),
         Command::Report(args) => cmd::report::run(&args),
         Command::Slurm(args) => cmd::slurm::run(&args),
+        Command::Predict(args) => cmd::predict::run(&args),
         Command::CountWords(args) => cmd::count_words::run(&args),
         Command::Keywords(args) => cmd::keywords::run(&args),
         Command::Evaluate(args) => cmd::evaluate::run(&args),

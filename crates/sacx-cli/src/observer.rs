@@ -1,7 +1,7 @@
 //! The console rendering of a pipeline's events: training bars, explanation
 //! bars, stage spinners and notes on standard error; keyword summaries on
 //! standard output.
-use crate::progress::{Spinner, StageProgress};
+use crate::progress::{Counter, Spinner, StageProgress};
 use crate::train_progress::ConsoleProgress;
 use sacx_model::{BatchProgress, EpochSummary, TrainObserver};
 use sacx_pipeline::{Event, Observer};
@@ -12,6 +12,7 @@ pub struct Console {
     train: ConsoleProgress,
     spinner: Option<Spinner>,
     explaining: HashMap<u64, StageProgress>,
+    predicting: Option<Counter>,
 }
 
 impl Console {
@@ -21,6 +22,7 @@ impl Console {
             train: ConsoleProgress::new(),
             spinner: None,
             explaining: HashMap::new(),
+            predicting: None,
         }
     }
 }
@@ -74,6 +76,17 @@ impl Observer for Console {
                 if let Some(bar) = self.explaining.remove(&seed) {
                     bar.finish();
                 }
+            }
+            Event::Predicting {
+                documents,
+                scored,
+                seconds,
+            } => {
+                let bar = self
+                    .predicting
+                    .get_or_insert_with(|| Counter::new("predict"));
+                let rate = scored as f64 / seconds.max(1e-9);
+                bar.update(documents, &format!("{scored} scored, {rate:.0} docs/s"));
             }
             Event::Keywords { keywords, dir } => print_keywords(keywords, dir),
             Event::Report { path } => println!("report: {}", path.display()),

@@ -58,6 +58,57 @@ impl StageProgress {
     }
 }
 
+/// Progress counted in documents without a known total (a streamed pool):
+/// a counter with a message on a terminal, a line every 10 s otherwise.
+pub struct Counter {
+    label: String,
+    bar: Option<ProgressBar>,
+    last_line: Instant,
+}
+
+impl Counter {
+    /// A counter named `label`.
+    pub fn new(label: &str) -> Self {
+        let bar = std::io::stderr().is_terminal().then(|| {
+            let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
+            bar.set_style(
+                ProgressStyle::with_template("{prefix:>14} {pos} docs {msg} {elapsed}")
+                    .expect("valid template"),
+            );
+            bar.set_prefix(label.to_string());
+            bar
+        });
+        Self {
+            label: label.to_string(),
+            bar,
+            last_line: Instant::now(),
+        }
+    }
+
+    /// Documents done so far, with a message (rates).
+    pub fn update(&mut self, done: u64, message: &str) {
+        match &self.bar {
+            Some(bar) => {
+                bar.set_position(done);
+                bar.set_message(message.to_string());
+            }
+            None if self.last_line.elapsed() >= Duration::from_secs(10) => {
+                eprintln!("{}: {done} docs, {message}", self.label);
+                self.last_line = Instant::now();
+            }
+            None => {}
+        }
+    }
+}
+
+impl Drop for Counter {
+    fn drop(&mut self) {
+        if let Some(bar) = &self.bar {
+            bar.finish_and_clear();
+        }
+    }
+}
+
 /// A stage without a natural count (counting, ranking, evaluating): a spinner
 /// on a terminal, a start and an end line otherwise.
 pub struct Spinner {

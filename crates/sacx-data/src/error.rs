@@ -165,6 +165,49 @@ pub enum Error {
         /// What is wrong, quoting the class.
         reason: String,
     },
+
+    /// A predictions directory or part that is incomplete or malformed.
+    #[error("{path}: {reason}")]
+    Predictions {
+        /// The file involved.
+        path: PathBuf,
+        /// What is wrong.
+        reason: String,
+    },
+
+    /// A Parquet file that cannot be encoded or decoded (the Parquet or Arrow
+    /// error is the source).
+    #[error("{path}")]
+    Parquet {
+        /// The file involved.
+        path: PathBuf,
+        /// The library's error.
+        source: Box<dyn std::error::Error + Send + Sync>,
+    },
+
+    /// A predictions directory made with another model, corpus or chunk size.
+    #[error(
+        "{path}: these predictions were made with another {what} ({was}; now {now}); give the same {what} to resume them, or another output directory"
+    )]
+    OtherPredictions {
+        /// The manifest.
+        path: PathBuf,
+        /// The setting that differs: `model`, `corpus` or `chunk_docs`.
+        what: &'static str,
+        /// Its saved value.
+        was: String,
+        /// The requested value.
+        now: String,
+    },
+
+    /// A non-empty directory that holds no predictions.
+    #[error(
+        "{path}: not a predictions directory (no predictions.json) and not empty; give a new or empty output directory"
+    )]
+    NotPredictions {
+        /// The directory.
+        path: PathBuf,
+    },
 }
 
 impl Error {

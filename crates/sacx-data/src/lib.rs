@@ -27,6 +27,8 @@ mod labelled;
 pub mod layout;
 mod options;
 mod param;
+#[cfg(feature = "parquet")]
+pub mod predictions;
 mod reader;
 mod report;
 #[cfg(feature = "text")]
@@ -52,12 +54,11 @@ pub use label::LabelSet;
 pub use labelled::MergeCounts;
 pub use options::{Format, LoadOptions, LoadOptionsBuilder};
 pub use param::InvalidParameter;
-pub use reader::Record;
 pub use report::{LoadReport, SkippedLine};
 #[cfg(feature = "text")]
 pub use segment::{Segmenter, Word, Words};
 pub use split::{Split, SplitOptions, SplitOptionsBuilder};
-pub use stream::CorpusStream;
+pub use stream::{DocStream, PoolDoc};
 #[cfg(feature = "text")]
 pub use tokenize::{CONFIG_FILE, Encoding, HF_FILE, Tokenizer, VOCAB_FILE};
 #[cfg(feature = "text")]

@@ -124,20 +124,17 @@ impl Source {
     }
 }
 
-/// One document as read from a corpus line, before its labels are checked
-/// against a label set (see [`crate::CorpusStream`]).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Record {
-    /// Line number in its file (1-based).
+/// One parsed document, before labels are checked against the label set.
+#[derive(Debug, Clone)]
+pub(crate) struct Record {
     pub line: usize,
-    /// The document id (`line-N`, or `FILE:line-N` among several files, when the line has none).
     pub id: String,
-    /// The language (the line's, the file's, or the default).
     pub lang: String,
-    /// The text (preprocessed when [`LoadOptions::preprocess`] is on).
     pub text: String,
-    /// The labels as written, each once.
     pub labels: Vec<String>,
+    /// Whether the line gave labels: a JSON `labels` field (even `[]`), or a
+    /// non-empty TSV labels column.
+    pub has_labels: bool,
 }
 
 /// What a line turned out to be.
@@ -181,6 +178,7 @@ struct Fields {
     lang: Option<String>,
     text: String,
     labels: Vec<String>,
+    has_labels: bool,
 }
 
 fn parse_json(line: &str) -> std::result::Result<Fields, String> {
@@ -198,6 +196,7 @@ fn parse_json(line: &str) -> std::result::Result<Fields, String> {
             return Err(format!("\"text\" must be a string, found {}", found(&v)));
         }
     };
+    let has_labels = !matches!(obj.get("labels"), None | Some(Value::Null));
     let labels = match obj.remove("labels") {
         None | Some(Value::Null) => Vec::new(),
         Some(Value::Array(items)) => {
@@ -248,6 +247,7 @@ fn parse_json(line: &str) -> std::result::Result<Fields, String> {
         lang,
         text,
         labels,
+        has_labels,
     })
 }
 
@@ -265,11 +265,12 @@ fn parse_tsv(line: &str) -> std::result::Result<Fields, String> {
         .split(|c: char| c == ',' || c.is_whitespace())
         .filter(|l| !l.is_empty())
         .map(str::to_string)
-        .collect();
+        .collect::<Vec<_>>();
     Ok(Fields {
         id: None,
         lang: None,
         text: text.to_string(),
+        has_labels: !labels.is_empty(),
         labels,
     })
 }
@@ -333,6 +334,7 @@ fn parse_line(src: &SourceInfo<'_>, opts: &LoadOptions, line_no: usize, raw: &[u
         lang,
         text,
         labels: f.labels,
+        has_labels: f.has_labels,
     })
 }
 
@@ -356,34 +358,52 @@ pub(crate) fn read_records<F>(
 where
     F: FnMut(Vec<Record>, &mut LoadReport) -> Result<()>,
 {
-    let mut chunks = ChunkReader::new(src);
-    while let Some(records) = chunks.next_records(opts, report)? {
+    let mut chunks = Chunks::new(src);
+    while let Some(records) = chunks.next_chunk(opts, report)? {
         sink(records, report)?;
     }
     Ok(())
 }
 
-/// A source read one chunk of records at a time (what [`read_records`] loops
-/// over, and what a pull-based stream needs).
-pub(crate) struct ChunkReader {
-    src: Source,
+/// A source read chunk by chunk on demand (the pull side of [`read_records`]).
+pub(crate) struct Chunks {
+    name: String,
+    reader: Box<dyn BufRead + Send>,
+    format: Format,
+    lang: Option<String>,
+    multi: bool,
     line_no: usize,
     done: bool,
 }
 
-impl ChunkReader {
-    /// A reader at the start of `src`.
-    pub fn new(src: Source) -> Self {
-        ChunkReader {
-            src,
+impl Chunks {
+    pub(crate) fn new(src: Source) -> Chunks {
+        let Source {
+            name,
+            reader,
+            format,
+            lang,
+            multi,
+        } = src;
+        Chunks {
+            name,
+            reader,
+            format,
+            lang,
+            multi,
             line_no: 0,
             done: false,
         }
     }
 
+    /// The source's name.
+    pub(crate) fn name(&self) -> &str {
+        &self.name
+    }
+
     /// The next chunk's well-formed, non-empty records (possibly none), or
     /// `None` at the end of the source.
-    pub fn next_records(
+    pub(crate) fn next_chunk(
         &mut self,
         opts: &LoadOptions,
         report: &mut LoadReport,
@@ -391,25 +411,24 @@ impl ChunkReader {
         if self.done {
             return Ok(None);
         }
-        let src = &mut self.src;
         let chunk = read_chunk(
-            &mut src.reader,
-            &src.name,
+            &mut self.reader,
+            &self.name,
             &mut self.line_no,
             &mut self.done,
         )?;
         let info = SourceInfo {
-            name: &src.name,
-            format: src.format,
-            lang: src.lang.clone(),
-            multi: src.multi,
+            name: &self.name,
+            format: self.format,
+            lang: self.lang.clone(),
+            multi: self.multi,
         };
         let parsed: Vec<Parsed> = chunk
             .par_iter()
             .map(|(n, raw)| parse_line(&info, opts, *n, raw))
             .collect();
         drop(chunk);
-        keep_records(parsed, &src.name, opts, report).map(Some)
+        keep_records(parsed, &self.name, opts, report).map(Some)
     }
 }
 

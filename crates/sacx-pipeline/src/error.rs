@@ -118,6 +118,15 @@ pub enum Error {
         /// The underlying error.
         source: std::io::Error,
     },
+    /// A model path that is neither a checkpoint nor a run directory with
+    /// trained seeds.
+    #[error("{path}: {reason}")]
+    NoModel {
+        /// The path given.
+        path: PathBuf,
+        /// What was found instead.
+        reason: String,
+    },
     /// The run was stopped by a test hook (`SACX_TEST_ABORT_AFTER_SHARDS`).
     #[error("stopped after {shards} shards (SACX_TEST_ABORT_AFTER_SHARDS)")]
     TestAbort {

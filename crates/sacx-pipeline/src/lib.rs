@@ -13,6 +13,7 @@
 mod atomic;
 pub mod bundled;
 mod error;
+mod explain_corpus;
 mod faith;
 pub mod guard;
 mod identity;
@@ -22,11 +23,13 @@ mod observer;
 // terminal (`token:<text>`, `random:<k>[:<seed>]`), not as rustdoc markup.
 #[allow(rustdoc::broken_intra_doc_links, rustdoc::invalid_html_tags)]
 pub mod options;
+pub mod predict;
 mod run;
 pub mod seed;
 pub mod stages;
 
 pub use error::{Error, Result};
+pub use explain_corpus::ExplainCorpusJob;
 pub use faith::{FaithJob, attach as attach_faithfulness};
 pub use observer::{Event, Observer, Silent};
 pub use options::RunOptions;

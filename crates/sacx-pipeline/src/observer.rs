@@ -53,6 +53,15 @@ pub enum Event<'a> {
         /// The seed.
         seed: u64,
     },
+    /// A prediction finished a part (written or found complete).
+    Predicting {
+        /// Documents of the pool passed so far.
+        documents: u64,
+        /// Of them, documents scored in this call.
+        scored: u64,
+        /// Seconds spent scoring and writing in this call.
+        seconds: f64,
+    },
     /// The IG keyword lists were written to `dir`.
     Keywords {
         /// The lists.

@@ -211,24 +211,7 @@ pub fn explain(
     ck.check_corpus(job.corpus)?;
     let tok = checkpoint_tokenizer(&ck, job.seed)?;
     let split = checked_split(job.corpus, job.split, job.seed, layout)?;
-    let params = ig.params(ck.config.threshold as f32)?;
-    // Random baselines draw ordinary tokens only: no padding, unknown or other
-    // special token ([SEP], </s>, <mask>, …).
-    let special = tok.special_ids();
-    let baseline = ResolvedBaseline::resolve(
-        params.baseline(),
-        tok.pad_id(),
-        |t| tok.token_to_id(t),
-        || {
-            (0..tok.vocab_size() as i64)
-                .filter(|id| special.binary_search(id).is_err())
-                .collect()
-        },
-    )?;
-    let mut explainer = Explainer::new(&ck.model, params, baseline);
-    if let Some(w) = ig.ig_workers {
-        explainer = explainer.workers(w.get());
-    }
+    let explainer = explainer(&ck, &tok, ig)?;
     let source = ValidDocs {
         corpus: job.corpus,
         indices: &split.valid,
@@ -268,6 +251,30 @@ pub fn explain(
         summary.max_rel_delta
     )));
     Ok(())
+}
+
+/// The explainer of a checkpoint with the IG options: its threshold, the
+/// baseline resolved against its tokenizer, the worker count.
+pub fn explainer<'m>(ck: &'m Checkpoint, tok: &Tokenizer, ig: &IgArgs) -> Result<Explainer<'m>> {
+    let params = ig.params(ck.config.threshold as f32)?;
+    // Random baselines draw ordinary tokens only: no padding, unknown or other
+    // special token ([SEP], </s>, <mask>, …).
+    let special = tok.special_ids();
+    let baseline = ResolvedBaseline::resolve(
+        params.baseline(),
+        tok.pad_id(),
+        |t| tok.token_to_id(t),
+        || {
+            (0..tok.vocab_size() as i64)
+                .filter(|id| special.binary_search(id).is_err())
+                .collect()
+        },
+    )?;
+    let mut explainer = Explainer::new(&ck.model, params, baseline);
+    if let Some(w) = ig.ig_workers {
+        explainer = explainer.workers(w.get());
+    }
+    Ok(explainer)
 }
 
 /// Name of the test hook that kills a run at a fixed point: with

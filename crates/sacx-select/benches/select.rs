@@ -14,7 +14,7 @@
 use std::io::Write;
 use std::time::Instant;
 
-use sacx_data::{CorpusStream, LoadOptions};
+use sacx_data::{DocStream, LoadOptions};
 use sacx_select::{Context, Pool, PoolPass, Result, ScoredDoc, SelectParams, select};
 
 const CORPUS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../data/appstream.jsonl.gz");
@@ -41,17 +41,17 @@ struct Synthetic {
 impl Synthetic {
     fn new(docs: u64, seed: u64) -> Synthetic {
         let opts = LoadOptions::builder().build().unwrap();
-        let recs: Vec<_> = CorpusStream::open(&[CORPUS], &opts)
+        let recs: Vec<_> = DocStream::open(&[CORPUS], &opts)
             .unwrap()
             .map(|r| r.unwrap())
             .collect();
-        let mut labels: Vec<String> = recs.iter().flat_map(|r| r.labels.iter().cloned()).collect();
+        let mut labels: Vec<String> = recs.iter().flat_map(|r| r.labels.iter().flatten().cloned()).collect();
         labels.sort();
         labels.dedup();
         let texts = recs
             .into_iter()
             .map(|r| {
-                let has = labels.iter().map(|l| r.labels.contains(l)).collect();
+                let has = labels.iter().map(|l| r.labels.as_ref().is_some_and(|v| v.contains(l))).collect();
                 (r.id, r.text, has)
             })
             .collect();

@@ -1,7 +1,7 @@
 //! A scored pool from the bundled corpus: each document's probability for a
 //! class is high when it carries the class, low otherwise, with seeded noise.
 #![allow(dead_code)]
-use sacx_data::{CorpusStream, Fnv1a, LoadOptions};
+use sacx_data::{DocStream, Fnv1a, LoadOptions};
 use sacx_select::{MemoryPool, ScoredDoc};
 
 pub const CORPUS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../data/appstream.jsonl.gz");
@@ -16,7 +16,7 @@ fn noise(row: usize, class: usize) -> f32 {
 /// ids made unique per row.
 pub fn bundled_pool(n: usize, classes: &[&str]) -> MemoryPool {
     let opts = LoadOptions::builder().build().unwrap();
-    let docs: Vec<ScoredDoc> = CorpusStream::open(&[CORPUS], &opts)
+    let docs: Vec<ScoredDoc> = DocStream::open(&[CORPUS], &opts)
         .unwrap()
         .map(|r| r.unwrap())
         .filter(|r| r.lang == "en")
@@ -27,7 +27,7 @@ pub fn bundled_pool(n: usize, classes: &[&str]) -> MemoryPool {
                 .iter()
                 .enumerate()
                 .map(|(c, class)| {
-                    let base = if r.labels.iter().any(|l| l == class) {
+                    let base = if r.labels.iter().flatten().any(|l| l == class) {
                         0.55
                     } else {
                         0.0

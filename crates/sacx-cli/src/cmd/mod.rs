@@ -4,6 +4,7 @@ pub mod doctor;
 pub mod evaluate;
 pub mod explain;
 pub mod keywords;
+pub mod predict;
 pub mod report;
 pub mod run;
 pub mod select;

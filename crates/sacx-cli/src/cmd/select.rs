@@ -1,7 +1,7 @@
 //! `sacx select`: documents to label next, per class exploit / explore /
 //! uncertainty, from a scored pool, streaming in bounded memory.
 use anyhow::{Context as _, Result, bail};
-use sacx_data::{CaseFold, CorpusStream, Format, LoadOptions, Segmenter};
+use sacx_data::{CaseFold, DocStream, Format, LoadOptions, Segmenter};
 use sacx_select::{Context, SelectParams, select};
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
@@ -175,7 +175,7 @@ fn read_labelled(paths: &[PathBuf], opts: &LoadOptions) -> Result<HashSet<String
     if paths.is_empty() {
         return Ok(ids);
     }
-    for rec in CorpusStream::open(paths, opts)? {
+    for rec in DocStream::open(paths, opts)? {
         ids.insert(rec?.id);
     }
     Ok(ids)

@@ -75,6 +75,21 @@ impl CorpusArgs {
             .build()?)
     }
 
+    /// The load options of a pool scored or explained document by document
+    /// (`sacx explain --model`): as [`CorpusArgs::load_options`], and every
+    /// line needs an `id` (results are matched by id).
+    pub fn pool_options(&self) -> Result<LoadOptions> {
+        let mut b = LoadOptions::builder()
+            .format(self.format.parse()?)
+            .skip_bad_lines(self.skip_bad_lines)
+            .preprocess(self.preprocess)
+            .require_ids(true);
+        if !self.language.is_empty() {
+            b = b.languages(self.language.iter().cloned());
+        }
+        Ok(b.build()?)
+    }
+
     /// The word segmenter the keywords use.
     pub fn segmenter(&self) -> Segmenter {
         let fold = if self.keep_case {

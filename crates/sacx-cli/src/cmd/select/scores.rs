@@ -2,7 +2,7 @@
 //! corpus by row. One type, so that another score source (the Parquet
 //! predictions of `sacx predict`) replaces it without touching the rest.
 use anyhow::{Context as _, Result, bail};
-use sacx_data::{CorpusStream, LoadOptions};
+use sacx_data::{DocStream, LoadOptions};
 use sacx_select::{Pool, PoolPass, ScoredDoc};
 use serde::Deserialize;
 use std::fs::File;
@@ -53,7 +53,7 @@ impl ScoresPool {
         if corpus.is_empty() {
             bail!("--corpus: give the pool's corpus files, in the order they were scored");
         }
-        CorpusStream::open(corpus, &opts)?;
+        DocStream::open(corpus, &opts)?;
         Ok(ScoresPool {
             scores: scores.to_path_buf(),
             corpus: corpus.to_vec(),
@@ -104,7 +104,7 @@ impl Pool for ScoresPool {
             .lines()
             .enumerate()
             .skip(1);
-        let mut docs = CorpusStream::open(&self.corpus, &self.opts)?;
+        let mut docs = DocStream::open(&self.corpus, &self.opts)?;
         let iter = std::iter::from_fn(move || {
             let next = lines
                 .by_ref()
@@ -127,7 +127,7 @@ impl ScoresPool {
         &self,
         line_no: usize,
         line: std::io::Result<String>,
-        doc: Option<sacx_data::Result<sacx_data::Record>>,
+        doc: Option<sacx_data::Result<sacx_data::PoolDoc>>,
     ) -> sacx_select::Result<ScoredDoc> {
         let line = line.map_err(|e| pool_err(format!("{}: {e}", self.scores.display())))?;
         let (id, probs) = self.parse(line_no, &line)?;
