@@ -45,13 +45,19 @@ impl Synthetic {
             .unwrap()
             .map(|r| r.unwrap())
             .collect();
-        let mut labels: Vec<String> = recs.iter().flat_map(|r| r.labels.iter().flatten().cloned()).collect();
+        let mut labels: Vec<String> = recs
+            .iter()
+            .flat_map(|r| r.labels.iter().flatten().cloned())
+            .collect();
         labels.sort();
         labels.dedup();
         let texts = recs
             .into_iter()
             .map(|r| {
-                let has = labels.iter().map(|l| r.labels.as_ref().is_some_and(|v| v.contains(l))).collect();
+                let has = labels
+                    .iter()
+                    .map(|l| r.labels.as_ref().is_some_and(|v| v.contains(l)))
+                    .collect();
                 (r.id, r.text, has)
             })
             .collect();
