@@ -420,3 +420,77 @@ fn explain_with_a_model_explains_any_documents_with_or_without_labels() {
         .unwrap();
     assert!(!bad.status.success());
 }
+
+/// The loop of active learning: `sacx predict` scores a pool, `sacx select
+/// --predictions` picks documents from it with the run's threshold, and a
+/// corpus in another order than the one predicted is refused naming both.
+#[test]
+fn select_reads_the_predictions_of_a_pool() {
+    let (_, seed) = trained();
+    let tmp = tempfile::tempdir().unwrap();
+    let pool_file = pool(tmp.path(), "pool.jsonl", 400, 300, false);
+    let out = tmp.path().join("pred");
+    let o = predict(seed, &pool_file, &out, &[]).output().unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let sel = tmp.path().join("next.jsonl");
+    let select = |corpus: &Path| {
+        sacx(&[
+            "select",
+            "--predictions",
+            out.to_str().unwrap(),
+            "--corpus",
+            corpus.to_str().unwrap(),
+            "--exploit",
+            "3",
+            "--explore",
+            "3",
+            "--uncertain",
+            "3",
+            "--seed",
+            "1",
+            "--out",
+            sel.to_str().unwrap(),
+        ])
+    };
+    ok(select(&pool_file));
+    let pool_ids: std::collections::HashSet<String> =
+        rows(&out).into_iter().map(|r| r.id).collect();
+    let picked: Vec<serde_json::Value> = std::fs::read_to_string(&sel)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert!(!picked.is_empty());
+    let mut seen = std::collections::HashSet::new();
+    for p in &picked {
+        let id = p["id"].as_str().unwrap().to_string();
+        assert!(pool_ids.contains(&id), "{id} is not in the pool");
+        assert!(seen.insert(id), "an id selected twice");
+        assert!(!p["text"].as_str().unwrap().is_empty());
+    }
+    let summary: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(tmp.path().join("next.summary.json")).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(summary["pool"], 300);
+    let threshold = Predictions::open(&out).unwrap().threshold();
+    let t = summary["classes"][0]["threshold"].as_f64().unwrap();
+    assert!(
+        (t - f64::from(threshold)).abs() < 1e-6,
+        "{t} vs the run's {threshold}"
+    );
+    // The same documents in reverse order are not the pool that was predicted.
+    let text = std::fs::read_to_string(&pool_file).unwrap();
+    let reversed = tmp.path().join("reversed.jsonl");
+    let body: String = text.lines().rev().map(|l| format!("{l}\n")).collect();
+    std::fs::write(&reversed, body).unwrap();
+    std::fs::remove_file(&sel).unwrap();
+    let bad = select(&reversed);
+    let err = String::from_utf8_lossy(&bad.stderr);
+    assert!(!bad.status.success());
+    assert!(
+        err.contains("row 0 is id") && err.contains("reversed.jsonl line 1"),
+        "{err}"
+    );
+    assert!(!sel.exists(), "a failed selection wrote its file");
+}

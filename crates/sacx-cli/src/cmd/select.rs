@@ -6,7 +6,9 @@ use sacx_select::{Context, SelectParams, select};
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
+mod predictions;
 mod scores;
+use predictions::PredictionsPool;
 use scores::ScoresPool;
 
 /// Arguments of `sacx select`.
@@ -15,8 +17,17 @@ pub struct Args {
     /// Scores of the pool, in pool order: JSON Lines whose first line is
     /// `{"labels": [...], "threshold": T}` (threshold optional) and every other
     /// line `{"id": ..., "probs": [...]}`, one probability per label.
-    #[arg(long, value_name = "FILE")]
-    pub scores: PathBuf,
+    #[arg(
+        long,
+        value_name = "FILE",
+        required_unless_present = "predictions",
+        conflicts_with = "predictions"
+    )]
+    pub scores: Option<PathBuf>,
+    /// The output directory of `sacx predict` over the pool: the seed-ensemble
+    /// probabilities and the run's threshold.
+    #[arg(long, value_name = "DIR")]
+    pub predictions: Option<PathBuf>,
     /// The pool's corpus file(s) (JSON Lines with ids), read in the order they
     /// were scored; the n-th document must have the n-th score line's id.
     #[arg(long, value_name = "FILE", required = true, num_args = 1.., action = clap::ArgAction::Append)]
@@ -45,7 +56,8 @@ pub struct Args {
     /// Corpus files of documents already labelled: their ids are never selected.
     #[arg(long, value_name = "FILE", num_args = 1.., action = clap::ArgAction::Append)]
     pub labelled: Vec<PathBuf>,
-    /// Decision threshold of every class (default: the score file's, else 0.5).
+    /// Decision threshold of every class (default: the run's with
+    /// --predictions, the score file's with --scores, else 0.5).
     #[arg(long)]
     pub threshold: Option<f32>,
     /// Exploit documents per class, sampled from the top ranks.
@@ -184,10 +196,23 @@ fn read_labelled(paths: &[PathBuf], opts: &LoadOptions) -> Result<HashSet<String
 pub fn run(args: &Args) -> Result<()> {
     let params = args.params()?;
     sacx_select::check_replaceable(&args.out)?;
-    let mut pool = ScoresPool::open(&args.scores, &args.corpus, args.load_options(true)?)?;
-    if let Some(t) = args.threshold {
-        pool.set_threshold(t);
-    }
+    let pool: Box<dyn sacx_select::Pool> = match (&args.predictions, &args.scores) {
+        (Some(dir), _) => {
+            let mut pool = PredictionsPool::open(dir, &args.corpus, args.load_options(true)?)?;
+            if let Some(t) = args.threshold {
+                pool.set_threshold(t);
+            }
+            Box::new(pool)
+        }
+        (None, Some(scores)) => {
+            let mut pool = ScoresPool::open(scores, &args.corpus, args.load_options(true)?)?;
+            if let Some(t) = args.threshold {
+                pool.set_threshold(t);
+            }
+            Box::new(pool)
+        }
+        (None, None) => bail!("give --predictions DIR (from sacx predict) or --scores FILE"),
+    };
     let mut ctx = Context {
         segmenter: args.segmenter(),
         ..Context::default()
@@ -197,7 +222,7 @@ pub fn run(args: &Args) -> Result<()> {
     }
     ctx.labelled =
         read_labelled(&args.labelled, &args.load_options(true)?).context("reading --labelled")?;
-    let selection = select(&pool, &params, &ctx)?;
+    let selection = select(pool.as_ref(), &params, &ctx)?;
     let summary = selection.write(&args.out)?;
     let s = &selection.summary;
     println!(
