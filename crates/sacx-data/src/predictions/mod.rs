@@ -11,9 +11,9 @@
 //! ```
 //!
 //! Columns of a part: `row` (uint64, position in the pool), `id`, `lang`
-//! (utf8), `prob` (list<float32>, one per label: the seed-ensemble mean), one
-//! `prob_seed_<S>` per seed (same shape), `predicted` (list<utf8>: labels
-//! whose ensemble probability is `>= threshold`), `gold` (list<utf8>, null
+//! (utf8), `prob` (`list<float32>`, one per label: the seed-ensemble mean), one
+//! `prob_seed_<S>` per seed (same shape), `predicted` (`list<utf8>`: labels
+//! whose ensemble probability is `>= threshold`), `gold` (`list<utf8>`, null
 //! when the input gave no labels).
 //!
 //! ```

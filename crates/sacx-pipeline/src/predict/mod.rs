@@ -135,7 +135,7 @@ pub struct PredictJob {
     pub model: PathBuf,
     /// Corpus files (JSON Lines or SACX TSV, gzipped or not).
     pub corpus: Vec<PathBuf>,
-    /// How the files are read (ids are required: see [`PredictJob::new`]).
+    /// How the files are read (with `require_ids(true)`: predictions are matched by id; see [`PredictJob::run`]).
     pub load: LoadOptions,
     /// The output directory.
     pub out: PathBuf,
