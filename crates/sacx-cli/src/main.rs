@@ -51,6 +51,8 @@ enum Command {
     Report(cmd::report::Args),
     /// Choose documents to label next from a scored pool (exploit, explore, uncertainty).
     Select(cmd::select::Args),
+    /// Simulate active learning on a labelled corpus: select, reveal, retrain, against random selection.
+    SimulateAl(cmd::simulate::Args),
     /// Run the pipeline on a Slurm cluster: an array task per seed, then aggregation.
     Slurm(cmd::slurm::Args),
 }
@@ -68,6 +70,7 @@ fn main() {
         Command::Keywords(args) => cmd::keywords::run(&args),
         Command::Evaluate(args) => cmd::evaluate::run(&args),
         Command::Select(args) => cmd::select::run(&args),
+        Command::SimulateAl(args) => cmd::simulate::run(&args),
     });
     if let Err(err) = result {
         // One line: what went wrong and where, with the causes chained.

@@ -21,6 +21,9 @@ pub enum Error {
     /// A report error.
     #[error(transparent)]
     Report(#[from] sacx_report::Error),
+    /// A selection error (active-learning simulation).
+    #[error(transparent)]
+    Select(#[from] sacx_select::Error),
     /// A parameter outside its range.
     #[error(transparent)]
     InvalidParameter(#[from] sacx_data::InvalidParameter),

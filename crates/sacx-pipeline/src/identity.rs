@@ -60,8 +60,13 @@ pub fn fingerprint(corpus: &Corpus) -> String {
 
 /// Writes `params.json` on the first start; later starts must match it.
 pub fn check(layout: &RunLayout, options: &RunOptions, corpus: &Corpus) -> Result<()> {
-    let identity = identity(options, corpus)?;
-    let path = layout.params();
+    check_value(&layout.params(), identity(options, corpus)?)
+}
+
+/// Writes `identity` as the options of the parameter file `path` on the first
+/// start; later starts must give the same value.
+pub fn check_value(path: &std::path::Path, identity: Value) -> Result<()> {
+    let path = path.to_path_buf();
     if let Ok(text) = std::fs::read_to_string(&path) {
         let saved: Value = serde_json::from_str(&text).map_err(|source| Error::Json {
             path: path.clone(),

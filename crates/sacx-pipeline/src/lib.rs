@@ -26,6 +26,7 @@ pub mod options;
 pub mod predict;
 mod run;
 pub mod seed;
+pub mod simulate;
 pub mod stages;
 
 pub use error::{Error, Result};

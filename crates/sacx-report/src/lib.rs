@@ -27,6 +27,7 @@
 
 mod chart;
 mod classes;
+pub mod curve;
 mod error;
 mod evaluation;
 mod examples;

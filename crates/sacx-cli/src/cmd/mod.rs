@@ -8,5 +8,6 @@ pub mod predict;
 pub mod report;
 pub mod run;
 pub mod select;
+pub mod simulate;
 pub mod slurm;
 pub mod train;

@@ -411,24 +411,35 @@ fn known_gold(
 
 /// Each member's probabilities `[doc][class]` for the documents.
 fn score(members: &[Member], docs: &[PoolDoc], batch_size: usize) -> Result<Vec<Vec<Vec<f32>>>> {
-    let texts: Vec<&str> = docs.iter().map(|d| d.text.as_str()).collect();
+    let texts: Vec<(&str, &str)> = docs
+        .iter()
+        .map(|d| (d.text.as_str(), d.lang.as_str()))
+        .collect();
     members
         .iter()
-        .map(|m| {
-            let examples: Vec<Example> = m
-                .tokenizer
-                .encode_batch(&texts)
-                .into_iter()
-                .zip(docs)
-                .map(|(e, d)| Example {
-                    ids: e.ids,
-                    labels: Vec::new(),
-                    lang: d.lang.clone(),
-                })
-                .collect();
-            Ok(m.checkpoint.model.predict(&examples, batch_size)?)
-        })
+        .map(|m| score_member(m, &texts, batch_size))
         .collect()
+}
+
+/// One member's probabilities `[doc][class]` for `(text, language)` pairs.
+pub(crate) fn score_member(
+    m: &Member,
+    docs: &[(&str, &str)],
+    batch_size: usize,
+) -> Result<Vec<Vec<f32>>> {
+    let texts: Vec<&str> = docs.iter().map(|d| d.0).collect();
+    let examples: Vec<Example> = m
+        .tokenizer
+        .encode_batch(&texts)
+        .into_iter()
+        .zip(docs)
+        .map(|(e, d)| Example {
+            ids: e.ids,
+            labels: Vec::new(),
+            lang: d.1.to_string(),
+        })
+        .collect();
+    Ok(m.checkpoint.model.predict(&examples, batch_size)?)
 }
 
 /// The mean of the rows (each `classes` long).

@@ -1,0 +1,18 @@
+//! `sacx simulate-al`: active learning against random selection on a labelled
+//! corpus (a thin mapping onto `sacx_pipeline::simulate::Simulate`).
+use crate::observer::Console;
+use anyhow::Result;
+use sacx_pipeline::simulate::{PAGE_FILE, Simulate, SimulateOptions};
+
+/// Arguments of `sacx simulate-al`: the library's options, one flag per field.
+pub type Args = SimulateOptions;
+
+pub fn run(args: &Args) -> Result<()> {
+    let sim = Simulate::new(args.clone())?;
+    let result = sim.run(&mut Console::new())?;
+    println!("learning curves: {}", sim.out().join(PAGE_FILE).display());
+    if !result.active_wins_every_round {
+        eprintln!("note: {}", result.verdict());
+    }
+    Ok(())
+}

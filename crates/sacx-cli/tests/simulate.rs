@@ -1,0 +1,198 @@
+//! `sacx simulate-al` (issue 16, item 5): rounds of select → reveal → retrain
+//! against random selection of the same size, resumable and deterministic,
+//! with one-line errors before any work.
+mod common;
+
+use common::{ok, sacx, small_corpus};
+use serde_json::Value;
+use std::collections::BTreeSet;
+use std::path::Path;
+
+const SMALL: [&str; 14] = [
+    "--seeds",
+    "1",
+    "--rounds",
+    "2",
+    "--start",
+    "60",
+    "--per-round",
+    "70",
+    "--epochs",
+    "2",
+    "--threads",
+    "1",
+    "--batch-size",
+    "16",
+];
+
+fn simulate(corpus: &Path, out: &Path, extra: &[&str]) -> std::process::Output {
+    let (c, o) = (corpus.display().to_string(), out.display().to_string());
+    let mut args = vec!["simulate-al", "--corpus", &c, "--out", &o];
+    args.extend(SMALL);
+    args.extend(extra);
+    sacx(&args)
+}
+
+fn json(path: &Path) -> Value {
+    let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    serde_json::from_str(&text).unwrap()
+}
+
+/// The (row, id) pairs of a `labelled.json` / `test.json` file.
+fn rows(path: &Path) -> Vec<(u64, String)> {
+    json(path)
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| {
+            (
+                d["row"].as_u64().unwrap(),
+                d["id"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn rounds_reveal_what_was_selected_resume_and_repeat() {
+    let tmp = tempfile::tempdir().unwrap();
+    let corpus = small_corpus(tmp.path(), 400);
+    let out = tmp.path().join("sim");
+    ok(simulate(&corpus, &out, &[]));
+    let result = json(&out.join("simulation.json"));
+    let seed = &result["seeds"][0];
+    let (active, random) = (
+        seed["active"].as_array().unwrap(),
+        seed["random"].as_array().unwrap(),
+    );
+    assert_eq!((active.len(), random.len()), (3, 3));
+    assert_eq!(
+        active[0], random[0],
+        "both strategies start from the same round 0"
+    );
+    for r in 0..3 {
+        assert_eq!(
+            active[r]["labelled"], random[r]["labelled"],
+            "round {r}: same sizes"
+        );
+        let f1 = active[r]["macro_f1"].as_f64().unwrap();
+        assert!((0.0..=1.0).contains(&f1));
+    }
+    assert_eq!(active[0]["labelled"], 60);
+
+    let dir = out.join("seed-1");
+    let test: BTreeSet<String> = rows(&dir.join("test.json"))
+        .into_iter()
+        .map(|r| r.1)
+        .collect();
+    assert!(!test.is_empty());
+    let mut before = rows(&dir.join("round-0/labelled.json"));
+    for (r, point) in active.iter().enumerate().skip(1) {
+        let now = rows(&dir.join(format!("active/round-{r}/labelled.json")));
+        let added: BTreeSet<u64> = now
+            .iter()
+            .filter(|d| !before.contains(d))
+            .map(|d| d.0)
+            .collect();
+        assert!(
+            before.iter().all(|d| now.contains(d)),
+            "round {r} keeps what was labelled"
+        );
+        assert!(!added.is_empty(), "round {r} reveals documents");
+        // What was revealed is exactly what `sacx select` chose.
+        let selected =
+            std::fs::read_to_string(dir.join(format!("active/round-{r}/selected.jsonl"))).unwrap();
+        let chosen: BTreeSet<u64> = selected
+            .lines()
+            .map(|l| {
+                serde_json::from_str::<Value>(l).unwrap()["id"]
+                    .as_str()
+                    .unwrap()
+                    .parse()
+                    .unwrap()
+            })
+            .collect();
+        assert_eq!(added, chosen);
+        assert_eq!(point["labelled"].as_u64().unwrap() as usize, now.len());
+        let random_now = rows(&dir.join(format!("random/round-{r}/labelled.json")));
+        assert_eq!(random_now.len(), now.len());
+        for d in now.iter().chain(&random_now) {
+            assert!(
+                !test.contains(&d.1),
+                "labelled document {} is a test document",
+                d.1
+            );
+        }
+        before = now;
+    }
+    let page = std::fs::read_to_string(out.join("simulation.html")).unwrap();
+    assert_eq!(
+        page.matches("<svg class=\"curve\"").count(),
+        2,
+        "macro- and micro-F1"
+    );
+    assert_eq!(page.matches("data-series=\"active\"").count(), 2);
+    assert_eq!(page.matches("data-series=\"random\"").count(), 2);
+    assert!(!page.contains("://"), "the page loads nothing");
+
+    // A second start finds every round done: nothing is trained again.
+    let bytes = std::fs::read(out.join("simulation.json")).unwrap();
+    let again = simulate(&corpus, &out, &[]);
+    let stderr = String::from_utf8_lossy(&again.stderr).into_owned();
+    ok(again);
+    assert!(!stderr.contains("epoch 1/2"), "{stderr}");
+    assert_eq!(std::fs::read(out.join("simulation.json")).unwrap(), bytes);
+    // The same seed in a new directory gives the same figures.
+    let fresh = tmp.path().join("sim2");
+    ok(simulate(&corpus, &fresh, &[]));
+    assert_eq!(std::fs::read(fresh.join("simulation.json")).unwrap(), bytes);
+    // Other options in the same directory are refused.
+    let other = simulate(&corpus, &out, &["--test-fraction", "0.3"]);
+    let err = String::from_utf8_lossy(&other.stderr);
+    assert!(!other.status.success());
+    assert!(err.contains("test-fraction was 0.2, now 0.3"), "{err}");
+}
+
+#[test]
+fn bad_options_fail_in_one_line_before_any_work() {
+    let tmp = tempfile::tempdir().unwrap();
+    let corpus = small_corpus(tmp.path(), 400);
+    let out = tmp.path().join("never");
+    let cases: [(&[&str], &str); 4] = [
+        (&["--rounds", "0"], "rounds"),
+        (&["--test-fraction", "1.5"], "test-fraction"),
+        (&["--start", "300"], "the pool has"),
+        (&["--model", "nonsense"], "nonsense"),
+    ];
+    for (extra, expected) in cases {
+        let o = simulate(&corpus, &out, extra);
+        let err = String::from_utf8_lossy(&o.stderr).into_owned();
+        assert!(!o.status.success(), "{extra:?} was accepted");
+        let errors: Vec<&str> = err
+            .lines()
+            .filter(|l| l.starts_with("sacx: error:"))
+            .collect();
+        assert_eq!(errors.len(), 1, "{extra:?}: {err}");
+        assert!(errors[0].contains(expected), "{extra:?}: {err}");
+        assert_eq!(
+            err.trim().lines().last(),
+            Some(errors[0]),
+            "{extra:?}: {err}"
+        );
+        assert!(!out.exists(), "{extra:?} wrote {}", out.display());
+    }
+    // A directory sacx did not make is not written into.
+    let foreign = tmp.path().join("mine");
+    std::fs::create_dir_all(&foreign).unwrap();
+    std::fs::write(foreign.join("notes.txt"), "mine").unwrap();
+    let o = simulate(&corpus, &foreign, &[]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(!o.status.success());
+    assert!(err.contains("holds no sacx run"), "{err}");
+    let names: Vec<_> = std::fs::read_dir(&foreign)
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name())
+        .collect();
+    assert_eq!(names, vec![std::ffi::OsString::from("notes.txt")]);
+}

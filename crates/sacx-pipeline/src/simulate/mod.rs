@@ -1,0 +1,314 @@
+//! Active learning simulated on a labelled corpus (`sacx simulate-al`): does
+//! choosing what to label with `sacx select` beat labelling at random?
+//!
+//! Per seed, the corpus is split by document group (`id`) into a test set
+//! ([`SimulateOptions::test_fraction`], stratified) and a pool whose labels are
+//! hidden. A seeded random start set of the pool is labelled and a model is
+//! trained on it (round 0). Then, for each of [`SimulateOptions::rounds`]
+//! rounds and each strategy:
+//! - **active**: the strategy's last model scores the unlabelled pool and
+//!   [`sacx_select::select`] chooses per class exploit, uncertainty and explore
+//!   documents ([`Sizes::select_params`]);
+//! - **random**: as many documents as active selection chose in that round,
+//!   drawn uniformly from the unlabelled pool;
+//!
+//! their gold labels are revealed, and a new model (same seed, same options)
+//! is trained on the grown labelled set and evaluated on the test set. Both
+//! strategies share round 0 and reveal the same number of documents in every
+//! round, so their curves differ only by what they chose.
+//!
+//! The output directory holds `simulation.json` (every figure, per seed),
+//! `simulation.html` (macro- and micro-F1 against the labelled-set size, mean
+//! over seeds with the min–max band) and, per seed, `seed-S/round-0/` and
+//! `seed-S/{active,random}/round-R/` (and the test rows, `seed-S/test.json`):
+//! the labelled rows (`labelled.json`), the
+//! model (`sacx train`'s layout), its test metrics and, for active rounds, the
+//! selection file. Every file is written atomically and every finished round
+//! is skipped on a restart, so a killed simulation resumes.
+mod options;
+mod results;
+mod round;
+
+pub use options::{SimulateOptions, Sizes};
+pub use results::{Point, SeedCurves, SimulationResult};
+pub use round::{LABELLED_FILE, LabelledDoc, SELECTED_FILE, TEST_FILE, TEST_METRICS_FILE};
+
+use crate::observer::{Event, Observer};
+use crate::{Error, Result, guard};
+use round::{Env, RoundDir, random_rows};
+use sacx_data::{Corpus, Split, SplitOptions};
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+/// The simulation's parameter file (the options that define its results).
+pub const PARAMS_FILE: &str = "params.json";
+/// Every figure of the simulation.
+pub const RESULT_FILE: &str = "simulation.json";
+/// The learning curves as a self-contained page.
+pub const PAGE_FILE: &str = "simulation.html";
+
+/// Random streams of one seed (the start set, each random round).
+const START_STREAM: u64 = 1;
+const RANDOM_STREAM: u64 = 1000;
+
+/// A validated simulation.
+///
+/// ```no_run
+/// use sacx_pipeline::simulate::{Simulate, SimulateOptions};
+/// let mut options = SimulateOptions::default(); // the bundled corpus, 3 seeds
+/// options.rounds = 3;
+/// let result = Simulate::new(options)?.run(&mut sacx_pipeline::Silent)?;
+/// println!("active beats random in every round: {}", result.active_wins_every_round);
+/// # Ok::<(), sacx_pipeline::Error>(())
+/// ```
+pub struct Simulate {
+    options: SimulateOptions,
+}
+
+/// One seed's test set, pool and start set.
+struct Plan {
+    seed: u64,
+    test: Vec<usize>,
+    pool: Vec<usize>,
+    start: Vec<usize>,
+    sizes: Sizes,
+}
+
+impl Simulate {
+    /// Checks every option that does not need the corpus, before any work.
+    pub fn new(options: SimulateOptions) -> Result<Self> {
+        options.check()?;
+        let seeds = options.seed_list()?;
+        options.model.architecture()?;
+        options.model.tokenizer_options(&options.tokenizer)?;
+        options.split.options(seeds[0])?;
+        options.train.params(&options.model, seeds[0], None)?;
+        Ok(Simulate { options })
+    }
+
+    /// The output directory.
+    pub fn out(&self) -> &Path {
+        &self.options.out
+    }
+
+    /// Runs (or resumes) every seed, then writes `simulation.json` and
+    /// `simulation.html`.
+    pub fn run(&self, observer: &mut dyn Observer) -> Result<SimulationResult> {
+        let o = &self.options;
+        let corpus = o.corpus.load()?;
+        observer.event(Event::Loaded(&corpus.report));
+        let plans = o
+            .seed_list()?
+            .into_iter()
+            .map(|seed| self.plan(&corpus, seed))
+            .collect::<Result<Vec<_>>>()?;
+        let _lock = self.take_directory(&corpus)?;
+        if let Some(n) = o.train.threads {
+            tch::set_num_threads(n as i32);
+        }
+        let env = Env {
+            corpus: &corpus,
+            options: o,
+            device: o.train.device()?.resolve()?,
+        };
+        let mut seeds = Vec::with_capacity(plans.len());
+        for plan in &plans {
+            seeds.push(self.seed(&env, plan, observer)?);
+        }
+        let result = SimulationResult::new(&corpus, seeds);
+        crate::run::write_json(&o.out.join(RESULT_FILE), &result)?;
+        let page = result.page();
+        sacx_data::write_atomic(&o.out.join(PAGE_FILE), page.as_bytes())?;
+        observer.event(Event::Note(&result.verdict()));
+        Ok(result)
+    }
+
+    /// The seed's test set, pool and start set; refuses sizes the pool cannot give.
+    fn plan(&self, corpus: &Corpus, seed: u64) -> Result<Plan> {
+        let o = &self.options;
+        let split = Split::new(
+            &corpus.docs,
+            &SplitOptions::builder()
+                .train_fraction(1.0 - o.test_fraction)
+                .seed(seed)
+                .stratify(true)
+                .build()?,
+        );
+        if split.valid.is_empty() || split.train.is_empty() {
+            return Err(Error::param(
+                "test-fraction",
+                o.test_fraction,
+                format!(
+                    "a share that leaves test and pool documents ({} test, {} pool of {} documents)",
+                    split.valid.len(),
+                    split.train.len(),
+                    corpus.docs.len()
+                ),
+            ));
+        }
+        let sizes = o.sizes(split.train.len(), corpus.labels.len())?;
+        let start = random_rows(&split.train, sizes.start, seed, START_STREAM);
+        Ok(Plan {
+            seed,
+            test: split.valid,
+            pool: split.train,
+            start,
+            sizes,
+        })
+    }
+
+    /// Checks that the directory may be written, creates it, takes its lock
+    /// and checks (or writes) the parameter file.
+    fn take_directory(&self, corpus: &Corpus) -> Result<guard::DirLock> {
+        let out = &self.options.out;
+        guard::check_owned(out, self.options.force)?;
+        std::fs::create_dir_all(out)
+            .map_err(|e| Error::io(out, "create the output directory", e))?;
+        let lock = guard::lock(out, guard::Mode::Exclusive)?;
+        guard::remove_stale_temporaries(out)?;
+        crate::identity::check_value(&out.join(PARAMS_FILE), self.identity(corpus)?)?;
+        Ok(lock)
+    }
+
+    /// The options that define the results: all but the seeds, the output
+    /// directory and `force`, with the corpus files replaced by a fingerprint
+    /// of the loaded documents.
+    fn identity(&self, corpus: &Corpus) -> Result<serde_json::Value> {
+        let mut v = serde_json::to_value(&self.options).map_err(|source| Error::Json {
+            path: PARAMS_FILE.into(),
+            what: "cannot be serialised",
+            source,
+        })?;
+        if let Some(obj) = v.as_object_mut() {
+            for key in ["seeds", "seed_list", "out", "force"] {
+                obj.remove(key);
+            }
+            if let Some(c) = obj
+                .get_mut("corpus")
+                .and_then(serde_json::Value::as_object_mut)
+            {
+                c.remove("corpus");
+                c.remove("labelled");
+                c.insert("documents".into(), corpus.docs.len().into());
+                c.insert(
+                    "fingerprint".into(),
+                    crate::identity::fingerprint(corpus).into(),
+                );
+            }
+            if let Some(t) = obj
+                .get_mut("train")
+                .and_then(serde_json::Value::as_object_mut)
+            {
+                t.remove("device");
+            }
+        }
+        Ok(v)
+    }
+
+    /// Every round of one seed, both strategies.
+    fn seed(&self, env: &Env<'_>, plan: &Plan, observer: &mut dyn Observer) -> Result<SeedCurves> {
+        let dir = self.options.out.join(format!("seed-{}", plan.seed));
+        round::save_docs(&dir.join(TEST_FILE), env.corpus, &plan.test)?;
+        let first = RoundDir::at(dir.join("round-0"));
+        let start = self.labelled(env, &first, plan.start.clone())?;
+        let zero = self.round(env, plan, &first, &start, 0, "start", observer)?;
+        let (mut active, mut random) = (vec![zero.clone()], vec![zero]);
+        let (mut a_rows, mut r_rows) = (start.clone(), start);
+        let mut a_dir = first;
+        for r in 1..=self.options.rounds {
+            let next = RoundDir::at(round_path(&dir, "active", r));
+            let rows = match next.saved_rows(env.corpus)? {
+                Some(rows) => rows,
+                None => {
+                    let params = plan.sizes.select_params(plan.seed.wrapping_add(r as u64))?;
+                    let chosen =
+                        a_dir.select_next(env, &next, &unlabelled(plan, &a_rows), &params)?;
+                    self.labelled(env, &next, union(&a_rows, &chosen))?
+                }
+            };
+            let added = rows.len() - a_rows.len();
+            active.push(self.round(env, plan, &next, &rows, r, "active", observer)?);
+            (a_rows, a_dir) = (rows, next);
+
+            let next = RoundDir::at(round_path(&dir, "random", r));
+            let rows = match next.saved_rows(env.corpus)? {
+                Some(rows) => rows,
+                None => {
+                    let stream = RANDOM_STREAM + r as u64;
+                    let chosen = random_rows(&unlabelled(plan, &r_rows), added, plan.seed, stream);
+                    self.labelled(env, &next, union(&r_rows, &chosen))?
+                }
+            };
+            random.push(self.round(env, plan, &next, &rows, r, "random", observer)?);
+            r_rows = rows;
+        }
+        Ok(SeedCurves {
+            seed: plan.seed,
+            test_documents: plan.test.len(),
+            pool_documents: plan.pool.len(),
+            sizes: plan.sizes,
+            active,
+            random,
+        })
+    }
+
+    /// Saves `rows` as the round's labelled set (unless saved) and returns them.
+    fn labelled(&self, env: &Env<'_>, round: &RoundDir, rows: Vec<usize>) -> Result<Vec<usize>> {
+        if let Some(saved) = round.saved_rows(env.corpus)? {
+            return Ok(saved);
+        }
+        round.save_rows(env.corpus, &rows)?;
+        Ok(rows)
+    }
+
+    /// Trains (unless trained) and evaluates one round.
+    #[allow(clippy::too_many_arguments)]
+    fn round(
+        &self,
+        env: &Env<'_>,
+        plan: &Plan,
+        round: &RoundDir,
+        rows: &[usize],
+        r: usize,
+        strategy: &str,
+        observer: &mut dyn Observer,
+    ) -> Result<Point> {
+        round.train(env, rows, plan.seed, observer)?;
+        let m = round.test_metrics(env, &plan.test)?;
+        let point = Point {
+            round: r,
+            labelled: rows.len(),
+            macro_f1: m.overall.macro_f1,
+            micro_f1: m.overall.micro_f1,
+        };
+        observer.event(Event::Note(&format!(
+            "seed {} round {r} {strategy}: {} labelled, test macro-F1 {:.4}, micro-F1 {:.4} ({})",
+            plan.seed,
+            point.labelled,
+            point.macro_f1,
+            point.micro_f1,
+            round.dir().display()
+        )));
+        Ok(point)
+    }
+}
+
+fn round_path(seed_dir: &Path, strategy: &str, r: usize) -> PathBuf {
+    seed_dir.join(strategy).join(format!("round-{r}"))
+}
+
+/// The pool rows not in `labelled`, ascending.
+fn unlabelled(plan: &Plan, labelled: &[usize]) -> Vec<usize> {
+    let known: BTreeSet<usize> = labelled.iter().copied().collect();
+    plan.pool
+        .iter()
+        .copied()
+        .filter(|r| !known.contains(r))
+        .collect()
+}
+
+/// `a ∪ b`, ascending, each row once.
+fn union(a: &[usize], b: &[usize]) -> Vec<usize> {
+    let set: BTreeSet<usize> = a.iter().chain(b).copied().collect();
+    set.into_iter().collect()
+}
