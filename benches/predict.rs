@@ -110,6 +110,12 @@ fn throughput(out: &Path, threads: usize) {
             s.documents as f64 / s.seconds,
             s.docs_per_second
         );
+        let stages: Vec<String> = s
+            .stage_seconds
+            .iter()
+            .map(|(k, v)| format!("{k} {v:.2} s"))
+            .collect();
+        println!("  per step: {}", stages.join(", "));
     }
 }
 

@@ -127,6 +127,11 @@ pub struct PredictSummary {
     pub seconds: f64,
     /// Documents scored per second in this call.
     pub docs_per_second: f64,
+    /// Seconds of this call per step of scoring a part: `tokenize` (every
+    /// seed's tokenizer), `score` (the models), `rows` (seed means and
+    /// predicted labels), `write` (the part files).
+    #[serde(default)]
+    pub stage_seconds: BTreeMap<String, f64>,
 }
 
 /// One prediction: the model, the input files, the output directory.
@@ -267,7 +272,21 @@ impl PredictJob {
             return Ok(());
         }
         let t = Instant::now();
-        let per_seed = score(members, docs, self.params.batch_size)?;
+        let texts: Vec<(&str, &str)> = docs
+            .iter()
+            .map(|d| (d.text.as_str(), d.lang.as_str()))
+            .collect();
+        let encoded: Vec<Vec<Example>> = members.iter().map(|m| encode(m, &texts)).collect();
+        let t_score = Instant::now();
+        run.stage("tokenize", t_score - t);
+        let per_seed = members
+            .iter()
+            .zip(&encoded)
+            .map(|(m, e)| m.checkpoint.model.predict(e, self.params.batch_size))
+            .collect::<sacx_model::Result<Vec<_>>>()?;
+        drop(encoded);
+        let t_rows = Instant::now();
+        run.stage("score", t_rows - t_score);
         let threshold = writer.manifest().threshold;
         let rows: Vec<PartRow> = docs
             .iter()
@@ -293,7 +312,10 @@ impl PredictJob {
                 }
             })
             .collect();
+        let t_write = Instant::now();
+        run.stage("rows", t_write - t_rows);
         writer.write_part(index, &rows)?;
+        run.stage("write", t_write.elapsed());
         run.scoring += t.elapsed().as_secs_f64();
         run.summary.scored += docs.len() as u64;
         run.summary.parts_written += 1;
@@ -378,12 +400,17 @@ impl Progress {
                 unknown_labels: BTreeMap::new(),
                 seconds: 0.0,
                 docs_per_second: 0.0,
+                stage_seconds: BTreeMap::new(),
             },
         }
     }
 
     fn scoring_seconds(&self) -> f64 {
         self.scoring
+    }
+
+    fn stage(&mut self, name: &str, took: std::time::Duration) {
+        *self.summary.stage_seconds.entry(name.to_string()).or_default() += took.as_secs_f64();
     }
 }
 
@@ -409,27 +436,19 @@ fn known_gold(
     Some(known.into_iter().map(|i| labels[i].clone()).collect())
 }
 
-/// Each member's probabilities `[doc][class]` for the documents.
-fn score(members: &[Member], docs: &[PoolDoc], batch_size: usize) -> Result<Vec<Vec<Vec<f32>>>> {
-    let texts: Vec<(&str, &str)> = docs
-        .iter()
-        .map(|d| (d.text.as_str(), d.lang.as_str()))
-        .collect();
-    members
-        .iter()
-        .map(|m| score_member(m, &texts, batch_size))
-        .collect()
-}
-
 /// One member's probabilities `[doc][class]` for `(text, language)` pairs.
 pub(crate) fn score_member(
     m: &Member,
     docs: &[(&str, &str)],
     batch_size: usize,
 ) -> Result<Vec<Vec<f32>>> {
+    Ok(m.checkpoint.model.predict(&encode(m, docs), batch_size)?)
+}
+
+/// One member's examples for `(text, language)` pairs (its own tokenizer).
+fn encode(m: &Member, docs: &[(&str, &str)]) -> Vec<Example> {
     let texts: Vec<&str> = docs.iter().map(|d| d.0).collect();
-    let examples: Vec<Example> = m
-        .tokenizer
+    m.tokenizer
         .encode_batch(&texts)
         .into_iter()
         .zip(docs)
@@ -438,8 +457,7 @@ pub(crate) fn score_member(
             labels: Vec::new(),
             lang: d.1.to_string(),
         })
-        .collect();
-    Ok(m.checkpoint.model.predict(&examples, batch_size)?)
+        .collect()
 }
 
 /// The mean of the rows (each `classes` long).
