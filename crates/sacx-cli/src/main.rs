@@ -51,7 +51,8 @@ enum Command {
     Report(cmd::report::Args),
     /// Choose documents to label next from a scored pool (exploit, explore, uncertainty).
     Select(cmd::select::Args),
-    /// Run the pipeline on a Slurm cluster: an array task per seed, then aggregation.
+    /// Run the pipeline on a Slurm cluster: an array task per seed, then aggregation
+    /// (`sacx slurm select`: score a pool file by file, then select).
     Slurm(cmd::slurm::Args),
 }
 
