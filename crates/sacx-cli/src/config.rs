@@ -4,8 +4,9 @@
 //! Keys are the options' long names without the dashes (`seeds = 5`,
 //! `corpus = ["a.jsonl", "b.jsonl"]`, `skip-bad-lines = true`). Keys may sit at
 //! the top level or in a table named after the subcommand (`[run]`, `[train]`);
-//! the table wins over the top level. A key that the subcommand does not know is
-//! an error naming the file and the key.
+//! the table wins over the top level; a nested subcommand has a nested table
+//! (`[slurm.select]`). A key that the subcommand does not know is an error
+//! naming the file and the key.
 use anyhow::{Context, Result, bail};
 use clap::parser::ValueSource;
 use clap::{ArgMatches, Command};
@@ -22,13 +23,19 @@ pub fn merge(cmd: &Command, args: Vec<OsString>) -> Result<Vec<OsString>> {
     let Some(path) = matches.get_one::<std::path::PathBuf>("config") else {
         return Ok(args);
     };
-    let Some((sub_name, sub_matches)) = matches.subcommand() else {
+    // The subcommand that runs, nested ones included (`slurm select`).
+    let (mut leaf, mut given, mut names) = (cmd, &matches, Vec::new());
+    while let Some((name, sub)) = given.subcommand() {
+        leaf = leaf
+            .find_subcommand(name)
+            .expect("parsed subcommand exists");
+        names.push(name.to_string());
+        given = sub;
+    }
+    if names.is_empty() {
         return Ok(args);
-    };
-    let sub_cmd = cmd
-        .find_subcommand(sub_name)
-        .expect("parsed subcommand exists");
-    let extra = config_args(path, cmd, sub_name, sub_cmd, sub_matches)?;
+    }
+    let extra = config_args(path, cmd, &names, leaf, given)?;
     let mut out = args;
     out.extend(extra);
     Ok(out)
@@ -37,24 +44,22 @@ pub fn merge(cmd: &Command, args: Vec<OsString>) -> Result<Vec<OsString>> {
 fn config_args(
     path: &Path,
     root: &Command,
-    sub: &str,
+    names: &[String],
     cmd: &Command,
     given: &ArgMatches,
 ) -> Result<Vec<OsString>> {
     let table = read_table(path)?;
+    let sub = names.join(" ");
     let mut out = Vec::new();
-    for (key, value) in entries(path, root, sub, &table)? {
+    for (key, value) in entries(path, root, names, &table)? {
         let Some(arg) = cmd
             .get_arguments()
             .find(|a| a.get_long() == Some(key.as_str()))
         else {
             // A top-level key may belong to another subcommand (one file for
             // several steps); a key no subcommand knows is a typo.
-            let in_section = table.get(sub).and_then(|s| s.get(&key)).is_some();
-            let known = root.get_subcommands().any(|c| {
-                c.get_arguments()
-                    .any(|a| a.get_long() == Some(key.as_str()))
-            });
+            let in_section = section(&table, names).is_some_and(|s| s.contains_key(&key));
+            let known = knows(root, &key);
             if in_section || !known {
                 bail!(
                     "{}: {key}: `sacx {sub}` has no option --{key}",
@@ -95,33 +100,59 @@ fn read_table(path: &Path) -> Result<toml::Table> {
     })
 }
 
+/// Whether any subcommand below `cmd` (nested ones too) has the option `--key`.
+fn knows(cmd: &Command, key: &str) -> bool {
+    cmd.get_subcommands()
+        .any(|c| c.get_arguments().any(|a| a.get_long() == Some(key)) || knows(c, key))
+}
+
+/// The table of the subcommand `names` (`[slurm]`, `[slurm.select]`), if any.
+fn section<'a>(table: &'a toml::Table, names: &[String]) -> Option<&'a toml::Table> {
+    names
+        .iter()
+        .try_fold(table, |t, name| t.get(name.as_str())?.as_table())
+}
+
+/// Refuses a table named after no subcommand of `cmd` (nested tables name
+/// nested subcommands).
+fn check_tables(path: &Path, cmd: &Command, table: &toml::Table, prefix: &str) -> Result<()> {
+    for (key, value) in table {
+        let toml::Value::Table(inner) = value else {
+            continue;
+        };
+        let Some(sub) = cmd.find_subcommand(key) else {
+            let names: Vec<&str> = cmd.get_subcommands().map(|c| c.get_name()).collect();
+            bail!(
+                "{}: [{prefix}{key}]: no such subcommand; tables are named after one of {}",
+                path.display(),
+                names.join(", ")
+            );
+        };
+        check_tables(path, sub, inner, &format!("{prefix}{key}."))?;
+    }
+    Ok(())
+}
+
 /// The top-level keys, then the subcommand's table over them; a table named
 /// after no subcommand is an error.
 fn entries(
     path: &Path,
     root: &Command,
-    sub: &str,
+    names: &[String],
     table: &toml::Table,
 ) -> Result<Vec<(String, toml::Value)>> {
-    let mut entries: Vec<(String, toml::Value)> = Vec::new();
-    for (key, value) in table {
-        if value.is_table() {
-            if root.find_subcommand(key).is_none() {
-                let names: Vec<&str> = root.get_subcommands().map(|c| c.get_name()).collect();
-                bail!(
-                    "{}: [{key}]: no such subcommand; tables are named after one of {}",
-                    path.display(),
-                    names.join(", ")
-                );
-            }
-            continue;
-        }
-        entries.push((key.clone(), value.clone()));
-    }
-    if let Some(toml::Value::Table(section)) = table.get(sub) {
-        for (key, value) in section {
-            entries.retain(|(k, _)| k != key);
-            entries.push((key.clone(), value.clone()));
+    check_tables(path, root, table, "")?;
+    let scalars = |t: &toml::Table| -> Vec<(String, toml::Value)> {
+        t.iter()
+            .filter(|(_, v)| !v.is_table())
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect()
+    };
+    let mut entries = scalars(table);
+    if let Some(section) = section(table, names) {
+        for (key, value) in scalars(section) {
+            entries.retain(|(k, _)| *k != key);
+            entries.push((key, value));
         }
     }
     Ok(entries)

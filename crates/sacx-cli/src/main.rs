@@ -53,7 +53,8 @@ enum Command {
     Select(cmd::select::Args),
     /// Simulate active learning on a labelled corpus: select, reveal, retrain, against random selection.
     SimulateAl(cmd::simulate::Args),
-    /// Run the pipeline on a Slurm cluster: an array task per seed, then aggregation.
+    /// Run the pipeline on a Slurm cluster: an array task per seed, then aggregation
+    /// (`sacx slurm select`: score a pool file by file, then select).
     Slurm(cmd::slurm::Args),
 }
 

@@ -3,64 +3,10 @@
 //! array job and the dependent aggregation job run to completion.
 mod common;
 
-use common::{ok, small_corpus, workspace};
-use std::path::{Path, PathBuf};
+use common::slurm::{Cluster, is_root};
+use common::{ok, small_corpus};
 use std::process::Command;
 use std::time::{Duration, Instant};
-
-struct Cluster {
-    dir: PathBuf,
-}
-
-impl Cluster {
-    fn script() -> PathBuf {
-        workspace().join("tests/slurm/cluster.sh")
-    }
-
-    fn start(dir: &Path) -> Cluster {
-        let out = Command::new(Self::script())
-            .arg("start")
-            .arg(dir)
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "the Slurm cluster did not start:\n{}{}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        );
-        Cluster {
-            dir: dir.to_path_buf(),
-        }
-    }
-
-    fn conf(&self) -> PathBuf {
-        self.dir.join("slurm.conf")
-    }
-
-    fn cmd(&self, program: &str) -> Command {
-        let mut c = Command::new(program);
-        c.env("SLURM_CONF", self.conf());
-        c
-    }
-}
-
-impl Drop for Cluster {
-    fn drop(&mut self) {
-        let _ = Command::new(Self::script())
-            .arg("stop")
-            .arg(&self.dir)
-            .status();
-    }
-}
-
-fn is_root() -> bool {
-    Command::new("id")
-        .arg("-u")
-        .output()
-        .map(|o| o.stdout.starts_with(b"0"))
-        .unwrap_or(false)
-}
 
 #[test]
 fn a_three_seed_run_completes_on_a_one_node_slurm_cluster() {

@@ -167,3 +167,83 @@ impl SeedLayout {
         self.dir.join("timing.json")
     }
 }
+
+/// The directory of `sacx slurm select`: a pool split into files, scored file
+/// by file by a Slurm array job, then one selection over all of it.
+///
+/// ```text
+/// DIR/slurm/predict.sbatch         the array job: task N runs sacx predict on pool file N
+/// DIR/slurm/select.sbatch          the selection job (after the array job succeeded)
+/// DIR/slurm/submit.sh              the two sbatch commands
+/// DIR/slurm/jobs.txt               the job ids, once submitted
+/// DIR/slurm/logs/                  predict-N.out, select.out
+/// DIR/predictions/NNNNN/           sacx predict's output for pool file N (from 0)
+/// DIR/to-label.jsonl               the selection, and to-label.summary.json beside it
+/// ```
+///
+/// ```
+/// use sacx_data::layout::PoolLayout;
+/// let dir = tempfile::tempdir()?;
+/// let pool = PoolLayout::new(dir.path());
+/// assert!(pool.predictions(3).ends_with("predictions/00003"));
+/// assert!(!pool.is_written()); // sacx slurm select has not written it
+/// std::fs::create_dir_all(pool.slurm())?;
+/// std::fs::write(pool.predict_script(), "#!/bin/bash\n")?;
+/// assert!(pool.is_written());
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PoolLayout {
+    root: PathBuf,
+}
+
+impl PoolLayout {
+    /// The layout rooted at `root`.
+    pub fn new(root: impl Into<PathBuf>) -> Self {
+        Self { root: root.into() }
+    }
+    /// The directory.
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+    /// `slurm/`: the job scripts, job ids and logs.
+    pub fn slurm(&self) -> PathBuf {
+        self.root.join("slurm")
+    }
+    /// `slurm/logs/`.
+    pub fn logs(&self) -> PathBuf {
+        self.slurm().join("logs")
+    }
+    /// `slurm/predict.sbatch`: the array job.
+    pub fn predict_script(&self) -> PathBuf {
+        self.slurm().join("predict.sbatch")
+    }
+    /// `slurm/select.sbatch`: the selection job.
+    pub fn select_script(&self) -> PathBuf {
+        self.slurm().join("select.sbatch")
+    }
+    /// `slurm/submit.sh`: submits both jobs.
+    pub fn submit_script(&self) -> PathBuf {
+        self.slurm().join("submit.sh")
+    }
+    /// `slurm/jobs.txt`: the submitted jobs' ids.
+    pub fn jobs(&self) -> PathBuf {
+        self.slurm().join("jobs.txt")
+    }
+    /// `predictions/`.
+    pub fn predictions_root(&self) -> PathBuf {
+        self.root.join("predictions")
+    }
+    /// `predictions/NNNNN`: the predictions of pool file `index` (from 0).
+    pub fn predictions(&self, index: usize) -> PathBuf {
+        self.predictions_root().join(format!("{index:05}"))
+    }
+    /// `to-label.jsonl`: the selection.
+    pub fn selection(&self) -> PathBuf {
+        self.root.join("to-label.jsonl")
+    }
+    /// Whether `sacx slurm select` wrote this directory (its array job script is there).
+    pub fn is_written(&self) -> bool {
+        self.predict_script().is_file()
+    }
+}

@@ -5,6 +5,7 @@ pub mod evaluate;
 pub mod explain;
 pub mod keywords;
 pub mod predict;
+pub mod reading;
 pub mod report;
 pub mod run;
 pub mod select;

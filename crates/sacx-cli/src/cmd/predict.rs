@@ -1,8 +1,9 @@
 //! `sacx predict`: a run's models (or one checkpoint) score any corpus, streaming.
+use super::reading::ReadArgs;
 use anyhow::Result;
-use sacx_data::{Format, LoadOptions};
 use sacx_pipeline::options::TrainArgs;
 use sacx_pipeline::predict::{PredictJob, PredictParams};
+use std::ffi::OsString;
 use std::path::PathBuf;
 
 /// Arguments of `sacx predict`.
@@ -20,6 +21,15 @@ pub struct Args {
     /// (with gold labels), summary.json. A killed prediction resumes here.
     #[arg(long, value_name = "DIR")]
     pub out: PathBuf,
+    #[command(flatten)]
+    pub read: ReadArgs,
+    #[command(flatten)]
+    pub options: PredictOptions,
+}
+
+/// How `sacx predict` scores, apart from what and where.
+#[derive(clap::Args, Debug, Clone, PartialEq)]
+pub struct PredictOptions {
     /// Also write every part as part-NNNNN.jsonl (same fields).
     #[arg(long)]
     pub jsonl: bool,
@@ -29,19 +39,9 @@ pub struct Args {
     /// Documents per model call.
     #[arg(long, default_value_t = PredictParams::default().batch_size())]
     pub batch_size: usize,
-    /// Corpus format; `auto` tells by the file name.
-    #[arg(long, default_value = "auto", value_parser = ["auto", "jsonl", "tsv"])]
-    pub format: String,
     /// Languages of the corpus files, in file order (`en,fi`), or one for all.
     #[arg(long, value_name = "LANG,...", value_delimiter = ',')]
     pub language: Vec<String>,
-    /// Count and report malformed lines instead of stopping at the first.
-    #[arg(long)]
-    pub skip_bad_lines: bool,
-    /// Insert a space after `.,:;!?"()` when a word character follows (give it
-    /// when the model was trained with --preprocess).
-    #[arg(long)]
-    pub preprocess: bool,
     /// auto (CUDA when present), cpu, or cuda:N.
     #[arg(long, default_value_t = TrainArgs::default().device)]
     pub device: String,
@@ -50,21 +50,43 @@ pub struct Args {
     pub threads: Option<usize>,
 }
 
-pub fn run(args: &Args) -> Result<()> {
-    let params = PredictParams::builder()
-        .chunk_docs(args.chunk_docs)
-        .batch_size(args.batch_size)
-        .jsonl(args.jsonl)
-        .build()?;
-    let mut load = LoadOptions::builder()
-        .format(args.format.parse::<Format>()?)
-        .skip_bad_lines(args.skip_bad_lines)
-        .preprocess(args.preprocess)
-        .require_ids(true);
-    if !args.language.is_empty() {
-        load = load.languages(args.language.iter().cloned());
+impl PredictOptions {
+    /// The checked prediction parameters.
+    pub fn params(&self) -> Result<PredictParams> {
+        Ok(PredictParams::builder()
+            .chunk_docs(self.chunk_docs)
+            .batch_size(self.batch_size)
+            .jsonl(self.jsonl)
+            .build()?)
     }
-    if let Some(n) = args.threads {
+
+    /// `--jsonl`, `--chunk-docs`, `--batch-size` and `--device` as
+    /// command-line words (`--language` and `--threads` depend on the job).
+    pub fn to_args(&self) -> Vec<OsString> {
+        let mut out: Vec<OsString> = Vec::new();
+        if self.jsonl {
+            out.push("--jsonl".into());
+        }
+        for (flag, value) in [
+            ("--chunk-docs", self.chunk_docs.to_string()),
+            ("--batch-size", self.batch_size.to_string()),
+            ("--device", self.device.clone()),
+        ] {
+            out.push(flag.into());
+            out.push(value.into());
+        }
+        out
+    }
+}
+
+pub fn run(args: &Args) -> Result<()> {
+    let opts = &args.options;
+    let params = opts.params()?;
+    let mut load = args.read.load_builder()?;
+    if !opts.language.is_empty() {
+        load = load.languages(opts.language.iter().cloned());
+    }
+    if let Some(n) = opts.threads {
         tch::set_num_threads(n as i32);
     }
     let job = PredictJob {
@@ -73,7 +95,7 @@ pub fn run(args: &Args) -> Result<()> {
         load: load.build()?,
         out: args.out.clone(),
         params,
-        device: args.device.parse()?,
+        device: opts.device.parse()?,
     };
     let summary = job.run(&mut crate::observer::Console::new())?;
     eprintln!(

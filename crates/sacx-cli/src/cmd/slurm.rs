@@ -2,39 +2,37 @@
 //! seed (train + explain into the run directory) and a dependent aggregation job
 //! (`--dependency=afterok`) that ranks keywords, evaluates and reports. A partly
 //! finished cluster run is completed by `sacx run` with the same options.
-use anyhow::{Context, Result, bail};
+//! `sacx slurm select` (`select.rs`) scores a pool file by file and selects
+//! from it; `sbatch.rs` holds what the scripts of both share.
+use anyhow::{Context, Result};
 use sacx_data::layout::RunLayout as Layout;
 use sacx_pipeline::RunOptions as RunArgs;
 use std::ffi::OsString;
 use std::path::Path;
-use std::process::Command;
 
-/// Arguments of `sacx slurm`: every `sacx run` option plus the scheduler's.
+mod sbatch;
+mod select;
+use sbatch::{Job, Scheduler, Word, command_line, sbatch};
+
+/// Arguments of `sacx slurm`: every `sacx run` option plus the scheduler's,
+/// or a subcommand.
 #[derive(clap::Args, Debug)]
+#[command(args_conflicts_with_subcommands = true, disable_help_subcommand = true)]
 pub struct Args {
+    #[command(subcommand)]
+    pub command: Option<SlurmCommand>,
     #[command(flatten)]
     pub run: RunArgs,
-    /// Slurm partition (`#SBATCH --partition`) [default: the cluster's].
-    #[arg(long)]
-    pub partition: Option<String>,
-    /// Generic resources per task, e.g. `gpu:1`.
-    #[arg(long)]
-    pub gres: Option<String>,
-    /// Time limit per job (`HH:MM:SS`).
-    #[arg(long, default_value = "04:00:00")]
-    pub time: String,
-    /// CPU cores per task (also sacx's libtorch threads unless --threads is given).
-    #[arg(long, default_value_t = 4)]
-    pub cpus_per_task: usize,
-    /// Memory per task, e.g. `16G` [default: the cluster's].
-    #[arg(long)]
-    pub mem: Option<String>,
-    /// Slurm account to charge.
-    #[arg(long)]
-    pub account: Option<String>,
-    /// Submit the jobs with sbatch (otherwise only write and print the scripts).
-    #[arg(long)]
-    pub submit: bool,
+    #[command(flatten)]
+    pub scheduler: Scheduler,
+}
+
+/// What `sacx slurm` can run besides a whole run.
+#[derive(clap::Subcommand, Debug)]
+pub enum SlurmCommand {
+    /// Score a pool split into files (an array task per file: sacx predict),
+    /// then choose documents to label from all of it (a dependent sacx select job).
+    Select(select::Args),
 }
 
 /// Options of `sacx slurm` that are not `sacx run` options (with whether they take a value).
@@ -56,6 +54,9 @@ const SEED_OPTIONS: [(&str, bool); 3] = [
 ];
 
 pub fn run(args: &Args) -> Result<()> {
+    if let Some(SlurmCommand::Select(select)) = &args.command {
+        return select::run(select);
+    }
     let seeds = args.run.seed_list()?;
     let layout = Layout::new(&args.run.out);
     let dir = layout.root().join("slurm");
@@ -103,7 +104,7 @@ pub fn run(args: &Args) -> Result<()> {
     let (seeds_path, aggregate_path) = (dir.join("seeds.sbatch"), dir.join("aggregate.sbatch"));
     crate::atomic::write(&seeds_path, seeds_script.as_bytes())?;
     crate::atomic::write(&aggregate_path, aggregate_script.as_bytes())?;
-    if !args.submit {
+    if !args.scheduler.submit {
         println!("# {}\n{seeds_script}", seeds_path.display());
         println!("# {}\n{aggregate_script}", aggregate_path.display());
         println!("submit with:");
@@ -114,8 +115,8 @@ pub fn run(args: &Args) -> Result<()> {
         );
         return Ok(());
     }
-    let seeds_job = sbatch(&seeds_path, None)?;
-    let aggregate_job = sbatch(&aggregate_path, Some(&seeds_job))?;
+    let seeds_job = sbatch(&seeds_path, None, "sacx slurm")?;
+    let aggregate_job = sbatch(&aggregate_path, Some(&seeds_job), "sacx slurm")?;
     std::fs::write(
         dir.join("jobs.txt"),
         format!("seeds {seeds_job}\naggregate {aggregate_job}\n"),
@@ -178,88 +179,26 @@ fn script(
     exe: &Path,
     run_args: &[OsString],
 ) -> String {
-    let mut s = String::from("#!/bin/bash\n");
-    s.push_str(&format!("#SBATCH --job-name={name}\n"));
-    s.push_str(&format!("#SBATCH --chdir={}\n", cwd.display()));
-    s.push_str(&format!("#SBATCH --time={}\n", args.time));
-    s.push_str(&format!("#SBATCH --cpus-per-task={}\n", args.cpus_per_task));
-    s.push_str("#SBATCH --ntasks=1\n");
-    if let Some(p) = &args.partition {
-        s.push_str(&format!("#SBATCH --partition={p}\n"));
-    }
-    if let Some(g) = &args.gres {
-        s.push_str(&format!("#SBATCH --gres={g}\n"));
-    }
-    if let Some(m) = &args.mem {
-        s.push_str(&format!("#SBATCH --mem={m}\n"));
-    }
-    if let Some(a) = &args.account {
-        s.push_str(&format!("#SBATCH --account={a}\n"));
-    }
-    let logs = dir.join("logs");
-    match array {
-        Some(list) => {
-            s.push_str(&format!("#SBATCH --array={list}\n"));
-            s.push_str(&format!(
-                "#SBATCH --output={}/seed-%a.out\n",
-                logs.display()
-            ));
-        }
-        None => s.push_str(&format!(
-            "#SBATCH --output={}/aggregate.out\n",
-            logs.display()
-        )),
-    }
-    s.push_str("set -euo pipefail\n");
-    s.push_str(&format!("exec {} run", quote(&exe.to_string_lossy())));
+    let log = match array {
+        Some(_) => dir.join("logs/seed-%a.out"),
+        None => dir.join("logs/aggregate.out"),
+    };
+    let job = Job {
+        name,
+        array,
+        log: &log,
+    };
+    let mut s = args.scheduler.header(cwd, &job);
+    let mut words = vec![Word::text("exec"), Word::text(exe), Word::text("run")];
     for a in run_args {
         let a = a.to_string_lossy();
         if a.starts_with("${") {
-            s.push_str(&format!(" \"{a}\""));
+            words.push(Word::Shell(format!("\"{a}\"")));
         } else {
-            s.push(' ');
-            s.push_str(&quote(&a));
+            words.push(Word::text(&*a));
         }
     }
+    s.push_str(&command_line(&words));
     s.push('\n');
     s
-}
-
-/// Single-quotes a word for bash.
-fn quote(word: &str) -> String {
-    if !word.is_empty()
-        && word
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || "-_./=:,+@%".contains(c))
-    {
-        word.to_string()
-    } else {
-        format!("'{}'", word.replace('\'', r"'\''"))
-    }
-}
-
-/// Submits a script, after `after` succeeded when given; returns the job id.
-fn sbatch(script: &Path, after: Option<&str>) -> Result<String> {
-    let mut cmd = Command::new("sbatch");
-    cmd.arg("--parsable");
-    if let Some(id) = after {
-        cmd.arg(format!("--dependency=afterok:{id}"));
-    }
-    cmd.arg(script);
-    let out = cmd
-        .output()
-        .context("cannot run sbatch; is Slurm installed here? Without --submit, sacx slurm only writes the scripts")?;
-    if !out.status.success() {
-        bail!(
-            "sbatch {} failed: {}",
-            script.display(),
-            String::from_utf8_lossy(&out.stderr).trim()
-        );
-    }
-    let text = String::from_utf8_lossy(&out.stdout);
-    let id = text.trim().split(';').next().unwrap_or("").to_string();
-    if id.is_empty() {
-        bail!("sbatch {} printed no job id", script.display());
-    }
-    Ok(id)
 }
