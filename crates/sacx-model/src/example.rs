@@ -65,13 +65,27 @@ pub fn make_batch(
     num_classes: usize,
     device: Device,
 ) -> Result<Batch> {
+    make_batch_to(examples, indices, pad_id, num_classes, device, 1)
+}
+
+/// [`make_batch`] with the padded length rounded up to a multiple of
+/// `len_multiple` (at least 1), so that batches come in fewer shapes.
+pub fn make_batch_to(
+    examples: &[Example],
+    indices: &[usize],
+    pad_id: i64,
+    num_classes: usize,
+    device: Device,
+    len_multiple: usize,
+) -> Result<Batch> {
     let b = indices.len();
     let len = indices
         .iter()
         .map(|&i| examples[i].ids.len())
         .max()
         .unwrap_or(0)
-        .max(1);
+        .max(1)
+        .next_multiple_of(len_multiple.max(1));
     let mut ids = vec![pad_id; b * len];
     let mut mask = vec![0f32; b * len];
     let mut targets = vec![0f32; b * num_classes];

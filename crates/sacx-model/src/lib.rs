@@ -54,7 +54,7 @@ pub use xml_cnn::{XmlCnn, XmlCnnParams, XmlCnnParamsBuilder};
 /// the inner training loop, batching); not part of the supported API.
 #[doc(hidden)]
 pub mod internal {
-    pub use crate::example::{batch_indices, make_batch};
+    pub use crate::example::{batch_indices, make_batch, make_batch_to};
     pub use crate::optim::AdamW;
     pub use crate::train::fit_batches;
 

@@ -9,7 +9,7 @@ use tch::{Device, Tensor};
 use crate::classifier::{Classifier, LinearStage};
 use crate::embed_pool::{EmbedPool, EmbedPoolParams};
 use crate::embedding::{Embedding, WordVectors};
-use crate::example::{Example, batch_indices, make_batch};
+use crate::example::{Example, batch_indices, make_batch_to};
 use crate::hf::{HfNet, HfParams};
 use crate::params::ParamStore;
 use crate::transformer::{Transformer, TransformerParams};
@@ -31,6 +31,19 @@ pub enum Architecture {
 }
 
 impl Architecture {
+    /// What [`Model::predict`] rounds a batch's padded length up to. xml-cnn:
+    /// 8, since padding is masked out of its convolution input and pooling
+    /// windows (at most the last bits change, as oneDNN picks kernels by
+    /// shape; tested), and fewer distinct batch shapes keep libtorch's oneDNN
+    /// primitive cache (one convolution primitive per shape), and so the
+    /// memory of a long prediction, small. The others: 1.
+    pub fn batch_len_multiple(&self) -> usize {
+        match self {
+            Architecture::XmlCnn(_) => 8,
+            _ => 1,
+        }
+    }
+
     /// The architecture's name: `xml-cnn`, `embed-pool`, `transformer` or `hf`.
     pub fn name(&self) -> &'static str {
         match self {
@@ -327,12 +340,13 @@ impl Model {
         let mut out = vec![Vec::new(); examples.len()];
         let _guard = tch::no_grad_guard();
         for idx in batch_indices(&lens, batch_size.max(1), None) {
-            let batch = make_batch(
+            let batch = make_batch_to(
                 examples,
                 &idx,
                 self.spec.pad_id,
                 self.spec.num_classes,
                 self.store.device(),
+                self.spec.architecture.batch_len_multiple(),
             )?;
             let probs = self
                 .forward_t(&batch.ids, &batch.mask, None)?

@@ -277,6 +277,9 @@ pub(crate) fn dynamic_max_pool(h: &Tensor, lens: &Tensor, w: i64, p: i64) -> Res
         .f_mul(&n)?
         .f_add_scalar(p - 1)?
         .f_floor_divide_scalar(p)?;
+    if !h.requires_grad() {
+        return max_pool_inference(h, &start, &end, (b, f, t, p));
+    }
     let pos = Tensor::f_arange(t, (Kind::Int64, dev))?.f_view([1, t])?;
     // For each chunk, find the argmax without building a graph, then gather it:
     // the backward pass is a scatter into the winning positions only. h >= 0 and
@@ -298,6 +301,28 @@ pub(crate) fn dynamic_max_pool(h: &Tensor, lens: &Tensor, w: i64, p: i64) -> Res
         chunks.push(h.f_gather(-1, &idx, false)?);
     }
     Ok(Tensor::f_cat(&chunks, 2)?.f_view([b, f * p])?)
+}
+
+/// [`dynamic_max_pool`] without a gradient (prediction, validation): every
+/// chunk at once, `h` times the chunk's 0/1 window, maximum over positions.
+/// `h >= 0` and every window holds a position, so the zeros outside a window
+/// never exceed its maximum: the values are those of the argmax path, bit for
+/// bit, in one pass instead of one per chunk.
+fn max_pool_inference(
+    h: &Tensor,
+    start: &Tensor,
+    end: &Tensor,
+    (b, f, t, p): (i64, i64, i64, i64),
+) -> Result<Tensor> {
+    let pos = Tensor::f_arange(t, (Kind::Int64, h.device()))?.f_view([1, 1, t])?;
+    let inside = pos
+        .f_ge_tensor(&start.f_unsqueeze(2)?)?
+        .f_logical_and(&pos.f_lt_tensor(&end.f_unsqueeze(2)?)?)?
+        .f_to_kind(h.kind())?; // [b,p,t]
+    Ok(h.f_unsqueeze(2)?
+        .f_mul(&inside.f_unsqueeze(1)?)?
+        .f_amax([3i64].as_slice(), false)?
+        .f_view([b, f * p])?)
 }
 
 crate::classifier::impl_classifier!(
@@ -329,5 +354,27 @@ impl MaxPoolHead for XmlCnn {
     }
     fn forward_pooled(&self, pooled: &Tensor) -> Result<Tensor> {
         self.after_pooling(pooled, None)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The prediction path pools exactly what the gradient path pools, for
+    /// documents shorter than a filter, within and at the padded length.
+    #[test]
+    fn pooling_without_gradient_equals_the_argmax_path_bit_for_bit() {
+        tch::manual_seed(3);
+        let (b, f, t) = (5i64, 7i64, 11i64);
+        let h = Tensor::randn([b, f, t], (Kind::Float, Device::Cpu)).relu();
+        let lens = Tensor::from_slice(&[1i64, 3, 8, 11, 14]);
+        for (w, p) in [(2i64, 2i64), (4, 3), (8, 1), (3, 5)] {
+            let fast = dynamic_max_pool(&h, &lens, w, p).unwrap();
+            let slow = dynamic_max_pool(&h.copy().set_requires_grad(true), &lens, w, p).unwrap();
+            assert_eq!(fast.size(), vec![b, f * p]);
+            let diff = f64::try_from(fast.f_sub(&slow.detach()).unwrap().abs().max()).unwrap();
+            assert_eq!(diff, 0.0, "w {w}, p {p}");
+        }
     }
 }

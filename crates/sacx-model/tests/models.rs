@@ -415,3 +415,38 @@ fn replicas_share_the_weights_and_give_the_same_logits_on_another_thread() {
         assert!(want.equal(&got), "{arch}");
     }
 }
+
+/// `Model::predict` pads xml-cnn batches to a multiple of 8 tokens (fewer
+/// shapes for libtorch's primitive cache); padding is masked out, so the
+/// probabilities are those of each document alone at its own length, up to
+/// the last bits (oneDNN picks its kernels by shape).
+#[test]
+fn xml_cnn_predictions_do_not_change_with_the_padded_length() {
+    let arch = small_archs().remove(0);
+    assert_eq!(arch.batch_len_multiple(), 8);
+    let model = Model::new(&spec(arch), 5, Device::Cpu, None).unwrap();
+    let mut ex = docs();
+    ex.extend((1..20).map(|n| Example {
+        ids: (0..n).map(|i| 1 + (i * 7 + n) % 49).collect(),
+        labels: vec![],
+        lang: "en".into(),
+    }));
+    let predicted = model.predict(&ex, 3).unwrap();
+    for (i, p) in predicted.iter().enumerate() {
+        for multiple in [1, 13] {
+            let b = sacx_model::internal::make_batch_to(&ex, &[i], 0, 5, Device::Cpu, multiple)
+                .unwrap();
+            let own = model.logits(&b.ids, &b.mask).unwrap().sigmoid();
+            let own = Vec::<f32>::try_from(own.flatten(0, -1)).unwrap();
+            let diff = own
+                .iter()
+                .zip(p)
+                .map(|(a, b)| (a - b).abs())
+                .fold(0f32, f32::max);
+            assert!(
+                diff <= 1e-6,
+                "document {i} padded to a multiple of {multiple}: {diff}"
+            );
+        }
+    }
+}

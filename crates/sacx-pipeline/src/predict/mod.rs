@@ -410,7 +410,11 @@ impl Progress {
     }
 
     fn stage(&mut self, name: &str, took: std::time::Duration) {
-        *self.summary.stage_seconds.entry(name.to_string()).or_default() += took.as_secs_f64();
+        *self
+            .summary
+            .stage_seconds
+            .entry(name.to_string())
+            .or_default() += took.as_secs_f64();
     }
 }
 
