@@ -89,30 +89,37 @@ fn rounds_reveal_what_was_selected_resume_and_repeat() {
     let mut before = rows(&dir.join("round-0/labelled.json"));
     for (r, point) in active.iter().enumerate().skip(1) {
         let now = rows(&dir.join(format!("active/round-{r}/labelled.json")));
-        let added: BTreeSet<u64> = now
-            .iter()
-            .filter(|d| !before.contains(d))
-            .map(|d| d.0)
-            .collect();
+        let added: Vec<&(u64, String)> = now.iter().filter(|d| !before.contains(d)).collect();
         assert!(
             before.iter().all(|d| now.contains(d)),
             "round {r} keeps what was labelled"
         );
         assert!(!added.is_empty(), "round {r} reveals documents");
-        // What was revealed is exactly what `sacx select` chose.
+        // What was revealed is exactly what `sacx select` chose: by id, one
+        // translation at most, none of an id labelled before.
         let selected =
             std::fs::read_to_string(dir.join(format!("active/round-{r}/selected.jsonl"))).unwrap();
-        let chosen: BTreeSet<u64> = selected
+        let chosen: Vec<String> = selected
             .lines()
             .map(|l| {
                 serde_json::from_str::<Value>(l).unwrap()["id"]
                     .as_str()
                     .unwrap()
-                    .parse()
-                    .unwrap()
+                    .to_string()
             })
             .collect();
-        assert_eq!(added, chosen);
+        let added_ids: BTreeSet<String> = added.iter().map(|d| d.1.clone()).collect();
+        assert_eq!(
+            added_ids.len(),
+            added.len(),
+            "round {r}: one translation per id"
+        );
+        assert_eq!(added_ids, chosen.iter().cloned().collect::<BTreeSet<_>>());
+        assert_eq!(chosen.len(), added.len());
+        assert!(
+            before.iter().all(|d| !added_ids.contains(&d.1)),
+            "round {r} chose a translation of a labelled document"
+        );
         assert_eq!(point["labelled"].as_u64().unwrap() as usize, now.len());
         let random_now = rows(&dir.join(format!("random/round-{r}/labelled.json")));
         assert_eq!(random_now.len(), now.len());

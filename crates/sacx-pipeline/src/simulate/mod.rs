@@ -8,7 +8,8 @@
 //! rounds and each strategy:
 //! - **active**: the strategy's last model scores the unlabelled pool and
 //!   [`sacx_select::select`] chooses per class exploit, uncertainty and explore
-//!   documents ([`Sizes::select_params`]);
+//!   documents ([`Sizes::select_params`]), by document id as `sacx select`
+//!   does (one translation of a document at most, none of a labelled id);
 //! - **random**: as many documents as active selection chose in that round,
 //!   drawn uniformly from the unlabelled pool;
 //!
@@ -221,8 +222,13 @@ impl Simulate {
                 Some(rows) => rows,
                 None => {
                     let params = plan.sizes.select_params(plan.seed.wrapping_add(r as u64))?;
-                    let chosen =
-                        a_dir.select_next(env, &next, &unlabelled(plan, &a_rows), &params)?;
+                    let chosen = a_dir.select_next(
+                        env,
+                        &next,
+                        &unlabelled(plan, &a_rows),
+                        &a_rows,
+                        &params,
+                    )?;
                     self.labelled(env, &next, union(&a_rows, &chosen))?
                 }
             };

@@ -13,6 +13,7 @@ use sacx_data::layout::SeedLayout;
 use sacx_model::metrics::{self, Metrics};
 use sacx_select::{Context, MemoryPool, ScoredDoc, select};
 use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 /// The test documents of a seed: `seed-S/test.json`.
@@ -167,13 +168,16 @@ impl RoundDir {
         Ok(m)
     }
 
-    /// Active selection by this round's model among the `unlabelled` rows:
-    /// the rows chosen, also written to the next round's `selected.jsonl`.
+    /// Active selection by this round's model among the `unlabelled` rows,
+    /// as `sacx select` works: by document id, so at most one translation of
+    /// a document is chosen and none of an id already `labelled`. Returns the
+    /// rows chosen, also written to the next round's `selected.jsonl`.
     pub fn select_next(
         &self,
         env: &Env<'_>,
         next: &RoundDir,
         unlabelled: &[usize],
+        labelled: &[usize],
         params: &sacx_select::SelectParams,
     ) -> Result<Vec<usize>> {
         let corpus = env.corpus;
@@ -183,7 +187,7 @@ impl RoundDir {
             .iter()
             .zip(probs)
             .map(|(&row, probs)| ScoredDoc {
-                id: row.to_string(),
+                id: corpus.docs[row].id.clone(),
                 text: corpus.docs[row].text.clone(),
                 probs,
             })
@@ -193,19 +197,32 @@ impl RoundDir {
         let pool = MemoryPool::new(labels.clone(), vec![t; labels.len()], docs);
         let ctx = Context {
             segmenter: env.options.corpus.segmenter(),
+            labelled: labelled
+                .iter()
+                .map(|&r| corpus.docs[r].id.clone())
+                .collect(),
             ..Context::default()
         };
         let selection = select(&pool, params, &ctx)?;
         std::fs::create_dir_all(&next.dir).map_err(|e| Error::io(&next.dir, "create", e))?;
         selection.write(&next.dir.join(SELECTED_FILE))?;
+        let mut rows: HashMap<(&str, &str), usize> = HashMap::with_capacity(unlabelled.len());
+        for &r in unlabelled.iter().rev() {
+            rows.insert(
+                (corpus.docs[r].id.as_str(), corpus.docs[r].text.as_str()),
+                r,
+            );
+        }
         selection
             .documents
             .iter()
             .map(|d| {
-                d.id.parse::<usize>().map_err(|_| Error::Conflict {
-                    option: "select",
-                    reason: format!("selection returned unknown document {:?}", d.id),
-                })
+                rows.get(&(d.id.as_str(), d.text.as_str()))
+                    .copied()
+                    .ok_or_else(|| Error::Conflict {
+                        option: "select",
+                        reason: format!("selection returned unknown document {:?}", d.id),
+                    })
             })
             .collect()
     }
