@@ -58,7 +58,7 @@ pub struct RoundMeans {
 /// Everything `simulation.json` holds.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct SimulationResult {
-    /// [`FORMAT`].
+    /// `sacx-simulate-al/1`.
     pub format: &'static str,
     /// Documents of the corpus.
     pub documents: usize,
