@@ -6,7 +6,6 @@ mod common;
 use common::slurm::{Cluster, is_root};
 use common::{ok, small_corpus};
 use std::process::Command;
-use std::time::{Duration, Instant};
 
 #[test]
 fn a_three_seed_run_completes_on_a_one_node_slurm_cluster() {
@@ -53,33 +52,9 @@ fn a_three_seed_run_completes_on_a_one_node_slurm_cluster() {
     assert_eq!(ids.len(), 2, "{jobs}");
 
     // Wait until neither job is queued or running.
-    let started = Instant::now();
-    loop {
-        let q = cluster
-            .cmd("squeue")
-            .args(["-h", "-o", "%i %T", "-j", &ids.join(",")])
-            .output()
-            .unwrap();
-        let text = String::from_utf8_lossy(&q.stdout).into_owned();
-        if text.trim().is_empty() {
-            break;
-        }
-        assert!(
-            started.elapsed() < Duration::from_secs(600),
-            "jobs still queued after 10 minutes:\n{text}"
-        );
-        std::thread::sleep(Duration::from_secs(2));
-    }
+    cluster.wait(&ids);
     let logs = out.join("slurm/logs");
-    let show = |id: &str| {
-        let o = cluster
-            .cmd("scontrol")
-            .args(["show", "job", id])
-            .output()
-            .unwrap();
-        String::from_utf8_lossy(&o.stdout).into_owned()
-    };
-    let aggregate = show(ids[1]);
+    let aggregate = cluster.show(ids[1]);
     let log = std::fs::read_to_string(logs.join("aggregate.out")).unwrap_or_default();
     assert!(
         aggregate.contains("JobState=COMPLETED"),

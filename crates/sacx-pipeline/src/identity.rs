@@ -13,14 +13,30 @@ use serde_json::{Value, json};
 /// merged) documents (the same file under another path is the same corpus; an
 /// edited file is another).
 pub fn identity(options: &RunOptions, corpus: &Corpus) -> Result<Value> {
+    defining(
+        options,
+        corpus,
+        &["seeds", "seed_list", "out", "seeds_only", "force"],
+    )
+}
+
+/// The serialised `options` less the keys in `leave_out`, with the corpus
+/// files and extra labelled files replaced by the count and fingerprint of
+/// the loaded documents, and without the device: what [`identity`] does for
+/// a run, for any options made of the same groups (`corpus`, `train`).
+pub fn defining<T: serde::Serialize>(
+    options: &T,
+    corpus: &Corpus,
+    leave_out: &[&str],
+) -> Result<Value> {
     let mut v = serde_json::to_value(options).map_err(|source| Error::Json {
         path: "params.json".into(),
         what: "cannot be serialised",
         source,
     })?;
     if let Some(obj) = v.as_object_mut() {
-        for key in ["seeds", "seed_list", "out", "seeds_only", "force"] {
-            obj.remove(key);
+        for key in leave_out {
+            obj.remove(*key);
         }
         if let Some(c) = obj.get_mut("corpus").and_then(Value::as_object_mut) {
             c.remove("corpus");

@@ -104,16 +104,22 @@ impl Default for RunOptions {
 impl RunOptions {
     /// The seeds to run, in order, without duplicates.
     pub fn seed_list(&self) -> crate::Result<Vec<u64>> {
-        let mut seeds = if self.seed_list.is_empty() {
-            if self.seeds == 0 {
-                return Err(crate::Error::param("seeds", 0, "at least 1"));
-            }
-            (1..=self.seeds).collect()
-        } else {
-            self.seed_list.clone()
-        };
-        seeds.sort_unstable();
-        seeds.dedup();
-        Ok(seeds)
+        seed_list(self.seeds, &self.seed_list)
     }
+}
+
+/// The seeds of `--seeds N` (1..=N) or of `--seed-list` when given, in
+/// order, without duplicates.
+pub(crate) fn seed_list(seeds: u64, list: &[u64]) -> crate::Result<Vec<u64>> {
+    let mut seeds = if list.is_empty() {
+        if seeds == 0 {
+            return Err(crate::Error::param("seeds", 0, "at least 1"));
+        }
+        (1..=seeds).collect()
+    } else {
+        list.to_vec()
+    };
+    seeds.sort_unstable();
+    seeds.dedup();
+    Ok(seeds)
 }

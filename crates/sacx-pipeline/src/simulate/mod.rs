@@ -175,35 +175,11 @@ impl Simulate {
     /// directory and `force`, with the corpus files replaced by a fingerprint
     /// of the loaded documents.
     fn identity(&self, corpus: &Corpus) -> Result<serde_json::Value> {
-        let mut v = serde_json::to_value(&self.options).map_err(|source| Error::Json {
-            path: PARAMS_FILE.into(),
-            what: "cannot be serialised",
-            source,
-        })?;
-        if let Some(obj) = v.as_object_mut() {
-            for key in ["seeds", "seed_list", "out", "force"] {
-                obj.remove(key);
-            }
-            if let Some(c) = obj
-                .get_mut("corpus")
-                .and_then(serde_json::Value::as_object_mut)
-            {
-                c.remove("corpus");
-                c.remove("labelled");
-                c.insert("documents".into(), corpus.docs.len().into());
-                c.insert(
-                    "fingerprint".into(),
-                    crate::identity::fingerprint(corpus).into(),
-                );
-            }
-            if let Some(t) = obj
-                .get_mut("train")
-                .and_then(serde_json::Value::as_object_mut)
-            {
-                t.remove("device");
-            }
-        }
-        Ok(v)
+        crate::identity::defining(
+            &self.options,
+            corpus,
+            &["seeds", "seed_list", "out", "force"],
+        )
     }
 
     /// Every round of one seed, both strategies.

@@ -107,17 +107,7 @@ pub struct Sizes {
 impl SimulateOptions {
     /// The seeds, in order, without duplicates.
     pub fn seed_list(&self) -> Result<Vec<u64>> {
-        let mut seeds = if self.seed_list.is_empty() {
-            if self.seeds == 0 {
-                return Err(Error::param("seeds", 0, "at least 1"));
-            }
-            (1..=self.seeds).collect()
-        } else {
-            self.seed_list.clone()
-        };
-        seeds.sort_unstable();
-        seeds.dedup();
-        Ok(seeds)
+        crate::options::seed_list(self.seeds, &self.seed_list)
     }
 
     /// Checks the options that do not depend on the corpus.
