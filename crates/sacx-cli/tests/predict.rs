@@ -4,42 +4,12 @@
 //! work.
 mod common;
 
-use common::{ok, sacx, small_corpus, workspace};
+use common::{ok, sacx, small_corpus, trained, workspace};
 use sacx_data::predictions::{PredictionRow, Predictions};
 use sacx_data::{Corpus, LoadOptions, Split};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use std::sync::OnceLock;
-
-/// One xml-cnn seed trained once for the whole file (1 epoch, 400 bundled
-/// documents, 1 thread, the validation split's best threshold applied):
-/// `(corpus, seed directory)`.
-fn trained() -> (&'static Path, &'static Path) {
-    static TRAINED: OnceLock<(tempfile::TempDir, PathBuf, PathBuf)> = OnceLock::new();
-    let (_, corpus, seed) = TRAINED.get_or_init(|| {
-        let dir = tempfile::tempdir().unwrap();
-        let corpus = small_corpus(dir.path(), 400);
-        let seed = dir.path().join("seed-1");
-        ok(sacx(&[
-            "train",
-            "--corpus",
-            corpus.to_str().unwrap(),
-            "--seed",
-            "1",
-            "--epochs",
-            "1",
-            "--threads",
-            "1",
-            // Its own threshold (not 0.5), which predict and explain must use.
-            "--apply-best-threshold",
-            "--out",
-            seed.to_str().unwrap(),
-        ]));
-        (dir, corpus, seed)
-    });
-    (corpus, seed)
-}
 
 /// A pool of `n` bundled documents from line `skip` on, labels removed
 /// unless `labelled`.

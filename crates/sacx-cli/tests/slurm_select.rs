@@ -7,39 +7,11 @@
 mod common;
 
 use common::slurm::{Cluster, install, is_root};
-use common::{ok, sacx, small_corpus};
+use common::{ok, small_corpus, trained};
 use sacx_data::predictions::Predictions;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use std::sync::OnceLock;
-
-/// One xml-cnn seed trained once for the file (1 epoch, 400 bundled
-/// documents, 1 thread, its best threshold applied).
-fn trained() -> &'static Path {
-    static TRAINED: OnceLock<(tempfile::TempDir, PathBuf)> = OnceLock::new();
-    let (_, seed) = TRAINED.get_or_init(|| {
-        let dir = tempfile::tempdir().unwrap();
-        let corpus = small_corpus(dir.path(), 400);
-        let seed = dir.path().join("seed-1");
-        ok(sacx(&[
-            "train",
-            "--corpus",
-            corpus.to_str().unwrap(),
-            "--seed",
-            "1",
-            "--epochs",
-            "1",
-            "--threads",
-            "1",
-            "--apply-best-threshold",
-            "--out",
-            seed.to_str().unwrap(),
-        ]));
-        (dir, seed)
-    });
-    seed
-}
 
 /// The bundled documents after the 400 trained on, without labels, split into
 /// files of `sizes` documents; the second file's name needs quoting in bash.
@@ -122,7 +94,7 @@ fn a_pool_in_three_files_is_scored_and_selected_on_a_one_node_slurm_cluster() {
         return;
     }
     install();
-    let seed = trained();
+    let (_, seed) = trained();
     let tmp = tempfile::tempdir().unwrap();
     let cluster = Cluster::start(&tmp.path().join("cluster"));
     let sizes = [50, 60, 70];
@@ -236,7 +208,7 @@ fn bash_array(script: &Path, array: &str) -> Vec<String> {
 
 #[test]
 fn without_submit_the_scripts_are_written_for_bash() {
-    let seed = trained();
+    let (_, seed) = trained();
     let tmp = tempfile::tempdir().unwrap();
     let files = pool(tmp.path(), &[5, 6, 7]);
     let out = tmp.path().join("scored");
@@ -302,7 +274,7 @@ fn without_submit_the_scripts_are_written_for_bash() {
 
 #[test]
 fn bad_input_is_refused_in_one_line_before_anything_is_written() {
-    let seed = trained();
+    let (_, seed) = trained();
     let tmp = tempfile::tempdir().unwrap();
     let files = pool(tmp.path(), &[5, 6, 7]);
     let other = tmp.path().join("other");
@@ -356,7 +328,7 @@ fn bad_input_is_refused_in_one_line_before_anything_is_written() {
 /// (with `--batch-size 1`, a document's scores do not depend on its batch).
 #[test]
 fn select_reads_a_pool_predicted_file_by_file() {
-    let seed = trained();
+    let (_, seed) = trained();
     let tmp = tempfile::tempdir().unwrap();
     let files = pool(tmp.path(), &[40, 40, 40]);
     let mut dirs = Vec::new();

@@ -45,3 +45,33 @@ pub fn ok(out: Output) -> String {
     );
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
+
+/// One xml-cnn seed trained once per test file (1 epoch, 400 bundled
+/// documents, 1 thread, the validation split's best threshold applied):
+/// `(corpus, seed directory)`.
+pub fn trained() -> (&'static Path, &'static Path) {
+    static TRAINED: std::sync::OnceLock<(tempfile::TempDir, PathBuf, PathBuf)> =
+        std::sync::OnceLock::new();
+    let (_, corpus, seed) = TRAINED.get_or_init(|| {
+        let dir = tempfile::tempdir().unwrap();
+        let corpus = small_corpus(dir.path(), 400);
+        let seed = dir.path().join("seed-1");
+        ok(sacx(&[
+            "train",
+            "--corpus",
+            corpus.to_str().unwrap(),
+            "--seed",
+            "1",
+            "--epochs",
+            "1",
+            "--threads",
+            "1",
+            // Its own threshold (not 0.5), which predict and explain must use.
+            "--apply-best-threshold",
+            "--out",
+            seed.to_str().unwrap(),
+        ]));
+        (dir, corpus, seed)
+    });
+    (corpus, seed)
+}
