@@ -92,6 +92,13 @@ impl EmbedPool {
         mask: &Tensor,
         rng: Option<&mut ChaCha8Rng>,
     ) -> Result<Tensor> {
+        let h = self.features(emb, mask)?;
+        let h = crate::rng::dropout(&h, self.params.dropout, rng)?;
+        self.output.forward(&h)
+    }
+
+    /// The document vectors the output layer reads, `[b, hidden]` (before dropout).
+    pub(crate) fn features(&self, emb: &Tensor, mask: &Tensor) -> Result<Tensor> {
         let pad = mask.f_le(0.0)?.f_unsqueeze(-1)?;
         let pooled = emb
             .f_masked_fill(&pad, f64::NEG_INFINITY)?
@@ -99,9 +106,7 @@ impl EmbedPool {
         let any = lengths(mask)?.f_gt(0)?.f_unsqueeze(-1)?;
         let zeros = Tensor::f_zeros([1], (Kind::Float, emb.device()))?;
         let pooled = pooled.f_where_self(&any, &zeros)?;
-        let h = self.hidden.forward(&pooled)?.f_relu()?;
-        let h = crate::rng::dropout(&h, self.params.dropout, rng)?;
-        self.output.forward(&h)
+        Ok(self.hidden.forward(&pooled)?.f_relu()?)
     }
 }
 

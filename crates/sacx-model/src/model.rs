@@ -327,6 +327,32 @@ impl Model {
         self.forward_t(ids, mask, None)
     }
 
+    /// The document vectors the output layer reads, `[b, hidden]`, for `[b, len]`
+    /// ids and mask, in evaluation mode without gradients: xml-cnn's and
+    /// embed-pool's hidden ReLU layer, the transformers' pooled state.
+    ///
+    /// ```
+    /// use sacx_model::{Architecture, EmbedPoolParams, Model, ModelSpec};
+    /// use tch::{Device, Kind, Tensor};
+    /// let arch = EmbedPoolParams::builder().embedding_dim(4).hidden(8).build()?;
+    /// let spec = ModelSpec { architecture: Architecture::EmbedPool(arch), vocab_size: 10, pad_id: 0, num_classes: 3 };
+    /// let model = Model::new(&spec, 1, Device::Cpu, None)?;
+    /// let ids = Tensor::from_slice(&[1i64, 2, 3]).view([1, 3]);
+    /// let mask = Tensor::ones([1, 3], (Kind::Float, Device::Cpu));
+    /// assert_eq!(model.features(&ids, &mask)?.size(), [1, 8]);
+    /// # Ok::<(), sacx_model::Error>(())
+    /// ```
+    pub fn features(&self, ids: &Tensor, mask: &Tensor) -> Result<Tensor> {
+        let _guard = tch::no_grad_guard();
+        let emb = self.embedding().forward(ids)?;
+        match &self.net {
+            Net::XmlCnn(m) => m.features(&emb, mask),
+            Net::EmbedPool(m) => m.features(&emb, mask),
+            Net::Transformer(m) => m.features_t(&emb, mask, None),
+            Net::Hf(m) => m.features(&emb, mask),
+        }
+    }
+
     /// Sigmoid probabilities `[n][classes]` for `examples`, in their order,
     /// computed in length-sorted batches of `batch_size`.
     pub fn predict(&self, examples: &[Example], batch_size: usize) -> Result<Vec<Vec<f32>>> {

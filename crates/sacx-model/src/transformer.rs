@@ -187,6 +187,16 @@ impl Transformer {
         &self,
         emb: &Tensor,
         mask: &Tensor,
+        rng: Option<&mut ChaCha8Rng>,
+    ) -> Result<Tensor> {
+        self.output.forward(&self.features_t(emb, mask, rng)?)
+    }
+
+    /// The pooled document vectors `[b, dim]` the output layer reads.
+    pub(crate) fn features_t(
+        &self,
+        emb: &Tensor,
+        mask: &Tensor,
         mut rng: Option<&mut ChaCha8Rng>,
     ) -> Result<Tensor> {
         let max = self.params.max_positions as i64;
@@ -242,7 +252,7 @@ impl Transformer {
                 )?
             }
         };
-        self.output.forward(&pooled)
+        Ok(pooled)
     }
 }
 

@@ -182,6 +182,18 @@ impl XmlCnn {
         mask: &Tensor,
         rng: Option<&mut ChaCha8Rng>,
     ) -> Result<Tensor> {
+        self.after_pooling(&self.pool(convs, mask)?, rng)
+    }
+
+    /// The document vectors the output layer reads, `[b, hidden]`: the
+    /// bottleneck's ReLU in evaluation mode.
+    pub(crate) fn features(&self, emb: &Tensor, mask: &Tensor) -> Result<Tensor> {
+        let pooled = self.pool(&self.convolve(emb, mask)?, mask)?;
+        Ok(self.bottleneck.forward(&pooled)?.f_relu()?)
+    }
+
+    /// Dynamic max pooling of every width's ReLU, concatenated.
+    fn pool(&self, convs: &[Tensor], mask: &Tensor) -> Result<Tensor> {
         let lens = lengths(mask)?;
         let mut pooled = Vec::with_capacity(convs.len());
         for (h, &w) in convs.iter().zip(&self.params.filter_widths) {
@@ -192,7 +204,7 @@ impl XmlCnn {
                 self.params.chunks as i64,
             )?);
         }
-        self.after_pooling(&Tensor::f_cat(&pooled, 1)?, rng)
+        Ok(Tensor::f_cat(&pooled, 1)?)
     }
 
     /// Bottleneck, ReLU, dropout (with `rng`) and output, from pooled features.

@@ -229,6 +229,13 @@ impl HfNet {
         let hidden = self.encoder.forward_t(embeddings, mask, rng, first)?;
         self.head.forward(&self.pool(&hidden, mask)?)
     }
+
+    /// The pooled document vectors `[b, hidden]` the head reads (evaluation mode).
+    pub(crate) fn features(&self, embeddings: &Tensor, mask: &Tensor) -> Result<Tensor> {
+        let first = self.pooling == Pooling::First;
+        let hidden = self.encoder.forward_t(embeddings, mask, None, first)?;
+        self.pool(&hidden, mask)
+    }
 }
 
 impl Classifier for HfNet {

@@ -1,0 +1,154 @@
+//! Paragraph vectors: PV-DBOW with negative sampling (Le & Mikolov 2014),
+//! optionally training skip-gram word vectors alongside (gensim's `Doc2Vec(dm=0,
+//! dbow_words=1)`), seeded and multi-threaded, with inference for unseen text.
+//!
+//! Training is sharded for determinism: the documents are cut into
+//! [`PvParams::threads`] contiguous shards, each thread trains its shard's
+//! document vectors (its own rows) against a private copy of the word and
+//! output weights, and after every epoch the copies' changes are summed into
+//! the shared weights. The same seed and thread count give the same vectors,
+//! bit for bit; a different thread count gives different (equally good)
+//! vectors.
+mod infer;
+mod train;
+mod vocab;
+
+pub(crate) use train::Lcg;
+pub use train::PvTraining;
+pub use vocab::Vocab;
+
+use crate::{Error, Result};
+
+sacx_data::validated_params! {
+    error crate::Error;
+    /// The parameters of paragraph-vector training; the defaults are gensim's
+    /// `Doc2Vec(dm=0, dbow_words=1, vector_size=100, window=6, min_count=1,
+    /// epochs=40)` with its other defaults (negative 5, sample 1e-3, alpha
+    /// 0.025 → 0.0001).
+    ///
+    /// ```
+    /// let p = sacx_map::PvParams::builder().dim(50).build()?;
+    /// assert_eq!((p.dim(), p.window(), p.epochs()), (50, 6, 40));
+    /// assert!(sacx_map::PvParams::builder().negative(0).build().is_err());
+    /// # Ok::<(), sacx_map::Error>(())
+    /// ```
+    pub struct PvParams, builder PvParamsBuilder, raw PvParamsRaw = "PvParamsRaw",
+    check PvParams::check {
+        /// Vector width. Default 100, range 1–4096.
+        copy dim: usize = 100,
+        /// Skip-gram window (words each side, at most; each position draws a
+        /// reduced window in `1..=window`). Default 6, range 1–100.
+        copy window: usize = 6,
+        /// Words seen fewer times are ignored. Default 1, range 1–10⁹.
+        copy min_count: u64 = 1,
+        /// Passes over the corpus. Default 40, range 1–10,000.
+        copy epochs: usize = 40,
+        /// Negative samples per positive pair. Default 5, range 1–100.
+        copy negative: usize = 5,
+        /// Downsampling threshold of frequent words (0: off). Default 1e-3, range [0, 1].
+        copy sample: f64 = 1e-3,
+        /// Initial learning rate. Default 0.025, range (0, 1].
+        copy alpha: f64 = 0.025,
+        /// Final learning rate (linear decay). Default 0.0001, range (0, alpha].
+        copy min_alpha: f64 = 0.0001,
+        /// Also train word vectors by skip-gram (`dbow_words=1`). Default true.
+        copy train_words: bool = true,
+        /// Seed of the initial vectors and of every random draw. Default 1.
+        copy seed: u64 = 1,
+        /// Threads, which are also the training shards. Default 2, range 1–256.
+        copy threads: usize = 2,
+    }
+}
+
+impl PvParams {
+    fn check(&self) -> Result<()> {
+        range("dim", self.dim, 1, 4096)?;
+        range("window", self.window, 1, 100)?;
+        range("epochs", self.epochs, 1, 10_000)?;
+        range("negative", self.negative, 1, 100)?;
+        range("threads", self.threads, 1, 256)?;
+        if !(1..=1_000_000_000).contains(&self.min_count) {
+            return Err(Error::param("min_count", self.min_count, "1..=1000000000"));
+        }
+        if !(0.0..=1.0).contains(&self.sample) {
+            return Err(Error::param("sample", self.sample, "a number in [0, 1]"));
+        }
+        if !(self.alpha > 0.0 && self.alpha <= 1.0) {
+            return Err(Error::param("alpha", self.alpha, "a number in (0, 1]"));
+        }
+        if !(self.min_alpha > 0.0 && self.min_alpha <= self.alpha) {
+            return Err(Error::param(
+                "min_alpha",
+                self.min_alpha,
+                format!("a number in (0, alpha = {}]", self.alpha),
+            ));
+        }
+        Ok(())
+    }
+}
+
+fn range(name: &'static str, v: usize, lo: usize, hi: usize) -> Result<()> {
+    if (lo..=hi).contains(&v) {
+        Ok(())
+    } else {
+        Err(Error::param(name, v, format!("{lo}..={hi}")))
+    }
+}
+
+/// A trained paragraph-vector model: the vocabulary, the word vectors and
+/// the output (negative-sampling) weights, enough to infer a vector for any
+/// text.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ParagraphVectors {
+    params: PvParams,
+    vocab: Vocab,
+    /// `vocab × dim` input word vectors (gensim's `wv.vectors`).
+    words: Vec<f32>,
+    /// `vocab × dim` output weights (gensim's `syn1neg`).
+    output: Vec<f32>,
+    /// The negative-sampling table of `vocab`.
+    table: Vec<u32>,
+}
+
+impl ParagraphVectors {
+    /// A model from its parts (as loaded); the matrices must be `vocab × dim`.
+    pub fn from_parts(
+        params: PvParams,
+        vocab: Vocab,
+        words: Vec<f32>,
+        output: Vec<f32>,
+    ) -> Result<Self> {
+        let want = vocab.len() * params.dim();
+        if words.len() != want || output.len() != want {
+            return Err(Error::input(format!(
+                "paragraph vectors: matrices of {} and {} values, expected vocabulary {} × dim {}",
+                words.len(),
+                output.len(),
+                vocab.len(),
+                params.dim()
+            )));
+        }
+        let table = vocab.negative_table();
+        Ok(ParagraphVectors { params, vocab, words, output, table })
+    }
+
+    /// The training parameters.
+    pub fn params(&self) -> &PvParams {
+        &self.params
+    }
+
+    /// The vocabulary.
+    pub fn vocab(&self) -> &Vocab {
+        &self.vocab
+    }
+
+    /// The input word vectors, `vocab × dim` row-major.
+    pub fn word_vectors(&self) -> &[f32] {
+        &self.words
+    }
+
+    /// The output weights, `vocab × dim` row-major.
+    pub fn output_weights(&self) -> &[f32] {
+        &self.output
+    }
+}

@@ -1,0 +1,307 @@
+//! PV-DBOW training: negative-sampling updates, sharded over threads.
+use super::{ParagraphVectors, PvParams, Vocab};
+use crate::vectors::{axpy, dot};
+use crate::{DocVectors, Error, Result};
+use std::time::Instant;
+
+/// Sigmoid saturates beyond ±`MAX_EXP` (word2vec's table range).
+const MAX_EXP: f32 = 6.0;
+/// Entries of the sigmoid table.
+const SIGMOID_SIZE: usize = 1024;
+
+/// A trained model with the training documents' vectors and its speed.
+#[derive(Debug, Clone)]
+pub struct PvTraining {
+    /// The model (vocabulary, word vectors, output weights).
+    pub model: ParagraphVectors,
+    /// One unit vector per training document, in input order.
+    pub vectors: DocVectors,
+    /// Words of the corpus (kept by `min_count`) times epochs.
+    pub words: u64,
+    /// Wall-clock seconds of the training passes (not the vocabulary).
+    pub seconds: f64,
+}
+
+impl PvTraining {
+    /// Corpus words per second of training (`words / seconds`), the figure
+    /// gensim reports as raw words/s.
+    pub fn words_per_second(&self) -> f64 {
+        self.words as f64 / self.seconds.max(1e-9)
+    }
+}
+
+/// word2vec's linear congruential generator: cheap, and the same stream on
+/// every platform.
+#[derive(Clone, Copy)]
+pub(crate) struct Lcg(u64);
+
+impl Lcg {
+    /// A generator from a seed and a stream number, mixed (splitmix64).
+    pub(crate) fn new(seed: u64, stream: u64) -> Self {
+        let mut z = seed ^ stream.wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        Lcg(z ^ (z >> 31))
+    }
+
+    #[inline]
+    pub(crate) fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_mul(25_214_903_917).wrapping_add(11);
+        self.0 >> 16
+    }
+
+    /// Uniform in `[-0.5, 0.5) / dim`, gensim's initial vectors.
+    pub(crate) fn init(&mut self, dim: usize) -> f32 {
+        ((self.next() & 0xFF_FFFF) as f32 / 16_777_216.0 - 0.5) / dim as f32
+    }
+}
+
+/// Everything a negative-sampling update reads.
+pub(crate) struct Sampler<'a> {
+    pub(crate) dim: usize,
+    pub(crate) negative: usize,
+    pub(crate) keep: &'a [u32],
+    pub(crate) table: &'a [u32],
+    sigmoid: Vec<f32>,
+}
+
+impl<'a> Sampler<'a> {
+    pub(crate) fn new(params: &PvParams, keep: &'a [u32], table: &'a [u32]) -> Self {
+        let sigmoid = (0..SIGMOID_SIZE)
+            .map(|i| {
+                let x = (i as f32 / SIGMOID_SIZE as f32 * 2.0 - 1.0) * MAX_EXP;
+                1.0 / (1.0 + (-x).exp())
+            })
+            .collect();
+        Sampler { dim: params.dim(), negative: params.negative(), keep, table, sigmoid }
+    }
+
+    #[inline]
+    fn sigmoid(&self, f: f32) -> f32 {
+        if f >= MAX_EXP {
+            1.0
+        } else if f <= -MAX_EXP {
+            0.0
+        } else {
+            let i = ((f + MAX_EXP) * (SIGMOID_SIZE as f32 / MAX_EXP / 2.0)) as usize;
+            self.sigmoid[i.min(SIGMOID_SIZE - 1)]
+        }
+    }
+
+    /// The words of `doc` kept by downsampling this time.
+    pub(crate) fn subsample(&self, doc: &[u32], rng: &mut Lcg, out: &mut Vec<u32>) {
+        out.clear();
+        out.extend(doc.iter().copied().filter(|&w| {
+            let t = self.keep[w as usize];
+            t == u32::MAX || (rng.next() as u32) < t
+        }));
+    }
+
+    /// The `k`-th target of a pair and its label: `target` first, then
+    /// negatives drawn from the table (`None`: a draw that hit `target`).
+    #[inline]
+    fn target(&self, k: usize, target: u32, rng: &mut Lcg) -> Option<(usize, f32)> {
+        if k == 0 {
+            return Some((target as usize, 1.0));
+        }
+        let t = self.table[(rng.next() % self.table.len() as u64) as usize];
+        (t != target).then_some((t as usize, 0.0))
+    }
+
+    /// [`Sampler::pair`] against frozen output weights (inference).
+    pub(crate) fn pair_frozen(
+        &self,
+        input: &[f32],
+        target: u32,
+        output: &[f32],
+        neu1e: &mut [f32],
+        alpha: f32,
+        rng: &mut Lcg,
+    ) {
+        let d = self.dim;
+        neu1e.fill(0.0);
+        for k in 0..=self.negative {
+            if let Some((t, label)) = self.target(k, target, rng) {
+                let o = &output[t * d..(t + 1) * d];
+                let g = (label - self.sigmoid(dot(input, o))) * alpha;
+                axpy(g, o, neu1e);
+            }
+        }
+    }
+
+    /// One positive pair (`input` predicts `target`) and its negatives:
+    /// accumulates the input's gradient step into `neu1e` (cleared first) and
+    /// moves the output rows.
+    #[inline]
+    pub(crate) fn pair(
+        &self,
+        input: &[f32],
+        target: u32,
+        output: &mut [f32],
+        neu1e: &mut [f32],
+        alpha: f32,
+        rng: &mut Lcg,
+    ) {
+        let d = self.dim;
+        neu1e.fill(0.0);
+        for k in 0..=self.negative {
+            if let Some((t, label)) = self.target(k, target, rng) {
+                let o = &mut output[t * d..(t + 1) * d];
+                let g = (label - self.sigmoid(dot(input, o))) * alpha;
+                axpy(g, o, neu1e);
+                axpy(g, input, o);
+            }
+        }
+    }
+}
+
+/// One thread's share: its documents, their vectors, and the weights it trains.
+struct Shard<'a> {
+    first: usize,
+    docs: &'a [Vec<u32>],
+    vectors: &'a mut [f32],
+    words: Vec<f32>,
+    output: Vec<f32>,
+}
+
+/// Trains PV-DBOW on `docs` (each a list of words).
+pub(crate) fn train<S: AsRef<str>>(docs: &[Vec<S>], params: &PvParams) -> Result<PvTraining> {
+    let vocab = Vocab::build(docs, params.min_count());
+    if vocab.is_empty() {
+        return Err(Error::input(format!(
+            "no word is seen at least min_count = {} times in the {} documents; lower min_count or give a corpus with text",
+            params.min_count(),
+            docs.len()
+        )));
+    }
+    let ids: Vec<Vec<u32>> = docs.iter().map(|d| vocab.ids(d)).collect();
+    let (dim, n, v) = (params.dim(), ids.len(), vocab.len());
+    let mut rng = Lcg::new(params.seed(), u64::MAX);
+    let mut words: Vec<f32> = (0..v * dim).map(|_| rng.init(dim)).collect();
+    let mut output = vec![0f32; v * dim];
+    let mut vectors: Vec<f32> = (0..n * dim).map(|_| rng.init(dim)).collect();
+    let keep = vocab.keep_thresholds(params.sample());
+    let table = vocab.negative_table();
+    let sampler = Sampler::new(params, &keep, &table);
+    let corpus_words: u64 = ids.iter().map(|d| d.len() as u64).sum();
+    let threads = params.threads().min(n.max(1));
+    let start = Instant::now();
+    for epoch in 0..params.epochs() {
+        run_epoch(&sampler, params, epoch, threads, &ids, &mut vectors, &mut words, &mut output);
+    }
+    let seconds = start.elapsed().as_secs_f64();
+    let model = ParagraphVectors::from_parts(params.clone(), vocab, words, output)?;
+    Ok(PvTraining {
+        model,
+        vectors: DocVectors::new(dim, vectors)?,
+        words: corpus_words * params.epochs() as u64,
+        seconds,
+    })
+}
+
+/// One pass over every shard, then the shards' weight changes summed in.
+#[allow(clippy::too_many_arguments)]
+fn run_epoch(
+    sampler: &Sampler,
+    params: &PvParams,
+    epoch: usize,
+    threads: usize,
+    ids: &[Vec<u32>],
+    vectors: &mut [f32],
+    words: &mut Vec<f32>,
+    output: &mut Vec<f32>,
+) {
+    let (n, dim) = (ids.len(), params.dim());
+    if threads <= 1 {
+        let mut shard = Shard { first: 0, docs: ids, vectors, words: std::mem::take(words), output: std::mem::take(output) };
+        train_shard(sampler, params, epoch, n, 0, &mut shard);
+        *words = shard.words;
+        *output = shard.output;
+        return;
+    }
+    let mut shards = Vec::with_capacity(threads);
+    let mut rest = vectors;
+    for s in 0..threads {
+        let (lo, hi) = (s * n / threads, (s + 1) * n / threads);
+        let (mine, tail) = rest.split_at_mut((hi - lo) * dim);
+        rest = tail;
+        shards.push(Shard { first: lo, docs: &ids[lo..hi], vectors: mine, words: words.clone(), output: output.clone() });
+    }
+    std::thread::scope(|scope| {
+        for (s, shard) in shards.iter_mut().enumerate() {
+            scope.spawn(move || train_shard(sampler, params, epoch, n, s as u64, shard));
+        }
+    });
+    merge(words, shards.iter().map(|s| s.words.as_slice()).collect());
+    merge(output, shards.iter().map(|s| s.output.as_slice()).collect());
+}
+
+/// `base += Σ (copy − base)` over the copies, in parallel chunks.
+fn merge(base: &mut [f32], copies: Vec<&[f32]>) {
+    use rayon::prelude::*;
+    const CHUNK: usize = 1 << 16;
+    base.par_chunks_mut(CHUNK).enumerate().for_each(|(c, b)| {
+        let off = c * CHUNK;
+        for (i, x) in b.iter_mut().enumerate() {
+            let old = *x;
+            let mut sum = old;
+            for copy in &copies {
+                sum += copy[off + i] - old;
+            }
+            *x = sum;
+        }
+    });
+}
+
+/// One epoch over one shard's documents.
+fn train_shard(sampler: &Sampler, params: &PvParams, epoch: usize, n: usize, stream: u64, shard: &mut Shard) {
+    let dim = params.dim();
+    let window = params.window() as u64;
+    let total = (params.epochs() * n.max(1)) as f64;
+    let (a0, a1) = (params.alpha(), params.min_alpha());
+    let mut rng = Lcg::new(params.seed(), (epoch as u64) << 16 | stream);
+    let mut neu1e = vec![0f32; dim];
+    let mut kept = Vec::new();
+    for (i, doc) in shard.docs.iter().enumerate() {
+        let progress = (epoch * n + shard.first + i) as f64 / total;
+        let alpha = (a0 - (a0 - a1) * progress).max(a1) as f32;
+        sampler.subsample(doc, &mut rng, &mut kept);
+        if params.train_words() {
+            skip_gram(sampler, &kept, window, alpha, &mut rng, &mut neu1e, &mut shard.words, &mut shard.output);
+        }
+        let dv = &mut shard.vectors[i * dim..(i + 1) * dim];
+        for &w in &kept {
+            sampler.pair(dv, w, &mut shard.output, &mut neu1e, alpha, &mut rng);
+            axpy(1.0, &neu1e, dv);
+        }
+    }
+}
+
+/// Skip-gram over one document's kept words: each word predicts its
+/// neighbours within a reduced window.
+#[allow(clippy::too_many_arguments)]
+fn skip_gram(
+    sampler: &Sampler,
+    kept: &[u32],
+    window: u64,
+    alpha: f32,
+    rng: &mut Lcg,
+    neu1e: &mut [f32],
+    words: &mut [f32],
+    output: &mut [f32],
+) {
+    let dim = sampler.dim;
+    for (pos, &target) in kept.iter().enumerate() {
+        let reach = (window - rng.next() % window) as usize;
+        let lo = pos.saturating_sub(reach);
+        let hi = (pos + reach + 1).min(kept.len());
+        for (p2, &ctx) in kept.iter().enumerate().take(hi).skip(lo) {
+            if p2 == pos {
+                continue;
+            }
+            let c = ctx as usize * dim;
+            sampler.pair(&words[c..c + dim], target, output, neu1e, alpha, rng);
+            axpy(1.0, neu1e, &mut words[c..c + dim]);
+        }
+    }
+}
