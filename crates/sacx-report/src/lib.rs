@@ -24,6 +24,10 @@
 //! evaluation next to the baselines (`evaluation.json`), and per class its keyword bar
 //! chart, unstable words (`keywords/keywords.json`) and example documents coloured by
 //! attribution (`runs/seed-<N>/explanations/shard-*.bin`).
+//!
+//! Two standalone pages share the report's look: [`curve::page`] (learning curves of
+//! `sacx simulate-al`) and [`map::map_page`] (the topic map of `sacx map`, whose
+//! [`map::map_section`] also fits into a report).
 
 mod chart;
 mod classes;
@@ -34,11 +38,14 @@ mod examples;
 mod header;
 mod html;
 mod load;
+pub mod map;
 mod metrics;
 mod style;
 
 #[cfg(test)]
 mod fixture;
+#[cfg(test)]
+mod map_fixture;
 #[cfg(test)]
 mod tests;
 
@@ -63,17 +70,7 @@ pub fn render(run_dir: &Path) -> Result<String> {
         .ok()
         .and_then(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
         .unwrap_or_else(|| run_dir.display().to_string());
-    let mut out = String::with_capacity(1 << 20);
-    out.push_str("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n");
-    out.push_str(
-        "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; \
-         style-src 'unsafe-inline'; img-src data:\">\n",
-    );
-    out.push_str("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n");
-    out.push_str(&format!("<title>sacx report: {}</title>\n", esc(&name)));
-    out.push_str("<style>");
-    out.push_str(style::CSS);
-    out.push_str("</style>\n</head>\n<body>\n");
+    let mut out = page_start(&format!("sacx report: {name}"));
     out.push_str(&format!(
         "<header class=\"page\"><h1>sacx report: {}</h1><p>Class keywords from {} classifier run{} \
          explained with Integrated Gradients.</p></header>\n<main>\n",
@@ -88,12 +85,34 @@ pub fn render(run_dir: &Path) -> Result<String> {
     out.push_str(&classes::classes_section(
         &data, &labels, &chosen, threshold,
     ));
-    out.push_str(&format!(
+    out.push_str(&page_end());
+    Ok(out)
+}
+
+/// The start of a page, up to and including `<body>`: the Content-Security-Policy
+/// that forbids every request, the viewport, the (escaped) title and the stylesheet.
+pub(crate) fn page_start(title: &str) -> String {
+    let mut out = String::with_capacity(1 << 20);
+    out.push_str("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n");
+    out.push_str(
+        "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; \
+         style-src 'unsafe-inline'; img-src data:\">\n",
+    );
+    out.push_str("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n");
+    out.push_str(&format!("<title>{}</title>\n", esc(title)));
+    out.push_str("<style>");
+    out.push_str(style::CSS);
+    out.push_str("</style>\n</head>\n<body>\n");
+    out
+}
+
+/// The end of a page from the footer on (closes `<main>`, which the caller opened).
+pub(crate) fn page_end() -> String {
+    format!(
         "<footer>Written by sacx {}. This page is self-contained: it loads nothing from \
          anywhere.</footer>\n</main>\n</body>\n</html>\n",
         env!("CARGO_PKG_VERSION")
-    ));
-    Ok(out)
+    )
 }
 
 /// Renders the report and writes it to `run_dir/report.html` atomically (a temporary

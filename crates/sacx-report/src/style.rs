@@ -66,6 +66,28 @@ p.text { margin: 2px 0; line-height: 1.9; }
 .n3 { background: rgba(var(--neg), .42); } .n4 { background: rgba(var(--neg), .6); color: #fff; }
 .n5 { background: rgba(var(--neg), .8); color: #fff; }
 .legend .w { display: inline-block; min-width: 1.6em; text-align: center; margin: 0 1px; }
+.map { margin: 8px 0; }
+.map > .map-by { color: var(--muted); margin-right: 4px; }
+.map > input { margin: 0 3px 0 12px; vertical-align: -1px; }
+.map > label { cursor: pointer; }
+.map > input:checked + label { font-weight: 600; }
+svg.map-plot { display: block; width: 100%; height: auto; margin-top: 6px; background: #fff;
+  border: 1px solid var(--line); border-radius: 6px; }
+.map circle, .map-table circle { fill: #c4c7cc; }
+svg.map-plot circle { fill-opacity: .8; }
+svg.map-plot circle:hover { stroke: #000; stroke-width: 1.5; fill-opacity: 1; }
+svg.map-plot text.ml { font-size: 13px; font-weight: 600; fill: var(--fg); stroke: #fff;
+  stroke-width: 4px; stroke-linejoin: round; paint-order: stroke; pointer-events: none; }
+.map-legend { display: none; flex-wrap: wrap; gap: 2px 16px; margin: 8px 0; font-size: 13px; }
+#map-by-cluster:checked ~ .lg-k, #map-by-class:checked ~ .lg-c,
+#map-by-lang:checked ~ .lg-l { display: flex; }
+.map-legend span { display: inline-flex; align-items: center; gap: 4px; }
+.map-legend i { color: var(--muted); font-style: normal; }
+svg.sw { width: 10px; height: 10px; flex: none; margin-right: 4px; }
+table.map-table td { white-space: normal; text-align: left; }
+table.map-table thead th { text-align: left; }
+table.map-table td:nth-child(2), table.map-table thead th:nth-child(2) { text-align: right; }
+table.map-table tbody th { white-space: nowrap; }
 footer { margin-top: 48px; color: var(--muted); font-size: 13px; }
 @media print { details { display: block; } section.class { break-inside: avoid-page; } }
 "#;

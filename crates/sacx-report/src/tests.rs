@@ -1,8 +1,11 @@
-//! Tests of the renderer on the hand-made run directory of [`super::fixture`].
+//! Tests of the renderer on the hand-made run directory of [`super::fixture`], and of
+//! the topic map on the synthetic maps of [`super::map_fixture`].
 
 use super::chart::{NEGATIVE, POSITIVE};
 use super::fixture::{SCRIPT_WORD, labels, write_run};
 use super::html::esc;
+use super::map::{MapView, PALETTE, map_page, map_section};
+use super::map_fixture::{HOSTILE, synthetic};
 use super::{REPORT_HTML, render, write};
 
 fn rendered() -> (tempfile::TempDir, String) {
@@ -291,4 +294,168 @@ fn write_is_atomic_and_deterministic() {
         .filter(|e| e.file_name().to_string_lossy().contains("tmp"))
         .collect();
     assert!(stray.is_empty(), "temporary file left behind");
+}
+
+fn small_map() -> MapView {
+    let mut view = synthetic(300, 1);
+    view.classes[3] = "Dev <b>\"tools\"</b>".into();
+    view
+}
+
+#[test]
+fn the_map_switches_colouring_with_radios_and_css_only() {
+    let view = small_map();
+    let page = map_page(&view);
+    assert!(!page.to_ascii_lowercase().contains("<script"));
+    // Three radios of one group before the plot, the cluster colouring checked.
+    let map = &page[page.find("<div class=\"map\">").unwrap()..];
+    let plot_at = map.find("<svg class=\"map-plot\"").unwrap();
+    for (id, checked) in [
+        ("map-by-cluster", true),
+        ("map-by-class", false),
+        ("map-by-lang", false),
+    ] {
+        let radio = format!("<input type=\"radio\" name=\"map-colour\" id=\"{id}\"");
+        let at = map.find(&radio).unwrap();
+        assert!(at < plot_at, "{id} after the plot");
+        assert_eq!(
+            map[at + radio.len()..].starts_with(" checked>"),
+            checked,
+            "{id}"
+        );
+        assert!(map.contains(&format!("<label for=\"{id}\">")));
+    }
+    // Rules per cluster, class and language, each active under its radio.
+    for rule in [
+        format!(
+            "#map-by-cluster:checked~* .k3,.map-table .k3{{fill:{}}}",
+            PALETTE[3]
+        ),
+        format!("#map-by-class:checked~* .c2{{fill:{}}}", PALETTE[2]),
+        format!("#map-by-lang:checked~* .l1{{fill:{}}}", PALETTE[1]),
+        "#map-by-class:checked ~ .lg-c".to_string(),
+    ] {
+        assert!(page.contains(&rule), "{rule}");
+    }
+    // Every class index has its rule, the last one included.
+    assert!(page.contains(&format!(".c9{{fill:{}}}", PALETTE[9])));
+    // Each circle carries its cluster, first class and language, and no style.
+    let plot = &map[plot_at..map.find("</svg>").unwrap()];
+    let circles: Vec<&str> = plot.split("<circle ").skip(1).collect();
+    assert_eq!(circles.len(), view.points.len());
+    assert!(!plot.contains("style="));
+    let p = view.points.iter().find(|p| p.cluster == Some(3)).unwrap();
+    let class = format!("k3 c{} l{}", p.labels[0], p.language.unwrap());
+    assert!(
+        circles
+            .iter()
+            .any(|c| c.contains(&format!("class=\"{class}\"><title>{} — ", p.id)))
+    );
+    // Noise carries no cluster class and comes first (drawn underneath).
+    assert!(!circles[0].contains("class=\"k"), "{}", circles[0]);
+    // A legend per colouring, and a label per cluster with its top 3 words.
+    for lg in ["lg-k", "lg-c", "lg-l"] {
+        assert_eq!(
+            map.matches(&format!("<div class=\"map-legend {lg}\">"))
+                .count(),
+            1
+        );
+    }
+    assert_eq!(
+        plot.matches("<text class=\"ml\"").count(),
+        view.clusters.len()
+    );
+    let c = &view.clusters[0];
+    assert!(plot.contains(&format!(
+        ">{} · {} · {}</text>",
+        c.top_words[0], c.top_words[1], c.top_words[2]
+    )));
+    assert!(page.contains("Dev &lt;b&gt;&quot;tools&quot;&lt;/b&gt;"));
+}
+
+#[test]
+fn the_map_escapes_a_hostile_snippet_and_scales_into_the_view_box() {
+    let view = small_map();
+    let page = map_page(&view);
+    assert!(!page.contains(HOSTILE) && !page.contains("<script"));
+    assert!(!page.contains("'map')</script>"));
+    assert!(page.contains(&esc(HOSTILE)));
+    assert_eq!(page.matches("</title>").count(), view.points.len() + 1);
+    let plot = &page[page.find("<svg class=\"map-plot\"").unwrap()..];
+    for c in plot[..plot.find("</svg>").unwrap()]
+        .split("<circle cx=\"")
+        .skip(1)
+    {
+        let (x, rest) = c.split_once("\" cy=\"").unwrap();
+        let y = &rest[..rest.find('"').unwrap()];
+        for (v, hi) in [(x, 1000.0), (y, 640.0)] {
+            assert_eq!(v.split_once('.').unwrap().1.len(), 1, "one decimal: {v}");
+            let v: f64 = v.parse().unwrap();
+            assert!((23.9..=hi - 23.9).contains(&v), "{v} outside the margin");
+        }
+    }
+}
+
+#[test]
+fn the_cluster_table_has_a_row_per_cluster_and_one_for_noise() {
+    let view = small_map();
+    let page = map_section(&view);
+    let t = &page[page.find("<table class=\"map-table\">").unwrap()..];
+    let t = &t[..t.find("</table>").unwrap()];
+    assert_eq!(t.matches("<tr>").count(), 1 + view.clusters.len() + 1);
+    let noise = t.split("<tr>").last().unwrap();
+    assert!(
+        noise.contains(&format!("noise</th><td>{}</td><td>—</td>", view.noise)),
+        "{noise}"
+    );
+    assert!(
+        view.noise > 0 && noise.contains('%'),
+        "noise shares from its points"
+    );
+    let c = &view.clusters[0];
+    let row = t.split("<tr>").nth(2).unwrap();
+    assert!(
+        row.contains(&format!("{}</th><td>{}</td>", c.id, c.size)),
+        "{row}"
+    );
+    assert!(row.contains(&format!("<b>{}</b>: ", esc(&c.keywords[0].0))));
+    assert!(row.contains(&format!("{} <span class=\"muted\">", esc(&c.classes[0].0))));
+}
+
+#[test]
+fn the_map_is_deterministic_and_survives_json() {
+    let view = synthetic(2000, 5);
+    let page = map_page(&view);
+    assert_eq!(map_page(&synthetic(2000, 5)), page, "same view, same bytes");
+    let back: MapView = serde_json::from_str(&serde_json::to_string(&view).unwrap()).unwrap();
+    assert_eq!(map_page(&back), page);
+    assert_ne!(map_page(&synthetic(2000, 6)), page);
+}
+
+#[test]
+fn ten_thousand_points_make_a_page_under_two_megabytes() {
+    let view = synthetic(10_000, 7);
+    let page = map_page(&view);
+    assert_eq!(page.matches("r=\"2.5\"").count(), 10_000);
+    println!("10k-point map page: {} bytes", page.len());
+    assert!(page.len() < 2_000_000, "{} bytes", page.len());
+}
+
+#[test]
+fn an_empty_map_is_a_note_and_a_report_shaped_page() {
+    let mut view = synthetic(0, 1);
+    view.notes = vec!["<i>no vectors</i>".into()];
+    let page = map_page(&view);
+    assert!(page.contains("<p class=\"note\">No documents to map (the map has no points).</p>"));
+    assert!(!page.contains("<svg") && page.contains("&lt;i&gt;no vectors"));
+    assert!(page.contains("Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'; img-src data:\""));
+    assert!(page.starts_with("<!DOCTYPE html>") && page.ends_with("</html>\n"));
+    // Points without finite coordinates are left out and counted.
+    let mut view = synthetic(50, 2);
+    view.points[0].x = f32::NAN;
+    let page = map_section(&view);
+    assert!(page.contains("1 documents without finite coordinates are not drawn."));
+    assert_eq!(page.matches("r=\"2.5\"").count(), 49);
+    view.points.truncate(1);
+    assert!(map_section(&view).contains("no point has finite coordinates"));
 }

@@ -3,15 +3,27 @@
 //! makes no network request, checked on Chromium's own network log with a negative
 //! control (a page with a remote image must be caught).
 //!
-//! Without Chromium the test tries `apt-get install -y chromium`; when that fails it
-//! prints `SKIPPED: ...` and returns. Set `SACX_REPORT_SCREENSHOT=<file.png>` to also
-//! save a screenshot of the report (and a copy of the page beside it).
+//! A topic map of 10,000 documents loads within a generous time bound, with every
+//! circle in the DOM and nothing on the console (a blocked inline script on a page
+//! with the same policy must show there).
+//!
+//! Without Chromium the tests try `apt-get install -y chromium`; when that fails they
+//! print `SKIPPED: ...` and return. Set `SACX_REPORT_SCREENSHOT=<file.png>` to also
+//! save a screenshot of the report (and a copy of the page beside it), and
+//! `SACX_MAP_SCREENSHOT=<file.png>` for screenshots of the map (coloured by cluster,
+//! and beside it `<file>-class.png`, by gold class).
 
 // The fixture run directory is shared with the crate's unit tests; the report
 // itself is rendered through the library.
 #[allow(dead_code)]
 #[path = "../src/fixture.rs"]
 mod fixture;
+#[allow(dead_code)]
+#[path = "../src/map_fixture.rs"]
+mod map_fixture;
+
+// `map_fixture` names the map's types as `super::map`.
+use sacx_report::map;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -54,10 +66,15 @@ struct Visit {
     dom: String,
     /// URLs of requests the page made (not Chromium's own background requests).
     page_requests: Vec<String>,
+    /// The page's console messages (Content-Security-Policy violations among them),
+    /// from Chromium's log on stderr.
+    console: Vec<String>,
+    /// From the start of Chromium to its exit after dumping the DOM.
+    elapsed: Duration,
 }
 
 /// Loads `page` in headless Chromium with every host name unresolvable, dumps the
-/// DOM after load and reads the network log.
+/// DOM after load and reads the network log and the console.
 fn visit(page: &Path, work: &Path, extra: &[String]) -> Visit {
     let profile = work.join("profile");
     let netlog = work.join("netlog.json");
@@ -72,6 +89,8 @@ fn visit(page: &Path, work: &Path, extra: &[String]) -> Visit {
             "--disable-component-update",
             "--disable-sync",
             "--host-resolver-rules=MAP * ~NOTFOUND",
+            "--enable-logging=stderr",
+            "--v=0",
         ])
         .arg(format!("--user-data-dir={}", profile.display()))
         .arg(format!("--log-net-log={}", netlog.display()))
@@ -79,15 +98,18 @@ fn visit(page: &Path, work: &Path, extra: &[String]) -> Visit {
         .arg("--dump-dom")
         .arg(format!("file://{}", page.display()))
         .stdout(Stdio::piped())
-        .stderr(Stdio::null())
+        .stderr(Stdio::piped())
         .spawn()
         .expect("start chromium");
-    let mut stdout = child.stdout.take().unwrap();
-    let reader = std::thread::spawn(move || {
-        let mut s = String::new();
-        std::io::Read::read_to_string(&mut stdout, &mut s).map(|_| s)
-    });
     let start = Instant::now();
+    let read_all = |mut pipe: Box<dyn std::io::Read + Send>| {
+        std::thread::spawn(move || {
+            let mut s = String::new();
+            pipe.read_to_string(&mut s).map(|_| s)
+        })
+    };
+    let reader = read_all(Box::new(child.stdout.take().unwrap()));
+    let log_reader = read_all(Box::new(child.stderr.take().unwrap()));
     loop {
         if let Some(status) = child.try_wait().unwrap() {
             assert!(status.success(), "chromium exited with {status}");
@@ -100,7 +122,16 @@ fn visit(page: &Path, work: &Path, extra: &[String]) -> Visit {
         }
         std::thread::sleep(Duration::from_millis(50));
     }
+    let elapsed = start.elapsed();
     let dom = reader.join().unwrap().expect("read the dumped DOM");
+    let console = log_reader
+        .join()
+        .unwrap()
+        .expect("read chromium's log")
+        .lines()
+        .filter(|l| l.contains(":CONSOLE"))
+        .map(String::from)
+        .collect();
     let log: serde_json::Value = serde_json::from_str(
         &std::fs::read_to_string(&netlog).expect("chromium wrote its network log"),
     )
@@ -108,6 +139,8 @@ fn visit(page: &Path, work: &Path, extra: &[String]) -> Visit {
     Visit {
         dom,
         page_requests: page_requests(&log),
+        console,
+        elapsed,
     }
 }
 
@@ -193,12 +226,13 @@ fn report_renders_in_chromium_with_a_chart_per_class_and_no_request() {
         "negative control"
     );
     assert!(control_seen.dom.contains("control"));
-    // The report made no request at all.
+    // The report made no request at all, and logged nothing on the console.
     assert!(
         seen.page_requests.is_empty(),
         "the report made requests: {:?}",
         seen.page_requests
     );
+    assert!(seen.console.is_empty(), "console: {:?}", seen.console);
 
     // Every class has its section with a chart in the rendered DOM.
     let dom = &seen.dom;
@@ -237,5 +271,106 @@ fn report_renders_in_chromium_with_a_chart_per_class_and_no_request() {
         let copy = s.with_extension("html");
         std::fs::copy(&page, &copy).unwrap();
         println!("screenshot: {}; the page: {}", s.display(), copy.display());
+    }
+}
+
+/// The `<svg class="map-plot">` element of a page or DOM.
+fn map_plot(html: &str) -> &str {
+    let from = html
+        .find("<svg class=\"map-plot\"")
+        .expect("the map's plot");
+    &html[from..from + html[from..].find("</svg>").expect("end of the plot")]
+}
+
+#[test]
+fn a_map_of_ten_thousand_points_loads_quickly_with_every_circle() {
+    if let Err(why) = ensure_chromium() {
+        println!("SKIPPED: map_browser: {why}; the map was not checked in a browser");
+        eprintln!("SKIPPED: map_browser: {why}; the map was not checked in a browser");
+        return;
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let view = map_fixture::synthetic(10_000, 7);
+    let html = map::map_page(&view);
+    // The same page with the gold-class colouring checked instead of the clusters'.
+    let by_class = html
+        .replacen(
+            "id=\"map-by-cluster\" checked>",
+            "id=\"map-by-cluster\">",
+            1,
+        )
+        .replacen("id=\"map-by-class\">", "id=\"map-by-class\" checked>", 1);
+    assert_ne!(by_class, html);
+    // A page with the same policy and an inline script: its violation must be logged.
+    let control = "<!DOCTYPE html><html><head><meta http-equiv=\"Content-Security-Policy\" \
+         content=\"default-src 'none'; style-src 'unsafe-inline'; img-src data:\"></head>\
+         <body><p>control</p><script>document.title = 'ran'</script></body></html>";
+    let shot = std::env::var_os("SACX_MAP_SCREENSHOT").map(PathBuf::from);
+    let mut seen = Vec::new();
+    for (name, page, shot) in [
+        ("map", html.as_str(), shot.clone()),
+        (
+            "map-class",
+            by_class.as_str(),
+            shot.as_ref().map(|s| {
+                s.with_file_name(format!(
+                    "{}-class.png",
+                    s.file_stem().unwrap_or_default().to_string_lossy()
+                ))
+            }),
+        ),
+        ("control", control, None),
+    ] {
+        let path = tmp.path().join(format!("{name}.html"));
+        std::fs::write(&path, page).unwrap();
+        let work = tmp.path().join(name);
+        std::fs::create_dir_all(&work).unwrap();
+        let mut extra = vec!["--window-size=1280,1500".to_string()];
+        if let Some(s) = &shot {
+            extra.push(format!("--screenshot={}", s.display()));
+        }
+        // One at a time, so that the load times are the page's own.
+        seen.push(visit(&path, &work, &extra));
+    }
+    let (map_seen, class_seen, control_seen) = (&seen[0], &seen[1], &seen[2]);
+    println!(
+        "10k-point map: {} bytes, loaded in {:.2} s (class variant {:.2} s; \
+         a one-line page {:.2} s)",
+        html.len(),
+        map_seen.elapsed.as_secs_f64(),
+        class_seen.elapsed.as_secs_f64(),
+        control_seen.elapsed.as_secs_f64()
+    );
+    assert!(
+        control_seen
+            .console
+            .iter()
+            .any(|l| l.contains("Content Security Policy")),
+        "negative control: {:?}",
+        control_seen.console
+    );
+    for (v, checked) in [(map_seen, "map-by-cluster"), (class_seen, "map-by-class")] {
+        assert!(v.elapsed < Duration::from_secs(20), "took {:?}", v.elapsed);
+        assert!(
+            v.page_requests.is_empty(),
+            "requests: {:?}",
+            v.page_requests
+        );
+        assert!(v.console.is_empty(), "console: {:?}", v.console);
+        let plot = map_plot(&v.dom);
+        assert_eq!(plot.matches("<circle ").count(), 10_000);
+        assert_eq!(
+            plot.matches("<text class=\"ml\"").count(),
+            view.clusters.len()
+        );
+        assert!(
+            v.dom.contains(&format!("id=\"{checked}\" checked")),
+            "{checked}"
+        );
+        assert!(!v.dom.to_ascii_lowercase().contains("<script"));
+        assert!(v.dom.contains("&lt;script&gt;alert('map')&lt;/script&gt;"));
+    }
+    if let Some(s) = shot {
+        println!("screenshots: {} and its -class variant", s.display());
     }
 }
