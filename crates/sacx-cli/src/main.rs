@@ -53,6 +53,10 @@ enum Command {
     Select(cmd::select::Args),
     /// Simulate active learning on a labelled corpus: select, reveal, retrain, against random selection.
     SimulateAl(cmd::simulate::Args),
+    /// A topic map of the corpus: document vectors, UMAP, HDBSCAN clusters, map.html.
+    Map(cmd::map::Args),
+    /// The documents and clusters of a map nearest to a query.
+    Search(cmd::search::Args),
     /// Run the pipeline on a Slurm cluster: an array task per seed, then aggregation
     /// (`sacx slurm select`: score a pool file by file, then select).
     Slurm(cmd::slurm::Args),
@@ -72,6 +76,8 @@ fn main() {
         Command::Evaluate(args) => cmd::evaluate::run(&args),
         Command::Select(args) => cmd::select::run(&args),
         Command::SimulateAl(args) => cmd::simulate::run(&args),
+        Command::Map(args) => cmd::map::run(&args),
+        Command::Search(args) => cmd::search::run(&args),
     });
     if let Err(err) = result {
         // One line: what went wrong and where, with the causes chained.

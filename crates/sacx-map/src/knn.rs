@@ -65,7 +65,11 @@ impl Knn {
             indices.extend_from_slice(&self.indices(i)[..k]);
             distances.extend_from_slice(&self.distances(i)[..k]);
         }
-        Knn { k, indices, distances }
+        Knn {
+            k,
+            indices,
+            distances,
+        }
     }
 }
 
@@ -81,7 +85,14 @@ impl Knn {
 /// assert_eq!(knn.indices(2), [3]);
 /// # Ok::<(), sacx_map::Error>(())
 /// ```
-pub fn neighbours(data: &[f32], dim: usize, k: usize, metric: Metric, exact_max: usize, seed: u64) -> Result<Knn> {
+pub fn neighbours(
+    data: &[f32],
+    dim: usize,
+    k: usize,
+    metric: Metric,
+    exact_max: usize,
+    seed: u64,
+) -> Result<Knn> {
     let n = data.len() / dim.max(1);
     if k == 0 || k >= n {
         return Err(Error::input(format!(
@@ -99,7 +110,9 @@ pub fn neighbours(data: &[f32], dim: usize, k: usize, metric: Metric, exact_max:
 fn exact(data: &[f32], dim: usize, k: usize, metric: Metric) -> Result<Knn> {
     let n = data.len() / dim;
     let all = Tensor::f_from_slice(data)?.f_view([n as i64, dim as i64])?;
-    let sq = all.f_mul(&all)?.f_sum_dim_intlist([1i64].as_slice(), false, Kind::Float)?;
+    let sq = all
+        .f_mul(&all)?
+        .f_sum_dim_intlist([1i64].as_slice(), false, Kind::Float)?;
     let (mut indices, mut distances) = (Vec::with_capacity(n * k), Vec::with_capacity(n * k));
     for lo in (0..n).step_by(BLOCK) {
         let rows = BLOCK.min(n - lo) as i64;
@@ -113,8 +126,16 @@ fn exact(data: &[f32], dim: usize, k: usize, metric: Metric) -> Result<Knn> {
                 .f_sub(&sq.f_narrow(0, lo as i64, rows)?.f_unsqueeze(1)?)?
                 .f_sub(&sq.f_unsqueeze(0)?)?,
         };
-        let own = Tensor::f_arange_start(lo as i64, lo as i64 + rows, (Kind::Int64, tch::Device::Cpu))?;
-        let _ = score.f_index_put_(&[Some(Tensor::f_arange(rows, (Kind::Int64, tch::Device::Cpu))?), Some(own)], &Tensor::from(f32::NEG_INFINITY), false)?;
+        let own =
+            Tensor::f_arange_start(lo as i64, lo as i64 + rows, (Kind::Int64, tch::Device::Cpu))?;
+        let _ = score.f_index_put_(
+            &[
+                Some(Tensor::f_arange(rows, (Kind::Int64, tch::Device::Cpu))?),
+                Some(own),
+            ],
+            &Tensor::from(f32::NEG_INFINITY),
+            false,
+        )?;
         let (_, idx) = score.f_topk(k as i64, 1, true, true)?;
         let idx = Vec::<i64>::try_from(idx.f_flatten(0, -1)?)?;
         for (r, row) in idx.chunks(k).enumerate() {
@@ -127,7 +148,11 @@ fn exact(data: &[f32], dim: usize, k: usize, metric: Metric) -> Result<Knn> {
         }
     }
     sort_rows(&mut indices, &mut distances, k);
-    Ok(Knn { k, indices, distances })
+    Ok(Knn {
+        k,
+        indices,
+        distances,
+    })
 }
 
 /// The distance of two rows, recomputed exactly in `f32`.
@@ -140,14 +165,17 @@ fn distance(a: &[f32], b: &[f32], metric: Metric) -> f32 {
 
 /// Orders each row by distance (index on ties), so both paths agree on order.
 fn sort_rows(indices: &mut [u32], distances: &mut [f32], k: usize) {
-    indices.par_chunks_mut(k).zip(distances.par_chunks_mut(k)).for_each(|(i, d)| {
-        let mut pairs: Vec<(f32, u32)> = d.iter().copied().zip(i.iter().copied()).collect();
-        pairs.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
-        for (slot, (dd, ii)) in pairs.into_iter().enumerate() {
-            d[slot] = dd;
-            i[slot] = ii;
-        }
-    });
+    indices
+        .par_chunks_mut(k)
+        .zip(distances.par_chunks_mut(k))
+        .for_each(|(i, d)| {
+            let mut pairs: Vec<(f32, u32)> = d.iter().copied().zip(i.iter().copied()).collect();
+            pairs.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+            for (slot, (dd, ii)) in pairs.into_iter().enumerate() {
+                d[slot] = dd;
+                i[slot] = ii;
+            }
+        });
 }
 
 /// A row of the input as an HNSW point.
@@ -194,13 +222,20 @@ fn hnsw(data: &[f32], dim: usize, k: usize, metric: Metric, seed: u64) -> Result
     let (mut indices, mut distances) = (Vec::with_capacity(n * k), Vec::with_capacity(n * k));
     for (i, (idx, dst)) in rows.into_iter().enumerate() {
         if idx.len() < k {
-            return Err(Error::input(format!("the HNSW index found {} of {k} neighbours of point {i}", idx.len())));
+            return Err(Error::input(format!(
+                "the HNSW index found {} of {k} neighbours of point {i}",
+                idx.len()
+            )));
         }
         indices.extend(idx);
         distances.extend(dst);
     }
     sort_rows(&mut indices, &mut distances, k);
-    Ok(Knn { k, indices, distances })
+    Ok(Knn {
+        k,
+        indices,
+        distances,
+    })
 }
 
 #[cfg(test)]
@@ -222,11 +257,19 @@ mod tests {
         let b = hnsw(&data, dim, k, Metric::Euclidean, 1).unwrap();
         let mut hit = 0;
         for i in 0..n {
-            hit += b.indices(i).iter().filter(|j| a.indices(i).contains(j)).count();
+            hit += b
+                .indices(i)
+                .iter()
+                .filter(|j| a.indices(i).contains(j))
+                .count();
         }
         let recall = hit as f64 / (n * k) as f64;
         assert!(recall > 0.9, "recall {recall}");
-        assert_eq!(b, hnsw(&data, dim, k, Metric::Euclidean, 1).unwrap(), "same seed, same graph");
+        assert_eq!(
+            b,
+            hnsw(&data, dim, k, Metric::Euclidean, 1).unwrap(),
+            "same seed, same graph"
+        );
     }
 
     #[test]

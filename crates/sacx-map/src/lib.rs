@@ -10,12 +10,27 @@
     )
 )]
 
+mod classifier;
 mod error;
 mod hdbscan;
 pub mod knn;
+mod layout;
+mod metrics;
 mod pv;
+mod summary;
+mod tensors;
+mod topic_map;
 mod umap;
 mod vectors;
+
+pub use classifier::classifier_vectors;
+pub use layout::{Layout, MapParams, MapParamsBuilder, Timings, layout};
+pub use metrics::{knn_label_precision, nmi};
+pub use summary::{ClusterSummary, MapDoc, summarize};
+pub use topic_map::{
+    CLUSTERS_FILE, ClusterHit, DOCUMENTS_JSON, DocHit, FORMAT, LAYOUT_FILE, MAP_JSON, MapInfo,
+    MapInput, MapMetrics, PV_FILE, PV_VOCAB_JSON, SearchHits, Source, TopicMap, VECTORS_FILE,
+};
 
 pub use error::{Error, Result};
 pub use hdbscan::{Clustering, HdbscanParams, HdbscanParamsBuilder, Selection, hdbscan};

@@ -356,12 +356,28 @@ impl Model {
     /// Sigmoid probabilities `[n][classes]` for `examples`, in their order,
     /// computed in length-sorted batches of `batch_size`.
     pub fn predict(&self, examples: &[Example], batch_size: usize) -> Result<Vec<Vec<f32>>> {
-        crate::example::validate(
-            examples,
-            self.spec.vocab_size,
-            self.spec.num_classes,
-            "predict",
-        )?;
+        self.rows(examples, batch_size, "predict", |b| {
+            Ok(self.forward_t(&b.ids, &b.mask, None)?.f_sigmoid()?)
+        })
+    }
+
+    /// [`Model::features`] of every example `[n][hidden]`, in their order,
+    /// computed in length-sorted batches of `batch_size`.
+    pub fn features_of(&self, examples: &[Example], batch_size: usize) -> Result<Vec<Vec<f32>>> {
+        self.rows(examples, batch_size, "features", |b| {
+            self.features(&b.ids, &b.mask)
+        })
+    }
+
+    /// One row per example of `f` over length-sorted batches, without gradients.
+    fn rows(
+        &self,
+        examples: &[Example],
+        batch_size: usize,
+        what: &str,
+        f: impl Fn(&crate::Batch) -> Result<Tensor>,
+    ) -> Result<Vec<Vec<f32>>> {
+        crate::example::validate(examples, self.spec.vocab_size, self.spec.num_classes, what)?;
         let lens: Vec<usize> = examples.iter().map(|e| e.ids.len()).collect();
         let mut out = vec![Vec::new(); examples.len()];
         let _guard = tch::no_grad_guard();
@@ -374,12 +390,10 @@ impl Model {
                 self.store.device(),
                 self.spec.architecture.batch_len_multiple(),
             )?;
-            let probs = self
-                .forward_t(&batch.ids, &batch.mask, None)?
-                .f_sigmoid()?
-                .f_to_device(Device::Cpu)?;
-            let flat = Vec::<f32>::try_from(probs.f_flatten(0, -1)?)?;
-            for (row, &i) in flat.chunks(self.spec.num_classes).zip(&idx) {
+            let rows = f(&batch)?.f_to_device(Device::Cpu)?.f_contiguous()?;
+            let width = rows.size().get(1).copied().unwrap_or(0).max(1) as usize;
+            let flat = Vec::<f32>::try_from(rows.f_flatten(0, -1)?)?;
+            for (row, &i) in flat.chunks(width).zip(&idx) {
                 out[i] = row.to_vec();
             }
         }

@@ -24,6 +24,9 @@ pub enum Error {
     /// A selection error (active-learning simulation).
     #[error(transparent)]
     Select(#[from] sacx_select::Error),
+    /// A map could not be built, saved, loaded or searched.
+    #[error(transparent)]
+    Map(#[from] sacx_map::Error),
     /// A parameter outside its range.
     #[error(transparent)]
     InvalidParameter(#[from] sacx_data::InvalidParameter),
@@ -50,6 +53,14 @@ pub enum Error {
         corpus: String,
         /// Lines read and dropped, by reason.
         detail: String,
+    },
+    /// A non-empty map directory that holds no sacx map.
+    #[error(
+        "{path}: the directory is not empty and holds no sacx map (no map.json); choose a new or empty directory for the map"
+    )]
+    NotMapDir {
+        /// The directory.
+        path: PathBuf,
     },
     /// A non-empty output directory that holds no sacx run.
     #[error(

@@ -8,7 +8,8 @@ use sacx_data::layout::RunLayout;
 use serde_json::{Value, json};
 
 /// The options that define the run's results: everything but the seeds, the
-/// output directory, `seeds_only` and `force`, with the corpus files replaced
+/// output directory, `seeds_only`, `force` and the map's options (the map is
+/// rebuilt from the results), with the corpus files replaced
 /// and the extra labelled files replaced by a fingerprint of the loaded (and
 /// merged) documents (the same file under another path is the same corpus; an
 /// edited file is another).
@@ -16,7 +17,15 @@ pub fn identity(options: &RunOptions, corpus: &Corpus) -> Result<Value> {
     defining(
         options,
         corpus,
-        &["seeds", "seed_list", "out", "seeds_only", "force"],
+        &[
+            "seeds",
+            "seed_list",
+            "out",
+            "seeds_only",
+            "force",
+            "map",
+            "map_options",
+        ],
     )
 }
 

@@ -18,6 +18,7 @@ mod faith;
 pub mod guard;
 mod identity;
 pub mod libtorch;
+pub mod map;
 mod observer;
 // The option groups' doc comments are also `sacx --help` text, written for a
 // terminal (`token:<text>`, `random:<k>[:<seed>]`), not as rustdoc markup.

@@ -161,6 +161,11 @@ impl RunBuilder {
         if let Some(&k) = o.eval.k.iter().find(|&&k| k == 0) {
             return Err(Error::param("eval-k", k, "every K at least 1"));
         }
+        if o.map {
+            o.map_options.pv_params()?;
+            o.map_options.map_params()?;
+            crate::map::check_map_dir(&o.out.join(crate::map::RUN_MAP_DIR))?;
+        }
         Ok(Run {
             layout: RunLayout::new(&o.out),
             options: o,
@@ -241,6 +246,26 @@ impl Run {
             stages.clone(),
             started.elapsed().as_secs_f64(),
         )?;
+        if o.map {
+            let t = Instant::now();
+            let job = crate::map::MapJob {
+                corpus: o.corpus.clone(),
+                out: layout.root().join(crate::map::RUN_MAP_DIR),
+                run: Some(layout.root().to_path_buf()),
+                source: crate::map::VectorSource::Classifier,
+                pv: o.map_options.pv_params()?,
+                params: o.map_options.map_params()?,
+                device,
+            };
+            let map = job.run()?;
+            observer.event(Event::Note(&format!(
+                "topic map: {} clusters, {} noise documents: {}",
+                map.info.metrics.clusters,
+                map.info.metrics.noise,
+                job.out.join(crate::map::MAP_HTML).display()
+            )));
+            stages.insert("map".into(), json!(t.elapsed().as_secs_f64()));
+        }
         let t = Instant::now();
         let report = sacx_report::write(layout.root())?;
         stages.insert("report".into(), json!(t.elapsed().as_secs_f64()));

@@ -6,6 +6,9 @@ use std::path::PathBuf;
 /// input that exists but cannot be read is, naming the file.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
+    /// The run's topic map could not be read.
+    #[error(transparent)]
+    Map(#[from] sacx_map::Error),
     /// The directory given is not a directory.
     #[error("{path}: not a run directory")]
     NotARunDirectory {

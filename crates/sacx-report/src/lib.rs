@@ -85,6 +85,12 @@ pub fn render(run_dir: &Path) -> Result<String> {
     out.push_str(&classes::classes_section(
         &data, &labels, &chosen, threshold,
     ));
+    // The topic map of `sacx run --map`, when the run has one.
+    let map_dir = run_dir.join("map");
+    if map_dir.join(sacx_map::MAP_JSON).is_file() {
+        let map = sacx_map::TopicMap::load(&map_dir)?;
+        out.push_str(&map::map_section(&map::view_of(&map, &name)));
+    }
     out.push_str(&page_end());
     Ok(out)
 }

@@ -20,6 +20,9 @@ use std::fmt::Write as _;
 use serde::{Deserialize, Serialize};
 
 mod summary;
+mod view;
+
+pub use view::view_of;
 
 use crate::html::{esc, note};
 

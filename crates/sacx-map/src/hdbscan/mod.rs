@@ -63,7 +63,11 @@ sacx_data::validated_params! {
 impl HdbscanParams {
     fn check(&self) -> Result<()> {
         if !(2..=10_000_000).contains(&self.min_cluster_size) {
-            return Err(Error::param("min_cluster_size", self.min_cluster_size, "2..=10000000"));
+            return Err(Error::param(
+                "min_cluster_size",
+                self.min_cluster_size,
+                "2..=10000000",
+            ));
         }
         if self.min_samples > 100_000 {
             return Err(Error::param("min_samples", self.min_samples, "0..=100000"));
@@ -73,7 +77,11 @@ impl HdbscanParams {
 
     /// `min_samples`, or `min_cluster_size` when it is 0.
     pub fn min_samples_or_default(&self) -> usize {
-        if self.min_samples == 0 { self.min_cluster_size } else { self.min_samples }
+        if self.min_samples == 0 {
+            self.min_cluster_size
+        } else {
+            self.min_samples
+        }
     }
 }
 
@@ -126,18 +134,35 @@ pub fn hdbscan(points: &[f32], dim: usize, params: &HdbscanParams) -> Result<Clu
     // Above the exact size the same kNN graph gives the core distances and
     // the MST's candidate edges, so it is wider than `min_samples`.
     let width = if exact { k } else { k.max(15).min(n - 1) };
-    let knn = neighbours(points, dim, width, Metric::Euclidean, params.exact_max(), params.seed())?;
+    let knn = neighbours(
+        points,
+        dim,
+        width,
+        Metric::Euclidean,
+        params.exact_max(),
+        params.seed(),
+    )?;
     let core: Vec<f32> = (0..n).map(|i| knn.distances(i)[k - 1]).collect();
-    let mst = if exact { mst::prim(points, dim, &core) } else { mst::knn_tree(points, dim, &core, &knn) };
+    let mst = if exact {
+        mst::prim(points, dim, &core)
+    } else {
+        mst::knn_tree(points, dim, &core, &knn)
+    };
     let condensed = tree::condense(n, mst, mcs);
-    let (chosen, stability) = tree::select(n, &condensed, params.selection(), params.allow_single_cluster());
+    let (chosen, stability) = tree::select(
+        n,
+        &condensed,
+        params.selection(),
+        params.allow_single_cluster(),
+    );
     let raw = tree::labels(n, &condensed, &chosen);
     Ok(renumber(&raw, &chosen, &stability, n))
 }
 
 /// Clusters numbered by decreasing size (then first point), with their stabilities.
 fn renumber(raw: &[Option<usize>], chosen: &[usize], stability: &[f64], n: usize) -> Clustering {
-    let mut sizes: Vec<(usize, usize, usize)> = chosen.iter().map(|&c| (c, 0, usize::MAX)).collect();
+    let mut sizes: Vec<(usize, usize, usize)> =
+        chosen.iter().map(|&c| (c, 0, usize::MAX)).collect();
     for (i, l) in raw.iter().enumerate() {
         if let Some(c) = l {
             if let Some(s) = sizes.iter_mut().find(|s| s.0 == *c) {
@@ -153,7 +178,10 @@ fn renumber(raw: &[Option<usize>], chosen: &[usize], stability: &[f64], n: usize
         map.insert(s.0, new);
     }
     Clustering {
-        labels: raw.iter().map(|l| l.and_then(|c| map.get(&c).copied())).collect(),
+        labels: raw
+            .iter()
+            .map(|l| l.and_then(|c| map.get(&c).copied()))
+            .collect(),
         stability: sizes.iter().map(|s| stability[s.0 - n]).collect(),
     }
 }
@@ -169,7 +197,11 @@ mod tests {
         for b in 0..blobs {
             for _ in 0..per {
                 for d in 0..3 {
-                    let centre = if d == b % 3 { 30.0 * (1 + b / 3) as f32 } else { 0.0 };
+                    let centre = if d == b % 3 {
+                        30.0 * (1 + b / 3) as f32
+                    } else {
+                        0.0
+                    };
                     pts.push(centre + rng.init(1) * 3.0);
                 }
                 truth.push(Some(b));
@@ -188,8 +220,12 @@ mod tests {
     fn recovers(c: &Clustering, truth: &[Option<usize>], blobs: usize) {
         assert_eq!(c.clusters(), blobs, "{:?}", c.stability);
         for b in 0..blobs {
-            let got: std::collections::BTreeSet<_> =
-                truth.iter().zip(&c.labels).filter(|(t, _)| **t == Some(b)).map(|(_, l)| *l).collect();
+            let got: std::collections::BTreeSet<_> = truth
+                .iter()
+                .zip(&c.labels)
+                .filter(|(t, _)| **t == Some(b))
+                .map(|(_, l)| *l)
+                .collect();
             assert_eq!(got.len(), 1, "blob {b} split: {got:?}");
             assert!(got.iter().all(|l| l.is_some()), "blob {b} is noise");
         }
@@ -199,17 +235,28 @@ mod tests {
     fn hdbscan_recovers_hand_made_blobs_with_both_selections() {
         let (pts, truth) = blobs(5, 60, 20);
         for selection in [Selection::ExcessOfMass, Selection::Leaf] {
-            let p = HdbscanParams::builder().min_cluster_size(20).selection(selection).build().unwrap();
+            let p = HdbscanParams::builder()
+                .min_cluster_size(20)
+                .selection(selection)
+                .build()
+                .unwrap();
             let c = hdbscan(&pts, 3, &p).unwrap();
             recovers(&c, &truth, 5);
-            assert!(c.noise() >= 10, "the scattered points are noise: {}", c.noise());
+            assert!(
+                c.noise() >= 10,
+                "the scattered points are noise: {}",
+                c.noise()
+            );
         }
     }
 
     #[test]
     fn the_knn_tree_gives_the_same_clusters_as_the_exact_tree() {
         let (pts, truth) = blobs(4, 300, 0);
-        let exact = HdbscanParams::builder().min_cluster_size(30).build().unwrap();
+        let exact = HdbscanParams::builder()
+            .min_cluster_size(30)
+            .build()
+            .unwrap();
         let approx = exact.to_builder().exact_max(100).build().unwrap();
         let a = hdbscan(&pts, 3, &exact).unwrap();
         recovers(&a, &truth, 4);
@@ -218,8 +265,14 @@ mod tests {
 
     #[test]
     fn min_cluster_size_above_the_corpus_is_a_clear_error() {
-        let p = HdbscanParams::builder().min_cluster_size(50).build().unwrap();
+        let p = HdbscanParams::builder()
+            .min_cluster_size(50)
+            .build()
+            .unwrap();
         let e = hdbscan(&[0.0; 30], 3, &p).unwrap_err().to_string();
-        assert!(e.contains("min_cluster_size = 50") && e.contains("10"), "{e}");
+        assert!(
+            e.contains("min_cluster_size = 50") && e.contains("10"),
+            "{e}"
+        );
     }
 }

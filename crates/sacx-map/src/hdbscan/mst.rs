@@ -52,7 +52,10 @@ pub(crate) struct UnionFind {
 
 impl UnionFind {
     pub(crate) fn new(n: usize) -> Self {
-        UnionFind { parent: (0..n as u32).collect(), size: vec![1; n] }
+        UnionFind {
+            parent: (0..n as u32).collect(),
+            size: vec![1; n],
+        }
     }
 
     pub(crate) fn find(&mut self, mut x: u32) -> u32 {
@@ -96,14 +99,20 @@ pub(crate) fn knn_tree(points: &[f32], dim: usize, core: &[f32], knn: &Knn) -> V
         let roots: Vec<u32> = (0..n as u32).map(|i| uf.find(i)).collect();
         let mut sizes = vec![0u32; n];
         roots.iter().for_each(|&r| sizes[r as usize] += 1);
-        let largest = (0..n).max_by_key(|&r| (sizes[r], std::cmp::Reverse(r))).unwrap_or(0) as u32;
+        let largest = (0..n)
+            .max_by_key(|&r| (sizes[r], std::cmp::Reverse(r)))
+            .unwrap_or(0) as u32;
         let mut bridges: Vec<Edge> = (0..n)
             .into_par_iter()
             .filter(|&i| roots[i] != largest)
             .map(|i| nearest_outside(points, dim, core, &roots, i))
             .collect();
         // Keep each component's lightest bridge only.
-        bridges.sort_by(|a, b| roots[a.0 as usize].cmp(&roots[b.0 as usize]).then(a.2.total_cmp(&b.2)));
+        bridges.sort_by(|a, b| {
+            roots[a.0 as usize]
+                .cmp(&roots[b.0 as usize])
+                .then(a.2.total_cmp(&b.2))
+        });
         bridges.dedup_by_key(|e| roots[e.0 as usize]);
         kruskal(&mut bridges, &mut uf, &mut edges);
     }
@@ -118,7 +127,10 @@ fn nearest_outside(points: &[f32], dim: usize, core: &[f32], roots: &[u32], i: u
         if roots[j] == roots[i] {
             continue;
         }
-        let w = dist2(p, &points[j * dim..(j + 1) * dim]).sqrt().max(core[i]).max(core[j]);
+        let w = dist2(p, &points[j * dim..(j + 1) * dim])
+            .sqrt()
+            .max(core[i])
+            .max(core[j]);
         if w < best.2 {
             best = (i as u32, j as u32, w);
         }

@@ -28,7 +28,11 @@ fn linkage(n: usize, mut mst: Vec<Edge>) -> Linkage {
     // The current tree node of each union-find root.
     let mut node: Vec<usize> = (0..n).collect();
     let mut size = vec![1usize; n];
-    let mut l = Linkage { children: Vec::with_capacity(n), dist: Vec::with_capacity(n), size: Vec::new() };
+    let mut l = Linkage {
+        children: Vec::with_capacity(n),
+        dist: Vec::with_capacity(n),
+        size: Vec::new(),
+    };
     for (a, b, w) in mst {
         let (ra, rb) = (uf.find(a), uf.find(b));
         let (na, nb) = (node[ra as usize], node[rb as usize]);
@@ -64,7 +68,12 @@ pub(crate) fn condense(n: usize, mst: Vec<Edge>, min_size: usize) -> Vec<Condens
                 for (child, size) in [(left, ls), (right, rs)] {
                     label[child] = next;
                     next += 1;
-                    out.push(Condensed { parent, child: label[child], lambda, size });
+                    out.push(Condensed {
+                        parent,
+                        child: label[child],
+                        lambda,
+                        size,
+                    });
                     if child >= n {
                         stack.push(child);
                     }
@@ -75,13 +84,22 @@ pub(crate) fn condense(n: usize, mst: Vec<Edge>, min_size: usize) -> Vec<Condens
                 fall_out(&l, n, right, parent, lambda, &mut out);
             }
             (big_left, _) => {
-                let (keep, drop) = if big_left { (left, right) } else { (right, left) };
+                let (keep, drop) = if big_left {
+                    (left, right)
+                } else {
+                    (right, left)
+                };
                 fall_out(&l, n, drop, parent, lambda, &mut out);
                 label[keep] = parent;
                 if keep >= n {
                     stack.push(keep);
                 } else {
-                    out.push(Condensed { parent, child: keep, lambda, size: 1 });
+                    out.push(Condensed {
+                        parent,
+                        child: keep,
+                        lambda,
+                        size: 1,
+                    });
                 }
             }
         }
@@ -90,11 +108,23 @@ pub(crate) fn condense(n: usize, mst: Vec<Edge>, min_size: usize) -> Vec<Condens
 }
 
 /// Every point under `node` leaves `parent` at `lambda`.
-fn fall_out(l: &Linkage, n: usize, node: usize, parent: usize, lambda: f64, out: &mut Vec<Condensed>) {
+fn fall_out(
+    l: &Linkage,
+    n: usize,
+    node: usize,
+    parent: usize,
+    lambda: f64,
+    out: &mut Vec<Condensed>,
+) {
     let mut stack = vec![node];
     while let Some(x) = stack.pop() {
         if x < n {
-            out.push(Condensed { parent, child: x, lambda, size: 1 });
+            out.push(Condensed {
+                parent,
+                child: x,
+                lambda,
+                size: 1,
+            });
         } else {
             let (a, b) = l.children[x - n];
             stack.push(a);
@@ -104,8 +134,18 @@ fn fall_out(l: &Linkage, n: usize, node: usize, parent: usize, lambda: f64, out:
 }
 
 /// The selected clusters (condensed-tree labels `>= n`) and every cluster's stability.
-pub(crate) fn select(n: usize, tree: &[Condensed], how: Selection, allow_single: bool) -> (Vec<usize>, Vec<f64>) {
-    let clusters = tree.iter().map(|e| e.parent.max(e.child)).max().map_or(n + 1, |m| m + 1) - n;
+pub(crate) fn select(
+    n: usize,
+    tree: &[Condensed],
+    how: Selection,
+    allow_single: bool,
+) -> (Vec<usize>, Vec<f64>) {
+    let clusters = tree
+        .iter()
+        .map(|e| e.parent.max(e.child))
+        .max()
+        .map_or(n + 1, |m| m + 1)
+        - n;
     let mut birth = vec![0f64; clusters];
     let mut children: Vec<Vec<usize>> = vec![Vec::new(); clusters];
     for e in tree.iter().filter(|e| e.child >= n) {
@@ -114,7 +154,11 @@ pub(crate) fn select(n: usize, tree: &[Condensed], how: Selection, allow_single:
     }
     let mut stability = vec![0f64; clusters];
     for e in tree {
-        let lambda = if e.lambda.is_finite() { e.lambda } else { birth[e.parent - n].max(1.0) * 1e6 };
+        let lambda = if e.lambda.is_finite() {
+            e.lambda
+        } else {
+            birth[e.parent - n].max(1.0) * 1e6
+        };
         stability[e.parent - n] += (lambda - birth[e.parent - n]) * e.size as f64;
     }
     let raw = stability.clone();
@@ -146,13 +190,20 @@ pub(crate) fn select(n: usize, tree: &[Condensed], how: Selection, allow_single:
             }
         }
     }
-    let chosen = (0..clusters).filter(|&c| selected[c]).map(|c| c + n).collect();
+    let chosen = (0..clusters)
+        .filter(|&c| selected[c])
+        .map(|c| c + n)
+        .collect();
     (chosen, raw)
 }
 
 /// Each point's selected cluster (`None`: noise).
 pub(crate) fn labels(n: usize, tree: &[Condensed], chosen: &[usize]) -> Vec<Option<usize>> {
-    let size = tree.iter().map(|e| e.parent.max(e.child)).max().map_or(n + 1, |m| m + 1);
+    let size = tree
+        .iter()
+        .map(|e| e.parent.max(e.child))
+        .max()
+        .map_or(n + 1, |m| m + 1);
     let mut is_chosen = vec![false; size];
     chosen.iter().for_each(|&c| is_chosen[c] = true);
     let mut uf = UnionFind::new(size);

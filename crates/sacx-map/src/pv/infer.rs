@@ -35,7 +35,9 @@ impl ParagraphVectors {
         let ids = self.vocab.ids(words);
         if ids.is_empty() {
             let query: Vec<&str> = words.iter().map(|w| w.as_ref()).collect();
-            return Err(Error::UnknownQuery { query: query.join(" ") });
+            return Err(Error::UnknownQuery {
+                query: query.join(" "),
+            });
         }
         let p = &self.params;
         let dim = p.dim();

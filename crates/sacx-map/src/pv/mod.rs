@@ -129,7 +129,13 @@ impl ParagraphVectors {
             )));
         }
         let table = vocab.negative_table();
-        Ok(ParagraphVectors { params, vocab, words, output, table })
+        Ok(ParagraphVectors {
+            params,
+            vocab,
+            words,
+            output,
+            table,
+        })
     }
 
     /// The training parameters.

@@ -73,7 +73,13 @@ impl<'a> Sampler<'a> {
                 1.0 / (1.0 + (-x).exp())
             })
             .collect();
-        Sampler { dim: params.dim(), negative: params.negative(), keep, table, sigmoid }
+        Sampler {
+            dim: params.dim(),
+            negative: params.negative(),
+            keep,
+            table,
+            sigmoid,
+        }
     }
 
     #[inline]
@@ -104,7 +110,8 @@ impl<'a> Sampler<'a> {
         if k == 0 {
             return Some((target as usize, 1.0));
         }
-        let t = self.table[(rng.next() % self.table.len() as u64) as usize];
+        // A uniform index by multiply-shift (no division).
+        let t = self.table[((rng.next() & 0xFFFF_FFFF) * self.table.len() as u64 >> 32) as usize];
         (t != target).then_some((t as usize, 0.0))
     }
 
@@ -187,7 +194,16 @@ pub(crate) fn train<S: AsRef<str>>(docs: &[Vec<S>], params: &PvParams) -> Result
     let threads = params.threads().min(n.max(1));
     let start = Instant::now();
     for epoch in 0..params.epochs() {
-        run_epoch(&sampler, params, epoch, threads, &ids, &mut vectors, &mut words, &mut output);
+        run_epoch(
+            &sampler,
+            params,
+            epoch,
+            threads,
+            &ids,
+            &mut vectors,
+            &mut words,
+            &mut output,
+        );
     }
     let seconds = start.elapsed().as_secs_f64();
     let model = ParagraphVectors::from_parts(params.clone(), vocab, words, output)?;
@@ -213,7 +229,13 @@ fn run_epoch(
 ) {
     let (n, dim) = (ids.len(), params.dim());
     if threads <= 1 {
-        let mut shard = Shard { first: 0, docs: ids, vectors, words: std::mem::take(words), output: std::mem::take(output) };
+        let mut shard = Shard {
+            first: 0,
+            docs: ids,
+            vectors,
+            words: std::mem::take(words),
+            output: std::mem::take(output),
+        };
         train_shard(sampler, params, epoch, n, 0, &mut shard);
         *words = shard.words;
         *output = shard.output;
@@ -225,7 +247,13 @@ fn run_epoch(
         let (lo, hi) = (s * n / threads, (s + 1) * n / threads);
         let (mine, tail) = rest.split_at_mut((hi - lo) * dim);
         rest = tail;
-        shards.push(Shard { first: lo, docs: &ids[lo..hi], vectors: mine, words: words.clone(), output: output.clone() });
+        shards.push(Shard {
+            first: lo,
+            docs: &ids[lo..hi],
+            vectors: mine,
+            words: words.clone(),
+            output: output.clone(),
+        });
     }
     std::thread::scope(|scope| {
         for (s, shard) in shards.iter_mut().enumerate() {
@@ -254,7 +282,14 @@ fn merge(base: &mut [f32], copies: Vec<&[f32]>) {
 }
 
 /// One epoch over one shard's documents.
-fn train_shard(sampler: &Sampler, params: &PvParams, epoch: usize, n: usize, stream: u64, shard: &mut Shard) {
+fn train_shard(
+    sampler: &Sampler,
+    params: &PvParams,
+    epoch: usize,
+    n: usize,
+    stream: u64,
+    shard: &mut Shard,
+) {
     let dim = params.dim();
     let window = params.window() as u64;
     let total = (params.epochs() * n.max(1)) as f64;
@@ -267,7 +302,16 @@ fn train_shard(sampler: &Sampler, params: &PvParams, epoch: usize, n: usize, str
         let alpha = (a0 - (a0 - a1) * progress).max(a1) as f32;
         sampler.subsample(doc, &mut rng, &mut kept);
         if params.train_words() {
-            skip_gram(sampler, &kept, window, alpha, &mut rng, &mut neu1e, &mut shard.words, &mut shard.output);
+            skip_gram(
+                sampler,
+                &kept,
+                window,
+                alpha,
+                &mut rng,
+                &mut neu1e,
+                &mut shard.words,
+                &mut shard.output,
+            );
         }
         let dv = &mut shard.vectors[i * dim..(i + 1) * dim];
         for &w in &kept {

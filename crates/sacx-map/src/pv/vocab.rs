@@ -26,16 +26,27 @@ impl Vocab {
                 *counts.entry(w.as_ref()).or_default() += 1;
             }
         }
-        let mut kept: Vec<(&str, u64)> = counts.into_iter().filter(|&(_, c)| c >= min_count).collect();
+        let mut kept: Vec<(&str, u64)> = counts
+            .into_iter()
+            .filter(|&(_, c)| c >= min_count)
+            .collect();
         kept.sort_unstable_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(b.0)));
         Vocab::from_counts(kept.into_iter().map(|(w, c)| (w.to_string(), c)).collect())
     }
 
     /// A vocabulary from `(word, count)` pairs in id order (as saved).
     pub fn from_counts(pairs: Vec<(String, u64)>) -> Vocab {
-        let index = pairs.iter().enumerate().map(|(i, (w, _))| (w.clone(), i as u32)).collect();
+        let index = pairs
+            .iter()
+            .enumerate()
+            .map(|(i, (w, _))| (w.clone(), i as u32))
+            .collect();
         let (words, counts) = pairs.into_iter().unzip();
-        Vocab { words, counts, index }
+        Vocab {
+            words,
+            counts,
+            index,
+        }
     }
 
     /// Number of word types.

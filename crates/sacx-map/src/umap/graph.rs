@@ -28,7 +28,9 @@ pub(crate) fn fuzzy_graph(knn: &Knn, neighbours: usize) -> Graph {
     let k = (neighbours - 1).min(knn.k());
     let target = (neighbours as f32).log2();
     let mean_all = {
-        let s: f64 = (0..n).map(|i| knn.distances(i)[..k].iter().map(|&d| d as f64).sum::<f64>()).sum();
+        let s: f64 = (0..n)
+            .map(|i| knn.distances(i)[..k].iter().map(|&d| d as f64).sum::<f64>())
+            .sum();
         (s / (n * k).max(1) as f64) as f32
     };
     let mut directed: Vec<(u32, u32, f32)> = Vec::with_capacity(2 * n * k);
@@ -40,20 +42,33 @@ pub(crate) fn fuzzy_graph(knn: &Knn, neighbours: usize) -> Graph {
         let floor = MIN_SCALE * if rho > 0.0 { mean_i } else { mean_all };
         sigma = sigma.max(floor);
         for (&j, &dj) in knn.indices(i)[..k].iter().zip(d) {
-            let w = if dj - rho <= 0.0 || sigma <= 0.0 { 1.0 } else { (-(dj - rho) / sigma).exp() };
+            let w = if dj - rho <= 0.0 || sigma <= 0.0 {
+                1.0
+            } else {
+                (-(dj - rho) / sigma).exp()
+            };
             directed.push((i as u32, j, w));
             directed.push((j, i as u32, -w)); // the transpose, marked by its sign
         }
     }
     directed.sort_unstable_by(|a, b| (a.0, a.1).cmp(&(b.0, b.1)).then(b.2.total_cmp(&a.2)));
-    let mut g = Graph { n, head: Vec::new(), tail: Vec::new(), weight: Vec::new() };
+    let mut g = Graph {
+        n,
+        head: Vec::new(),
+        tail: Vec::new(),
+        weight: Vec::new(),
+    };
     let mut e = 0;
     while e < directed.len() {
         let (h, t) = (directed[e].0, directed[e].1);
         let (mut fwd, mut back) = (0f32, 0f32);
         while e < directed.len() && directed[e].0 == h && directed[e].1 == t {
             let w = directed[e].2;
-            if w > 0.0 { fwd = fwd.max(w) } else { back = back.max(-w) }
+            if w > 0.0 {
+                fwd = fwd.max(w)
+            } else {
+                back = back.max(-w)
+            }
             e += 1;
         }
         let w = fwd + back - fwd * back;
@@ -72,7 +87,13 @@ fn scale(d: &[f32], rho: f32, target: f32) -> f32 {
     for _ in 0..SEARCH_STEPS {
         let sum: f32 = d
             .iter()
-            .map(|&x| if x - rho > 0.0 { (-(x - rho) / mid).exp() } else { 1.0 })
+            .map(|&x| {
+                if x - rho > 0.0 {
+                    (-(x - rho) / mid).exp()
+                } else {
+                    1.0
+                }
+            })
             .sum();
         if (sum - target).abs() < TOLERANCE {
             break;
@@ -82,7 +103,11 @@ fn scale(d: &[f32], rho: f32, target: f32) -> f32 {
             mid = (lo + hi) / 2.0;
         } else {
             lo = mid;
-            mid = if hi.is_infinite() { mid * 2.0 } else { (lo + hi) / 2.0 };
+            mid = if hi.is_infinite() {
+                mid * 2.0
+            } else {
+                (lo + hi) / 2.0
+            };
         }
     }
     mid

@@ -23,9 +23,14 @@ pub(crate) struct Schedule {
 pub(crate) fn optimize(g: &Graph, emb: &mut [f32], s: &Schedule) {
     let max_w = g.weight.iter().copied().fold(0f32, f32::max);
     let min_w = max_w / s.epochs as f32;
-    let edges: Vec<usize> = (0..g.weight.len()).filter(|&e| g.weight[e] >= min_w).collect();
+    let edges: Vec<usize> = (0..g.weight.len())
+        .filter(|&e| g.weight[e] >= min_w)
+        .collect();
     let per_sample: Vec<f32> = edges.iter().map(|&e| max_w / g.weight[e]).collect();
-    let per_negative: Vec<f32> = per_sample.iter().map(|p| p / s.negative_rate as f32).collect();
+    let per_negative: Vec<f32> = per_sample
+        .iter()
+        .map(|p| p / s.negative_rate as f32)
+        .collect();
     let mut next_sample = per_sample.clone();
     let mut next_negative = per_negative.clone();
     let mut rng = Lcg::new(s.seed, 0x1a70);
@@ -80,5 +85,7 @@ fn repel(emb: &mut [f32], j: usize, k: usize, d: usize, s: &Schedule, alpha: f32
 
 #[inline]
 fn squared(emb: &[f32], j: usize, k: usize, d: usize) -> f32 {
-    (0..d).map(|c| (emb[j * d + c] - emb[k * d + c]).powi(2)).sum()
+    (0..d)
+        .map(|c| (emb[j * d + c] - emb[k * d + c]).powi(2))
+        .sum()
 }

@@ -58,13 +58,21 @@ impl UmapParams {
             return bad("spread", self.spread.to_string(), "a number in (0, 100]");
         }
         if !(self.min_dist >= 0.0 && self.min_dist <= self.spread) {
-            return bad("min_dist", self.min_dist.to_string(), "a number in [0, spread]");
+            return bad(
+                "min_dist",
+                self.min_dist.to_string(),
+                "a number in [0, spread]",
+            );
         }
         if self.epochs > 100_000 {
             return bad("epochs", self.epochs.to_string(), "0..=100000");
         }
         if !(self.learning_rate > 0.0 && self.learning_rate <= 100.0) {
-            return bad("learning_rate", self.learning_rate.to_string(), "a number in (0, 100]");
+            return bad(
+                "learning_rate",
+                self.learning_rate.to_string(),
+                "a number in (0, 100]",
+            );
         }
         if !(1..=100).contains(&self.negative_rate) {
             return bad("negative_rate", self.negative_rate.to_string(), "1..=100");
@@ -133,10 +141,19 @@ pub fn fit_ab(spread: f32, min_dist: f32) -> (f32, f32) {
     let xs: Vec<f64> = (0..300).map(|i| 3.0 * spread * i as f64 / 299.0).collect();
     let ys: Vec<f64> = xs
         .iter()
-        .map(|&x| if x < min_dist { 1.0 } else { (-(x - min_dist) / spread).exp() })
+        .map(|&x| {
+            if x < min_dist {
+                1.0
+            } else {
+                (-(x - min_dist) / spread).exp()
+            }
+        })
         .collect();
     let loss = |a: f64, b: f64| -> f64 {
-        xs.iter().zip(&ys).map(|(&x, &y)| (1.0 / (1.0 + a * x.powf(2.0 * b)) - y).powi(2)).sum()
+        xs.iter()
+            .zip(&ys)
+            .map(|(&x, &y)| (1.0 / (1.0 + a * x.powf(2.0 * b)) - y).powi(2))
+            .sum()
     };
     let (mut a, mut b, mut lambda) = (1.0f64, 1.0f64, 1e-3);
     let mut current = loss(a, b);
@@ -166,7 +183,11 @@ pub fn fit_ab(spread: f32, min_dist: f32) -> (f32, f32) {
         let step_a = -(m22 * ga - jab * gb) / det;
         let step_b = -(m11 * gb - jab * ga) / det;
         let (na, nb) = (a + step_a, b + step_b);
-        let trial = if na > 0.0 && nb > 0.0 { loss(na, nb) } else { f64::INFINITY };
+        let trial = if na > 0.0 && nb > 0.0 {
+            loss(na, nb)
+        } else {
+            f64::INFINITY
+        };
         if trial < current {
             let done = (current - trial) < 1e-15;
             (a, b, current, lambda) = (na, nb, trial, lambda / 10.0);
@@ -191,7 +212,10 @@ mod tests {
     #[test]
     fn ab_match_umap_learn_for_the_default_min_dist() {
         let (a, b) = fit_ab(1.0, 0.1);
-        assert!((a - 1.577).abs() < 0.01 && (b - 0.895).abs() < 0.01, "{a} {b}");
+        assert!(
+            (a - 1.577).abs() < 0.01 && (b - 0.895).abs() < 0.01,
+            "{a} {b}"
+        );
     }
 
     /// Four well-separated Gaussian-ish blobs in 10 dimensions: every point's
@@ -214,9 +238,18 @@ mod tests {
             assert!(emb.iter().all(|x| x.is_finite()));
             let low = neighbours(&emb, dims, 10, Metric::Euclidean, 10_000, 1).unwrap();
             let same = (0..n)
-                .map(|i| low.indices(i).iter().filter(|&&j| j as usize % 4 == i % 4).count())
+                .map(|i| {
+                    low.indices(i)
+                        .iter()
+                        .filter(|&&j| j as usize % 4 == i % 4)
+                        .count()
+                })
                 .sum::<usize>();
-            assert_eq!(same, n * 10, "{dims} dimensions: a neighbour from another blob");
+            assert_eq!(
+                same,
+                n * 10,
+                "{dims} dimensions: a neighbour from another blob"
+            );
             assert_eq!(emb, umap(&knn, &p).unwrap(), "same seed, same layout");
         }
     }

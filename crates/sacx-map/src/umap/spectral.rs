@@ -18,11 +18,16 @@ pub(crate) fn initial_layout(g: &Graph, dims: usize, seed: u64) -> Vec<f32> {
     for (&h, &w) in g.head.iter().zip(&g.weight) {
         degree[h as usize] += w as f64;
     }
-    let inv_sqrt: Vec<f64> = degree.iter().map(|&d| if d > 0.0 { 1.0 / d.sqrt() } else { 0.0 }).collect();
+    let inv_sqrt: Vec<f64> = degree
+        .iter()
+        .map(|&d| if d > 0.0 { 1.0 / d.sqrt() } else { 0.0 })
+        .collect();
     let mut trivial: Vec<f64> = degree.iter().map(|d| d.sqrt()).collect();
     normalize(&mut trivial);
     let mut rng = Lcg::new(seed, 0x5bec);
-    let mut basis: Vec<Vec<f64>> = (0..dims).map(|_| (0..n).map(|_| rng.init(1) as f64).collect()).collect();
+    let mut basis: Vec<Vec<f64>> = (0..dims)
+        .map(|_| (0..n).map(|_| rng.init(1) as f64).collect())
+        .collect();
     orthonormalize(&mut basis, &trivial);
     for _ in 0..ITERATIONS {
         let mut next: Vec<Vec<f64>> = basis.iter().map(|v| multiply(g, &inv_sqrt, v)).collect();
@@ -39,7 +44,9 @@ pub(crate) fn initial_layout(g: &Graph, dims: usize, seed: u64) -> Vec<f32> {
     }
     let mut out = vec![0f32; n * dims];
     for (d, v) in basis.iter().enumerate() {
-        let (lo, hi) = v.iter().fold((f64::MAX, f64::MIN), |(lo, hi), &x| (lo.min(x), hi.max(x)));
+        let (lo, hi) = v
+            .iter()
+            .fold((f64::MAX, f64::MIN), |(lo, hi), &x| (lo.min(x), hi.max(x)));
         let span = (hi - lo).max(1e-12);
         for i in 0..n {
             out[i * dims + d] = (10.0 * (v[i] - lo) / span) as f32;
@@ -63,7 +70,11 @@ fn orthonormalize(basis: &mut [Vec<f64>], fixed: &[f64]) {
     for i in 0..basis.len() {
         let (done, rest) = basis.split_at_mut(i);
         let v = &mut rest[0];
-        for u in done.iter().map(|u| u.as_slice()).chain(std::iter::once(fixed)) {
+        for u in done
+            .iter()
+            .map(|u| u.as_slice())
+            .chain(std::iter::once(fixed))
+        {
             let c: f64 = u.iter().zip(v.iter()).map(|(a, b)| a * b).sum();
             v.iter_mut().zip(u).for_each(|(x, y)| *x -= c * y);
         }

@@ -10,11 +10,13 @@
 pub mod corpus;
 pub mod ig;
 pub mod keywords;
+pub mod map;
 pub mod model;
 
 pub use corpus::CorpusArgs;
 pub use ig::IgArgs;
 pub use keywords::{EvalArgs, KeywordArgs};
+pub use map::MapOptions;
 pub use model::{ModelArgs, SplitArgs, TokenizerArgs, TrainArgs};
 
 use sacx_aggregate::Method;
@@ -78,6 +80,13 @@ pub struct RunOptions {
     #[cfg_attr(feature = "clap", command(flatten))]
     #[allow(missing_docs)]
     pub eval: EvalArgs,
+    /// Also build the topic map of the corpus from the run's classifiers
+    /// into <out>/map (map.html), and show it in the report.
+    #[cfg_attr(feature = "clap", arg(long))]
+    pub map: bool,
+    #[cfg_attr(feature = "clap", command(flatten))]
+    #[allow(missing_docs)]
+    pub map_options: MapOptions,
 }
 
 impl Default for RunOptions {
@@ -97,6 +106,8 @@ impl Default for RunOptions {
             ig: IgArgs::default(),
             keywords: KeywordArgs::default(),
             eval: EvalArgs::default(),
+            map: false,
+            map_options: MapOptions::default(),
         }
     }
 }

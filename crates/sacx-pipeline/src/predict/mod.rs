@@ -16,7 +16,7 @@
 //! threshold) are computed over the documents that have them and written to
 //! `metrics.json`; that step holds their probabilities in memory (4 bytes per
 //! label and document), the rest of the prediction holds one chunk.
-mod models;
+pub(crate) mod models;
 
 pub use models::{Member, checkpoint_dirs, fingerprint, load, threshold};
 

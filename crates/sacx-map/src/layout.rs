@@ -1,0 +1,183 @@
+//! The map's geometry from document vectors: one cosine kNN graph, UMAP to
+//! the clustering space and to the plane, HDBSCAN in the clustering space.
+use crate::knn::{Knn, Metric, neighbours};
+use crate::{
+    Clustering, DocVectors, Error, HdbscanParams, Result, Selection, UmapParams, hdbscan, umap,
+};
+use serde::{Deserialize, Serialize};
+use std::time::Instant;
+
+sacx_data::validated_params! {
+    error crate::Error;
+    /// The parameters of a map's reductions and clustering; the defaults are
+    /// the Python pipeline's (UMAP to 5 dimensions with 15 neighbours and to 2
+    /// with 50, cosine, `min_dist` 0.1; HDBSCAN by excess of mass) except the
+    /// minimum cluster size, which follows the corpus: `max(5, round(√n / 2))`
+    /// documents (49 for 9,493).
+    ///
+    /// ```
+    /// let p = sacx_map::MapParams::default();
+    /// assert_eq!(p.min_cluster_size_for(9493), 49);
+    /// assert_eq!(sacx_map::MapParams::builder().min_cluster_size(50).build()?.min_cluster_size_for(9493), 50);
+    /// assert!(sacx_map::MapParams::builder().neighbours_plot(1).build().is_err());
+    /// # Ok::<(), sacx_map::Error>(())
+    /// ```
+    pub struct MapParams, builder MapParamsBuilder, raw MapParamsRaw = "MapParamsRaw",
+    check MapParams::check {
+        /// Dimensions of the clustering space. Default 5, range 2–100.
+        copy cluster_components: usize = 5,
+        /// UMAP neighbours of the clustering space (point included). Default 15, range 2–1,000.
+        copy neighbours_cluster: usize = 15,
+        /// UMAP neighbours of the picture (point included). Default 50, range 2–1,000.
+        copy neighbours_plot: usize = 50,
+        /// UMAP `min_dist` of both reductions. Default 0.1, range [0, 1].
+        copy min_dist: f32 = 0.1,
+        /// UMAP epochs; 0: 500 up to 10,000 documents, else 200. Default 0.
+        copy epochs: usize = 0,
+        /// HDBSCAN minimum cluster size; 0: `max(5, round(√n / 2))`. Default 0.
+        copy min_cluster_size: usize = 0,
+        /// HDBSCAN `min_samples`; 0: the minimum cluster size. Default 0.
+        copy min_samples: usize = 0,
+        /// HDBSCAN selection. Default excess of mass.
+        copy selection: Selection = Selection::ExcessOfMass,
+        /// Documents up to which neighbours and the MST are exact. Default 20,000.
+        copy exact_max: usize = crate::knn::EXACT_KNN_MAX,
+        /// Seed of UMAP and of the HNSW index. Default 1.
+        copy seed: u64 = 1,
+    }
+}
+
+impl MapParams {
+    fn check(&self) -> Result<()> {
+        self.umap(self.cluster_components, self.neighbours_cluster)?;
+        self.umap(2, self.neighbours_plot)?;
+        if !(0.0..=1.0).contains(&self.min_dist) {
+            return Err(Error::param(
+                "min_dist",
+                self.min_dist,
+                "a number in [0, 1]",
+            ));
+        }
+        if self.min_cluster_size == 1 {
+            return Err(Error::param(
+                "min_cluster_size",
+                1,
+                "0 (automatic) or at least 2",
+            ));
+        }
+        Ok(())
+    }
+
+    fn umap(&self, components: usize, neighbours: usize) -> Result<UmapParams> {
+        UmapParams::builder()
+            .components(components)
+            .neighbours(neighbours)
+            .min_dist(self.min_dist)
+            .epochs(self.epochs)
+            .seed(self.seed)
+            .build()
+    }
+
+    /// The minimum cluster size used for `n` documents.
+    pub fn min_cluster_size_for(&self, n: usize) -> usize {
+        match self.min_cluster_size {
+            0 => ((n as f64).sqrt() / 2.0).round().max(5.0) as usize,
+            m => m,
+        }
+    }
+
+    /// The HDBSCAN parameters for `n` documents.
+    pub fn hdbscan_for(&self, n: usize) -> Result<HdbscanParams> {
+        HdbscanParams::builder()
+            .min_cluster_size(self.min_cluster_size_for(n))
+            .min_samples(self.min_samples)
+            .selection(self.selection)
+            .exact_max(self.exact_max)
+            .seed(self.seed)
+            .build()
+    }
+}
+
+/// Seconds spent in each step of [`layout`].
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Timings {
+    /// The cosine kNN graph of the vectors.
+    pub knn_s: f64,
+    /// UMAP to the clustering space.
+    pub umap_cluster_s: f64,
+    /// UMAP to the plane.
+    pub umap_plot_s: f64,
+    /// HDBSCAN.
+    pub hdbscan_s: f64,
+}
+
+/// The geometry of a map.
+#[derive(Clone, Debug)]
+pub struct Layout {
+    /// The vectors' kNN graph (cosine), as wide as the larger UMAP neighbourhood.
+    pub knn: Knn,
+    /// `n × cluster_components` coordinates HDBSCAN ran on.
+    pub cluster_space: Vec<f32>,
+    /// `n × 2` coordinates of the picture.
+    pub plot: Vec<f32>,
+    /// The clusters.
+    pub clustering: Clustering,
+    /// Time per step.
+    pub timings: Timings,
+}
+
+/// Reduces and clusters `vectors`.
+pub fn layout(vectors: &DocVectors, params: &MapParams) -> Result<Layout> {
+    let n = vectors.rows();
+    let widest = params.neighbours_cluster().max(params.neighbours_plot());
+    if n < 3 {
+        return Err(Error::input(format!(
+            "a map needs at least 3 documents with text, got {n}; give a bigger corpus"
+        )));
+    }
+    let hdb = params.hdbscan_for(n)?;
+    if hdb.min_cluster_size() > n {
+        return Err(Error::param(
+            "min_cluster_size",
+            hdb.min_cluster_size(),
+            format!("at most the number of documents ({n}); give a smaller --min-cluster-size"),
+        ));
+    }
+    let k = (widest - 1).min(n - 1);
+    let mut t = Instant::now();
+    let mut timings = Timings::default();
+    let knn = neighbours(
+        vectors.as_slice(),
+        vectors.dim(),
+        k,
+        Metric::Cosine,
+        params.exact_max(),
+        params.seed(),
+    )?;
+    timings.knn_s = lap(&mut t);
+    let cluster_space = umap(
+        &knn.truncate(params.neighbours_cluster() - 1),
+        &params.umap(
+            params.cluster_components(),
+            params.neighbours_cluster().min(n),
+        )?,
+    )?;
+    timings.umap_cluster_s = lap(&mut t);
+    let plot = umap(&knn, &params.umap(2, params.neighbours_plot().min(n))?)?;
+    timings.umap_plot_s = lap(&mut t);
+    let clustering = hdbscan(&cluster_space, params.cluster_components(), &hdb)?;
+    timings.hdbscan_s = lap(&mut t);
+    Ok(Layout {
+        knn,
+        cluster_space,
+        plot,
+        clustering,
+        timings,
+    })
+}
+
+fn lap(t: &mut Instant) -> f64 {
+    let s = t.elapsed().as_secs_f64();
+    *t = Instant::now();
+    s
+}

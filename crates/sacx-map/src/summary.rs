@@ -1,0 +1,173 @@
+//! What each cluster is: its size, its top words by class-based TF-IDF, its
+//! share of each gold class and language, and the IG keywords of the classes
+//! it is richest in.
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, HashMap};
+
+/// Classes whose IG keywords a cluster lists.
+const KEYWORD_CLASSES: usize = 3;
+/// Keywords listed per class.
+const KEYWORDS_PER_CLASS: usize = 8;
+
+/// One document's metadata on the map.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct MapDoc {
+    /// The document id.
+    pub id: String,
+    /// Its language.
+    pub lang: String,
+    /// Its gold classes (names).
+    pub labels: Vec<String>,
+    /// Its first words, for display.
+    pub snippet: String,
+}
+
+/// A cluster (or the noise group) summarised.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ClusterSummary {
+    /// The cluster number; `None` for the noise group.
+    pub cluster: Option<usize>,
+    /// Documents in it.
+    pub size: usize,
+    /// Its most characteristic words by c-TF-IDF, with their scores.
+    pub top_words: Vec<(String, f64)>,
+    /// Share of its documents labelled with each class, largest first.
+    pub classes: Vec<(String, f64)>,
+    /// Share of its documents in each language, largest first.
+    pub languages: Vec<(String, f64)>,
+    /// The IG keywords of the (up to three) classes with the largest shares.
+    pub keywords: Vec<(String, Vec<String>)>,
+}
+
+/// The clusters of `labels` (one per document, `None`: noise) summarised,
+/// in cluster order, the noise group last. `words[i]` are document `i`'s
+/// words; `keywords` maps a class to its IG keywords, best first.
+///
+/// c-TF-IDF (Grootendorst 2022): `w(t, c) = tf(t, c) / |c| · ln(1 + A / f(t))`,
+/// with `tf(t, c)` the count of `t` in group `c`, `|c|` the group's words,
+/// `A` the mean words per group and `f(t)` the count of `t` in all groups.
+pub fn summarize<S: AsRef<str>>(
+    docs: &[MapDoc],
+    words: &[Vec<S>],
+    labels: &[Option<usize>],
+    keywords: &BTreeMap<String, Vec<String>>,
+    top_words: usize,
+) -> Vec<ClusterSummary> {
+    let groups = labels.iter().flatten().max().map_or(0, |m| m + 1) + 1; // + noise
+    let group = |l: &Option<usize>| l.unwrap_or(groups - 1);
+    let mut tf: Vec<HashMap<&str, u64>> = vec![HashMap::new(); groups];
+    let mut total: HashMap<&str, u64> = HashMap::new();
+    let mut group_words = vec![0u64; groups];
+    for (ws, l) in words.iter().zip(labels) {
+        let g = group(l);
+        for w in ws.iter().map(|w| w.as_ref()).filter(|w| is_word(w)) {
+            *tf[g].entry(w).or_default() += 1;
+            *total.entry(w).or_default() += 1;
+            group_words[g] += 1;
+        }
+    }
+    let mean_words = group_words.iter().sum::<u64>() as f64 / groups as f64;
+    let mut out = Vec::with_capacity(groups);
+    for g in 0..groups {
+        let members: Vec<&MapDoc> = docs
+            .iter()
+            .zip(labels)
+            .filter(|(_, l)| group(l) == g)
+            .map(|(d, _)| d)
+            .collect();
+        if members.is_empty() && g == groups - 1 {
+            continue;
+        }
+        let mut scored: Vec<(String, f64)> = tf[g]
+            .iter()
+            .map(|(&w, &c)| {
+                let idf = (1.0 + mean_words / total[w] as f64).ln();
+                (w.to_string(), c as f64 / group_words[g].max(1) as f64 * idf)
+            })
+            .collect();
+        scored.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+        scored.truncate(top_words);
+        let classes = shares(
+            members
+                .iter()
+                .flat_map(|d| d.labels.iter().map(String::as_str)),
+            members.len(),
+        );
+        let languages = shares(members.iter().map(|d| d.lang.as_str()), members.len());
+        let kw = classes
+            .iter()
+            .take(KEYWORD_CLASSES)
+            .filter_map(|(c, _)| {
+                let list = keywords.get(c)?;
+                Some((
+                    c.clone(),
+                    list.iter().take(KEYWORDS_PER_CLASS).cloned().collect(),
+                ))
+            })
+            .collect();
+        out.push(ClusterSummary {
+            cluster: (g < groups - 1).then_some(g),
+            size: members.len(),
+            top_words: scored,
+            classes,
+            languages,
+            keywords: kw,
+        });
+    }
+    out
+}
+
+/// A token worth listing: it has a letter (not only digits or symbols).
+fn is_word(w: &str) -> bool {
+    w.chars().any(char::is_alphabetic)
+}
+
+/// Each value's count over `of`, largest first (ties by name).
+fn shares<'a>(values: impl Iterator<Item = &'a str>, of: usize) -> Vec<(String, f64)> {
+    let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
+    values.for_each(|v| *counts.entry(v).or_default() += 1);
+    let mut out: Vec<(String, f64)> = counts
+        .into_iter()
+        .map(|(v, c)| (v.to_string(), c as f64 / of.max(1) as f64))
+        .collect();
+    out.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn top_words_are_distinctive_and_shares_add_up() {
+        let doc = |lang: &str, label: &str| MapDoc {
+            id: "x".into(),
+            lang: lang.into(),
+            labels: vec![label.into()],
+            snippet: String::new(),
+        };
+        let docs = vec![
+            doc("en", "Game"),
+            doc("en", "Game"),
+            doc("fi", "Office"),
+            doc("fi", "Office"),
+        ];
+        let words = vec![
+            vec!["the", "chess"],
+            vec!["the", "chess"],
+            vec!["the", "sheet"],
+            vec!["the", "42"],
+        ];
+        let kw = BTreeMap::from([("Game".to_string(), vec!["play".to_string()])]);
+        let s = summarize(&docs, &words, &[Some(0), Some(0), Some(1), None], &kw, 1);
+        assert_eq!(s.len(), 3);
+        assert_eq!(s[0].top_words[0].0, "chess");
+        assert_eq!(s[0].classes, [("Game".to_string(), 1.0)]);
+        assert_eq!(
+            s[0].keywords,
+            [("Game".to_string(), vec!["play".to_string()])]
+        );
+        assert_eq!((s[2].cluster, s[2].size), (None, 1));
+        assert_eq!(s[2].top_words[0].0, "the", "a number is not a word");
+    }
+}

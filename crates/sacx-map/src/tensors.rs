@@ -1,0 +1,128 @@
+//! The safetensors files of a map: `f32` matrices and `i32` vectors by name,
+//! read back with their shapes checked.
+use crate::{Error, Result};
+use safetensors::tensor::{Dtype, SafeTensors, View};
+use std::borrow::Cow;
+use std::collections::HashMap;
+use std::path::Path;
+
+/// One tensor to write: its dtype, shape and little-endian bytes.
+pub(crate) struct Raw {
+    dtype: Dtype,
+    shape: Vec<usize>,
+    data: Vec<u8>,
+}
+
+impl Raw {
+    /// An `f32` tensor of `shape`.
+    pub(crate) fn f32(shape: Vec<usize>, values: &[f32]) -> Raw {
+        Raw {
+            dtype: Dtype::F32,
+            shape,
+            data: values.iter().flat_map(|v| v.to_le_bytes()).collect(),
+        }
+    }
+
+    /// An `i32` tensor of `shape`.
+    pub(crate) fn i32(shape: Vec<usize>, values: &[i32]) -> Raw {
+        Raw {
+            dtype: Dtype::I32,
+            shape,
+            data: values.iter().flat_map(|v| v.to_le_bytes()).collect(),
+        }
+    }
+}
+
+impl View for &Raw {
+    fn dtype(&self) -> Dtype {
+        self.dtype
+    }
+    fn shape(&self) -> &[usize] {
+        &self.shape
+    }
+    fn data(&self) -> Cow<'_, [u8]> {
+        Cow::Borrowed(&self.data)
+    }
+    fn data_len(&self) -> usize {
+        self.data.len()
+    }
+}
+
+/// Writes `tensors` to `path` atomically, with `sacx-map` format metadata.
+pub(crate) fn write(path: &Path, tensors: &[(&str, Raw)]) -> Result<()> {
+    let meta = HashMap::from([("format".to_string(), crate::topic_map::FORMAT.to_string())]);
+    let bytes = safetensors::tensor::serialize(tensors.iter().map(|(n, r)| (*n, r)), Some(meta))
+        .map_err(|e| Error::format(path, e.to_string()))?;
+    sacx_data::write_atomic(path, &bytes).map_err(|e| Error::format(path, e.to_string()))
+}
+
+/// The tensors of a safetensors file, by name.
+pub(crate) struct Read {
+    path: std::path::PathBuf,
+    bytes: Vec<u8>,
+}
+
+impl Read {
+    pub(crate) fn open(path: &Path) -> Result<Read> {
+        let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+        SafeTensors::deserialize(&bytes)
+            .map_err(|e| Error::format(path, format!("not a safetensors file ({e})")))?;
+        Ok(Read {
+            path: path.to_path_buf(),
+            bytes,
+        })
+    }
+
+    fn view(
+        &self,
+        name: &str,
+        dtype: Dtype,
+        shape: &[Option<usize>],
+    ) -> Result<(Vec<usize>, Vec<u8>)> {
+        let st = SafeTensors::deserialize(&self.bytes)
+            .map_err(|e| Error::format(&self.path, e.to_string()))?;
+        let t = st
+            .tensor(name)
+            .map_err(|_| Error::format(&self.path, format!("no tensor named {name:?}")))?;
+        let ok = t.dtype() == dtype
+            && t.shape().len() == shape.len()
+            && t.shape()
+                .iter()
+                .zip(shape)
+                .all(|(&got, want)| want.is_none_or(|w| w == got));
+        if !ok {
+            return Err(Error::format(
+                &self.path,
+                format!(
+                    "tensor {name:?} is {:?} {:?}, expected {dtype:?} {shape:?}",
+                    t.dtype(),
+                    t.shape()
+                ),
+            ));
+        }
+        Ok((t.shape().to_vec(), t.data().to_vec()))
+    }
+
+    /// An `f32` tensor whose shape matches `shape` (`None`: any size).
+    pub(crate) fn f32(
+        &self,
+        name: &str,
+        shape: &[Option<usize>],
+    ) -> Result<(Vec<usize>, Vec<f32>)> {
+        let (s, b) = self.view(name, Dtype::F32, shape)?;
+        Ok((
+            s,
+            b.chunks_exact(4)
+                .map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]]))
+                .collect(),
+        ))
+    }
+
+    /// An `i32` tensor whose shape matches `shape`.
+    pub(crate) fn i32(&self, name: &str, shape: &[Option<usize>]) -> Result<Vec<i32>> {
+        let (_, b) = self.view(name, Dtype::I32, shape)?;
+        Ok(b.chunks_exact(4)
+            .map(|c| i32::from_le_bytes([c[0], c[1], c[2], c[3]]))
+            .collect())
+    }
+}

@@ -1,0 +1,281 @@
+//! The map stage (`sacx map`, and `sacx run --map`): a corpus's documents as
+//! vectors (paragraph vectors, or a run's classifiers), reduced, clustered,
+//! summarised and saved as a map directory with its page (`map.html`), and
+//! the vector of a query for `sacx search`.
+use crate::options::CorpusArgs;
+use crate::predict::models;
+use crate::{Error, Result};
+use sacx_aggregate::{KEYWORDS_JSON, Keywords};
+use sacx_data::layout::RunLayout;
+use sacx_data::{Corpus, Segmenter};
+use sacx_map::{
+    MAP_JSON, MapDoc, MapInput, MapParams, ParagraphVectors, PvParams, Source, TopicMap,
+    classifier_vectors,
+};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+use tch::Device;
+
+/// The map's page inside a map directory.
+pub const MAP_HTML: &str = "map.html";
+/// Where `sacx run --map` puts the map of a run.
+pub const RUN_MAP_DIR: &str = "map";
+/// Words of a document's snippet.
+const SNIPPET_WORDS: usize = 24;
+/// Documents per classifier call.
+const BATCH: usize = 64;
+
+/// Which document vectors a map is built from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum VectorSource {
+    /// The classifiers of `--run` when given, else paragraph vectors.
+    Auto,
+    /// The run's classifiers: their pooled hidden layer, averaged over seeds.
+    Classifier,
+    /// PV-DBOW trained on the corpus.
+    ParagraphVectors,
+}
+
+impl std::str::FromStr for VectorSource {
+    type Err = Error;
+    fn from_str(s: &str) -> Result<Self> {
+        match s {
+            "auto" => Ok(VectorSource::Auto),
+            "classifier" => Ok(VectorSource::Classifier),
+            "paragraph-vectors" | "pv" => Ok(VectorSource::ParagraphVectors),
+            _ => Err(Error::param(
+                "source",
+                s,
+                "auto, classifier or paragraph-vectors",
+            )),
+        }
+    }
+}
+
+/// One map to build.
+#[derive(Clone, Debug)]
+pub struct MapJob {
+    /// The documents.
+    pub corpus: CorpusArgs,
+    /// The map directory to write (created; a directory that is not a sacx
+    /// map must be empty).
+    pub out: PathBuf,
+    /// A run directory whose classifiers (and IG keywords) the map uses.
+    pub run: Option<PathBuf>,
+    /// The vectors' source.
+    pub source: VectorSource,
+    /// Paragraph-vector training, for that source.
+    pub pv: PvParams,
+    /// Reductions and clustering.
+    pub params: MapParams,
+    /// Where the classifiers run.
+    pub device: Device,
+}
+
+impl MapJob {
+    /// The source actually used.
+    pub fn resolved_source(&self) -> Result<VectorSource> {
+        Ok(match (self.source, &self.run) {
+            (VectorSource::Auto, Some(_)) => VectorSource::Classifier,
+            (VectorSource::Auto, None) => VectorSource::ParagraphVectors,
+            (VectorSource::Classifier, None) => {
+                return Err(Error::Conflict {
+                    option: "source",
+                    reason: "classifier vectors need --run DIR with trained seeds; give one, or --source paragraph-vectors".into(),
+                });
+            }
+            (s, _) => s,
+        })
+    }
+
+    /// Builds the map, writes it into `out` with `map.html`, and returns it.
+    /// Every input is checked before the long work starts.
+    pub fn run(&self) -> Result<TopicMap> {
+        let source = self.resolved_source()?;
+        check_map_dir(&self.out)?;
+        let dirs = match (&self.run, source) {
+            (Some(run), VectorSource::Classifier) => models::checkpoint_dirs(run)?,
+            _ => Vec::new(),
+        };
+        let corpus = self.corpus.load()?;
+        if corpus.is_empty() {
+            return Err(Error::EmptyCorpus {
+                corpus: self.corpus.name(),
+                detail: "a map needs documents".into(),
+            });
+        }
+        let seg = self.corpus.segmenter();
+        let words: Vec<Vec<String>> = corpus.docs.iter().map(|d| seg.keywords(&d.text)).collect();
+        if words.iter().all(Vec::is_empty) {
+            return Err(Error::EmptyCorpus {
+                corpus: self.corpus.name(),
+                detail: "no document has a word; a map needs text".into(),
+            });
+        }
+        let start = Instant::now();
+        let (vectors, source, pv) = match source {
+            VectorSource::ParagraphVectors => {
+                let t = ParagraphVectors::train(&words, &self.pv)?;
+                (
+                    t.vectors,
+                    Source::ParagraphVectors {
+                        params: self.pv.clone(),
+                    },
+                    Some(t.model),
+                )
+            }
+            _ => {
+                let members = models::load(&dirs, self.device)?;
+                let texts: Vec<&str> = corpus.docs.iter().map(|d| d.text.as_str()).collect();
+                let pairs: Vec<_> = members
+                    .iter()
+                    .map(|m| (&m.checkpoint.model, &m.tokenizer))
+                    .collect();
+                let v = classifier_vectors(&pairs, &texts, BATCH)?;
+                let run = self.run.clone().unwrap_or_default();
+                let seeds = members.iter().map(|m| m.seed()).collect();
+                (
+                    v,
+                    Source::Classifier {
+                        run,
+                        seeds,
+                        fingerprint: models::fingerprint(&members)?,
+                    },
+                    None,
+                )
+            }
+        };
+        let input = MapInput {
+            docs: map_docs(&corpus),
+            words: &words,
+            vectors,
+            vectors_s: start.elapsed().as_secs_f64(),
+            source,
+            pv,
+            keywords: self
+                .run
+                .as_deref()
+                .map(run_keywords)
+                .transpose()?
+                .unwrap_or_default(),
+        };
+        let map = TopicMap::build(input, &self.params)?;
+        std::fs::create_dir_all(&self.out)
+            .map_err(|e| Error::io(&self.out, "create the directory", e))?;
+        map.save(&self.out)?;
+        let page =
+            sacx_report::map::map_page(&sacx_report::map::view_of(&map, &self.corpus.name()));
+        sacx_data::write_atomic(&self.out.join(MAP_HTML), page.as_bytes())?;
+        Ok(map)
+    }
+}
+
+/// Refuses a directory that exists, is not empty and holds no sacx map.
+pub fn check_map_dir(dir: &Path) -> Result<()> {
+    let Ok(mut entries) = std::fs::read_dir(dir) else {
+        return Ok(());
+    };
+    if entries.next().is_none() || dir.join(MAP_JSON).is_file() {
+        return Ok(());
+    }
+    Err(Error::NotMapDir {
+        path: dir.to_path_buf(),
+    })
+}
+
+/// Each document's id, language, class names and first words.
+fn map_docs(corpus: &Corpus) -> Vec<MapDoc> {
+    corpus
+        .docs
+        .iter()
+        .map(|d| {
+            let mut snippet: Vec<&str> =
+                d.text.split_whitespace().take(SNIPPET_WORDS + 1).collect();
+            let more = snippet.len() > SNIPPET_WORDS;
+            snippet.truncate(SNIPPET_WORDS);
+            MapDoc {
+                id: d.id.clone(),
+                lang: d.lang.clone(),
+                labels: d
+                    .labels
+                    .iter()
+                    .filter_map(|&l| corpus.labels.name(l).map(str::to_string))
+                    .collect(),
+                snippet: snippet.join(" ") + if more { " …" } else { "" },
+            }
+        })
+        .collect()
+}
+
+/// The run's IG keywords by class, when it has them.
+fn run_keywords(run: &Path) -> Result<BTreeMap<String, Vec<String>>> {
+    let path = RunLayout::new(run).keywords().join(KEYWORDS_JSON);
+    if !path.is_file() {
+        return Ok(BTreeMap::new());
+    }
+    let kw = Keywords::read(&path)?;
+    Ok(kw
+        .classes
+        .into_iter()
+        .map(|c| (c.class, c.keywords.into_iter().map(|k| k.word).collect()))
+        .collect())
+}
+
+/// The unit vector of `query` in `map`'s space: inferred by the paragraph
+/// vectors, or computed by the run's classifiers (which must be the ones the
+/// map was built with).
+pub fn query_vector(
+    map: &TopicMap,
+    query: &str,
+    segmenter: &Segmenter,
+    device: Device,
+) -> Result<Vec<f32>> {
+    match (&map.info.source, &map.pv) {
+        (Source::ParagraphVectors { params }, Some(pv)) => {
+            Ok(pv.infer(&segmenter.keywords(query), params.seed())?)
+        }
+        (
+            Source::Classifier {
+                run, fingerprint, ..
+            },
+            _,
+        ) => {
+            let members = models::load(&models::checkpoint_dirs(run)?, device)?;
+            if &models::fingerprint(&members)? != fingerprint {
+                return Err(Error::NoModel {
+                    path: run.clone(),
+                    reason: format!(
+                        "its models changed since the map was built; rebuild the map (sacx map --run {})",
+                        run.display()
+                    ),
+                });
+            }
+            let known = members.iter().any(|m| {
+                let unk = m.tokenizer.unk_id();
+                let specials = m.tokenizer.special_ids();
+                m.tokenizer
+                    .encode(query)
+                    .ids
+                    .iter()
+                    .any(|id| Some(*id) != unk && !specials.contains(id))
+            });
+            if !known {
+                return Err(sacx_map::Error::UnknownQuery {
+                    query: query.to_string(),
+                }
+                .into());
+            }
+            let pairs: Vec<_> = members
+                .iter()
+                .map(|m| (&m.checkpoint.model, &m.tokenizer))
+                .collect();
+            Ok(classifier_vectors(&pairs, &[query], 1)?.row(0).to_vec())
+        }
+        (Source::ParagraphVectors { .. }, None) => Err(sacx_map::Error::Input {
+            what: "the map has no paragraph-vector model (pv.safetensors); rebuild it".into(),
+        }
+        .into()),
+    }
+}

@@ -1,0 +1,79 @@
+//! A saved topic map ([`sacx_map::TopicMap`]) as the report draws it.
+use super::{ClusterView, MapPoint, MapView};
+use sacx_map::{Source, TopicMap};
+use std::collections::BTreeMap;
+
+/// The view of `map`, titled after `corpus`.
+pub fn view_of(map: &TopicMap, corpus: &str) -> MapView {
+    let index = |names: &mut BTreeMap<String, usize>, s: &str| -> usize {
+        let next = names.len();
+        *names.entry(s.to_string()).or_insert(next)
+    };
+    // Classes and languages in order of first appearance.
+    let (mut classes, mut languages) = (BTreeMap::new(), BTreeMap::new());
+    let mut points = Vec::with_capacity(map.len());
+    for (i, d) in map.docs.iter().enumerate() {
+        let labels = d.labels.iter().map(|l| index(&mut classes, l)).collect();
+        let language = Some(index(&mut languages, &d.lang));
+        points.push(MapPoint {
+            x: map.plot[2 * i],
+            y: map.plot[2 * i + 1],
+            id: d.id.clone(),
+            snippet: d.snippet.clone(),
+            cluster: map.labels[i],
+            labels,
+            language,
+        });
+    }
+    let ordered = |names: BTreeMap<String, usize>| {
+        let mut v: Vec<(String, usize)> = names.into_iter().collect();
+        v.sort_by_key(|p| p.1);
+        v.into_iter().map(|p| p.0).collect()
+    };
+    let m = &map.info.metrics;
+    let source = match &map.info.source {
+        Source::ParagraphVectors { params } => {
+            format!("paragraph vectors (PV-DBOW, {} dimensions)", params.dim())
+        }
+        Source::Classifier { seeds, .. } => {
+            format!(
+                "classifier vectors ({} seed{})",
+                seeds.len(),
+                if seeds.len() == 1 { "" } else { "s" }
+            )
+        }
+    };
+    MapView {
+        title: format!("topic map: {corpus}"),
+        source,
+        points,
+        clusters: map
+            .info
+            .clusters
+            .iter()
+            .filter_map(|c| {
+                Some(ClusterView {
+                    id: c.cluster?,
+                    size: c.size,
+                    top_words: c.top_words.iter().map(|w| w.0.clone()).collect(),
+                    classes: c.classes.clone(),
+                    languages: c.languages.clone(),
+                    keywords: c.keywords.clone(),
+                })
+            })
+            .collect(),
+        noise: m.noise,
+        classes: ordered(classes),
+        languages: ordered(languages),
+        notes: vec![format!(
+            "{} documents, {} clusters (minimum size {}), {} noise; kNN-10 label precision {:.3}; NMI against the first class {:.3}, against the language {:.3}.",
+            map.len(),
+            m.clusters,
+            map.info.min_cluster_size,
+            m.noise,
+            m.knn10_label_precision,
+            m.nmi_first_class,
+            m.nmi_language
+        )],
+    }
+}
