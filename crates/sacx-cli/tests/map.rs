@@ -1,0 +1,223 @@
+//! `sacx map` and `sacx search` end to end: paragraph-vector and classifier
+//! maps of bundled documents, the files a user (or numpy) reads, a reloaded
+//! map answering the same search, and clear errors on bad input.
+mod common;
+use common::{ok, sacx, small_corpus, trained, workspace};
+use std::path::Path;
+
+/// Options that keep a test map quick: few epochs, small clusters.
+const QUICK: &[&str] = &[
+    "--pv-epochs",
+    "20",
+    "--umap-epochs",
+    "60",
+    "--min-cluster-size",
+    "10",
+    "--map-threads",
+    "2",
+];
+
+fn map(corpus: &Path, out: &Path, extra: &[&str]) -> std::process::Output {
+    let mut args = vec![
+        "map",
+        "--corpus",
+        corpus.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ];
+    args.extend_from_slice(QUICK);
+    args.extend_from_slice(extra);
+    sacx(&args)
+}
+
+fn search(dir: &Path, query: &str) -> serde_json::Value {
+    let out = ok(sacx(&[
+        "search",
+        "--map",
+        dir.to_str().unwrap(),
+        "--json",
+        "-k",
+        "5",
+        query,
+    ]));
+    serde_json::from_str(&out).unwrap()
+}
+
+fn err(out: std::process::Output) -> String {
+    assert!(
+        !out.status.success(),
+        "expected a failure: {}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+#[test]
+fn a_paragraph_vector_map_is_written_read_back_by_numpy_and_searched() {
+    let tmp = tempfile::tempdir().unwrap();
+    let corpus = small_corpus(tmp.path(), 600);
+    let dir = tmp.path().join("map");
+    let stdout = ok(map(&corpus, &dir, &[]));
+    assert!(stdout.contains("clusters"), "{stdout}");
+    for f in [
+        "map.json",
+        "documents.json",
+        "vectors.safetensors",
+        "layout.safetensors",
+        "clusters.safetensors",
+        "pv.safetensors",
+        "pv-vocab.json",
+        "map.html",
+    ] {
+        assert!(dir.join(f).is_file(), "{f} missing");
+    }
+    let info: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.join("map.json")).unwrap()).unwrap();
+    assert_eq!(info["documents"], 600);
+    assert!(
+        info["metrics"]["clusters"].as_u64().unwrap() >= 2,
+        "{}",
+        info["metrics"]
+    );
+    let html = std::fs::read_to_string(dir.join("map.html")).unwrap();
+    assert_eq!(
+        html.matches("r=\"2.5\"").count(),
+        600,
+        "one point per document"
+    );
+
+    // The query is a document's own opening words: it comes back first.
+    let first = search(
+        &dir,
+        "Graphical program used to map gamepad buttons to keyboard, mouse, scripts and macros",
+    );
+    assert_eq!(
+        first["documents"][0]["id"], "io.github.antimicrox.antimicrox",
+        "{first}"
+    );
+    assert_eq!(first["documents"].as_array().unwrap().len(), 5);
+    assert!(!first["clusters"].as_array().unwrap().is_empty());
+
+    // numpy reads every file, checks it against map.json and writes the
+    // clusters back; the map reloaded from those files answers the same.
+    let py = workspace().join(".venv/bin/python");
+    let script = workspace().join("tests/python/map_numpy.py");
+    let out = std::process::Command::new(py)
+        .arg(script)
+        .arg(&dir)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("\"documents\": 600"));
+    let copy = tmp.path().join("copy");
+    std::fs::create_dir(&copy).unwrap();
+    for e in std::fs::read_dir(&dir).unwrap() {
+        let e = e.unwrap();
+        std::fs::copy(e.path(), copy.join(e.file_name())).unwrap();
+    }
+    let again =
+        "Graphical program used to map gamepad buttons to keyboard, mouse, scripts and macros";
+    assert_eq!(
+        search(&copy, again),
+        first,
+        "a reloaded map answers the same search"
+    );
+
+    // A map is deterministic: the same corpus and seed give the same files.
+    let twin = tmp.path().join("twin");
+    ok(map(&corpus, &twin, &[]));
+    for f in ["vectors.safetensors", "layout.safetensors"] {
+        assert_eq!(
+            std::fs::read(dir.join(f)).unwrap(),
+            std::fs::read(twin.join(f)).unwrap(),
+            "{f} differs"
+        );
+    }
+}
+
+#[test]
+fn a_classifier_map_uses_the_trained_seed_and_its_queries() {
+    let (corpus, seed) = trained();
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("map");
+    ok(map(corpus, &dir, &["--run", seed.to_str().unwrap()]));
+    let info: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.join("map.json")).unwrap()).unwrap();
+    assert_eq!(info["source"]["kind"], "classifier");
+    assert_eq!(info["source"]["seeds"], serde_json::json!([1]));
+    assert!(!dir.join("pv.safetensors").exists());
+    let hits = search(
+        &dir,
+        "a graphical program to map gamepad buttons to the keyboard",
+    );
+    assert_eq!(hits["documents"].as_array().unwrap().len(), 5);
+    let e = err(sacx(&[
+        "search",
+        "--map",
+        dir.to_str().unwrap(),
+        "zzqx qqzv",
+    ]));
+    assert!(e.contains("no word the map's vocabulary knows"), "{e}");
+}
+
+#[test]
+fn bad_input_gets_a_clear_error_before_any_work() {
+    let tmp = tempfile::tempdir().unwrap();
+    let corpus = small_corpus(tmp.path(), 60);
+    let empty = tmp.path().join("empty.jsonl");
+    std::fs::write(&empty, "").unwrap();
+    let e = err(map(&empty, &tmp.path().join("m1"), &[]));
+    assert!(e.contains("empty.jsonl") && e.lines().count() == 1, "{e}");
+
+    let e = err(map(
+        &corpus,
+        &tmp.path().join("m2"),
+        &["--min-cluster-size", "500"],
+    ));
+    assert!(
+        e.contains("min_cluster_size = 500") || e.contains("--min-cluster-size"),
+        "{e}"
+    );
+    assert!(e.contains("60"), "names the corpus size: {e}");
+
+    let mine = tmp.path().join("mine");
+    std::fs::create_dir(&mine).unwrap();
+    std::fs::write(mine.join("notes.txt"), "keep").unwrap();
+    let e = err(map(&corpus, &mine, &[]));
+    assert!(e.contains("holds no sacx map"), "{e}");
+    assert_eq!(
+        std::fs::read_to_string(mine.join("notes.txt")).unwrap(),
+        "keep"
+    );
+
+    let e = err(map(
+        &corpus,
+        &tmp.path().join("m3"),
+        &["--source", "classifier"],
+    ));
+    assert!(e.contains("--run"), "{e}");
+
+    let dir = tmp.path().join("ok");
+    ok(map(&corpus, &dir, &["--min-cluster-size", "5"]));
+    let e = err(sacx(&[
+        "search",
+        "--map",
+        dir.to_str().unwrap(),
+        "zzqx qqzv",
+    ]));
+    assert!(
+        e.contains("\"zzqx qqzv\"") && e.contains("vocabulary"),
+        "{e}"
+    );
+    let e = err(sacx(&[
+        "search",
+        "--map",
+        tmp.path().join("nowhere").to_str().unwrap(),
+        "game",
+    ]));
+    assert!(e.contains("map.json"), "{e}");
+}
