@@ -1,4 +1,4 @@
-//! `cargo bench -p sacx-map --bench map -- [CORPUS] [--tokens-out FILE] [--threads N]`:
+//! `cargo bench -p sacx-map --bench map -- [CORPUS] [--tokens-out FILE] [--threads N] [--pv-epochs N] [--pv-only]`:
 //! the paragraph-vector map of a corpus (default: the bundled one) end to end,
 //! step by step, with its quality (docs/benchmarks.md, "Topic map").
 //! `--tokens-out` writes the words sacx trained on, one document per line, for
@@ -36,8 +36,21 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         let text: String = words.iter().map(|w| w.join(" ") + "\n").collect();
         std::fs::write(out, text)?;
     }
-    let pv = PvParams::builder().threads(threads).build()?;
+    let epochs: usize =
+        flag("--pv-epochs").map_or(Ok(PvParams::default().epochs()), |t| t.parse())?;
+    let pv = PvParams::builder()
+        .threads(threads)
+        .epochs(epochs)
+        .build()?;
     let t = ParagraphVectors::train(&words, &pv)?;
+    if args.iter().any(|a| a == "--pv-only") {
+        println!(
+            "{{\"pv_train_s\": {:.2}, \"pv_words_per_s\": {:.0}}}",
+            t.seconds,
+            t.words_per_second()
+        );
+        return Ok(());
+    }
     let docs: Vec<MapDoc> = corpus
         .docs
         .iter()

@@ -107,7 +107,7 @@ pub struct ParagraphVectors {
     /// `vocab × dim` output weights (gensim's `syn1neg`).
     output: Vec<f32>,
     /// The negative-sampling table of `vocab`.
-    table: Vec<u32>,
+    table: vocab::AliasTable,
 }
 
 impl ParagraphVectors {

@@ -1,4 +1,5 @@
 //! PV-DBOW training: negative-sampling updates, sharded over threads.
+use super::vocab::AliasTable;
 use super::{ParagraphVectors, PvParams, Vocab};
 use crate::vectors::{axpy, dot};
 use crate::{DocVectors, Error, Result};
@@ -44,10 +45,17 @@ impl Lcg {
         Lcg(z ^ (z >> 31))
     }
 
+    /// 48 random bits.
     #[inline]
     pub(crate) fn next(&mut self) -> u64 {
         self.0 = self.0.wrapping_mul(25_214_903_917).wrapping_add(11);
         self.0 >> 16
+    }
+
+    /// 64 random bits (two steps).
+    #[inline]
+    pub(crate) fn wide(&mut self) -> u64 {
+        (self.next() << 16) ^ self.next()
     }
 
     /// Uniform in `[-0.5, 0.5) / dim`, gensim's initial vectors.
@@ -61,12 +69,12 @@ pub(crate) struct Sampler<'a> {
     pub(crate) dim: usize,
     pub(crate) negative: usize,
     pub(crate) keep: &'a [u32],
-    pub(crate) table: &'a [u32],
+    pub(crate) table: &'a AliasTable,
     sigmoid: Vec<f32>,
 }
 
 impl<'a> Sampler<'a> {
-    pub(crate) fn new(params: &PvParams, keep: &'a [u32], table: &'a [u32]) -> Self {
+    pub(crate) fn new(params: &PvParams, keep: &'a [u32], table: &'a AliasTable) -> Self {
         let sigmoid = (0..SIGMOID_SIZE)
             .map(|i| {
                 let x = (i as f32 / SIGMOID_SIZE as f32 * 2.0 - 1.0) * MAX_EXP;
@@ -110,8 +118,7 @@ impl<'a> Sampler<'a> {
         if k == 0 {
             return Some((target as usize, 1.0));
         }
-        // A uniform index by multiply-shift (no division).
-        let t = self.table[((rng.next() & 0xFFFF_FFFF) * self.table.len() as u64 >> 32) as usize];
+        let t = self.table.draw(rng.wide());
         (t != target).then_some((t as usize, 0.0))
     }
 
