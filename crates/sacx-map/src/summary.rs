@@ -43,9 +43,12 @@ pub struct ClusterSummary {
 /// in cluster order, the noise group last. `words[i]` are document `i`'s
 /// words; `keywords` maps a class to its IG keywords, best first.
 ///
-/// c-TF-IDF (Grootendorst 2022): `w(t, c) = tf(t, c) / |c| · ln(1 + A / f(t))`,
+/// c-TF-IDF (Grootendorst 2022) with BERTopic's frequent-word reduction and
+/// BM25 weighting: `w(t, c) = √(tf(t, c) / |c|) · ln(1 + (A − f(t) + ½) / (f(t) + ½))`,
 /// with `tf(t, c)` the count of `t` in group `c`, `|c|` the group's words,
-/// `A` the mean words per group and `f(t)` the count of `t` in all groups.
+/// `A` the mean words per group and `f(t)` the count of `t` in all groups:
+/// a word as frequent overall as a whole average group (a function word of
+/// any language) scores near zero or below, whatever the language mix.
 pub fn summarize<S: AsRef<str>>(
     docs: &[MapDoc],
     words: &[Vec<S>],
@@ -81,8 +84,9 @@ pub fn summarize<S: AsRef<str>>(
         let mut scored: Vec<(String, f64)> = tf[g]
             .iter()
             .map(|(&w, &c)| {
-                let idf = (1.0 + mean_words / total[w] as f64).ln();
-                (w.to_string(), c as f64 / group_words[g].max(1) as f64 * idf)
+                let f = total[w] as f64;
+                let idf = (1.0 + (mean_words - f + 0.5) / (f + 0.5)).ln();
+                (w.to_string(), (c as f64 / group_words[g].max(1) as f64).sqrt() * idf)
             })
             .collect();
         scored.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
