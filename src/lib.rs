@@ -3,6 +3,7 @@
 pub use sacx_aggregate as aggregate;
 pub use sacx_data as data;
 pub use sacx_ig as ig;
+pub use sacx_map as map;
 pub use sacx_model as model;
 pub use sacx_pipeline as pipeline;
 pub use sacx_report as report;

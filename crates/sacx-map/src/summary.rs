@@ -86,7 +86,10 @@ pub fn summarize<S: AsRef<str>>(
             .map(|(&w, &c)| {
                 let f = total[w] as f64;
                 let idf = (1.0 + (mean_words - f + 0.5) / (f + 0.5)).ln();
-                (w.to_string(), (c as f64 / group_words[g].max(1) as f64).sqrt() * idf)
+                (
+                    w.to_string(),
+                    (c as f64 / group_words[g].max(1) as f64).sqrt() * idf,
+                )
             })
             .collect();
         scored.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
