@@ -19,7 +19,7 @@ impl DocVectors {
     /// # Ok::<(), sacx_map::Error>(())
     /// ```
     pub fn new(dim: usize, mut data: Vec<f32>) -> Result<Self> {
-        if dim == 0 || data.len() % dim != 0 {
+        if dim == 0 || !data.len().is_multiple_of(dim) {
             return Err(Error::input(format!(
                 "document vectors: {} values do not make rows of {dim}",
                 data.len()

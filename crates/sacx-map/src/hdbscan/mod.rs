@@ -164,11 +164,9 @@ fn renumber(raw: &[Option<usize>], chosen: &[usize], stability: &[f64], n: usize
     let mut sizes: Vec<(usize, usize, usize)> =
         chosen.iter().map(|&c| (c, 0, usize::MAX)).collect();
     for (i, l) in raw.iter().enumerate() {
-        if let Some(c) = l {
-            if let Some(s) = sizes.iter_mut().find(|s| s.0 == *c) {
-                s.1 += 1;
-                s.2 = s.2.min(i);
-            }
+        if let Some(s) = l.and_then(|c| sizes.iter_mut().find(|s| s.0 == c)) {
+            s.1 += 1;
+            s.2 = s.2.min(i);
         }
     }
     sizes.retain(|s| s.1 > 0);

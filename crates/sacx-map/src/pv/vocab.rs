@@ -148,7 +148,7 @@ impl AliasTable {
     /// The outcome of the 64 random bits `r`.
     #[inline]
     pub fn draw(&self, r: u64) -> u32 {
-        let slot = ((r & 0xFFFF_FFFF) * self.keep.len() as u64 >> 32) as usize;
+        let slot = (((r & 0xFFFF_FFFF) * self.keep.len() as u64) >> 32) as usize;
         if ((r >> 32) as u32) < self.keep[slot] {
             slot as u32
         } else {
