@@ -221,3 +221,58 @@ fn bad_input_gets_a_clear_error_before_any_work() {
     ]));
     assert!(e.contains("map.json"), "{e}");
 }
+
+#[test]
+fn run_with_map_adds_the_map_to_a_finished_run_and_its_report() {
+    let tmp = tempfile::tempdir().unwrap();
+    let corpus = small_corpus(tmp.path(), 300);
+    let out = tmp.path().join("run");
+    let run = |extra: &[&str]| {
+        let mut args = vec![
+            "run",
+            "--corpus",
+            corpus.to_str().unwrap(),
+            "--seeds",
+            "1",
+            "--epochs",
+            "1",
+            "--ig-steps",
+            "8",
+        ];
+        args.extend_from_slice(&[
+            "--threads",
+            "1",
+            "--baselines",
+            "log-odds",
+            "--out",
+            out.to_str().unwrap(),
+        ]);
+        args.extend_from_slice(extra);
+        ok(sacx(&args))
+    };
+    run(&[]);
+    assert!(!out.join("map").exists());
+    // The map's options are not part of the run's identity: the finished run
+    // resumes and only the map (and the report) are added.
+    run(&["--map", "--min-cluster-size", "10", "--umap-epochs", "60"]);
+    let info: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.join("map/map.json")).unwrap()).unwrap();
+    assert_eq!(info["source"]["kind"], "classifier");
+    let with_keywords = info["clusters"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| !c["keywords"].as_array().unwrap().is_empty())
+        .count();
+    assert!(
+        with_keywords > 0,
+        "clusters list their classes' IG keywords: {}",
+        info["clusters"]
+    );
+    let report = std::fs::read_to_string(out.join("report.html")).unwrap();
+    assert!(
+        report.contains("<section id=\"map\""),
+        "the report shows the map"
+    );
+    assert!(out.join("map/map.html").is_file());
+}
