@@ -7,6 +7,8 @@ use std::time::Instant;
 
 /// Sigmoid saturates beyond ±`MAX_EXP` (word2vec's table range).
 const MAX_EXP: f32 = 6.0;
+/// The positive target and the most negatives a pair can have (`negative` ≤ 100).
+const MAX_TARGETS: usize = 101;
 /// Entries of the sigmoid table.
 const SIGMOID_SIZE: usize = 1024;
 
@@ -158,13 +160,26 @@ impl<'a> Sampler<'a> {
     ) {
         let d = self.dim;
         neu1e.fill(0.0);
+        // All scores first, then all updates: the rows' loads (cache misses,
+        // most of the time) are independent and overlap.
+        let mut rows = [0usize; MAX_TARGETS];
+        let mut grads = [0f32; MAX_TARGETS];
+        let mut m = 0;
         for k in 0..=self.negative {
             if let Some((t, label)) = self.target(k, target, rng) {
-                let o = &mut output[t * d..(t + 1) * d];
-                let g = (label - self.sigmoid(dot(input, o))) * alpha;
-                axpy(g, o, neu1e);
-                axpy(g, input, o);
+                rows[m] = t;
+                grads[m] = label;
+                m += 1;
             }
+        }
+        for j in 0..m {
+            let o = &output[rows[j] * d..(rows[j] + 1) * d];
+            grads[j] = (grads[j] - self.sigmoid(dot(input, o))) * alpha;
+        }
+        for j in 0..m {
+            let o = &mut output[rows[j] * d..(rows[j] + 1) * d];
+            axpy(grads[j], o, neu1e);
+            axpy(grads[j], input, o);
         }
     }
 }
