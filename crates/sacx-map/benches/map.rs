@@ -51,20 +51,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         );
         return Ok(());
     }
-    let docs: Vec<MapDoc> = corpus
-        .docs
-        .iter()
-        .map(|d| MapDoc {
-            id: d.id.clone(),
-            lang: d.lang.clone(),
-            labels: d
-                .labels
-                .iter()
-                .filter_map(|&l| corpus.labels.name(l).map(str::to_string))
-                .collect(),
-            snippet: String::new(),
-        })
-        .collect();
+    let docs = MapDoc::of_corpus(&corpus);
     let (pv_s, wps) = (t.seconds, t.words_per_second());
     let params = MapParams::builder().min_cluster_size(50).build()?;
     let map = TopicMap::build(

@@ -22,6 +22,36 @@ pub struct MapDoc {
     pub snippet: String,
 }
 
+/// Words of a document's snippet.
+const SNIPPET_WORDS: usize = 24;
+
+impl MapDoc {
+    /// Every document of `corpus`: its id, language, class names and first
+    /// 24 words (with `…` when there are more).
+    pub fn of_corpus(corpus: &sacx_data::Corpus) -> Vec<MapDoc> {
+        corpus
+            .docs
+            .iter()
+            .map(|d| {
+                let mut snippet: Vec<&str> =
+                    d.text.split_whitespace().take(SNIPPET_WORDS + 1).collect();
+                let more = snippet.len() > SNIPPET_WORDS;
+                snippet.truncate(SNIPPET_WORDS);
+                MapDoc {
+                    id: d.id.clone(),
+                    lang: d.lang.clone(),
+                    labels: d
+                        .labels
+                        .iter()
+                        .filter_map(|&l| corpus.labels.name(l).map(str::to_string))
+                        .collect(),
+                    snippet: snippet.join(" ") + if more { " …" } else { "" },
+                }
+            })
+            .collect()
+    }
+}
+
 /// A cluster (or the noise group) summarised.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ClusterSummary {

@@ -6,8 +6,8 @@ use crate::options::CorpusArgs;
 use crate::predict::models;
 use crate::{Error, Result};
 use sacx_aggregate::{KEYWORDS_JSON, Keywords};
+use sacx_data::Segmenter;
 use sacx_data::layout::RunLayout;
-use sacx_data::{Corpus, Segmenter};
 use sacx_map::{
     MAP_JSON, MapDoc, MapInput, MapParams, ParagraphVectors, PvParams, Source, TopicMap,
     classifier_vectors,
@@ -21,8 +21,6 @@ use tch::Device;
 pub const MAP_HTML: &str = "map.html";
 /// Where `sacx run --map` puts the map of a run.
 pub const RUN_MAP_DIR: &str = "map";
-/// Words of a document's snippet.
-const SNIPPET_WORDS: usize = 24;
 /// Documents per classifier call.
 const BATCH: usize = 64;
 
@@ -148,7 +146,7 @@ impl MapJob {
             }
         };
         let input = MapInput {
-            docs: map_docs(&corpus),
+            docs: MapDoc::of_corpus(&corpus),
             words: &words,
             vectors,
             vectors_s: start.elapsed().as_secs_f64(),
@@ -183,30 +181,6 @@ pub fn check_map_dir(dir: &Path) -> Result<()> {
     Err(Error::NotMapDir {
         path: dir.to_path_buf(),
     })
-}
-
-/// Each document's id, language, class names and first words.
-fn map_docs(corpus: &Corpus) -> Vec<MapDoc> {
-    corpus
-        .docs
-        .iter()
-        .map(|d| {
-            let mut snippet: Vec<&str> =
-                d.text.split_whitespace().take(SNIPPET_WORDS + 1).collect();
-            let more = snippet.len() > SNIPPET_WORDS;
-            snippet.truncate(SNIPPET_WORDS);
-            MapDoc {
-                id: d.id.clone(),
-                lang: d.lang.clone(),
-                labels: d
-                    .labels
-                    .iter()
-                    .filter_map(|&l| corpus.labels.name(l).map(str::to_string))
-                    .collect(),
-                snippet: snippet.join(" ") + if more { " …" } else { "" },
-            }
-        })
-        .collect()
 }
 
 /// The run's IG keywords by class, when it has them.
