@@ -121,6 +121,10 @@ impl RunLayout {
     pub fn report(&self) -> PathBuf {
         self.root.join(REPORT_HTML)
     }
+    /// `map/`: the topic map of `sacx run --map`.
+    pub fn map(&self) -> PathBuf {
+        self.root.join("map")
+    }
 }
 
 /// Paths of one seed's run.

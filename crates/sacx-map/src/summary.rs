@@ -100,14 +100,13 @@ pub fn summarize<S: AsRef<str>>(
         }
     }
     let mean_words = group_words.iter().sum::<u64>() as f64 / groups as f64;
+    // Every group's documents, in one pass.
+    let mut grouped: Vec<Vec<&MapDoc>> = vec![Vec::new(); groups];
+    for (d, l) in docs.iter().zip(labels) {
+        grouped[group(l)].push(d);
+    }
     let mut out = Vec::with_capacity(groups);
-    for g in 0..groups {
-        let members: Vec<&MapDoc> = docs
-            .iter()
-            .zip(labels)
-            .filter(|(_, l)| group(l) == g)
-            .map(|(d, _)| d)
-            .collect();
+    for (g, members) in grouped.into_iter().enumerate() {
         if members.is_empty() && g == groups - 1 {
             continue;
         }

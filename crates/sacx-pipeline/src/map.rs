@@ -19,8 +19,6 @@ use tch::Device;
 
 /// The map's page inside a map directory.
 pub const MAP_HTML: &str = "map.html";
-/// Where `sacx run --map` puts the map of a run.
-pub const RUN_MAP_DIR: &str = "map";
 /// Documents per classifier call.
 const BATCH: usize = 64;
 

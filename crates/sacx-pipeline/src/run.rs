@@ -164,7 +164,7 @@ impl RunBuilder {
         if o.map {
             o.map_options.pv_params()?;
             o.map_options.map_params()?;
-            crate::map::check_map_dir(&o.out.join(crate::map::RUN_MAP_DIR))?;
+            crate::map::check_map_dir(&RunLayout::new(&o.out).map())?;
         }
         Ok(Run {
             layout: RunLayout::new(&o.out),
@@ -250,7 +250,7 @@ impl Run {
             let t = Instant::now();
             let job = crate::map::MapJob {
                 corpus: o.corpus.clone(),
-                out: layout.root().join(crate::map::RUN_MAP_DIR),
+                out: layout.map(),
                 run: Some(layout.root().to_path_buf()),
                 source: crate::map::VectorSource::Classifier,
                 pv: o.map_options.pv_params()?,

@@ -86,7 +86,7 @@ pub fn render(run_dir: &Path) -> Result<String> {
         &data, &labels, &chosen, threshold,
     ));
     // The topic map of `sacx run --map`, when the run has one.
-    let map_dir = run_dir.join("map");
+    let map_dir = sacx_data::layout::RunLayout::new(run_dir).map();
     if map_dir.join(sacx_map::MAP_JSON).is_file() {
         let map = sacx_map::TopicMap::load(&map_dir)?;
         out.push_str(&map::map_section(&map::view_of(&map, &name)));

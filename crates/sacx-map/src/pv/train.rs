@@ -228,7 +228,15 @@ pub(crate) fn train<S: AsRef<str>>(docs: &[Vec<S>], params: &PvParams) -> Result
         );
     }
     let seconds = start.elapsed().as_secs_f64();
-    let model = ParagraphVectors::from_parts(params.clone(), vocab, words, output)?;
+    // The matrices are `vocab × dim` by construction, and the sampling
+    // table is the one training drew from.
+    let model = ParagraphVectors {
+        params: params.clone(),
+        vocab,
+        words,
+        output,
+        table,
+    };
     Ok(PvTraining {
         model,
         vectors: DocVectors::new(dim, vectors)?,
