@@ -8,16 +8,18 @@
 //! the distinct documents and gold label sets they were selected in — so no
 //! per-document state is kept in memory for the millions of pairs that never reach a list.
 use crate::Result;
+use crate::align::{AlignIndex, Aligner};
 use crate::counts::ClassCounts;
 use crate::input::{Inputs, Plan, Unit};
-use crate::keywords::{ClassKeywords, KEYWORDS_FORMAT, Keywords};
+use crate::keywords::{ClassKeywords, KEYWORDS_FORMAT, Keyword, Keywords};
+use crate::languages::{LanguageKeywords, rank_languages};
 use crate::params::{KeywordParams, Method};
 use crate::rank::rank;
 use crate::select::{Scratch, Selector};
 use crate::table::{FxMap, PairTable};
 use rayon::prelude::*;
 use sacx_data::explanation::DocRef;
-use std::collections::HashSet;
+use std::collections::{BTreeMap, HashSet};
 use std::fs::File;
 use std::io::{BufReader, BufWriter, Read, Seek, SeekFrom, Write};
 
@@ -78,15 +80,22 @@ pub fn aggregate(
     counts: Option<&ClassCounts>,
 ) -> Result<Keywords> {
     let plan = inputs.plan()?;
-    let (table, spills) = pass_one(&plan, params)?;
+    let (table, lang_tables, spills) = pass_one(&plan, params)?;
     tracing::info!(
         pairs = table.len(),
         runs = plan.runs.len(),
+        languages = lang_tables.len(),
         "aggregated (class, word) pairs"
     );
     let mut classes = rank(&table, &plan.labels, plan.runs.len(), params, counts);
     drop(table);
-    pass_two(&plan, &spills, &mut classes)?;
+    let mut languages = if params.per_language() {
+        rank_languages(lang_tables, &plan.labels, plan.runs.len(), params, counts)
+    } else {
+        Vec::new()
+    };
+    pass_two(&plan, &spills, &mut classes, &mut languages)?;
+    align(&spills, &mut languages)?;
     let mut parameters = crate::keywords::parameters_value(params);
     if let Some(obj) = parameters.as_object_mut() {
         obj.insert("n_runs".into(), plan.runs.len().into());
@@ -98,24 +107,62 @@ pub fn aggregate(
         parameters,
         runs: plan.runs.clone(),
         classes,
+        languages,
     })
 }
 
-fn pass_one(plan: &Plan, params: &KeywordParams) -> Result<(PairTable, Vec<Spill>)> {
+/// Per-language tables, keyed by the records' language.
+type LangTables = BTreeMap<Box<str>, PairTable>;
+
+/// Links the per-language keywords across languages ([`Aligner`]), replaying
+/// the spills a third time.
+fn align(spills: &[Spill], languages: &mut [LanguageKeywords]) -> Result<()> {
+    let Some(index) = AlignIndex::new(languages) else {
+        return Ok(());
+    };
+    let mut aligner = Aligner::default();
+    for spill in spills {
+        let listed: Vec<_> = spill.words.iter().map(|w| index.get(w)).collect();
+        spill.for_each_doc(|key, _, selected| aligner.document(&index, key, selected, &listed))?;
+    }
+    aligner.finish(languages);
+    Ok(())
+}
+
+/// Pass one: the overall table, one table per language (when the parameters
+/// ask for per-language lists) and the spills.
+fn pass_one(plan: &Plan, params: &KeywordParams) -> Result<(PairTable, LangTables, Vec<Spill>)> {
     let selector = Selector::new(params);
     let n_runs = plan.runs.len();
-    let (table, mut spills) = plan
+    let by_lang = params.per_language();
+    let (table, langs, mut spills) = plan
         .units
         .par_iter()
         .enumerate()
         .try_fold(
-            || (PairTable::new(n_runs), Scratch::default(), Vec::new()),
-            |(mut table, mut scratch, mut spills), (u, unit): (usize, &Unit)| {
+            || {
+                (
+                    PairTable::new(n_runs),
+                    LangTables::new(),
+                    Scratch::default(),
+                    Vec::new(),
+                )
+            },
+            |(mut table, mut langs, mut scratch, mut spills), (u, unit): (usize, &Unit)| {
                 let mut spill = SpillWriter::new(u)?;
                 let mut kept = Vec::new();
+                let mut spare = PairTable::new(n_runs);
                 plan.for_each_record(unit, |rec| {
                     spill.begin(rec);
-                    // Two closures share the table: the pair counts go through a
+                    let lang_table = if by_lang {
+                        if !langs.contains_key(rec.lang) {
+                            langs.insert(rec.lang.into(), PairTable::new(n_runs));
+                        }
+                        langs.get_mut(rec.lang).unwrap_or(&mut spare)
+                    } else {
+                        &mut spare
+                    };
+                    // Two closures share the tables: the pair counts go through a
                     // buffer.
                     kept.clear();
                     selector.select(
@@ -124,30 +171,47 @@ fn pass_one(plan: &Plan, params: &KeywordParams) -> Result<(PairTable, Vec<Spill
                         |class| kept.push(class),
                         |class, i, score| {
                             table.add(class, rec.words[i], unit.run, score);
-                            spill.select(class, rec.words[i]);
+                            if by_lang {
+                                lang_table.add(class, rec.words[i], unit.run, score);
+                            }
+                            spill.select(class, rec.words[i], score);
                         },
                     );
                     for &class in &kept {
                         table.add_pair(class, unit.run);
+                        if by_lang {
+                            lang_table.add_pair(class, unit.run);
+                        }
                     }
                     spill.end()
                 })?;
                 spills.push(spill.finish()?);
-                Ok::<_, crate::Error>((table, scratch, spills))
+                Ok::<_, crate::Error>((table, langs, scratch, spills))
             },
         )
-        .map(|r| r.map(|(table, _, spills)| (table, spills)))
+        .map(|r| r.map(|(table, langs, _, spills)| (table, langs, spills)))
         .try_reduce(
-            || (PairTable::new(n_runs), Vec::new()),
-            |(mut a, mut sa), (b, sb)| {
+            || (PairTable::new(n_runs), LangTables::new(), Vec::new()),
+            |(mut a, mut la, mut sa), (b, lb, sb)| {
                 a.merge(b);
+                for (lang, t) in lb {
+                    match la.get_mut(&lang) {
+                        Some(mine) => mine.merge(t),
+                        None => {
+                            la.insert(lang, t);
+                        }
+                    }
+                }
                 sa.extend(sb);
-                Ok((a, sa))
+                Ok((a, la, sa))
             },
         )?;
     spills.sort_by_key(|s| s.unit);
-    Ok((table, spills))
+    Ok((table, langs, spills))
 }
+
+/// One selected occurrence of a spilled document: (class, word id, score).
+pub(crate) type Selected = (u32, u32, f32);
 
 /// What pass one selected in one input file, for pass two: per document its key
 /// (language and id), gold set and selected (class, word) occurrences, in an anonymous
@@ -201,7 +265,7 @@ impl SpillWriter {
         }
     }
 
-    fn select(&mut self, class: u32, word: &str) {
+    fn select(&mut self, class: u32, word: &str, score: f32) {
         let id = match self.ids.get(word) {
             Some(&id) => id,
             None => {
@@ -213,6 +277,7 @@ impl SpillWriter {
         };
         self.put(class);
         self.put(id);
+        self.put(score.to_bits());
         self.selected += 1;
     }
 
@@ -242,8 +307,10 @@ impl SpillWriter {
 
 impl Spill {
     /// Calls `f(key, gold, selected)` for every document with a selected occurrence,
-    /// `selected` holding (class, word id) pairs.
-    fn for_each_doc(&self, mut f: impl FnMut(&str, &[u32], &[(u32, u32)])) -> Result<()> {
+    /// `selected` holding (class, word id, score) triples.
+    fn for_each_doc(&self, mut f: impl FnMut(&str, &[u32], &[Selected])) -> Result<()> {
+        // Every replay starts at the beginning (the file's cursor is shared).
+        (&self.file).seek(SeekFrom::Start(0)).map_err(spill_io)?;
         let mut input = BufReader::with_capacity(1 << 16, &self.file);
         let mut word = [0u8; 4];
         let mut u32_at = |input: &mut BufReader<&File>| -> Result<Option<u32>> {
@@ -267,7 +334,8 @@ impl Spill {
             for _ in 0..n_sel {
                 let class = u32_at(&mut input)?.ok_or_else(truncated)?;
                 let id = u32_at(&mut input)?.ok_or_else(truncated)?;
-                sel.push((class, id));
+                let score = f32::from_bits(u32_at(&mut input)?.ok_or_else(truncated)?);
+                sel.push((class, id, score));
             }
             let key = std::str::from_utf8(&key)
                 .map_err(|_| spill_io(std::io::ErrorKind::InvalidData.into()))?;
@@ -318,41 +386,55 @@ impl DocTally {
     }
 }
 
-/// Which list of a class a listed word is in.
-#[derive(Clone, Copy)]
-enum List {
-    Keywords,
-    Unstable,
-    Counter,
-}
+/// A listed keyword list: its class, its language (`None`: every language)
+/// and the list.
+type ListRef<'k> = (u32, Option<&'k str>, &'k mut Vec<Keyword>);
 
-impl List {
-    fn of(self, ck: &mut ClassKeywords) -> &mut Vec<crate::keywords::Keyword> {
-        match self {
-            List::Keywords => &mut ck.keywords,
-            List::Unstable => &mut ck.unstable,
-            List::Counter => &mut ck.counter,
+/// Every list of the overall and per-language keywords.
+fn all_lists<'k>(
+    classes: &'k mut [ClassKeywords],
+    languages: &'k mut [LanguageKeywords],
+) -> Vec<ListRef<'k>> {
+    let mut lists: Vec<ListRef<'k>> = Vec::new();
+    for (c, ck) in classes.iter_mut().enumerate() {
+        let ClassKeywords {
+            keywords,
+            unstable,
+            counter,
+            ..
+        } = ck;
+        for list in [keywords, unstable, counter] {
+            lists.push((c as u32, None, list));
         }
     }
+    for lk in languages.iter_mut() {
+        for (c, lc) in lk.classes.iter_mut().enumerate() {
+            lists.push((c as u32, Some(lk.lang.as_str()), &mut lc.keywords));
+        }
+    }
+    lists
 }
 
-fn pass_two(plan: &Plan, spills: &[Spill], classes: &mut [ClassKeywords]) -> Result<()> {
-    // Listed (class, word) → keyword index; both lists of every class.
-    let mut index: FxMap<&str, Vec<(u32, u32)>> = FxMap::default();
-    let mut slots: Vec<(usize, List, usize)> = Vec::new();
-    for (c, ck) in classes.iter().enumerate() {
-        for (stable, list) in [
-            (List::Keywords, &ck.keywords),
-            (List::Unstable, &ck.unstable),
-            (List::Counter, &ck.counter),
-        ] {
-            for (i, k) in list.iter().enumerate() {
-                index
-                    .entry(&k.word)
-                    .or_default()
-                    .push((c as u32, slots.len() as u32));
-                slots.push((c, stable, i));
-            }
+/// Pass two: for every listed keyword (overall and per language), the distinct
+/// documents and gold label sets it was selected in.
+fn pass_two(
+    plan: &Plan,
+    spills: &[Spill],
+    classes: &mut [ClassKeywords],
+    languages: &mut [LanguageKeywords],
+) -> Result<()> {
+    let mut lists = all_lists(classes, languages);
+    // Listed word → (class, language, slot); slots index (list, rank).
+    let mut index: FxMap<Box<str>, Vec<(u32, Option<Box<str>>, u32)>> = FxMap::default();
+    let mut slots: Vec<(usize, usize)> = Vec::new();
+    for (l, (c, lang, list)) in lists.iter().enumerate() {
+        for (i, k) in list.iter().enumerate() {
+            index.entry(k.word.as_str().into()).or_default().push((
+                *c,
+                lang.map(Into::into),
+                slots.len() as u32,
+            ));
+            slots.push((l, i));
         }
     }
     if slots.is_empty() {
@@ -362,19 +444,20 @@ fn pass_two(plan: &Plan, spills: &[Spill], classes: &mut [ClassKeywords]) -> Res
         .par_iter()
         .try_fold(DocTally::default, |mut tally, spill: &Spill| {
             // The listed entries of each word of this file, looked up once.
-            let listed: Vec<Option<&Vec<(u32, u32)>>> =
+            let listed: Vec<Option<&Vec<_>>> =
                 spill.words.iter().map(|w| index.get(&**w)).collect();
             spill.for_each_doc(|key, gold, selected| {
+                let lang = key.split_once('\u{1f}').map_or("", |(l, _)| l);
                 let mut doc = None;
-                for &(class, id) in selected {
+                for &(class, id, _) in selected {
                     let Some(entries) = listed[id as usize] else {
                         continue;
                     };
-                    for &(c, slot) in entries {
-                        if c == class {
+                    for (c, l, slot) in entries {
+                        if *c == class && l.as_deref().is_none_or(|l| l == lang) {
                             let d = *doc.get_or_insert_with(|| tally.doc(key));
-                            tally.seen.insert((slot, d));
-                            tally.add_gold(slot, gold);
+                            tally.seen.insert((*slot, d));
+                            tally.add_gold(*slot, gold);
                         }
                     }
                 }
@@ -386,13 +469,13 @@ fn pass_two(plan: &Plan, spills: &[Spill], classes: &mut [ClassKeywords]) -> Res
     for (slot, _) in &tally.seen {
         documents[*slot as usize] += 1;
     }
-    for (slot, &(c, list, i)) in slots.iter().enumerate() {
-        list.of(&mut classes[c])[i].documents = documents[slot];
+    for (slot, &(l, i)) in slots.iter().enumerate() {
+        lists[l].2[i].documents = documents[slot];
     }
     for (slot, mut sets) in tally.gold {
         sets.sort();
-        let (c, list, i) = slots[slot as usize];
-        list.of(&mut classes[c])[i].gold_labels = sets
+        let (l, i) = slots[slot as usize];
+        lists[l].2[i].gold_labels = sets
             .iter()
             .map(|set| {
                 set.iter()

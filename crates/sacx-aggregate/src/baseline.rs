@@ -197,6 +197,7 @@ pub fn baseline(
         parameters: crate::keywords::parameters_value(p),
         runs: vec![],
         classes: out,
+        languages: vec![],
     })
 }
 
@@ -302,6 +303,8 @@ fn class_keywords(
             score,
             mass: 0.0,
             specificity: 0.0,
+            association: None,
+            translations: Vec::new(),
         });
     }
     if list.len() > p.top_n {

@@ -21,6 +21,8 @@ pub struct ClassCount {
 pub struct ClassCounts {
     classes: BTreeMap<String, ClassCount>,
     has_tf: bool,
+    /// Document frequencies per language and over the corpus, when counted.
+    languages: Option<sacx_data::LanguageCounts>,
 }
 
 impl ClassCounts {
@@ -59,6 +61,37 @@ impl ClassCounts {
         let mut out = Self::from(&counts);
         out.has_tf = tf.is_some();
         Ok(out)
+    }
+
+    /// Attaches the per-language and corpus document frequencies of the same
+    /// corpus: keyword lists per language and the generic-word share need them.
+    pub fn with_languages(mut self, languages: sacx_data::LanguageCounts) -> Self {
+        self.languages = Some(languages);
+        self
+    }
+
+    /// The per-language and corpus document frequencies, when attached.
+    pub fn languages(&self) -> Option<&sacx_data::LanguageCounts> {
+        self.languages.as_ref()
+    }
+
+    /// The class counts of the documents of one language (document frequencies
+    /// only), from the attached [`sacx_data::LanguageCounts`].
+    pub fn for_language(&self, lang: &str) -> Option<ClassCounts> {
+        let per_class = self.languages.as_ref()?.languages.get(lang)?;
+        let mut out = ClassCounts::default();
+        for class in self.classes.keys() {
+            let count = per_class
+                .get(class)
+                .map(|f| ClassCount {
+                    n_docs: f.n_docs,
+                    df: f.df.iter().map(|(w, &n)| (w.clone(), n)).collect(),
+                    tf: HashMap::new(),
+                })
+                .unwrap_or_default();
+            out.classes.insert(class.clone(), count);
+        }
+        Some(out)
     }
 
     /// Adds or replaces one class's counts.

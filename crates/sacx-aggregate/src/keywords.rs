@@ -9,8 +9,8 @@ use std::path::{Path, PathBuf};
 
 /// Name of the JSON file written by [`Keywords::write`].
 pub const KEYWORDS_JSON: &str = "keywords.json";
-/// Columns of the per-class TSV files: the original's seven, then two more.
-pub const TSV_COLUMNS: [&str; 12] = [
+/// Columns of the per-class TSV files: the original's seven, then six more.
+pub const TSV_COLUMNS: [&str; 13] = [
     "token",
     "pred",
     "label",
@@ -23,6 +23,7 @@ pub const TSV_COLUMNS: [&str; 12] = [
     "score",
     "mass",
     "specificity",
+    "association",
 ];
 
 /// One ranked word of a class.
@@ -57,6 +58,15 @@ pub struct Keyword {
     /// class, in [0, 1]; baselines: 0.
     #[serde(default)]
     pub specificity: f64,
+    /// IG contrast ranking: the corpus association of the word with the class, in
+    /// [0, 1] (docs/metrics.md); `None` for other rankings and baselines.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub association: Option<f64>,
+    /// Per-language lists: the keyword's equivalents in the class's lists of the
+    /// other languages, found from the attributions of translations (documents
+    /// sharing an id); empty elsewhere.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub translations: Vec<crate::align::Translation>,
 }
 
 /// A class's lists.
@@ -96,6 +106,10 @@ pub struct Keywords {
     pub runs: Vec<String>,
     /// Per class, in label order.
     pub classes: Vec<ClassKeywords>,
+    /// IG on a corpus of several languages: each class's stable keywords per
+    /// language, languages in byte order (empty otherwise).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub languages: Vec<crate::languages::LanguageKeywords>,
 }
 
 /// Format tag of `keywords.json`.
@@ -144,6 +158,15 @@ impl Keywords {
             ] {
                 let path = dir.join(format!("{file}_{suffix}.tsv"));
                 sacx_data::write_atomic(&path, tsv(&c.class, list).as_bytes())?;
+                written.push(path);
+            }
+        }
+        for l in &self.languages {
+            let lang_dir = dir.join("languages").join(file_stem(&l.lang));
+            std::fs::create_dir_all(&lang_dir).map_err(Error::io(&lang_dir))?;
+            for c in &l.classes {
+                let path = lang_dir.join(format!("{}_stable.tsv", file_stem(&c.class)));
+                sacx_data::write_atomic(&path, tsv(&c.class, &c.keywords).as_bytes())?;
                 written.push(path);
             }
         }
@@ -218,9 +241,14 @@ pub fn file_stem(class: &str) -> String {
     format!("{}~{h:016x}", &out[..cut])
 }
 
-/// Renders one list as TSV with a header line.
+/// Renders one list as TSV with a header line; a list with translations gets a
+/// last column `translations` (`lang:word` pairs separated by `;`).
 pub(crate) fn tsv(class: &str, list: &[Keyword]) -> String {
+    let translated = list.iter().any(|k| !k.translations.is_empty());
     let mut out = TSV_COLUMNS.join("\t");
+    if translated {
+        out.push_str("\ttranslations");
+    }
     out.push('\n');
     for k in list {
         let labels = if k.gold_labels.is_empty() {
@@ -239,9 +267,10 @@ pub(crate) fn tsv(class: &str, list: &[Keyword]) -> String {
                 .join(";")
         };
         let cf = k.corpus_freq.map(|n| n.to_string()).unwrap_or_default();
+        let assoc = k.association.map(|a| a.to_string()).unwrap_or_default();
         let _ = writeln!(
             out,
-            "{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}",
+            "{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}",
             k.word,
             class,
             labels,
@@ -253,8 +282,18 @@ pub(crate) fn tsv(class: &str, list: &[Keyword]) -> String {
             k.documents,
             k.score,
             k.mass,
-            k.specificity
+            k.specificity,
+            assoc
         );
+        if translated {
+            out.pop();
+            let t: Vec<String> = k
+                .translations
+                .iter()
+                .map(|t| format!("{}:{}", t.lang, t.word))
+                .collect();
+            let _ = writeln!(out, "\t{}", t.join(";"));
+        }
     }
     out
 }

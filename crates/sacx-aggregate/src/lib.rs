@@ -11,6 +11,8 @@
 )]
 
 mod aggregate;
+mod align;
+mod association;
 mod baseline;
 mod counts;
 mod error;
@@ -18,6 +20,7 @@ mod eval_docs;
 mod faithfulness;
 mod input;
 mod keywords;
+mod languages;
 mod metrics;
 mod params;
 mod rank;
@@ -26,6 +29,7 @@ mod select;
 mod table;
 
 pub use aggregate::aggregate;
+pub use align::Translation;
 pub use baseline::{BaselineParams, BaselineParamsBuilder, baseline, chi2, log_odds};
 pub use counts::{ClassCount, ClassCounts};
 pub use error::{Error, Result};
@@ -37,11 +41,12 @@ pub use input::{Inputs, MAX_ABS_SCORE, Source};
 pub use keywords::{
     ClassKeywords, KEYWORDS_FORMAT, KEYWORDS_JSON, Keyword, Keywords, TSV_COLUMNS, file_stem,
 };
+pub use languages::{LanguageClass, LanguageKeywords, MIN_LANGUAGE_DOCS};
 pub use metrics::{
     CoverageDistinctiveness, EVALUATION_JSON, Evaluation, MetricsAtK, PerClass, evaluate,
 };
 pub use params::{
-    CutOrder, KeywordParams, KeywordParamsBuilder, Method, Ranking, Stability, Style,
+    Association, CutOrder, KeywordParams, KeywordParamsBuilder, Method, Ranking, Stability, Style,
 };
 pub use rank::is_stable;
 pub use sacx_data::explanation::tsv::{TsvOptions, TsvOptionsBuilder, TsvReader};

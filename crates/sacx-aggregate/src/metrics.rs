@@ -80,6 +80,11 @@ pub struct MetricsAtK {
     /// Per class, mean over its keywords of the share of the class's documents
     /// containing the keyword.
     pub corpus_coverage: PerClass,
+    /// Per class, the share of its keywords among the corpus's most
+    /// document-frequent words ([`Evaluation::with_generic_words`]); `None`
+    /// without corpus counts.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub generic_share: Option<PerClass>,
     /// Comprehensiveness and sufficiency against the models, when they were
     /// measured ([`crate::Faithfulness`]).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -127,6 +132,35 @@ impl Evaluation {
                 })
                 .collect();
             r.corpus_coverage = PerClass::new(&classes, values);
+        }
+        self
+    }
+
+    /// Measures the generic-word share: per class, the share of its top-K
+    /// keywords that are among `generic`, the corpus's most document-frequent
+    /// words ([`sacx_data::LanguageCounts::generic_words`]); mean over the
+    /// classes with keywords.
+    pub fn with_generic_words(mut self, keywords: &Keywords, generic: &[&str]) -> Self {
+        let generic: std::collections::HashSet<&str> = generic.iter().copied().collect();
+        for r in &mut self.results {
+            let classes: Vec<String> = keywords.classes.iter().map(|c| c.class.clone()).collect();
+            let values = keywords
+                .classes
+                .iter()
+                .map(|c| {
+                    let top: Vec<&str> = c
+                        .keywords
+                        .iter()
+                        .take(r.k)
+                        .map(|w| w.word.as_str())
+                        .collect();
+                    (!top.is_empty()).then(|| {
+                        top.iter().filter(|w| generic.contains(*w)).count() as f64
+                            / top.len() as f64
+                    })
+                })
+                .collect();
+            r.generic_share = Some(PerClass::new(&classes, values));
         }
         self
     }
@@ -310,6 +344,7 @@ fn metrics_at_k(
         micro_coverage: mean(&micro),
         cross_coverage,
         corpus_coverage: PerClass::new(classes, corpus),
+        generic_share: None,
         faithfulness: None,
     }
 }

@@ -51,13 +51,39 @@ pub enum CutOrder {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Ranking {
+    /// The support ranking times the corpus association of the word with the class
+    /// ([`Association`], to the power `association_power`): a keyword must be both
+    /// relied on by the models and tied to the class by the corpus (the default).
+    /// Without class word counts it is the support ranking.
+    Contrast,
     /// Attribution mass per explained class document times the share of the word's
-    /// mass that goes to this class (support × specificity; the default). Stability
-    /// counts the runs that explained the class.
+    /// mass that goes to this class (support × specificity; the second wave's
+    /// default). Stability counts the runs that explained the class.
     Support,
     /// Mean selected score, as the published SACX pipeline (`kws.py`). Stability
     /// counts every run.
     Original,
+}
+
+/// The corpus factor of the contrast ranking (`--association`): how strongly the
+/// class word counts tie a word to a class, in [0, 1], with no stop-word list.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Association {
+    /// `1 − 1/RR`, RR the relative risk of the word's document rate in the class
+    /// against the rest (half-counts added): the share of its rate that is in
+    /// excess of elsewhere.
+    RelativeRisk,
+    /// The same with the lower one-sided 95 % confidence bound of RR: a word
+    /// seen in few documents must be far more frequent in the class to count.
+    RelativeRiskBound,
+    /// The phi coefficient of the class-vs-rest document table (0 when the
+    /// word is under-represented in the class): `φ² · N` is the χ² baseline's
+    /// statistic.
+    Phi,
+    /// One minus the normalised entropy of the word's document rates over the
+    /// classes: 0 for a word spread evenly over every class.
+    Entropy,
 }
 
 /// Keyword method (`--method`).
@@ -107,8 +133,15 @@ names!(Method, "method",
     Method::Ctfidf => ["ctfidf", "c-tf-idf"],
 );
 names!(Ranking, "ranking",
+    Ranking::Contrast => ["contrast"],
     Ranking::Support => ["support"],
     Ranking::Original => ["original", "mean"],
+);
+names!(Association, "association",
+    Association::RelativeRisk => ["relative-risk", "rr"],
+    Association::RelativeRiskBound => ["relative-risk-bound", "rr-bound"],
+    Association::Entropy => ["entropy"],
+    Association::Phi => ["phi"],
 );
 names!(CutOrder, "cut_order",
     CutOrder::LetterlessFirst => ["letterless-first"],
@@ -119,8 +152,11 @@ names!(CutOrder, "cut_order",
 ///
 /// | parameter | default | range |
 /// |---|---|---|
-/// | `ranking` | support | support, original |
-/// | `specificity_power` | 2 | 0 ..= 8 (support ranking: score = mass × specificity^power) |
+/// | `ranking` | contrast | contrast, support, original |
+/// | `specificity_power` | 2 | 0 ..= 8 (support and contrast: score = mass × specificity^power …) |
+/// | `association` | relative-risk-bound | relative-risk-bound, relative-risk, phi, entropy (contrast: … × association^power) |
+/// | `association_power` | 2 | 0 ..= 8 |
+/// | `per_language` | true | lists per language too, for two languages or more |
 /// | `words_per_doc` | 100 | 1 ..= 1 000 000 |
 /// | `cut_order` | letterless-first | letterless-first, original |
 /// | `style` | contains | all, exact, contains, false |
@@ -137,6 +173,9 @@ names!(CutOrder, "cut_order",
 pub struct KeywordParams {
     ranking: Ranking,
     specificity_power: f64,
+    association: Association,
+    association_power: f64,
+    per_language: bool,
     words_per_doc: usize,
     cut_order: CutOrder,
     style: Style,
@@ -155,6 +194,12 @@ struct UncheckedKeywordParams {
     ranking: Ranking,
     #[serde(default = "default_power")]
     specificity_power: f64,
+    #[serde(default = "default_association")]
+    association: Association,
+    #[serde(default = "default_association_power")]
+    association_power: f64,
+    #[serde(default)]
+    per_language: bool,
     words_per_doc: usize,
     cut_order: CutOrder,
     style: Style,
@@ -172,6 +217,9 @@ impl TryFrom<UncheckedKeywordParams> for KeywordParams {
             params: KeywordParams {
                 ranking: u.ranking,
                 specificity_power: u.specificity_power,
+                association: u.association,
+                association_power: u.association_power,
+                per_language: u.per_language,
                 words_per_doc: u.words_per_doc,
                 cut_order: u.cut_order,
                 style: u.style,
@@ -195,11 +243,22 @@ fn default_power() -> f64 {
     2.0
 }
 
+fn default_association() -> Association {
+    Association::RelativeRiskBound
+}
+
+fn default_association_power() -> f64 {
+    2.0
+}
+
 impl Default for KeywordParams {
     fn default() -> Self {
         Self {
-            ranking: Ranking::Support,
+            ranking: Ranking::Contrast,
             specificity_power: default_power(),
+            association: default_association(),
+            association_power: default_association_power(),
+            per_language: true,
             words_per_doc: 100,
             cut_order: CutOrder::LetterlessFirst,
             style: Style::Contains,
@@ -226,6 +285,19 @@ impl KeywordParams {
     /// Exponent of the specificity in the support ranking's score.
     pub fn specificity_power(&self) -> f64 {
         self.specificity_power
+    }
+    /// The corpus factor of the contrast ranking.
+    pub fn association(&self) -> Association {
+        self.association
+    }
+    /// Exponent of the corpus factor in the contrast ranking's score.
+    pub fn association_power(&self) -> f64 {
+        self.association_power
+    }
+    /// Whether each class also gets its stable keywords per language (when the
+    /// explanations hold two languages or more).
+    pub fn per_language(&self) -> bool {
+        self.per_language
     }
     /// Words kept per (run, document, target class).
     pub fn words_per_doc(&self) -> usize {
@@ -276,6 +348,21 @@ impl KeywordParamsBuilder {
     /// Exponent of the specificity in the support ranking's score (0: mass alone).
     pub fn specificity_power(mut self, power: f64) -> Self {
         self.params.specificity_power = power;
+        self
+    }
+    /// The corpus factor of the contrast ranking.
+    pub fn association(mut self, association: Association) -> Self {
+        self.params.association = association;
+        self
+    }
+    /// Exponent of the corpus factor in the contrast ranking's score (0: none).
+    pub fn association_power(mut self, power: f64) -> Self {
+        self.params.association_power = power;
+        self
+    }
+    /// Whether to rank each language's explanations on their own too.
+    pub fn per_language(mut self, on: bool) -> Self {
+        self.params.per_language = on;
         self
     }
     /// Words kept per (run, document, target class).
@@ -339,6 +426,13 @@ impl KeywordParamsBuilder {
             return Err(Error::param(
                 "specificity_power",
                 p.specificity_power,
+                "0..=8",
+            ));
+        }
+        if !(0.0..=8.0).contains(&p.association_power) {
+            return Err(Error::param(
+                "association_power",
+                p.association_power,
                 "0..=8",
             ));
         }

@@ -1,4 +1,5 @@
 //! Steps 4–6: stability, the corpus filter and the per-class ranking.
+use crate::association::CorpusAssociation;
 use crate::counts::ClassCounts;
 use crate::keywords::{ClassKeywords, Keyword};
 use crate::params::{KeywordParams, Ranking, Stability};
@@ -70,7 +71,11 @@ pub(crate) fn rank(
             }
         })
         .collect();
-    let scorer = Scorer::new(table, &support, params);
+    let association = match (params.ranking(), counts) {
+        (Ranking::Contrast, Some(c)) => Some(CorpusAssociation::new(c, params.association())),
+        _ => None,
+    };
+    let scorer = Scorer::new(table, &support, params, association);
     let mut lists: Vec<Lists> = (0..labels.len()).map(|_| Lists::default()).collect();
     for p in table.stats() {
         let label = &labels[p.class as usize];
@@ -78,12 +83,16 @@ pub(crate) fn rank(
         if corpus_freq.is_some_and(|f| f <= params.min_word_freq()) {
             continue;
         }
-        let (k, runs_needed) = scorer.keyword(&p, corpus_freq, n_runs);
+        let (k, runs_needed) = scorer.keyword(&p, label, corpus_freq, n_runs);
         let (m, l) = (k.mass, &mut lists[p.class as usize]);
         if !is_stable(params.stability(), p.runs, p.std, runs_needed) {
             l.unstable.push(k);
         } else if p.mean > 0.0 && m > 0.0 {
-            l.stable.push(k);
+            // Contrast: a word the corpus does not tie to the class (association 0)
+            // is no keyword of it, however much the models lean on it.
+            if k.association != Some(0.0) {
+                l.stable.push(k);
+            }
         } else if p.mean < 0.0 {
             l.counter.push(k);
         }
@@ -118,14 +127,23 @@ struct Scorer<'a> {
     /// the table's order.
     total: Vec<i128>,
     params: &'a KeywordParams,
+    /// The corpus factor of the contrast ranking (`None`: another ranking, or no
+    /// class word counts).
+    association: Option<CorpusAssociation<'a>>,
 }
 
 impl<'a> Scorer<'a> {
-    fn new(table: &PairTable, support: &'a [ClassSupport], params: &'a KeywordParams) -> Self {
+    fn new(
+        table: &PairTable,
+        support: &'a [ClassSupport],
+        params: &'a KeywordParams,
+        association: Option<CorpusAssociation<'a>>,
+    ) -> Self {
         let mut s = Scorer {
             support,
             total: vec![0i128; table.word_count()],
             params,
+            association,
         };
         for p in table.stats() {
             s.total[p.word_id as usize] += (s.mass(&p).max(0.0) * SCALE) as i128;
@@ -142,17 +160,20 @@ impl<'a> Scorer<'a> {
     fn keyword(
         &self,
         p: &PairStats<'_>,
+        label: &str,
         corpus_freq: Option<u64>,
         n_runs: usize,
     ) -> (Keyword, usize) {
         let m = self.mass(p);
         let t = self.total[p.word_id as usize] as f64 / SCALE;
         let specificity = if m > 0.0 && t > 0.0 { m / t } else { 0.0 };
-        let support = self.params.ranking() == Ranking::Support;
+        let support = self.params.ranking() != Ranking::Original;
+        let association = self.association.as_ref().map(|a| a.weight(label, p.word));
         let (score, runs_needed) = if support {
             let power = self.params.specificity_power();
+            let corpus = association.map_or(1.0, |a| a.powf(self.params.association_power()));
             (
-                m * specificity.powf(power),
+                m * specificity.powf(power) * corpus,
                 self.support[p.class as usize].runs,
             )
         } else {
@@ -170,6 +191,8 @@ impl<'a> Scorer<'a> {
             score: if m < 0.0 && support { m } else { score },
             mass: m,
             specificity,
+            association,
+            translations: Vec::new(),
         };
         (k, runs_needed)
     }
@@ -216,7 +239,7 @@ fn empty_note(
     let stability = match params.stability() {
         Stability::SelectionFrequency { share } => {
             let runs = match params.ranking() {
-                Ranking::Support => s.runs,
+                Ranking::Support | Ranking::Contrast => s.runs,
                 Ranking::Original => n_runs,
             };
             format!(
@@ -226,10 +249,13 @@ fn empty_note(
         }
         Stability::Std { threshold } => format!("score deviation below {threshold}"),
     };
-    let filter = if counts.is_some() {
-        format!(", in more than {} class documents", params.min_word_freq())
-    } else {
-        String::new()
+    let filter = match (counts.is_some(), params.ranking()) {
+        (true, Ranking::Contrast) => format!(
+            ", in more than {} class documents, more frequent in the class than elsewhere beyond chance",
+            params.min_word_freq()
+        ),
+        (true, _) => format!(", in more than {} class documents", params.min_word_freq()),
+        (false, _) => String::new(),
     };
     format!(
         "{in_corpus}{} explained in {} of {n_runs} runs, but no word had positive attribution and passed stability ({stability}{filter}): too few to rank; add documents or runs, or lower min_word_freq",

@@ -14,6 +14,8 @@ fn kw(word: &str) -> Keyword {
         score: 1.0,
         mass: 1.0,
         specificity: 1.0,
+        association: None,
+        translations: Vec::new(),
     }
 }
 
@@ -32,6 +34,7 @@ fn keywords() -> Keywords {
         method: Method::Ig,
         parameters: serde_json::Value::Null,
         runs: vec![],
+        languages: vec![],
         classes: vec![
             class("A", &["x", "y", "z"]),
             class("B", &["y", "w"]),
@@ -160,4 +163,27 @@ fn corpus_coverage_from_class_counts_uses_the_whole_corpus() {
     let k1 = &eval.results[1].corpus_coverage;
     close(k1.per_class["A"], 3.0 / 4.0);
     close(k1.per_class["B"], 1.0 / 2.0);
+}
+
+#[test]
+fn generic_word_share_by_hand() {
+    // A: x, y, z; B: y, w; C: none. Generic words {y, q}: A 1/3, B 1/2 at K = 100;
+    // at K = 1, A's "x" 0 and B's "y" 1.
+    let e = evaluate(&keywords(), &docs(), &[100, 1])
+        .unwrap()
+        .with_generic_words(&keywords(), &["y", "q"]);
+    let g = e.results[0].generic_share.as_ref().unwrap();
+    close(g.per_class["A"], 1.0 / 3.0);
+    close(g.per_class["B"], 0.5);
+    assert_eq!(g.per_class["C"], None);
+    close(g.mean, 5.0 / 12.0);
+    let g1 = e.results[1].generic_share.as_ref().unwrap();
+    close(g1.per_class["A"], 0.0);
+    close(g1.per_class["B"], 1.0);
+    // Without counts, no share is claimed.
+    assert!(
+        evaluate(&keywords(), &docs(), &[1]).unwrap().results[0]
+            .generic_share
+            .is_none()
+    );
 }

@@ -153,7 +153,8 @@ fn writes_tsv_in_the_original_columns_and_json_that_reads_back() {
             "documents",
             "score",
             "mass",
-            "specificity"
+            "specificity",
+            "association"
         ]
     );
     assert_eq!(lines.len(), 3);

@@ -159,9 +159,17 @@ fn reference(
         let m = mass(*class, rows);
         let t = total[word.as_str()] as f64 / SCALE;
         let specificity = if m > 0.0 && t > 0.0 { m / t } else { 0.0 };
+        let association = match (p.ranking(), counts) {
+            (Ranking::Contrast, Some(c)) => Some(relative_risk_excess(c, label, word)),
+            _ => None,
+        };
         let (score, needed) = match p.ranking() {
-            Ranking::Support if m < 0.0 => (m, r_c(*class)),
-            Ranking::Support => (m * specificity.powf(p.specificity_power()), r_c(*class)),
+            Ranking::Support | Ranking::Contrast if m < 0.0 => (m, r_c(*class)),
+            Ranking::Support | Ranking::Contrast => (
+                m * specificity.powf(p.specificity_power())
+                    * association.map_or(1.0, |a| a.powf(p.association_power())),
+                r_c(*class),
+            ),
             Ranking::Original => (mean, runs.len()),
         };
         let k = Keyword {
@@ -179,6 +187,8 @@ fn reference(
             score,
             mass: m,
             specificity,
+            association,
+            translations: vec![],
         };
         let slot = &mut out[*class as usize];
         if !is_stable(p.stability(), k.runs, std, needed) {
@@ -285,7 +295,10 @@ fn streaming_equals_in_memory_reference_on_random_input() {
         }
         let mut counts = ClassCounts::default();
         for c in &l {
-            let mut cc = ClassCount::default();
+            let mut cc = ClassCount {
+                n_docs: 6 + c.len() as u64,
+                ..ClassCount::default()
+            };
             for (i, w) in VOCAB.iter().enumerate() {
                 cc.df
                     .insert(w.to_string(), (i as u64 * 7 + c.len() as u64) % 6);
@@ -302,10 +315,11 @@ fn streaming_equals_in_memory_reference_on_random_input() {
             if v % 2 == 1 {
                 b = b.cut_order(CutOrder::Original);
             }
-            match (seed as usize + v) % 3 {
+            match (seed as usize + v) % 4 {
                 0 => b = b.ranking(Ranking::Original),
                 1 => b = b.specificity_power(1.0),
-                _ => {}
+                2 => b = b.ranking(Ranking::Support),
+                _ => b = b.association_power(2.0),
             }
             b = if discrete {
                 b.selection_frequency(0.5)
@@ -334,4 +348,22 @@ fn streaming_equals_in_memory_reference_on_random_input() {
         checked > 300,
         "the random input should produce non-trivial lists ({checked})"
     );
+}
+
+/// The contrast ranking's default association, from the class counts alone:
+/// `1 − (rate elsewhere / rate in the class)` with half-counts, floored at 0.
+fn relative_risk_excess(c: &ClassCounts, class: &str, word: &str) -> f64 {
+    let (mut all, mut docs) = (0.0, 0.0);
+    for name in c.class_names() {
+        all += c.df(name, word) as f64;
+        docs += c.class(name).unwrap().n_docs as f64;
+    }
+    if all == 0.0 {
+        return 1.0;
+    }
+    let a = c.df(class, word) as f64;
+    let n_c = c.class(class).unwrap().n_docs as f64;
+    let in_class = (a + 0.5) / (n_c + 0.5);
+    let elsewhere = (all - a + 0.5) / (docs - n_c + 0.5);
+    (1.0 - elsewhere / in_class).max(0.0)
 }

@@ -51,7 +51,7 @@ fn every_class_gets_keywords_or_a_reason_and_every_set_is_measured_for_faithfuln
         })
         .collect();
     let kw = read("keywords/keywords.json");
-    assert_eq!(kw["parameters"]["ranking"], "support");
+    assert_eq!(kw["parameters"]["ranking"], "contrast");
     let mut with_keywords = 0;
     for class in kw["classes"].as_array().unwrap() {
         let name = class["class"].as_str().unwrap();
@@ -101,8 +101,87 @@ fn every_class_gets_keywords_or_a_reason_and_every_set_is_measured_for_faithfuln
             .sum();
         assert!(docs > 0);
     }
+    // Every set's generic-word share, from the corpus's own frequent words.
+    for e in evals.as_array().unwrap() {
+        let g = e["results"][0]["generic_share"]["mean"].as_f64().unwrap();
+        assert!((0.0..=1.0).contains(&g), "{g}");
+    }
+    // Keywords per language: the 1,000 bundled documents hold several languages;
+    // each language's lists come with their document counts and TSV files.
+    let languages = kw["languages"].as_array().unwrap();
+    assert!(languages.len() >= 2, "{} languages", languages.len());
+    let counts: Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("counts/languages.json")).unwrap())
+            .unwrap();
+    for l in languages {
+        let lang = l["lang"].as_str().unwrap();
+        assert_eq!(l["documents"], counts["language_docs"][lang], "{lang}");
+        for class in l["classes"].as_array().unwrap() {
+            let name = class["class"].as_str().unwrap();
+            let n = class["documents"].as_u64().unwrap();
+            assert_eq!(
+                n,
+                counts["languages"][lang][name]["n_docs"]
+                    .as_u64()
+                    .unwrap_or(0)
+            );
+            if !class["keywords"].as_array().unwrap().is_empty() {
+                let tsv = out
+                    .join("keywords/languages")
+                    .join(lang)
+                    .join(format!("{}_stable.tsv", sacx_aggregate::file_stem(name)));
+                assert!(tsv.is_file(), "{}", tsv.display());
+            }
+        }
+    }
     let report = std::fs::read_to_string(out.join("report.html")).unwrap();
     assert!(report.contains("comprehensiveness: probability drop"));
+    assert!(report.contains("generic-word share"));
+    assert!(report.contains("<h3>Keywords per language</h3>"));
+    // Keyword options are not the run's identity: the finished run re-ranks
+    // with others (the seeds are not redone), and a params.json of an earlier
+    // version that still lists keyword options resumes.
+    let params = out.join("params.json");
+    let mut saved: Value =
+        serde_json::from_str(&std::fs::read_to_string(&params).unwrap()).unwrap();
+    assert!(saved["options"].get("keywords").is_none());
+    saved["options"]["keywords"] = serde_json::json!({"ranking": "support"});
+    std::fs::write(&params, saved.to_string()).unwrap();
+    let again = sacx(&[
+        "run",
+        "--corpus",
+        &c,
+        "--seeds",
+        "2",
+        "--epochs",
+        "2",
+        "--ig-steps",
+        "8",
+        "--threads",
+        "1",
+        "--baselines",
+        "log-odds,chi2",
+        "--eval-k",
+        "10",
+        "--ranking",
+        "support",
+        "--out",
+        &o,
+    ]);
+    let notes = String::from_utf8_lossy(&again.stderr).into_owned();
+    ok(again);
+    for seed in [1, 2] {
+        assert!(
+            notes.contains(&format!(
+                "seed {seed}: trained model found, skipping training"
+            )),
+            "{notes}"
+        );
+    }
+    assert_eq!(
+        read("keywords/keywords.json")["parameters"]["ranking"],
+        "support"
+    );
     // sacx evaluate --run measures the same figures from the run directory.
     let again = tmp.path().join("again.json");
     ok(sacx(&[

@@ -10,6 +10,7 @@ use rayon::prelude::*;
 use crate::corpus::{Corpus, resolve_labels};
 use crate::counts::{ClassWordCounts, N_DOCS_KEY};
 use crate::error::{Error, Result};
+use crate::lang_counts::LanguageCounts;
 use crate::options::LoadOptions;
 use crate::reader::{Record, Source, read_records};
 use crate::report::LoadReport;
@@ -23,7 +24,7 @@ struct ClassAcc {
 }
 
 #[derive(Default)]
-struct Acc(HashMap<String, ClassAcc>);
+struct Acc(HashMap<String, ClassAcc>, LanguageCounts);
 
 fn bump(map: &mut HashMap<String, u64>, key: &str, by: u64) {
     match map.get_mut(key) {
@@ -35,7 +36,13 @@ fn bump(map: &mut HashMap<String, u64>, key: &str, by: u64) {
 }
 
 impl Acc {
-    fn add_doc<'a>(&mut self, seg: &Segmenter, text: &str, classes: impl Iterator<Item = &'a str>) {
+    fn add_doc<'a>(
+        &mut self,
+        seg: &Segmenter,
+        lang: &str,
+        text: &str,
+        classes: impl Iterator<Item = &'a str> + Clone,
+    ) {
         let mut words: HashMap<std::borrow::Cow<'_, str>, u64> = HashMap::new();
         for w in seg.words(text) {
             let form = seg.fold(w.text);
@@ -43,6 +50,8 @@ impl Acc {
                 *words.entry(form).or_default() += 1;
             }
         }
+        self.1
+            .add_document(lang, classes.clone(), words.keys().map(|w| w.as_ref()));
         for class in classes {
             let acc = match self.0.get_mut(class) {
                 Some(a) => a,
@@ -60,6 +69,7 @@ impl Acc {
         if self.0.len() < other.0.len() {
             std::mem::swap(&mut self, &mut other);
         }
+        self.1.merge(other.1);
         for (class, o) in other.0 {
             let acc = self.0.entry(class).or_default();
             acc.n += o.n;
@@ -73,7 +83,7 @@ impl Acc {
         self
     }
 
-    fn finish(self, classes: &[String]) -> ClassWordCounts {
+    fn finish(self, classes: &[String]) -> (ClassWordCounts, LanguageCounts) {
         let mut out = ClassWordCounts::default();
         for c in classes {
             out.tf.entry(c.clone()).or_default();
@@ -85,7 +95,7 @@ impl Acc {
             out.df.insert(class.clone(), acc.df.into_iter().collect());
             out.n_docs.insert(class, acc.n);
         }
-        out
+        (out, self.1)
     }
 }
 
@@ -93,7 +103,12 @@ impl Acc {
 fn count_chunk(seg: &Segmenter, docs: &[(Record, Vec<String>)]) -> Acc {
     docs.par_iter()
         .fold(Acc::default, |mut acc, (rec, classes)| {
-            acc.add_doc(seg, &rec.text, classes.iter().map(String::as_str));
+            acc.add_doc(
+                seg,
+                &rec.lang,
+                &rec.text,
+                classes.iter().map(String::as_str),
+            );
             acc
         })
         .reduce(Acc::default, Acc::merge)
@@ -109,6 +124,17 @@ impl ClassWordCounts {
         opts: &LoadOptions,
         seg: &Segmenter,
     ) -> Result<(ClassWordCounts, LoadReport)> {
+        let (counts, _, report) = Self::count_files_by_language(paths, opts, seg)?;
+        Ok((counts, report))
+    }
+
+    /// [`ClassWordCounts::count_files`], with the document frequencies per
+    /// language and over the corpus ([`LanguageCounts`]) counted in the same pass.
+    pub fn count_files_by_language<P: AsRef<Path>>(
+        paths: &[P],
+        opts: &LoadOptions,
+        seg: &Segmenter,
+    ) -> Result<(ClassWordCounts, LanguageCounts, LoadReport)> {
         let sources = Source::from_paths(paths, opts)?;
         Self::count_sources(sources, opts, seg)
     }
@@ -120,6 +146,17 @@ impl ClassWordCounts {
         opts: &LoadOptions,
         seg: &Segmenter,
     ) -> Result<(ClassWordCounts, LoadReport)> {
+        let (counts, _, report) = Self::count_reader_by_language(name, reader, opts, seg)?;
+        Ok((counts, report))
+    }
+
+    /// [`ClassWordCounts::count_reader`], with the [`LanguageCounts`] of the same pass.
+    pub fn count_reader_by_language<R: Read + Send + 'static>(
+        name: &str,
+        reader: R,
+        opts: &LoadOptions,
+        seg: &Segmenter,
+    ) -> Result<(ClassWordCounts, LanguageCounts, LoadReport)> {
         let lang = opts.file_language(0, 1)?;
         let source = Source::from_reader(name, reader, opts, lang, false)?;
         Self::count_sources(vec![source], opts, seg)
@@ -129,7 +166,7 @@ impl ClassWordCounts {
         sources: Vec<Source>,
         opts: &LoadOptions,
         seg: &Segmenter,
-    ) -> Result<(ClassWordCounts, LoadReport)> {
+    ) -> Result<(ClassWordCounts, LanguageCounts, LoadReport)> {
         let mut report = LoadReport::default();
         let mut total = Acc::default();
         for source in sources {
@@ -164,7 +201,8 @@ impl ClassWordCounts {
             .labels()
             .map(|s| s.names().to_vec())
             .unwrap_or_default();
-        Ok((total.finish(&classes), report))
+        let (counts, languages) = total.finish(&classes);
+        Ok((counts, languages, report))
     }
 
     /// Counts the documents `docs` of an in-memory corpus (all documents when `None`),
@@ -203,12 +241,13 @@ impl ClassWordCounts {
                 let d = &corpus.docs[i];
                 acc.add_doc(
                     seg,
+                    &d.lang,
                     &d.text,
                     d.labels.iter().filter_map(|&l| corpus.labels.name(l)),
                 );
                 acc
             })
             .reduce(Acc::default, Acc::merge);
-        Ok(acc.finish(corpus.labels.names()))
+        Ok(acc.finish(corpus.labels.names()).0)
     }
 }

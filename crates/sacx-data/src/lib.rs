@@ -24,6 +24,7 @@ mod fold;
 mod hf_encode;
 mod label;
 mod labelled;
+mod lang_counts;
 pub mod layout;
 mod options;
 mod param;
@@ -52,6 +53,9 @@ pub use fnv::Fnv1a;
 pub use fold::{CaseFold, PREPROCESS_CHARS, preprocess};
 pub use label::LabelSet;
 pub use labelled::MergeCounts;
+pub use lang_counts::{
+    DocFrequencies, LANGUAGE_COUNTS_FILE, LANGUAGE_COUNTS_FORMAT, LanguageCounts,
+};
 pub use options::{Format, LoadOptions, LoadOptionsBuilder};
 pub use param::InvalidParameter;
 pub use report::{LoadReport, SkippedLine};

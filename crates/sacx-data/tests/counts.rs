@@ -91,6 +91,48 @@ fn streaming_counts_match_the_hand_count() {
 }
 
 #[test]
+fn the_same_pass_counts_every_language_and_the_whole_corpus() {
+    let (counts, languages, _) = ClassWordCounts::count_files_by_language(
+        &[mini()],
+        &LoadOptions::default(),
+        &Segmenter::new(),
+    )
+    .unwrap();
+    assert_eq!(counts, expected());
+    assert_eq!(languages.format, sacx_data::LANGUAGE_COUNTS_FORMAT);
+    assert_eq!(languages.corpus.n_docs, 4);
+    // "cat" is in documents 1 and 2, "dogs" in 3 (document frequencies).
+    assert_eq!(languages.corpus.df["cat"], 2);
+    assert_eq!(languages.corpus.df["dogs"], 1);
+    assert_eq!(languages.language_docs["en"], 3);
+    assert_eq!(languages.language_docs["ja"], 1);
+    assert_eq!(languages.class_documents("en", "Animals"), 2);
+    assert_eq!(languages.class_documents("en", "Pets"), 2);
+    assert_eq!(languages.class_documents("ja", "Animals"), 1);
+    assert_eq!(languages.class_documents("ja", "Pets"), 0);
+    assert_eq!(languages.languages["ja"]["Animals"].df["猫"], 1);
+    assert_eq!(languages.languages["en"]["Pets"].df["dog"], 1);
+    // The two most document-frequent words: cat (2), then the first by byte
+    // order among the words in one document.
+    assert_eq!(languages.generic_words(2), ["cat", "a"]);
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join(sacx_data::LANGUAGE_COUNTS_FILE);
+    languages.save(&path).unwrap();
+    assert_eq!(sacx_data::LanguageCounts::load(&path).unwrap(), languages);
+    let text = std::fs::read_to_string(&path)
+        .unwrap()
+        .replace("sacx-language-counts/1", "sacx-language-counts/9");
+    std::fs::write(&path, text).unwrap();
+    let e = sacx_data::LanguageCounts::load(&path)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains("sacx-language-counts/9") && e.contains("count-words"),
+        "{e}"
+    );
+}
+
+#[test]
 fn in_memory_counts_match_streaming_and_respect_the_document_subset() {
     let corpus = Corpus::load(&[mini()], &LoadOptions::default()).unwrap();
     let seg = Segmenter::new();

@@ -237,7 +237,12 @@ impl Run {
             Monitor::ValidLoss => -valid_loss,
         };
         let state = &mut self.state;
-        let improved = state.best_score.is_none_or(|b| score > b);
+        // A tie on the monitored score (a micro-F1 still 0 on a small corpus,
+        // where no class reaches the threshold yet) is settled by the validation
+        // loss, so that training does not stop before the model learns.
+        let improved = state.best_score.is_none_or(|b| {
+            score > b || (score == b && state.best_valid_loss.is_some_and(|l| valid_loss < l))
+        });
         let summary = EpochSummary {
             epoch,
             train_loss,

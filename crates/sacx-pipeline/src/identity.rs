@@ -8,8 +8,11 @@ use sacx_data::layout::RunLayout;
 use serde_json::{Value, json};
 
 /// The options that define the run's results: everything but the seeds, the
-/// output directory, `seeds_only`, `force` and the map's options (the map is
-/// rebuilt from the results), with the corpus files replaced
+/// output directory, `seeds_only`, `force`, the map's options (the map is
+/// rebuilt from the results) and the keyword and evaluation options (every
+/// `sacx run` ranks and evaluates again from the seeds' explanations, so a
+/// finished run re-ranked with other keyword options is the same run), with
+/// the corpus files replaced
 /// and the extra labelled files replaced by a fingerprint of the loaded (and
 /// merged) documents (the same file under another path is the same corpus; an
 /// edited file is another).
@@ -25,6 +28,8 @@ pub fn identity(options: &RunOptions, corpus: &Corpus) -> Result<Value> {
             "force",
             "map",
             "map_options",
+            "keywords",
+            "eval",
         ],
     )
 }
@@ -98,9 +103,14 @@ pub fn check_value(path: &std::path::Path, identity: Value) -> Result<()> {
             what: "not a sacx parameter file",
             source,
         })?;
-        if saved.get("options") != Some(&identity) {
-            let difference =
-                first_difference(saved.get("options").unwrap_or(&Value::Null), &identity, "");
+        // Keys that have left the identity since the file was written (such as
+        // the keyword options of earlier versions) do not count.
+        let mut saved_options = saved.get("options").cloned().unwrap_or(Value::Null);
+        if let (Some(old), Some(now)) = (saved_options.as_object_mut(), identity.as_object()) {
+            old.retain(|k, _| now.contains_key(k));
+        }
+        if saved_options != identity {
+            let difference = first_difference(&saved_options, &identity, "");
             return Err(Error::OtherOptions {
                 path,
                 thread_count: difference.starts_with("train.threads"),

@@ -6,7 +6,7 @@ use crate::options::{CorpusArgs, EvalArgs, RunOptions};
 use crate::{Error, Result, bundled, faith};
 use sacx_aggregate::{ClassCounts, EvalDocuments, Evaluation, Inputs, Keywords, Method, evaluate};
 use sacx_data::layout::RunLayout;
-use sacx_data::{ClassWordCounts, Corpus, LoadReport};
+use sacx_data::{ClassWordCounts, Corpus, LanguageCounts, LoadReport};
 use sacx_model::DeviceSpec;
 use serde_json::{Value, json};
 use std::collections::{BTreeMap, HashSet};
@@ -30,9 +30,12 @@ pub(crate) fn aggregate(
     let (o, layout) = (job.options, job.layout);
     let mut times = BTreeMap::new();
     let stage = Stage::start(observer, "counting class words".into());
-    if !layout.counts().join("df.json").is_file() {
-        let (counts, _) = count(&o.corpus)?;
-        save_counts(&counts, &layout.counts())?;
+    let counted = ["df.json", sacx_data::LANGUAGE_COUNTS_FILE]
+        .iter()
+        .all(|f| layout.counts().join(f).is_file());
+    if !counted {
+        let (counts, languages, _) = count(&o.corpus)?;
+        save_counts(&counts, &languages, &layout.counts())?;
     }
     let counts = read_counts(&layout.counts())?;
     let s = stage.finish(observer, &layout.counts().display().to_string());
@@ -104,25 +107,27 @@ pub(crate) fn aggregate(
 }
 
 /// Counts the corpus of `args` (the bundled one when it names no file),
-/// streaming the files.
-pub fn count(args: &CorpusArgs) -> Result<(ClassWordCounts, LoadReport)> {
+/// streaming the files: per class, and per language and over the corpus.
+pub fn count(args: &CorpusArgs) -> Result<(ClassWordCounts, LanguageCounts, LoadReport)> {
     let opts = args.load_options()?;
     let seg = args.segmenter();
     Ok(if args.corpus.is_empty() {
-        ClassWordCounts::count_reader(bundled::NAME, bundled::BYTES, &opts, &seg)?
+        ClassWordCounts::count_reader_by_language(bundled::NAME, bundled::BYTES, &opts, &seg)?
     } else {
-        ClassWordCounts::count_files(&args.corpus, &opts, &seg)?
+        ClassWordCounts::count_files_by_language(&args.corpus, &opts, &seg)?
     })
 }
 
-/// Writes `tf.json` and `df.json` into `dir` (atomically).
-pub fn save_counts(counts: &ClassWordCounts, dir: &Path) -> Result<()> {
+/// Writes `tf.json`, `df.json` and `languages.json` into `dir` (atomically).
+pub fn save_counts(counts: &ClassWordCounts, languages: &LanguageCounts, dir: &Path) -> Result<()> {
     std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, "create the directory", e))?;
     counts.save(&dir.join("tf.json"), &dir.join("df.json"))?;
+    languages.save(&dir.join(sacx_data::LANGUAGE_COUNTS_FILE))?;
     Ok(())
 }
 
-/// Reads `tf.json` and `df.json` from a counts directory.
+/// Reads `tf.json` and `df.json` from a counts directory, and `languages.json`
+/// when there is one (counts of the original pipeline have none).
 pub fn read_counts(dir: &Path) -> Result<ClassCounts> {
     let (tf, df) = (dir.join("tf.json"), dir.join("df.json"));
     if !df.exists() {
@@ -130,10 +135,13 @@ pub fn read_counts(dir: &Path) -> Result<ClassCounts> {
             dir: dir.to_path_buf(),
         });
     }
-    Ok(ClassCounts::from_json_files(
-        &df,
-        tf.exists().then_some(tf.as_path()),
-    )?)
+    let counts = ClassCounts::from_json_files(&df, tf.exists().then_some(tf.as_path()))?;
+    let languages = dir.join(sacx_data::LANGUAGE_COUNTS_FILE);
+    Ok(if languages.is_file() {
+        counts.with_languages(LanguageCounts::load(&languages)?)
+    } else {
+        counts
+    })
 }
 
 /// Expands explanation paths into aggregation inputs: files stay, directories
@@ -216,11 +224,14 @@ pub fn evaluate_sets(
     )?;
     sets.iter()
         .map(|k| {
-            let e = evaluate(k, &docs, &eval.k)?;
-            Ok(match counts {
-                Some(c) => e.with_corpus_counts(k, c),
-                None => e,
-            })
+            let mut e = evaluate(k, &docs, &eval.k)?;
+            if let Some(c) = counts {
+                e = e.with_corpus_counts(k, c);
+                if let Some(l) = c.languages() {
+                    e = e.with_generic_words(k, &l.generic_words(eval.generic_words));
+                }
+            }
+            Ok(e)
         })
         .collect()
 }

@@ -9,7 +9,7 @@ use super::chart::keyword_chart;
 use super::examples::{self, Example};
 use super::html::{esc, note, num, score, table};
 use super::load::RunData;
-use super::{evaluation, metrics};
+use super::{evaluation, languages, metrics};
 
 /// Keywords drawn in a class's chart; the full list is in a folded table.
 pub const CHART_WORDS: usize = 30;
@@ -29,13 +29,21 @@ pub fn classes_section(
             "keywords/keywords.json is missing: no keyword lists to show (run sacx keywords).",
         )),
         Some(k) => {
-            let original = k.parameters.get("ranking").and_then(|r| r.as_str()) != Some("support");
-            let order = if original {
-                "Keywords ranked by mean attribution over the runs they were selected in"
-            } else {
-                "Keywords ranked by support × specificity: the word's attribution mass per \
-                 explained class document times the share of its mass that goes to this class; \
-                 bars show the mean attribution"
+            let ranking = k.parameters.get("ranking").and_then(|r| r.as_str());
+            let order = match ranking {
+                Some("contrast") => {
+                    "Keywords ranked by support × specificity × association: the word's \
+                     attribution mass per explained class document, times the share of its mass \
+                     that goes to this class, times how strongly the corpus ties it to the class \
+                     (the share of its document rate in the class above its rate elsewhere); \
+                     bars show the mean attribution"
+                }
+                Some("support") => {
+                    "Keywords ranked by support × specificity: the word's attribution mass per \
+                     explained class document times the share of its mass that goes to this class; \
+                     bars show the mean attribution"
+                }
+                _ => "Keywords ranked by mean attribution over the runs they were selected in",
             };
             let _ = writeln!(
                 out,
@@ -80,6 +88,7 @@ fn class_section(
         out.push_str(&line);
     }
     keyword_lists(out, data, label);
+    languages::language_lists(out, data.keywords.as_ref(), label);
     baselines(out, data, label);
     out.push_str("<h3>Example documents</h3>\n");
     match chosen {

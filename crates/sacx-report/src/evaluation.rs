@@ -31,7 +31,7 @@ fn faith(m: &MetricsAtK, f: fn(&Faithfulness) -> &PerClass) -> (Option<f64>, Opt
         .map_or((None, None), |x| per_class(f(x)))
 }
 
-const ROWS: [(&str, Better, Getter); 14] = [
+const ROWS: [(&str, Better, Getter); 15] = [
     ("distinctiveness", Better::Higher, |m| {
         per_class(&m.distinctiveness)
     }),
@@ -43,6 +43,9 @@ const ROWS: [(&str, Better, Getter); 14] = [
     }),
     ("cross-coverage", Better::Lower, |m| {
         per_class(&m.cross_coverage)
+    }),
+    ("generic-word share", Better::Lower, |m| {
+        m.generic_share.as_ref().map_or((None, None), per_class)
     }),
     (
         "coverage distinctiveness: difference",
@@ -98,7 +101,9 @@ pub fn evaluation_section(data: &RunData) -> String {
          <p class=\"lead\">Quality of each class's top K keywords (formulas in docs/metrics.md): \
          the IG keywords of this run next to the classical baselines. Values are means over \
          classes (± population standard deviation); the best value of each row is in bold \
-         (lowest for cross-coverage, highest otherwise). Faithfulness: each seed's model on \
+         (lowest for cross-coverage and the generic-word share, highest otherwise). The \
+         generic-word share is the share of a list among the corpus's most \
+         document-frequent words (its function words, in every language). Faithfulness: each seed's model on \
          its validation documents of the class, with every token of the class's top K \
          keywords deleted (probability and logit drop) or kept alone (probability kept); \
          the control rows do the same with K random vocabulary words.</p>\n",

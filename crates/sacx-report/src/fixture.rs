@@ -4,7 +4,10 @@
 
 use std::path::Path;
 
-use sacx_aggregate::{ClassKeywords, EvalDocuments, Keyword, Keywords, Method};
+use sacx_aggregate::{
+    ClassKeywords, EvalDocuments, Keyword, Keywords, LanguageClass, LanguageKeywords, Method,
+    Translation,
+};
 use sacx_ig::{DocExplanation, IgParams, ShardHeader, ShardWriter, Summary, TargetAttribution};
 
 /// The classes, in label order.
@@ -34,7 +37,57 @@ fn kw(word: &str, mean: f64, std: f64, runs: u32) -> Keyword {
         score: mean,
         mass: mean,
         specificity: 1.0,
+        association: None,
+        translations: Vec::new(),
     }
+}
+
+/// The per-language lists: Audio in English (its "music" translated to the
+/// Japanese "音楽") and in Japanese (three documents: too few, with a note).
+fn languages() -> Vec<LanguageKeywords> {
+    let translated = |word: &str, lang: &str, to: &str| {
+        let mut k = kw(word, 0.8, 0.1, 2);
+        k.translations = vec![Translation {
+            lang: lang.into(),
+            word: to.into(),
+            phi: 0.9,
+            documents: 4,
+        }];
+        k
+    };
+    let class = |class: &str, documents, keywords, note: Option<&str>| LanguageClass {
+        class: class.into(),
+        documents: Some(documents),
+        explained: 2,
+        explained_runs: 2,
+        keywords,
+        note: note.map(String::from),
+    };
+    vec![
+        LanguageKeywords {
+            lang: "en".into(),
+            documents: Some(40),
+            classes: vec![class(
+                "Audio",
+                20,
+                vec![
+                    translated("music", "ja", "音楽"),
+                    kw("speakers", 0.5, 0.05, 2),
+                ],
+                None,
+            )],
+        },
+        LanguageKeywords {
+            lang: "ja".into(),
+            documents: Some(5),
+            classes: vec![class(
+                "Audio",
+                3,
+                vec![translated("音楽", "en", "music")],
+                Some("3 documents of Audio in ja: too few to say anything about this language"),
+            )],
+        },
+    ]
 }
 
 /// The documents: (id, lang, words, gold labels, probabilities).
@@ -131,6 +184,7 @@ pub fn keywords() -> Keywords {
         method: Method::Ig,
         parameters: serde_json::json!({"prediction_threshold": 0.5, "style": "contains"}),
         runs: vec!["seed-1".into(), "seed-2".into()],
+        languages: languages(),
         classes: vec![
             ClassKeywords {
                 class: l[0].clone(),

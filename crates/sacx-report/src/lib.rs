@@ -37,6 +37,7 @@ mod evaluation;
 mod examples;
 mod header;
 mod html;
+mod languages;
 mod load;
 pub mod map;
 mod metrics;

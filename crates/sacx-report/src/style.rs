@@ -48,6 +48,9 @@ svg.chart text.tick, svg.chart text.muted { fill: var(--muted); font-size: 11px;
 svg.chart text.fig { fill: var(--muted); font-variant-numeric: tabular-nums; }
 svg.chart g.row:hover rect { opacity: .8; }
 details { margin: 6px 0; }
+div.scroll { overflow-x: auto; }
+table.languages td, table.translations td { text-align: left; }
+span.translated { border-bottom: 1px dotted var(--muted); cursor: help; }
 summary { cursor: pointer; color: #1f5fa8; }
 dl.baselines div { display: flex; gap: 10px; }
 dl.baselines dt { min-width: 80px; color: var(--muted); }

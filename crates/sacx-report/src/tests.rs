@@ -40,6 +40,23 @@ fn all_text_from_the_run_is_escaped() {
 }
 
 #[test]
+fn a_class_shows_its_keywords_per_language_and_their_translations() {
+    let (_dir, page) = rendered();
+    let sections = class_sections(&page);
+    let audio = sections[0].1;
+    assert!(audio.contains("<h3>Keywords per language</h3>"), "{audio}");
+    assert!(audio.contains("en · 20 docs") && audio.contains("ja · 3 docs"));
+    // A keyword cell names its translations, and the folded table lists them.
+    assert!(audio.contains("title=\"ja: 音楽\">music</span>"));
+    let table = &audio[audio.find("<details class=\"translations\">").unwrap()..];
+    assert!(table.contains("Translations (2 keywords)"));
+    assert!(table.contains("<td>音楽</td>") && table.contains("<td>music</td>"));
+    assert!(audio.contains("too few to say anything about this language"));
+    // A class without per-language lists has no such block.
+    assert!(!sections[1].1.contains("Keywords per language"));
+}
+
+#[test]
 fn every_class_has_one_chart_in_its_section() {
     let (_dir, page) = rendered();
     let sections = class_sections(&page);

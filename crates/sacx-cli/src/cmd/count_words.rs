@@ -10,15 +10,16 @@ pub struct Args {
     #[command(flatten)]
     pub corpus: CorpusArgs,
     /// Output directory: `tf.json` and `df.json` in the original pipeline's
-    /// shape `{class: {word: n, "_N_DOCS": n}}`.
+    /// shape `{class: {word: n, "_N_DOCS": n}}`, and `languages.json` (document
+    /// frequencies per language and class, and over the corpus).
     #[arg(long, value_name = "DIR", default_value = "counts")]
     pub out: PathBuf,
 }
 
 pub fn run(args: &Args) -> Result<()> {
-    let (counts, report) = count(&args.corpus)?;
+    let (counts, languages, report) = count(&args.corpus)?;
     eprintln!("{report}");
-    save_counts(&counts, &args.out)?;
+    save_counts(&counts, &languages, &args.out)?;
     println!(
         "class word counts: {} classes, written to {}",
         counts.n_docs.len(),

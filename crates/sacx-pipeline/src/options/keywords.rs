@@ -1,23 +1,35 @@
 //! Keyword ranking and evaluation options.
 use crate::Result;
 use sacx_aggregate::{
-    BaselineParams, CutOrder, EvalDocOptions, KeywordParams, LabelSource, Method, Ranking,
-    Stability, Style,
+    Association, BaselineParams, CutOrder, EvalDocOptions, KeywordParams, LabelSource, Method,
+    Ranking, Stability, Style,
 };
 
 /// How keywords are ranked across runs (the original `kws.py`, corrected).
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[cfg_attr(feature = "clap", derive(clap::Args))]
 pub struct KeywordArgs {
-    /// How stable words are ordered: support (attribution mass per class document
-    /// × the share of the word's mass going to the class) or original (mean score,
-    /// as the published SACX pipeline).
+    /// How stable words are ordered: contrast (support × the corpus association of
+    /// the word with the class), support (attribution mass per class document × the
+    /// share of the word's mass going to the class) or original (mean score, as the
+    /// published SACX pipeline).
     #[cfg_attr(feature = "clap", arg(long, default_value_t = KeywordArgs::default().ranking))]
     pub ranking: Ranking,
-    /// Support ranking: exponent of the specificity (score = mass × specificity^p;
-    /// 0 ranks by mass alone; 0 ≤ p ≤ 8).
+    /// Support and contrast rankings: exponent of the specificity (score = mass ×
+    /// specificity^p; 0 ranks by mass alone; 0 ≤ p ≤ 8).
     #[cfg_attr(feature = "clap", arg(long, default_value_t = KeywordArgs::default().specificity_power))]
     pub specificity_power: f64,
+    /// Contrast ranking: the corpus association, relative-risk-bound (the share
+    /// of the word's document rate in the class above its rate elsewhere, from
+    /// the lower 95 % bound of the relative risk), relative-risk (the same from
+    /// the point estimate), phi (of the class-vs-rest table: χ²'s order) or
+    /// entropy (one minus the normalised entropy of its rates over the classes).
+    #[cfg_attr(feature = "clap", arg(long, default_value_t = KeywordArgs::default().association))]
+    pub association: Association,
+    /// Contrast ranking: exponent of the association (score = support score ×
+    /// association^q; 0 ≤ q ≤ 8).
+    #[cfg_attr(feature = "clap", arg(long, default_value_t = KeywordArgs::default().association_power))]
+    pub association_power: f64,
     /// Per (run, document, class), keep this many best-scoring words.
     #[cfg_attr(feature = "clap", arg(long, default_value_t = KeywordArgs::default().words_per_doc))]
     pub words_per_doc: usize,
@@ -44,6 +56,10 @@ pub struct KeywordArgs {
     /// words without a letter).
     #[cfg_attr(feature = "clap", arg(long))]
     pub original_cut_order: bool,
+    /// Do not rank each language's documents on their own (by default a corpus
+    /// of two languages or more also gets every class's keywords per language).
+    #[cfg_attr(feature = "clap", arg(long))]
+    pub no_language_lists: bool,
 }
 
 impl KeywordArgs {
@@ -52,6 +68,9 @@ impl KeywordArgs {
         let mut b = KeywordParams::builder()
             .ranking(self.ranking)
             .specificity_power(self.specificity_power)
+            .association(self.association)
+            .association_power(self.association_power)
+            .per_language(!self.no_language_lists)
             .words_per_doc(self.words_per_doc)
             .style(self.style)
             .min_word_freq(self.min_word_freq)
@@ -94,6 +113,10 @@ pub struct EvalArgs {
     /// Seed of the random control words of the faithfulness figures.
     #[cfg_attr(feature = "clap", arg(long, default_value_t = EvalArgs::default().control_seed))]
     pub control_seed: u64,
+    /// The generic words of the evaluation: the corpus's this many most
+    /// document-frequent words (the generic-word share of each list).
+    #[cfg_attr(feature = "clap", arg(long, default_value_t = EvalArgs::default().generic_words))]
+    pub generic_words: usize,
 }
 
 impl EvalArgs {
@@ -117,6 +140,8 @@ impl Default for KeywordArgs {
         KeywordArgs {
             ranking: p.ranking(),
             specificity_power: p.specificity_power(),
+            association: p.association(),
+            association_power: p.association_power(),
             words_per_doc: p.words_per_doc(),
             style: p.style(),
             selection_freq,
@@ -124,6 +149,7 @@ impl Default for KeywordArgs {
             min_word_freq: p.min_word_freq(),
             top_n: p.top_n(),
             original_cut_order: p.cut_order() == CutOrder::Original,
+            no_language_lists: !p.per_language(),
         }
     }
 }
@@ -134,6 +160,7 @@ impl Default for EvalArgs {
             k: vec![100, 10],
             eval_labels: EvalDocOptions::default().source(),
             control_seed: 0,
+            generic_words: 150,
         }
     }
 }
