@@ -158,12 +158,14 @@ mod tests {
         assert!(excess_share(2.0, 4.0, 2.0, 4.0, 0.0).abs() < 1e-12);
         // Under-represented: floored at 0.
         assert_eq!(excess_share(0.0, 4.0, 4.0, 4.0, 0.0), 0.0);
-        // The lower bound: ln RR − z·SE, SE² = 1/3.5 − 1/4.5 + 1/1.5 − 1/6.5.
-        let se = (1.0 / 3.5 - 1.0 / 4.5 + 1.0 / 1.5 - 1.0 / 6.5f64).sqrt();
-        let rr = (3.5 / 4.5) / (1.5 / 6.5f64);
-        let lo = excess_share(3.0, 4.0, 1.0, 6.0, Z_95);
+        // The lower bound: ln RR − z·SE, SE² = 1/30.5 − 1/40.5 + 1/10.5 − 1/60.5.
+        let se = (1.0 / 30.5 - 1.0 / 40.5 + 1.0 / 10.5 - 1.0 / 60.5f64).sqrt();
+        let rr = (30.5 / 40.5) / (10.5 / 60.5f64);
+        let lo = excess_share(30.0, 40.0, 10.0, 60.0, Z_95);
         assert!((lo - (1.0 - 1.0 / (rr * (-Z_95 * se).exp()))).abs() < 1e-12);
-        assert!(lo < e);
+        assert!(lo > 0.0 && lo < excess_share(30.0, 40.0, 10.0, 60.0, 0.0));
+        // 3 of 4 against 1 of 6 is not beyond chance at the 95 % bound.
+        assert_eq!(excess_share(3.0, 4.0, 1.0, 6.0, Z_95), 0.0);
         // Ten times as frequent in the class: evidence from 2 of 20 documents,
         // none from 1 document of 4 against 10 of 100.
         assert!(excess_share(2.0, 20.0, 10.0, 1000.0, Z_95) > 0.5);

@@ -153,9 +153,9 @@ names!(CutOrder, "cut_order",
 /// | parameter | default | range |
 /// |---|---|---|
 /// | `ranking` | contrast | contrast, support, original |
-/// | `specificity_power` | 2 | 0 ..= 8 (support and contrast: score = mass × specificity^power …) |
+/// | `specificity_power` | 3 | 0 ..= 8 (support and contrast: score = mass × specificity^power …; the second wave's support ranking used 2) |
 /// | `association` | relative-risk-bound | relative-risk-bound, relative-risk, phi, entropy (contrast: … × association^power) |
-/// | `association_power` | 2 | 0 ..= 8 |
+/// | `association_power` | 3 | 0 ..= 8 |
 /// | `per_language` | true | lists per language too, for two languages or more |
 /// | `words_per_doc` | 100 | 1 ..= 1 000 000 |
 /// | `cut_order` | letterless-first | letterless-first, original |
@@ -235,6 +235,7 @@ impl TryFrom<UncheckedKeywordParams> for KeywordParams {
 }
 
 /// Parameters saved before rankings existed were made by the original ranking.
+/// (Saved parameters without a specificity power were made with 2.)
 fn original_ranking() -> Ranking {
     Ranking::Original
 }
@@ -248,14 +249,14 @@ fn default_association() -> Association {
 }
 
 fn default_association_power() -> f64 {
-    2.0
+    3.0
 }
 
 impl Default for KeywordParams {
     fn default() -> Self {
         Self {
             ranking: Ranking::Contrast,
-            specificity_power: default_power(),
+            specificity_power: 3.0,
             association: default_association(),
             association_power: default_association_power(),
             per_language: true,

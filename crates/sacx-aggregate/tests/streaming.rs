@@ -5,8 +5,8 @@ use common::{labels, write_run};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use sacx_aggregate::{
-    ClassCount, ClassCounts, CutOrder, Inputs, Keyword, KeywordParams, Ranking, Stability, Style,
-    aggregate, is_stable,
+    Association, ClassCount, ClassCounts, CutOrder, Inputs, Keyword, KeywordParams, Ranking,
+    Stability, Style, aggregate, is_stable,
 };
 use sacx_data::explanation::{DocExplanation, TargetAttribution};
 use std::collections::{BTreeMap, BTreeSet};
@@ -160,7 +160,13 @@ fn reference(
         let t = total[word.as_str()] as f64 / SCALE;
         let specificity = if m > 0.0 && t > 0.0 { m / t } else { 0.0 };
         let association = match (p.ranking(), counts) {
-            (Ranking::Contrast, Some(c)) => Some(relative_risk_excess(c, label, word)),
+            (Ranking::Contrast, Some(c)) => {
+                let z = match p.association() {
+                    Association::RelativeRiskBound => 1.6448536269514722,
+                    _ => 0.0,
+                };
+                Some(relative_risk_excess(c, label, word, z))
+            }
             _ => None,
         };
         let (score, needed) = match p.ranking() {
@@ -194,7 +200,10 @@ fn reference(
         if !is_stable(p.stability(), k.runs, std, needed) {
             slot.1.push(k)
         } else if mean > 0.0 {
-            slot.0.push(k)
+            // The contrast ranking lists no word its corpus association rules out.
+            if k.association != Some(0.0) {
+                slot.0.push(k)
+            }
         } else if mean < 0.0 {
             slot.2.push(k)
         }
@@ -319,7 +328,11 @@ fn streaming_equals_in_memory_reference_on_random_input() {
                 0 => b = b.ranking(Ranking::Original),
                 1 => b = b.specificity_power(1.0),
                 2 => b = b.ranking(Ranking::Support),
-                _ => b = b.association_power(2.0),
+                _ => {
+                    b = b
+                        .association(Association::RelativeRisk)
+                        .association_power(1.0)
+                }
             }
             b = if discrete {
                 b.selection_frequency(0.5)
@@ -350,9 +363,10 @@ fn streaming_equals_in_memory_reference_on_random_input() {
     );
 }
 
-/// The contrast ranking's default association, from the class counts alone:
-/// `1 − (rate elsewhere / rate in the class)` with half-counts, floored at 0.
-fn relative_risk_excess(c: &ClassCounts, class: &str, word: &str) -> f64 {
+/// The contrast ranking's relative-risk association, from the class counts
+/// alone: `1 − 1/RR` with half-counts, RR lowered by `z` standard errors of its
+/// logarithm, floored at 0.
+fn relative_risk_excess(c: &ClassCounts, class: &str, word: &str, z: f64) -> f64 {
     let (mut all, mut docs) = (0.0, 0.0);
     for name in c.class_names() {
         all += c.df(name, word) as f64;
@@ -363,7 +377,8 @@ fn relative_risk_excess(c: &ClassCounts, class: &str, word: &str) -> f64 {
     }
     let a = c.df(class, word) as f64;
     let n_c = c.class(class).unwrap().n_docs as f64;
-    let in_class = (a + 0.5) / (n_c + 0.5);
-    let elsewhere = (all - a + 0.5) / (docs - n_c + 0.5);
-    (1.0 - elsewhere / in_class).max(0.0)
+    let (a, b, n_c, n_r) = (a + 0.5, all - a + 0.5, n_c + 0.5, docs - n_c + 0.5);
+    let rr = (a / n_c) / (b / n_r);
+    let se = (1.0 / a - 1.0 / n_c + 1.0 / b - 1.0 / n_r).max(0.0).sqrt();
+    (1.0 - 1.0 / (rr * (-z * se).exp())).max(0.0)
 }

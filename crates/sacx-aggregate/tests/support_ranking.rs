@@ -3,7 +3,7 @@
 //! runs that explained the class, counter-evidence and the note of an empty class.
 mod common;
 use common::{five_runs, labels, rec, write_run};
-use sacx_aggregate::{ClassCount, ClassCounts, Inputs, KeywordParams, aggregate};
+use sacx_aggregate::{ClassCount, ClassCounts, Inputs, KeywordParams, Ranking, aggregate};
 use sacx_data::explanation::DocExplanation;
 use std::path::PathBuf;
 
@@ -39,7 +39,11 @@ fn close(a: f64, b: f64) -> bool {
 #[test]
 fn mass_specificity_and_stability_over_the_runs_that_explained_the_class() {
     let dir = tempfile::tempdir().unwrap();
-    let p = KeywordParams::builder().words_per_doc(2).build().unwrap();
+    let p = KeywordParams::builder()
+        .words_per_doc(2)
+        .specificity_power(2.0)
+        .build()
+        .unwrap();
     let k = aggregate(
         &inputs(dir.path(), &["Game", "Music"], &five_runs()),
         &p,
@@ -119,7 +123,12 @@ fn negative_words_are_counter_evidence_and_empty_classes_say_why() {
         }
         counts.insert(class, cc);
     }
-    let p = KeywordParams::builder().build().unwrap();
+    // The counts here only feed the corpus filter (every word in every class
+    // alike): the support ranking, without the contrast's corpus factor.
+    let p = KeywordParams::builder()
+        .ranking(Ranking::Support)
+        .build()
+        .unwrap();
     let k = aggregate(
         &inputs(dir.path(), &["A", "B", "C"], &runs),
         &p,

@@ -14,7 +14,7 @@ fn every_class_gets_keywords_or_a_reason_and_every_set_is_measured_for_faithfuln
     let corpus = small_corpus(tmp.path(), 1000);
     let out = tmp.path().join("run");
     let (c, o) = (corpus.display().to_string(), out.display().to_string());
-    let stdout = ok(sacx(&[
+    let run = [
         "run",
         "--corpus",
         &c,
@@ -32,7 +32,8 @@ fn every_class_gets_keywords_or_a_reason_and_every_set_is_measured_for_faithfuln
         "10",
         "--out",
         &o,
-    ]));
+    ];
+    let stdout = ok(sacx(&run));
     let read = |p: &str| -> Value {
         serde_json::from_str(&std::fs::read_to_string(out.join(p)).unwrap()).unwrap()
     };
@@ -74,9 +75,10 @@ fn every_class_gets_keywords_or_a_reason_and_every_set_is_measured_for_faithfuln
             with_keywords += 1;
         }
     }
-    // 1,000 documents over 35 classes and two weak models: not every class is
-    // learned (the others say why, checked above).
-    assert!(with_keywords >= 5, "{with_keywords} classes with keywords");
+    // 1,000 documents over 35 classes and two weak models (two epochs): not
+    // every class is learned, and the contrast ranking lists no word the corpus
+    // does not credibly tie to its class (the others say why, checked above).
+    assert!(with_keywords >= 3, "{with_keywords} classes with keywords");
     // Faithfulness for IG and both baselines, with the control, per class.
     let evals = read("evaluation.json");
     let methods: Vec<&str> = evals
@@ -138,50 +140,6 @@ fn every_class_gets_keywords_or_a_reason_and_every_set_is_measured_for_faithfuln
     assert!(report.contains("comprehensiveness: probability drop"));
     assert!(report.contains("generic-word share"));
     assert!(report.contains("<h3>Keywords per language</h3>"));
-    // Keyword options are not the run's identity: the finished run re-ranks
-    // with others (the seeds are not redone), and a params.json of an earlier
-    // version that still lists keyword options resumes.
-    let params = out.join("params.json");
-    let mut saved: Value =
-        serde_json::from_str(&std::fs::read_to_string(&params).unwrap()).unwrap();
-    assert!(saved["options"].get("keywords").is_none());
-    saved["options"]["keywords"] = serde_json::json!({"ranking": "support"});
-    std::fs::write(&params, saved.to_string()).unwrap();
-    let again = sacx(&[
-        "run",
-        "--corpus",
-        &c,
-        "--seeds",
-        "2",
-        "--epochs",
-        "2",
-        "--ig-steps",
-        "8",
-        "--threads",
-        "1",
-        "--baselines",
-        "log-odds,chi2",
-        "--eval-k",
-        "10",
-        "--ranking",
-        "support",
-        "--out",
-        &o,
-    ]);
-    let notes = String::from_utf8_lossy(&again.stderr).into_owned();
-    ok(again);
-    for seed in [1, 2] {
-        assert!(
-            notes.contains(&format!(
-                "seed {seed}: trained model found, skipping training"
-            )),
-            "{notes}"
-        );
-    }
-    assert_eq!(
-        read("keywords/keywords.json")["parameters"]["ranking"],
-        "support"
-    );
     // sacx evaluate --run measures the same figures from the run directory.
     let again = tmp.path().join("again.json");
     ok(sacx(&[
@@ -217,4 +175,28 @@ fn every_class_gets_keywords_or_a_reason_and_every_set_is_measured_for_faithfuln
             b["results"][0]["faithfulness"]
         );
     }
+    // Keyword options are not the run's identity: the finished run re-ranks
+    // with others (the seeds are not redone), and a params.json of an earlier
+    // version that still lists keyword options resumes.
+    let params = out.join("params.json");
+    let mut saved: Value =
+        serde_json::from_str(&std::fs::read_to_string(&params).unwrap()).unwrap();
+    assert!(saved["options"].get("keywords").is_none());
+    saved["options"]["keywords"] = serde_json::json!({"ranking": "support"});
+    std::fs::write(&params, saved.to_string()).unwrap();
+    let rerun = sacx(&[&run[..], &["--ranking", "support"]].concat());
+    let notes = String::from_utf8_lossy(&rerun.stderr).into_owned();
+    ok(rerun);
+    for seed in [1, 2] {
+        assert!(
+            notes.contains(&format!(
+                "seed {seed}: trained model found, skipping training"
+            )),
+            "{notes}"
+        );
+    }
+    assert_eq!(
+        read("keywords/keywords.json")["parameters"]["ranking"],
+        "support"
+    );
 }

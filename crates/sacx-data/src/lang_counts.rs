@@ -60,7 +60,7 @@ impl DocFrequencies {
 /// let path = dir.path().join("languages.json");
 /// c.save(&path)?;
 /// assert_eq!(LanguageCounts::load(&path)?, c);
-/// # Ok::<(), sacx_data::Error>(())
+/// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LanguageCounts {
