@@ -390,6 +390,9 @@ impl DocTally {
 /// and the list.
 type ListRef<'k> = (u32, Option<&'k str>, &'k mut Vec<Keyword>);
 
+/// Where a listed word is: (class, language or `None` for every language, slot).
+type Listed = (u32, Option<Box<str>>, u32);
+
 /// Every list of the overall and per-language keywords.
 fn all_lists<'k>(
     classes: &'k mut [ClassKeywords],
@@ -425,7 +428,7 @@ fn pass_two(
 ) -> Result<()> {
     let mut lists = all_lists(classes, languages);
     // Listed word → (class, language, slot); slots index (list, rank).
-    let mut index: FxMap<Box<str>, Vec<(u32, Option<Box<str>>, u32)>> = FxMap::default();
+    let mut index: FxMap<Box<str>, Vec<Listed>> = FxMap::default();
     let mut slots: Vec<(usize, usize)> = Vec::new();
     for (l, (c, lang, list)) in lists.iter().enumerate() {
         for (i, k) in list.iter().enumerate() {

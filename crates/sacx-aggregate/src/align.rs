@@ -123,68 +123,9 @@ impl Aligner {
     /// Links every keyword to its mutual best match in each other language of
     /// the class (phi over ids, at least two shared ids) and stores the links.
     pub fn finish(mut self, languages: &mut [LanguageKeywords]) {
-        let list_len = |slot: Slot| {
-            languages[slot.0 as usize].classes[slot.1 as usize]
-                .keywords
-                .len()
-        };
         self.seen.sort_unstable();
         self.seen.dedup();
-        // Per (class, id): which languages are there, and their keywords.
-        // n_ab: ids where a (lang A) and b (lang B) are both selected;
-        // n_a[B]: ids where a is selected and lang B has a selected keyword.
-        // n_pair: ids where both languages have a selected keyword.
-        let mut n_ab: FxMap<(Slot, Slot), u32> = FxMap::default();
-        let mut n_a: FxMap<(Slot, u32), u32> = FxMap::default();
-        let mut n_pair: FxMap<(u32, u32, u32), u32> = FxMap::default();
-        for group in self.seen.chunk_by(|x, y| (x.0, x.1) == (y.0, y.1)) {
-            let class = group[0].0;
-            let mut present: Vec<u32> = group.iter().map(|g| g.2).collect();
-            present.dedup();
-            for &la in &present {
-                for &lb in present.iter().filter(|&&lb| lb != la) {
-                    *n_pair.entry((class, la, lb)).or_default() += 1;
-                }
-            }
-            for a in group {
-                for &lb in &present {
-                    if lb != a.2 {
-                        *n_a.entry(((a.2, class, a.3), lb)).or_default() += 1;
-                    }
-                }
-                for b in group.iter().filter(|b| b.2 != a.2) {
-                    *n_ab
-                        .entry(((a.2, class, a.3), (b.2, class, b.3)))
-                        .or_default() += 1;
-                }
-            }
-        }
-        // Best partner of each keyword in each other language.
-        let mut lnf = LnFactorial::default();
-        let mut best: FxMap<(Slot, u32), (f64, u32, Slot)> = FxMap::default();
-        for (&(a, b), &n) in &n_ab {
-            if n < 2 {
-                continue;
-            }
-            let na = n_a.get(&(a, b.0)).copied().unwrap_or(n) as f64;
-            let nb = n_a.get(&(b, a.0)).copied().unwrap_or(n) as f64;
-            let total = n_pair.get(&(a.1, a.0, b.0)).copied().unwrap_or(n) as f64;
-            let strength = phi(n as f64, na, nb, total);
-            // Bonferroni: a is tested against every word of B's list.
-            let level = SIGNIFICANCE / list_len(b).max(1) as f64;
-            if strength <= 0.0
-                || fisher_greater(n, na as u32, nb as u32, total as u32, &mut lnf) >= level
-            {
-                continue;
-            }
-            let entry = best.entry((a, b.0)).or_insert((strength, n, b));
-            // Ties: more shared ids, then the better-ranked word.
-            if (strength, n, std::cmp::Reverse(b.2))
-                > (entry.0, entry.1, std::cmp::Reverse(entry.2.2))
-            {
-                *entry = (strength, n, b);
-            }
-        }
+        let best = best_partners(&Tally::of(&self.seen), languages);
         let mut links: Vec<(Slot, Translation)> = Vec::new();
         for (&(a, lb), &(strength, n, b)) in &best {
             let mutual = best.get(&(b, a.0)).is_some_and(|&(_, _, back)| back == a);
@@ -216,6 +157,83 @@ impl Aligner {
                 .push(t);
         }
     }
+}
+
+/// The counts of the links, over the ids of each (class, pair of languages).
+#[derive(Default)]
+struct Tally {
+    /// Ids where a (language A) and b (language B) were both relied on.
+    n_ab: FxMap<(Slot, Slot), u32>,
+    /// Ids where a was relied on and language B relied on some keyword.
+    n_a: FxMap<(Slot, u32), u32>,
+    /// Ids where both languages relied on some keyword: (class, A, B).
+    n_pair: FxMap<(u32, u32, u32), u32>,
+}
+
+impl Tally {
+    /// Counts sorted, deduplicated (class, id, language, rank) selections.
+    fn of(seen: &[(u32, u32, u32, u32)]) -> Self {
+        let mut t = Tally::default();
+        for group in seen.chunk_by(|x, y| (x.0, x.1) == (y.0, y.1)) {
+            let class = group[0].0;
+            let mut present: Vec<u32> = group.iter().map(|g| g.2).collect();
+            present.dedup();
+            for &la in &present {
+                for &lb in present.iter().filter(|&&lb| lb != la) {
+                    *t.n_pair.entry((class, la, lb)).or_default() += 1;
+                }
+            }
+            for a in group {
+                for &lb in present.iter().filter(|&&lb| lb != a.2) {
+                    *t.n_a.entry(((a.2, class, a.3), lb)).or_default() += 1;
+                }
+                for b in group.iter().filter(|b| b.2 != a.2) {
+                    *t.n_ab
+                        .entry(((a.2, class, a.3), (b.2, class, b.3)))
+                        .or_default() += 1;
+                }
+            }
+        }
+        t
+    }
+}
+
+/// Each keyword's best partner in each other language: (phi, shared ids, the
+/// partner), among the pairs with two shared ids or more that pass the test.
+fn best_partners(
+    t: &Tally,
+    languages: &[LanguageKeywords],
+) -> FxMap<(Slot, u32), (f64, u32, Slot)> {
+    let list_len = |slot: Slot| {
+        languages[slot.0 as usize].classes[slot.1 as usize]
+            .keywords
+            .len()
+    };
+    let mut lnf = LnFactorial::default();
+    let mut best: FxMap<(Slot, u32), (f64, u32, Slot)> = FxMap::default();
+    for (&(a, b), &n) in &t.n_ab {
+        if n < 2 {
+            continue;
+        }
+        let na = t.n_a.get(&(a, b.0)).copied().unwrap_or(n) as f64;
+        let nb = t.n_a.get(&(b, a.0)).copied().unwrap_or(n) as f64;
+        let total = t.n_pair.get(&(a.1, a.0, b.0)).copied().unwrap_or(n) as f64;
+        let strength = phi(n as f64, na, nb, total);
+        // Bonferroni: a is tested against every word of B's list.
+        let level = SIGNIFICANCE / list_len(b).max(1) as f64;
+        if strength <= 0.0
+            || fisher_greater(n, na as u32, nb as u32, total as u32, &mut lnf) >= level
+        {
+            continue;
+        }
+        let entry = best.entry((a, b.0)).or_insert((strength, n, b));
+        // Ties: more shared ids, then the better-ranked word.
+        if (strength, n, std::cmp::Reverse(b.2)) > (entry.0, entry.1, std::cmp::Reverse(entry.2.2))
+        {
+            *entry = (strength, n, b);
+        }
+    }
+    best
 }
 
 /// A link needs its co-selection to be unlikely by chance: one-sided Fisher
