@@ -151,16 +151,15 @@ fn pass_one(plan: &Plan, params: &KeywordParams) -> Result<(PairTable, LangTable
             |(mut table, mut langs, mut scratch, mut spills), (u, unit): (usize, &Unit)| {
                 let mut spill = SpillWriter::new(u)?;
                 let mut kept = Vec::new();
-                let mut spare = PairTable::new(n_runs);
                 plan.for_each_record(unit, |rec| {
                     spill.begin(rec);
-                    let lang_table = if by_lang {
+                    let mut lang_table = if by_lang {
                         if !langs.contains_key(rec.lang) {
                             langs.insert(rec.lang.into(), PairTable::new(n_runs));
                         }
-                        langs.get_mut(rec.lang).unwrap_or(&mut spare)
+                        langs.get_mut(rec.lang)
                     } else {
-                        &mut spare
+                        None
                     };
                     // Two closures share the tables: the pair counts go through a
                     // buffer.
@@ -171,16 +170,16 @@ fn pass_one(plan: &Plan, params: &KeywordParams) -> Result<(PairTable, LangTable
                         |class| kept.push(class),
                         |class, i, score| {
                             table.add(class, rec.words[i], unit.run, score);
-                            if by_lang {
-                                lang_table.add(class, rec.words[i], unit.run, score);
+                            if let Some(t) = lang_table.as_mut() {
+                                t.add(class, rec.words[i], unit.run, score);
                             }
                             spill.select(class, rec.words[i], score);
                         },
                     );
                     for &class in &kept {
                         table.add_pair(class, unit.run);
-                        if by_lang {
-                            lang_table.add_pair(class, unit.run);
+                        if let Some(t) = lang_table.as_mut() {
+                            t.add_pair(class, unit.run);
                         }
                     }
                     spill.end()
@@ -386,12 +385,12 @@ impl DocTally {
     }
 }
 
-/// A listed keyword list: its class, its language (`None`: every language)
-/// and the list.
-type ListRef<'k> = (u32, Option<&'k str>, &'k mut Vec<Keyword>);
+/// A listed keyword list: its class, its language (position in the
+/// per-language lists; `None`: every language) and the list.
+type ListRef<'k> = (u32, Option<u32>, &'k mut Vec<Keyword>);
 
-/// Where a listed word is: (class, language or `None` for every language, slot).
-type Listed = (u32, Option<Box<str>>, u32);
+/// Where a listed word is: (class, language as in [`ListRef`], slot).
+type Listed = (u32, Option<u32>, u32);
 
 /// Every list of the overall and per-language keywords.
 fn all_lists<'k>(
@@ -410,9 +409,9 @@ fn all_lists<'k>(
             lists.push((c as u32, None, list));
         }
     }
-    for lk in languages.iter_mut() {
+    for (l, lk) in languages.iter_mut().enumerate() {
         for (c, lc) in lk.classes.iter_mut().enumerate() {
-            lists.push((c as u32, Some(lk.lang.as_str()), &mut lc.keywords));
+            lists.push((c as u32, Some(l as u32), &mut lc.keywords));
         }
     }
     lists
@@ -426,17 +425,21 @@ fn pass_two(
     classes: &mut [ClassKeywords],
     languages: &mut [LanguageKeywords],
 ) -> Result<()> {
+    let lang_ids: FxMap<String, u32> = languages
+        .iter()
+        .enumerate()
+        .map(|(l, lk)| (lk.lang.clone(), l as u32))
+        .collect();
     let mut lists = all_lists(classes, languages);
     // Listed word → (class, language, slot); slots index (list, rank).
-    let mut index: FxMap<Box<str>, Vec<Listed>> = FxMap::default();
+    let mut index: FxMap<&str, Vec<Listed>> = FxMap::default();
     let mut slots: Vec<(usize, usize)> = Vec::new();
     for (l, (c, lang, list)) in lists.iter().enumerate() {
         for (i, k) in list.iter().enumerate() {
-            index.entry(k.word.as_str().into()).or_default().push((
-                *c,
-                lang.map(Into::into),
-                slots.len() as u32,
-            ));
+            index
+                .entry(k.word.as_str())
+                .or_default()
+                .push((*c, *lang, slots.len() as u32));
             slots.push((l, i));
         }
     }
@@ -450,14 +453,16 @@ fn pass_two(
             let listed: Vec<Option<&Vec<_>>> =
                 spill.words.iter().map(|w| index.get(&**w)).collect();
             spill.for_each_doc(|key, gold, selected| {
-                let lang = key.split_once('\u{1f}').map_or("", |(l, _)| l);
+                let lang = key
+                    .split_once('\u{1f}')
+                    .and_then(|(l, _)| lang_ids.get(l).copied());
                 let mut doc = None;
                 for &(class, id, _) in selected {
                     let Some(entries) = listed[id as usize] else {
                         continue;
                     };
                     for (c, l, slot) in entries {
-                        if *c == class && l.as_deref().is_none_or(|l| l == lang) {
+                        if *c == class && (l.is_none() || *l == lang) {
                             let d = *doc.get_or_insert_with(|| tally.doc(key));
                             tally.seen.insert((*slot, d));
                             tally.add_gold(*slot, gold);

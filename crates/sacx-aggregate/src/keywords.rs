@@ -268,7 +268,7 @@ pub(crate) fn tsv(class: &str, list: &[Keyword]) -> String {
         };
         let cf = k.corpus_freq.map(|n| n.to_string()).unwrap_or_default();
         let assoc = k.association.map(|a| a.to_string()).unwrap_or_default();
-        let _ = writeln!(
+        let _ = write!(
             out,
             "{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}",
             k.word,
@@ -286,14 +286,14 @@ pub(crate) fn tsv(class: &str, list: &[Keyword]) -> String {
             assoc
         );
         if translated {
-            out.pop();
             let t: Vec<String> = k
                 .translations
                 .iter()
                 .map(|t| format!("{}:{}", t.lang, t.word))
                 .collect();
-            let _ = writeln!(out, "\t{}", t.join(";"));
+            let _ = write!(out, "\t{}", t.join(";"));
         }
+        out.push('\n');
     }
     out
 }

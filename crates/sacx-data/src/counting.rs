@@ -23,8 +23,16 @@ struct ClassAcc {
     n: u64,
 }
 
+/// Class accumulators, and the per-language ones when they are asked for.
 #[derive(Default)]
-struct Acc(HashMap<String, ClassAcc>, LanguageCounts);
+struct Acc(HashMap<String, ClassAcc>, Option<LanguageCounts>);
+
+impl Acc {
+    /// An empty accumulator that also counts per language when `by_language`.
+    fn new(by_language: bool) -> Self {
+        Acc(HashMap::new(), by_language.then(LanguageCounts::default))
+    }
+}
 
 fn bump(map: &mut HashMap<String, u64>, key: &str, by: u64) {
     match map.get_mut(key) {
@@ -50,8 +58,9 @@ impl Acc {
                 *words.entry(form).or_default() += 1;
             }
         }
-        self.1
-            .add_document(lang, classes.clone(), words.keys().map(|w| w.as_ref()));
+        if let Some(l) = self.1.as_mut() {
+            l.add_document(lang, classes.clone(), words.keys().map(|w| w.as_ref()));
+        }
         for class in classes {
             let acc = match self.0.get_mut(class) {
                 Some(a) => a,
@@ -69,7 +78,11 @@ impl Acc {
         if self.0.len() < other.0.len() {
             std::mem::swap(&mut self, &mut other);
         }
-        self.1.merge(other.1);
+        match (self.1.as_mut(), other.1) {
+            (Some(mine), Some(theirs)) => mine.merge(theirs),
+            (None, theirs) => self.1 = theirs,
+            (Some(_), None) => {}
+        }
         for (class, o) in other.0 {
             let acc = self.0.entry(class).or_default();
             acc.n += o.n;
@@ -83,7 +96,7 @@ impl Acc {
         self
     }
 
-    fn finish(self, classes: &[String]) -> (ClassWordCounts, LanguageCounts) {
+    fn finish(self, classes: &[String]) -> (ClassWordCounts, Option<LanguageCounts>) {
         let mut out = ClassWordCounts::default();
         for c in classes {
             out.tf.entry(c.clone()).or_default();
@@ -100,17 +113,20 @@ impl Acc {
 }
 
 /// Counts one chunk of records in parallel.
-fn count_chunk(seg: &Segmenter, docs: &[(Record, Vec<String>)]) -> Acc {
+fn count_chunk(seg: &Segmenter, docs: &[(Record, Vec<String>)], by_language: bool) -> Acc {
     docs.par_iter()
-        .fold(Acc::default, |mut acc, (rec, classes)| {
-            acc.add_doc(
-                seg,
-                &rec.lang,
-                &rec.text,
-                classes.iter().map(String::as_str),
-            );
-            acc
-        })
+        .fold(
+            || Acc::new(by_language),
+            |mut acc, (rec, classes)| {
+                acc.add_doc(
+                    seg,
+                    &rec.lang,
+                    &rec.text,
+                    classes.iter().map(String::as_str),
+                );
+                acc
+            },
+        )
         .reduce(Acc::default, Acc::merge)
 }
 
@@ -124,7 +140,8 @@ impl ClassWordCounts {
         opts: &LoadOptions,
         seg: &Segmenter,
     ) -> Result<(ClassWordCounts, LoadReport)> {
-        let (counts, _, report) = Self::count_files_by_language(paths, opts, seg)?;
+        let sources = Source::from_paths(paths, opts)?;
+        let (counts, _, report) = Self::count_sources(sources, opts, seg, false)?;
         Ok((counts, report))
     }
 
@@ -136,7 +153,8 @@ impl ClassWordCounts {
         seg: &Segmenter,
     ) -> Result<(ClassWordCounts, LanguageCounts, LoadReport)> {
         let sources = Source::from_paths(paths, opts)?;
-        Self::count_sources(sources, opts, seg)
+        let (counts, languages, report) = Self::count_sources(sources, opts, seg, true)?;
+        Ok((counts, languages.unwrap_or_default(), report))
     }
 
     /// Counts a corpus read from `reader` (gzip detected by magic bytes), streaming.
@@ -146,7 +164,8 @@ impl ClassWordCounts {
         opts: &LoadOptions,
         seg: &Segmenter,
     ) -> Result<(ClassWordCounts, LoadReport)> {
-        let (counts, _, report) = Self::count_reader_by_language(name, reader, opts, seg)?;
+        let source = Self::reader_source(name, reader, opts)?;
+        let (counts, _, report) = Self::count_sources(vec![source], opts, seg, false)?;
         Ok((counts, report))
     }
 
@@ -157,18 +176,29 @@ impl ClassWordCounts {
         opts: &LoadOptions,
         seg: &Segmenter,
     ) -> Result<(ClassWordCounts, LanguageCounts, LoadReport)> {
+        let source = Self::reader_source(name, reader, opts)?;
+        let (counts, languages, report) = Self::count_sources(vec![source], opts, seg, true)?;
+        Ok((counts, languages.unwrap_or_default(), report))
+    }
+
+    /// The one source of a corpus read from `reader`.
+    fn reader_source<R: Read + Send + 'static>(
+        name: &str,
+        reader: R,
+        opts: &LoadOptions,
+    ) -> Result<Source> {
         let lang = opts.file_language(0, 1)?;
-        let source = Source::from_reader(name, reader, opts, lang, false)?;
-        Self::count_sources(vec![source], opts, seg)
+        Source::from_reader(name, reader, opts, lang, false)
     }
 
     fn count_sources(
         sources: Vec<Source>,
         opts: &LoadOptions,
         seg: &Segmenter,
-    ) -> Result<(ClassWordCounts, LanguageCounts, LoadReport)> {
+        by_language: bool,
+    ) -> Result<(ClassWordCounts, Option<LanguageCounts>, LoadReport)> {
         let mut report = LoadReport::default();
-        let mut total = Acc::default();
+        let mut total = Acc::new(by_language);
         for source in sources {
             read_records(source, opts, &mut report, |chunk, report| {
                 let mut docs = Vec::with_capacity(chunk.len());
@@ -192,7 +222,7 @@ impl ClassWordCounts {
                     report.add_document(&rec.lang, classes.iter().map(String::as_str));
                     docs.push((rec, classes));
                 }
-                let acc = count_chunk(seg, &docs);
+                let acc = count_chunk(seg, &docs, by_language);
                 total = std::mem::take(&mut total).merge(acc);
                 Ok(())
             })?;
