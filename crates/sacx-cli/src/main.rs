@@ -63,6 +63,7 @@ enum Command {
 }
 
 fn main() {
+    sacx_pipeline::memory::bound_heap();
     let result = parse().and_then(|cli| match cli.command {
         Command::Doctor(args) => cmd::doctor::run(&args),
         Command::Run(args) => cmd::run::run(&args),

@@ -156,6 +156,19 @@ pub enum Error {
         source: serde_json::Error,
     },
 
+    /// A versioned file of another format version than this sacx reads.
+    #[error(
+        "{path}: format {found}, but this sacx reads {expected}; redo the step that wrote it with this version, or use the sacx version that wrote it"
+    )]
+    Version {
+        /// The file involved.
+        path: PathBuf,
+        /// The format tag found in the file.
+        found: String,
+        /// The format tag this version reads.
+        expected: &'static str,
+    },
+
     /// A class-count file that parses but has the wrong content (a class
     /// without `_N_DOCS`, TF and DF files from different counts).
     #[error("{path}: {reason}")]

@@ -121,6 +121,11 @@ impl RunLayout {
     pub fn report(&self) -> PathBuf {
         self.root.join(REPORT_HTML)
     }
+    /// `stages/<stage>.json`: the stamp of a finished corpus-wide stage
+    /// ([`crate::stamp::StageStamp`]).
+    pub fn stamp(&self, stage: &str) -> PathBuf {
+        self.root.join("stages").join(format!("{stage}.json"))
+    }
     /// `map/`: the topic map of `sacx run --map`.
     pub fn map(&self) -> PathBuf {
         self.root.join("map")

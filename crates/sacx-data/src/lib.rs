@@ -36,6 +36,7 @@ mod report;
 mod segment;
 mod split;
 mod stream;
+pub mod stamp;
 #[cfg(feature = "text")]
 mod tokenize;
 #[cfg(feature = "text")]

@@ -4,6 +4,7 @@ use crate::Result;
 use crate::options::SplitArgs;
 use crate::seed::{ValidDocs, checked_split, checkpoint_tokenizer};
 use sacx_aggregate::{ClassCounts, Evaluation, Faithfulness, Keywords, control_words, top_words};
+use std::collections::HashSet;
 use sacx_data::Corpus;
 use sacx_data::layout::RunLayout;
 use sacx_ig::DocSource;
@@ -26,23 +27,46 @@ pub struct FaithJob<'a> {
     pub split: &'a SplitArgs,
     /// The device to run on.
     pub device: DeviceSpec,
-    /// Class word counts (for the random control words).
-    pub counts: &'a ClassCounts,
+    /// Per evaluated K, per class (model order) the random control words
+    /// ([`control_sets`]).
+    pub control: &'a ControlSets,
     /// Seed of the random control words.
     pub control_seed: u64,
     /// Memory budget of one model call, in tokens.
     pub max_batch_tokens: usize,
 }
 
-/// Measures every set (`sets[i]` is evaluated by `evals[i]`) at each evaluated K
-/// and stores the figures in the evaluations.
-pub fn attach(job: &FaithJob<'_>, sets: &[Keywords], evals: &mut [Evaluation]) -> Result<()> {
-    let ks: Vec<usize> = evals
+/// Per K, per class the control words of the faithfulness figures.
+pub type ControlSets = BTreeMap<usize, Vec<HashSet<String>>>;
+
+/// The control words of every K the evaluations hold, drawn from the class
+/// word counts (so that the counts need not stay in memory while the models
+/// measure). `labels` are the corpus's classes, in model order.
+pub fn control_sets(
+    counts: &ClassCounts,
+    labels: &[String],
+    evals: &[Evaluation],
+    seed: u64,
+) -> ControlSets {
+    evaluated_ks(evals)
+        .into_iter()
+        .map(|k| (k, control_words(counts, labels, k, seed)))
+        .collect()
+}
+
+fn evaluated_ks(evals: &[Evaluation]) -> Vec<usize> {
+    evals
         .iter()
         .flat_map(|e| e.results.iter().map(|r| r.k))
         .collect::<std::collections::BTreeSet<_>>()
         .into_iter()
-        .collect();
+        .collect()
+}
+
+/// Measures every set (`sets[i]` is evaluated by `evals[i]`) at each evaluated K
+/// and stores the figures in the evaluations.
+pub fn attach(job: &FaithJob<'_>, sets: &[Keywords], evals: &mut [Evaluation]) -> Result<()> {
+    let ks = evaluated_ks(evals);
     // totals[k][set][class]; the last set is the control.
     let mut totals: BTreeMap<usize, Vec<Vec<FaithSums>>> = BTreeMap::new();
     let mut labels: Vec<String> = Vec::new();
@@ -63,7 +87,7 @@ pub fn attach(job: &FaithJob<'_>, sets: &[Keywords], evals: &mut [Evaluation]) -
             .iter()
             .map(|&k| {
                 let mut w: Vec<_> = sets.iter().map(|s| top_words(s, &labels, k)).collect();
-                w.push(control_words(job.counts, &labels, k, job.control_seed));
+                w.push(job.control.get(&k).cloned().unwrap_or_default());
                 (k, w)
             })
             .collect();

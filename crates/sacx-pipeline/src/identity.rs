@@ -89,8 +89,11 @@ pub fn fingerprint(corpus: &Corpus) -> String {
 }
 
 /// Writes `params.json` on the first start; later starts must match it.
-pub fn check(layout: &RunLayout, options: &RunOptions, corpus: &Corpus) -> Result<()> {
-    check_value(&layout.params(), identity(options, corpus)?)
+/// Returns the identity.
+pub fn check(layout: &RunLayout, options: &RunOptions, corpus: &Corpus) -> Result<Value> {
+    let identity = identity(options, corpus)?;
+    check_value(&layout.params(), identity.clone())?;
+    Ok(identity)
 }
 
 /// Writes `identity` as the options of the parameter file `path` on the first

@@ -17,6 +17,7 @@ mod explain_corpus;
 mod faith;
 pub mod guard;
 mod identity;
+pub mod memory;
 pub mod libtorch;
 pub mod map;
 mod observer;
@@ -32,7 +33,7 @@ pub mod stages;
 
 pub use error::{Error, Result};
 pub use explain_corpus::ExplainCorpusJob;
-pub use faith::{FaithJob, attach as attach_faithfulness};
+pub use faith::{ControlSets, FaithJob, attach as attach_faithfulness, control_sets};
 pub use observer::{Event, Observer, Silent};
 pub use options::RunOptions;
 pub use run::{Run, RunBuilder, Summary};

@@ -118,6 +118,7 @@ pub(crate) struct Stage {
 impl Stage {
     pub(crate) fn start(observer: &mut dyn Observer, name: String) -> Self {
         observer.event(Event::StageStarted { stage: &name });
+        crate::memory::stage_start();
         Stage {
             name,
             started: std::time::Instant::now(),

@@ -9,7 +9,8 @@ use crate::identity;
 use crate::observer::{Event, Observer};
 use crate::options::RunOptions;
 use crate::seed::{self, SeedJob};
-use crate::{Error, Result, guard, stages};
+use crate::{Error, Result, guard, memory, stages};
+use sacx_data::stamp::{StageInputs, StageStamp};
 use sacx_aggregate::Method;
 use sacx_data::layout::RunLayout;
 use sacx_model::DeviceSpec;
@@ -196,6 +197,7 @@ impl Run {
     /// Runs (or resumes) every stage; events go to `observer`.
     pub fn run(&self, observer: &mut dyn Observer) -> Result<Summary> {
         let started = Instant::now();
+        memory::bound_heap();
         let (o, layout) = (&self.options, &self.layout);
         let device = self.device.resolve()?;
         let mut stages: BTreeMap<String, Value> = BTreeMap::new();
@@ -204,12 +206,15 @@ impl Run {
         observer.event(Event::Loaded(&corpus.report));
         stages.insert("load".into(), json!(t.elapsed().as_secs_f64()));
         let _lock = self.take_directory(observer)?;
-        identity::check(layout, o, &corpus)?;
+        let identity = identity::check(layout, o, &corpus)?;
+        let corpus_key = identity.get("corpus").map(Value::to_string).unwrap_or_default();
         if let Some(n) = o.train.threads {
             tch::set_num_threads(n as i32);
         }
+        let mut ran = false;
         for &seed in &self.seeds {
-            let timing = self.seed(&corpus, seed, observer)?;
+            let (timing, seed_ran) = self.seed(&corpus, seed, observer)?;
+            ran |= seed_ran;
             stages.insert(
                 format!("seed-{seed}"),
                 Value::Object(timing.into_iter().collect()),
@@ -236,44 +241,96 @@ impl Run {
             seeds: &self.seeds,
             corpus: &corpus,
             device: self.device,
+            corpus_key: &corpus_key,
         };
-        stages.extend(stages::aggregate(&job, observer)?);
+        let aggregated = stages::aggregate(&job, observer)?;
+        ran |= aggregated.ran;
+        stages.extend(aggregated.times);
+        if o.map {
+            ran |= self.map(device, &corpus_key, &mut stages, observer)?;
+        }
+        let report = layout.report();
+        let report_in = StageInputs::new("report")
+            .text(env!("CARGO_PKG_VERSION"))
+            .file(&layout.stamp("evaluation"))
+            .file(&layout.stamp("map"));
+        if !ran && report.is_file() && StageStamp::matches(&layout.stamp("report"), &report_in) {
+            observer.event(Event::Note(&format!(
+                "nothing to do: the run in {} is complete with these options ({})",
+                layout.root().display(),
+                report.display()
+            )));
+            summary.report = Some(report);
+            summary.seconds = started.elapsed().as_secs_f64();
+            return Ok(summary);
+        }
         // run.json first, so that the report shows the parameters and timings;
         // then again with the report's time.
+        let mut stages = merged_times(&layout.run_json(), stages);
         write_run_json(
             self,
             device,
             stages.clone(),
             started.elapsed().as_secs_f64(),
         )?;
-        if o.map {
-            let t = Instant::now();
-            let job = crate::map::MapJob {
-                corpus: o.corpus.clone(),
-                out: layout.map(),
-                run: Some(layout.root().to_path_buf()),
-                source: crate::map::VectorSource::Classifier,
-                pv: o.map_options.pv_params()?,
-                params: o.map_options.map_params()?,
-                device,
-            };
-            let map = job.run()?;
-            observer.event(Event::Note(&format!(
-                "topic map: {} clusters, {} noise documents: {}",
-                map.info.metrics.clusters,
-                map.info.metrics.noise,
-                job.out.join(crate::map::MAP_HTML).display()
-            )));
-            stages.insert("map".into(), json!(t.elapsed().as_secs_f64()));
-        }
         let t = Instant::now();
+        memory::stage_start();
         let report = sacx_report::write(layout.root())?;
+        StageStamp::new("report", &report_in).write(&layout.stamp("report"))?;
         stages.insert("report".into(), json!(t.elapsed().as_secs_f64()));
         write_run_json(self, device, stages, started.elapsed().as_secs_f64())?;
         observer.event(Event::Report { path: &report });
         summary.report = Some(report);
         summary.seconds = started.elapsed().as_secs_f64();
         Ok(summary)
+    }
+
+    /// The topic map of `--map`, built again unless its stamp names the same
+    /// inputs; returns whether it was built.
+    fn map(
+        &self,
+        device: tch::Device,
+        corpus_key: &str,
+        stages: &mut BTreeMap<String, Value>,
+        observer: &mut dyn Observer,
+    ) -> Result<bool> {
+        let (o, layout) = (&self.options, &self.layout);
+        let mut inputs = StageInputs::new("map")
+            .text(corpus_key)
+            .text(&serde_json::to_string(&o.map_options).unwrap_or_default());
+        for &seed in &self.seeds {
+            inputs = inputs
+                .number(seed)
+                .file(&layout.seed(seed).checkpoint().join(sacx_model::checkpoint::CONFIG_FILE));
+        }
+        let done = layout.map().join(sacx_map::MAP_JSON).is_file();
+        if done && StageStamp::matches(&layout.stamp("map"), &inputs) {
+            return Ok(false);
+        }
+        let t = Instant::now();
+        memory::stage_start();
+        let job = crate::map::MapJob {
+            corpus: o.corpus.clone(),
+            out: layout.map(),
+            run: Some(layout.root().to_path_buf()),
+            source: crate::map::VectorSource::Classifier,
+            pv: o.map_options.pv_params()?,
+            params: o.map_options.map_params()?,
+            device,
+        };
+        let map = job.run()?;
+        StageStamp::new("map", &inputs).write(&layout.stamp("map"))?;
+        observer.event(Event::Note(&format!(
+            "topic map: {} clusters, {} noise documents: {}",
+            map.info.metrics.clusters,
+            map.info.metrics.noise,
+            job.out.join(crate::map::MAP_HTML).display()
+        )));
+        stages.insert("map".into(), json!(t.elapsed().as_secs_f64()));
+        if let Some(mib) = memory::stage_peak_mib() {
+            stages.insert("map_peak_mib".into(), json!(mib));
+        }
+        Ok(true)
     }
 
     /// Checks that the run directory may be written, creates it and takes its lock.
@@ -296,13 +353,13 @@ impl Run {
     }
 
     /// One seed's training and explanation, each skipped when complete;
-    /// returns the seed's stage times.
+    /// returns the seed's stage times and peak memory, and whether any ran.
     fn seed(
         &self,
         corpus: &sacx_data::Corpus,
         seed: u64,
         observer: &mut dyn Observer,
-    ) -> Result<BTreeMap<String, Value>> {
+    ) -> Result<(BTreeMap<String, Value>, bool)> {
         let o = &self.options;
         let seed_layout = self.layout.seed(seed);
         let job = SeedJob {
@@ -318,11 +375,14 @@ impl Run {
             .map_err(|e| Error::io(seed_layout.dir(), "create", e))?;
         let _seed_lock = guard::lock(seed_layout.dir(), guard::Mode::Exclusive)?;
         let mut timing = read_timing(&seed_layout.timing());
+        let mut ran = false;
         if !seed::trained(&seed_layout) {
             let t = Instant::now();
+            memory::stage_start();
             seed::train(&job, &seed_layout, observer)?;
-            timing.insert("train".into(), json!(t.elapsed().as_secs_f64()));
+            record(&mut timing, "train", t);
             write_json(&seed_layout.timing(), &timing)?;
+            ran = true;
         } else {
             observer.event(Event::Note(&format!(
                 "seed {seed}: trained model found, skipping training"
@@ -330,6 +390,7 @@ impl Run {
         }
         if !seed::explained(&seed_layout) {
             let t = Instant::now();
+            memory::stage_start();
             let explain = seed::ExplainJob {
                 corpus,
                 seed,
@@ -338,15 +399,37 @@ impl Run {
                 ig: &o.ig,
             };
             seed::explain(&explain, &seed_layout, observer)?;
-            timing.insert("explain".into(), json!(t.elapsed().as_secs_f64()));
+            record(&mut timing, "explain", t);
             write_json(&seed_layout.timing(), &timing)?;
+            ran = true;
         } else {
             observer.event(Event::Note(&format!(
                 "seed {seed}: explanations found, skipping explanation"
             )));
         }
-        Ok(timing)
+        Ok((timing, ran))
     }
+}
+
+/// Records a stage's seconds since `started` and its peak resident memory.
+fn record(timing: &mut BTreeMap<String, Value>, stage: &str, started: Instant) {
+    timing.insert(stage.into(), json!(started.elapsed().as_secs_f64()));
+    if let Some(mib) = memory::stage_peak_mib() {
+        timing.insert(format!("{stage}_peak_mib"), json!(mib));
+    }
+}
+
+/// This start's stage times over those of earlier starts (`run.json`), so
+/// that stages skipped now keep their recorded times.
+fn merged_times(run_json: &Path, now: BTreeMap<String, Value>) -> BTreeMap<String, Value> {
+    let mut times: BTreeMap<String, Value> = std::fs::read_to_string(run_json)
+        .ok()
+        .and_then(|t| serde_json::from_str::<Value>(&t).ok())
+        .and_then(|v| v.get("seconds").cloned())
+        .and_then(|v| serde_json::from_value(v).ok())
+        .unwrap_or_default();
+    times.extend(now);
+    times
 }
 
 fn read_timing(path: &Path) -> BTreeMap<String, Value> {

@@ -3,9 +3,10 @@
 //! the single-stage commands (`sacx count-words`, `keywords`, `evaluate`).
 use crate::observer::{Event, Observer, Stage};
 use crate::options::{CorpusArgs, EvalArgs, RunOptions};
-use crate::{Error, Result, bundled, faith};
+use crate::{Error, Result, bundled, faith, memory};
 use sacx_aggregate::{ClassCounts, EvalDocuments, Evaluation, Inputs, Keywords, Method, evaluate};
 use sacx_data::layout::RunLayout;
+use sacx_data::stamp::{StageInputs, StageStamp};
 use sacx_data::{ClassWordCounts, Corpus, LanguageCounts, LoadReport};
 use sacx_model::DeviceSpec;
 use serde_json::{Value, json};
@@ -19,71 +20,111 @@ pub(crate) struct AggregateJob<'a> {
     pub seeds: &'a [u64],
     pub corpus: &'a Corpus,
     pub device: DeviceSpec,
+    /// The fingerprint of the loaded corpus and its options (the counts'
+    /// inputs).
+    pub corpus_key: &'a str,
 }
 
-/// Counts, keywords (IG and baselines), their evaluation and faithfulness;
-/// returns the stage times.
-pub(crate) fn aggregate(
-    job: &AggregateJob<'_>,
-    observer: &mut dyn Observer,
-) -> Result<BTreeMap<String, Value>> {
+/// What the corpus-wide stages did: their times and peak memory, and whether
+/// any of them ran (a finished run started again skips every one).
+pub(crate) struct Aggregated {
+    pub times: BTreeMap<String, Value>,
+    pub ran: bool,
+}
+
+/// The class word counts, read from the run's `counts/` when a stage first
+/// needs them and dropped before the faithfulness stage.
+struct LazyCounts<'a> {
+    dir: &'a Path,
+    counts: Option<ClassCounts>,
+}
+
+impl LazyCounts<'_> {
+    fn get(&mut self) -> Result<&ClassCounts> {
+        if self.counts.is_none() {
+            self.counts = Some(read_counts(self.dir)?);
+        }
+        self.counts.as_ref().ok_or(Error::NoCounts {
+            dir: self.dir.to_path_buf(),
+        })
+    }
+}
+
+/// The inputs every seed contributes to the keywords and their evaluation:
+/// the seed and its explanation summary.
+fn seed_inputs(layout: &RunLayout, seeds: &[u64]) -> String {
+    let mut inputs = StageInputs::new("seeds");
+    for &seed in seeds {
+        inputs = inputs.number(seed).file(&layout.seed(seed).summary());
+    }
+    inputs.hex()
+}
+
+fn json_text<T: serde::Serialize>(value: &T) -> String {
+    serde_json::to_string(value).unwrap_or_default()
+}
+
+/// Counts, keywords (IG and baselines), their evaluation and faithfulness,
+/// each skipped when its stamp names the same inputs; returns the stage times
+/// and peak memory.
+pub(crate) fn aggregate(job: &AggregateJob<'_>, observer: &mut dyn Observer) -> Result<Aggregated> {
     let (o, layout) = (job.options, job.layout);
-    let mut times = BTreeMap::new();
-    let stage = Stage::start(observer, "counting class words".into());
+    let threshold = o.train.threshold as f32;
+    let mut out = Aggregated {
+        times: BTreeMap::new(),
+        ran: false,
+    };
+    let counts_dir = layout.counts();
+    let count_in = StageInputs::new("count").text(job.corpus_key);
     let counted = ["df.json", sacx_data::LANGUAGE_COUNTS_FILE]
         .iter()
-        .all(|f| layout.counts().join(f).is_file());
-    if !counted {
+        .all(|f| counts_dir.join(f).is_file());
+    if !(counted && StageStamp::matches(&layout.stamp("count"), &count_in)) {
+        let stage = Stage::start(observer, "counting class words".into());
         let (counts, languages, _) = count(&o.corpus)?;
-        save_counts(&counts, &languages, &layout.counts())?;
+        save_counts(&counts, &languages, &counts_dir)?;
+        drop((counts, languages));
+        StageStamp::new("count", &count_in).write(&layout.stamp("count"))?;
+        let s = stage.finish(observer, &counts_dir.display().to_string());
+        record(&mut out, "count", s);
     }
-    let counts = read_counts(&layout.counts())?;
-    let s = stage.finish(observer, &layout.counts().display().to_string());
-    times.insert("count".into(), json!(s));
-
-    let explanations: Vec<PathBuf> = job
-        .seeds
-        .iter()
-        .map(|&s| layout.seed(s).explanations())
-        .collect();
-    let inputs = explanation_inputs(&explanations, &[])?;
-    let stage = Stage::start(
-        observer,
-        format!(
-            "ranking keywords over {} shards of {} runs",
-            inputs.sources().len(),
-            job.seeds.len()
-        ),
-    );
-    let threshold = o.train.threshold as f32;
-    let ig = sacx_aggregate::aggregate(&inputs, &o.keywords.params(threshold)?, Some(&counts))?;
-    ig.write(&layout.keywords())?;
-    let s = stage.finish(observer, &layout.keywords().display().to_string());
-    observer.event(Event::Keywords {
-        keywords: &ig,
-        dir: &layout.keywords(),
-    });
-    times.insert("keywords".into(), json!(s));
-
-    let stage = Stage::start(observer, "classical baselines".into());
+    let mut counts = LazyCounts {
+        dir: &counts_dir,
+        counts: None,
+    };
+    let seeds_in = seed_inputs(layout, job.seeds);
+    let kw_in = StageInputs::new("keywords")
+        .text(&count_in.hex())
+        .text(&seeds_in)
+        .text(&json_text(&o.keywords))
+        .text(&threshold.to_string());
+    let ig = keywords(job, &kw_in, &mut counts, &mut out, observer)?;
     let classes: Vec<String> = ig.classes.iter().map(|c| c.class.clone()).collect();
+    let base_in = StageInputs::new("baselines")
+        .text(&count_in.hex())
+        .text(&json_text(&o.baselines))
+        .text(&json_text(&o.keywords))
+        .text(&classes.join("\n"));
     let mut sets = vec![ig];
-    for &method in &o.baselines {
-        if method == Method::Ig {
-            continue;
-        }
-        let params = o.keywords.baseline_params(method)?;
-        let kw = sacx_aggregate::baseline(&counts, &classes, &params)?;
-        kw.write(&layout.baseline(&method.to_string()))?;
-        sets.push(kw);
-    }
-    let s = stage.finish(observer, &format!("{} methods", sets.len() - 1));
-    times.insert("baselines".into(), json!(s));
+    sets.extend(baselines(job, &base_in, &classes, &mut counts, &mut out, observer)?);
 
+    let eval_in = StageInputs::new("evaluation")
+        .text(&kw_in.hex())
+        .text(&base_in.hex())
+        .text(&seeds_in)
+        .text(&json_text(&o.eval));
+    if StageStamp::matches(&layout.stamp("evaluation"), &eval_in) && layout.evaluation().is_file()
+    {
+        return Ok(out);
+    }
     let stage = Stage::start(observer, "evaluating keywords".into());
-    let mut evals = evaluate_sets(&sets, &explanations, &o.eval, threshold, Some(&counts))?;
+    let mut evals = evaluate_sets(&sets, &explanations(job), &o.eval, threshold, Some(counts.get()?))?;
+    let labels = job.corpus.labels.names().to_vec();
+    let control = faith::control_sets(counts.get()?, &labels, &evals, o.eval.control_seed);
+    // Faithfulness needs the models, not the counts.
+    drop(counts);
     let s = stage.finish(observer, "coverage and distinctiveness");
-    times.insert("evaluate".into(), json!(s));
+    record(&mut out, "evaluate", s);
 
     let stage = Stage::start(
         observer,
@@ -95,15 +136,102 @@ pub(crate) fn aggregate(
         seeds: job.seeds,
         split: &o.split,
         device: job.device,
-        counts: &counts,
+        control: &control,
         control_seed: o.eval.control_seed,
         max_batch_tokens: o.ig.max_batch_tokens,
     };
     faith::attach(&faith_job, &sets, &mut evals)?;
     write_evaluations(&layout.evaluation(), &evals)?;
+    StageStamp::new("evaluation", &eval_in).write(&layout.stamp("evaluation"))?;
     let s = stage.finish(observer, &layout.evaluation().display().to_string());
-    times.insert("faithfulness".into(), json!(s));
-    Ok(times)
+    record(&mut out, "faithfulness", s);
+    Ok(out)
+}
+
+/// Records a stage's seconds and peak resident memory.
+fn record(out: &mut Aggregated, stage: &str, seconds: f64) {
+    out.ran = true;
+    out.times.insert(stage.into(), json!(seconds));
+    if let Some(mib) = memory::stage_peak_mib() {
+        out.times.insert(format!("{stage}_peak_mib"), json!(mib));
+    }
+}
+
+fn explanations(job: &AggregateJob<'_>) -> Vec<PathBuf> {
+    job.seeds
+        .iter()
+        .map(|&s| job.layout.seed(s).explanations())
+        .collect()
+}
+
+/// The IG keywords: ranked again unless the stamp names the same inputs.
+fn keywords(
+    job: &AggregateJob<'_>,
+    inputs: &StageInputs,
+    counts: &mut LazyCounts<'_>,
+    out: &mut Aggregated,
+    observer: &mut dyn Observer,
+) -> Result<Keywords> {
+    let (o, layout) = (job.options, job.layout);
+    let file = layout.keywords().join(sacx_aggregate::KEYWORDS_JSON);
+    if StageStamp::matches(&layout.stamp("keywords"), inputs) && file.is_file() {
+        return read_keywords(&file);
+    }
+    let explanations = explanations(job);
+    let sources = explanation_inputs(&explanations, &[])?;
+    let stage = Stage::start(
+        observer,
+        format!(
+            "ranking keywords over {} shards of {} runs",
+            sources.sources().len(),
+            job.seeds.len()
+        ),
+    );
+    let params = o.keywords.params(o.train.threshold as f32)?;
+    let ig = sacx_aggregate::aggregate(&sources, &params, Some(counts.get()?))?;
+    ig.write(&layout.keywords())?;
+    StageStamp::new("keywords", inputs).write(&layout.stamp("keywords"))?;
+    let s = stage.finish(observer, &layout.keywords().display().to_string());
+    observer.event(Event::Keywords {
+        keywords: &ig,
+        dir: &layout.keywords(),
+    });
+    record(out, "keywords", s);
+    Ok(ig)
+}
+
+/// The classical baselines' keywords: computed again unless the stamp names
+/// the same inputs.
+fn baselines(
+    job: &AggregateJob<'_>,
+    inputs: &StageInputs,
+    classes: &[String],
+    counts: &mut LazyCounts<'_>,
+    out: &mut Aggregated,
+    observer: &mut dyn Observer,
+) -> Result<Vec<Keywords>> {
+    let (o, layout) = (job.options, job.layout);
+    let methods: Vec<Method> = o.baselines.iter().copied().filter(|&m| m != Method::Ig).collect();
+    let files: Vec<PathBuf> = methods
+        .iter()
+        .map(|m| layout.baseline(&m.to_string()).join(sacx_aggregate::KEYWORDS_JSON))
+        .collect();
+    if StageStamp::matches(&layout.stamp("baselines"), inputs) && files.iter().all(|f| f.is_file())
+    {
+        return files.iter().map(|f| read_keywords(f)).collect();
+    }
+    let stage = Stage::start(observer, "classical baselines".into());
+    let mut sets = Vec::new();
+    for &method in &methods {
+        let params = o.keywords.baseline_params(method)?;
+        let kw = sacx_aggregate::baseline(counts.get()?, classes, &params)?;
+        kw.write(&layout.baseline(&method.to_string()))?;
+        sets.push(kw);
+    }
+    StageStamp::new("baselines", inputs).write(&layout.stamp("baselines"))?;
+    let s = stage.finish(observer, &format!("{} methods", sets.len()));
+    record(out, "baselines", s);
+    Ok(sets)
 }
 
 /// Counts the corpus of `args` (the bundled one when it names no file),

@@ -72,13 +72,17 @@ pub fn run(args: &Args) -> Result<()> {
             None => read_counts(&layout.counts())?,
         };
         let corpus = args.corpus.load()?;
+        let labels = corpus.labels.names().to_vec();
+        let control =
+            sacx_pipeline::control_sets(&counts, &labels, &evals, args.eval.control_seed);
+        drop(counts);
         let job = sacx_pipeline::FaithJob {
             corpus: &corpus,
             layout: &layout,
             seeds: &seeds,
             split: &args.split,
             device,
-            counts: &counts,
+            control: &control,
             control_seed: args.eval.control_seed,
             max_batch_tokens: args.max_batch_tokens,
         };
