@@ -2,7 +2,7 @@
 //!
 //! The format and its arithmetic live in [`sacx_data::metrics`] (no libtorch,
 //! so that readers of a run directory need no model crate); this module
-//! re-exports them and keeps [`evaluate`] and [`write`] with this crate's
+//! re-exports them and keeps [`evaluate`] and [`write()`] with this crate's
 //! error type.
 use std::path::Path;
 

@@ -113,3 +113,90 @@ pub fn read_json<T: DeserializeOwned>(path: &Path) -> Result<T> {
     })?;
     serde_json::from_slice(&bytes).map_err(|e| map_file(path, format!("not a sacx map file ({e})")))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::tensors::{Raw, write};
+    use super::super::{MapMetrics, Source, Timings};
+    use super::*;
+
+    fn save(dir: &Path, documents: usize) {
+        let info: MapInfo = MapInfo {
+            format: FORMAT.into(),
+            source: Source::Classifier {
+                run: "run".into(),
+                seeds: vec![1, 2],
+                fingerprint: "f".into(),
+            },
+            params: serde_json::json!({"cluster_components": 3}),
+            min_cluster_size: 5,
+            documents,
+            dim: 4,
+            vectors_s: 0.0,
+            timings: Timings::default(),
+            metrics: MapMetrics {
+                knn10_label_precision: 0.5,
+                nmi_first_class: 0.1,
+                nmi_language: 0.2,
+                clusters: 1,
+                noise: 1,
+            },
+            clusters: Vec::new(),
+        };
+        write_json(&dir.join(MAP_JSON), &info).unwrap();
+        let doc = |id: &str| MapDoc {
+            id: id.into(),
+            lang: "en".into(),
+            labels: vec!["A".into()],
+            snippet: "x".into(),
+        };
+        write_json(&dir.join(DOCUMENTS_JSON), &[doc("a"), doc("b")]).unwrap();
+        write(
+            &dir.join(LAYOUT_FILE),
+            &[
+                ("cluster_space", Raw::f32(vec![2, 3], &[0.0; 6])),
+                ("plot", Raw::f32(vec![2, 2], &[1.0, 2.0, 3.0, 4.0])),
+            ],
+        )
+        .unwrap();
+        write(
+            &dir.join(CLUSTERS_FILE),
+            &[("labels", Raw::i32(vec![2], &[0, -1]))],
+        )
+        .unwrap();
+    }
+
+    #[test]
+    fn a_saved_map_reads_back_without_its_vectors() {
+        let dir = tempfile::tempdir().unwrap();
+        save(dir.path(), 2);
+        let map: SavedMap = SavedMap::load(dir.path()).unwrap();
+        assert_eq!(map.docs().len(), 2);
+        assert_eq!(map.plot(), [1.0, 2.0, 3.0, 4.0]);
+        assert_eq!(map.clusters(), [Some(0), None]);
+        assert_eq!(map.cluster_components, 3);
+        assert_eq!(map.info().params["cluster_components"], 3);
+    }
+
+    #[test]
+    fn a_map_whose_files_disagree_is_an_error_naming_the_file() {
+        let dir = tempfile::tempdir().unwrap();
+        save(dir.path(), 3);
+        let e = SavedMap::<serde_json::Value>::load(dir.path())
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains(DOCUMENTS_JSON) && e.contains("2 documents, map.json says 3"),
+            "{e}"
+        );
+        save(dir.path(), 2);
+        std::fs::write(dir.path().join(CLUSTERS_FILE), b"junk").unwrap();
+        let e = SavedMap::<serde_json::Value>::load(dir.path())
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains(CLUSTERS_FILE) && e.contains("not a safetensors file"),
+            "{e}"
+        );
+    }
+}
