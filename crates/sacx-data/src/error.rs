@@ -179,6 +179,16 @@ pub enum Error {
         reason: String,
     },
 
+    /// A file of a map directory that is missing a part, malformed or
+    /// inconsistent with the others.
+    #[error("{path}: {reason}")]
+    MapFile {
+        /// The file involved.
+        path: PathBuf,
+        /// What is wrong.
+        reason: String,
+    },
+
     /// A predictions directory or part that is incomplete or malformed.
     #[error("{path}: {reason}")]
     Predictions {

@@ -26,6 +26,8 @@ mod label;
 mod labelled;
 mod lang_counts;
 pub mod layout;
+pub mod map;
+pub mod metrics;
 mod options;
 mod param;
 #[cfg(feature = "parquet")]

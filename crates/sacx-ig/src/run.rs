@@ -12,7 +12,6 @@ use crate::{Error, Result};
 use sacx_data::explanation::{
     DocExplanation, SHARD_FORMAT_VERSION, ShardHeader, ShardReader, ShardWriter,
 };
-use serde::{Deserialize, Serialize};
 use std::ops::Range;
 use std::path::Path;
 use std::sync::mpsc;
@@ -83,32 +82,9 @@ pub struct Progress {
     pub seconds: f64,
 }
 
-/// `summary.json`: statistics over every shard of the directory.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct Summary {
-    /// Documents explained.
-    pub documents: usize,
-    /// (document, target) pairs.
-    pub pairs: usize,
-    /// Documents without any target.
-    pub documents_without_target: usize,
-    /// Mean relative completeness gap over pairs.
-    pub mean_rel_delta: f64,
-    /// Largest relative completeness gap.
-    pub max_rel_delta: f64,
-    /// Mean quadrature steps per pair.
-    pub mean_steps: f64,
-    /// Most quadrature steps of a pair.
-    pub max_steps: u32,
-    /// Shards in the directory.
-    pub shards: usize,
-    /// Shards this invocation found complete and skipped.
-    pub shards_resumed: usize,
-    /// Seconds spent by this invocation.
-    pub seconds: f64,
-    /// The attribution parameters.
-    pub params: crate::IgParams,
-}
+/// `summary.json`: statistics over every shard of the directory (the format
+/// lives in [`sacx_data::explanation::Summary`]; here with typed parameters).
+pub type Summary = sacx_data::explanation::Summary<crate::IgParams>;
 
 /// Shard naming and listing live with the shard format, in
 /// [`sacx_data::explanation`]; re-exported here for existing callers.
@@ -186,12 +162,7 @@ pub fn explain_to_dir(
         explainer.params(),
     )?;
     let path = dir.join(sacx_data::layout::SUMMARY_FILE);
-    let mut json = serde_json::to_vec_pretty(&summary).map_err(|e| Error::Io {
-        path: path.clone(),
-        source: e.into(),
-    })?;
-    json.push(b'\n');
-    sacx_data::write_atomic(&path, &json)?;
+    summary.write(&path)?;
     Ok(summary)
 }
 

@@ -46,6 +46,20 @@ pub enum Error {
     },
 }
 
+/// A map-file error of `sacx_data::map` keeps this crate's variants: a bad
+/// file is [`Error::Format`], a failed read or write [`Error::Io`].
+impl From<sacx_data::Error> for Error {
+    fn from(e: sacx_data::Error) -> Self {
+        match e {
+            sacx_data::Error::MapFile { path, reason } => Error::Format { path, reason },
+            sacx_data::Error::Io { path, source } => Error::Io { path, source },
+            other => Error::Input {
+                what: other.to_string(),
+            },
+        }
+    }
+}
+
 /// The crate's result type.
 pub type Result<T> = std::result::Result<T, Error>;
 
@@ -69,14 +83,6 @@ impl Error {
         Error::Format {
             path: path.to_path_buf(),
             reason: reason.into(),
-        }
-    }
-
-    /// An [`Error::Io`] of `path`.
-    pub(crate) fn io(path: &std::path::Path, source: std::io::Error) -> Self {
-        Error::Io {
-            path: path.to_path_buf(),
-            source,
         }
     }
 }

@@ -4,7 +4,6 @@ use crate::knn::{Knn, Metric, neighbours};
 use crate::{
     Clustering, DocVectors, Error, HdbscanParams, Result, Selection, UmapParams, hdbscan, umap,
 };
-use serde::{Deserialize, Serialize};
 use std::time::Instant;
 
 sacx_data::validated_params! {
@@ -98,18 +97,7 @@ impl MapParams {
     }
 }
 
-/// Seconds spent in each step of [`layout`].
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-pub struct Timings {
-    /// The cosine kNN graph of the vectors.
-    pub knn_s: f64,
-    /// UMAP to the clustering space.
-    pub umap_cluster_s: f64,
-    /// UMAP to the plane.
-    pub umap_plot_s: f64,
-    /// HDBSCAN.
-    pub hdbscan_s: f64,
-}
+pub use sacx_data::map::Timings;
 
 /// The geometry of a map.
 #[derive(Clone, Debug)]

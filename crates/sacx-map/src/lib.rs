@@ -18,7 +18,6 @@ mod layout;
 mod metrics;
 mod pv;
 mod summary;
-mod tensors;
 mod topic_map;
 mod umap;
 mod vectors;

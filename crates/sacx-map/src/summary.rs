@@ -1,7 +1,6 @@
 //! What each cluster is: its size, its top words by class-based TF-IDF, its
 //! share of each gold class and language, and the IG keywords of the classes
 //! it is richest in.
-use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap};
 
 /// Classes whose IG keywords a cluster lists.
@@ -9,65 +8,7 @@ const KEYWORD_CLASSES: usize = 3;
 /// Keywords listed per class.
 const KEYWORDS_PER_CLASS: usize = 8;
 
-/// One document's metadata on the map.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct MapDoc {
-    /// The document id.
-    pub id: String,
-    /// Its language.
-    pub lang: String,
-    /// Its gold classes (names).
-    pub labels: Vec<String>,
-    /// Its first words, for display.
-    pub snippet: String,
-}
-
-/// Words of a document's snippet.
-const SNIPPET_WORDS: usize = 24;
-
-impl MapDoc {
-    /// Every document of `corpus`: its id, language, class names and first
-    /// 24 words (with `…` when there are more).
-    pub fn of_corpus(corpus: &sacx_data::Corpus) -> Vec<MapDoc> {
-        corpus
-            .docs
-            .iter()
-            .map(|d| {
-                let mut snippet: Vec<&str> =
-                    d.text.split_whitespace().take(SNIPPET_WORDS + 1).collect();
-                let more = snippet.len() > SNIPPET_WORDS;
-                snippet.truncate(SNIPPET_WORDS);
-                MapDoc {
-                    id: d.id.clone(),
-                    lang: d.lang.clone(),
-                    labels: d
-                        .labels
-                        .iter()
-                        .filter_map(|&l| corpus.labels.name(l).map(str::to_string))
-                        .collect(),
-                    snippet: snippet.join(" ") + if more { " …" } else { "" },
-                }
-            })
-            .collect()
-    }
-}
-
-/// A cluster (or the noise group) summarised.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct ClusterSummary {
-    /// The cluster number; `None` for the noise group.
-    pub cluster: Option<usize>,
-    /// Documents in it.
-    pub size: usize,
-    /// Its most characteristic words by c-TF-IDF, with their scores.
-    pub top_words: Vec<(String, f64)>,
-    /// Share of its documents labelled with each class, largest first.
-    pub classes: Vec<(String, f64)>,
-    /// Share of its documents in each language, largest first.
-    pub languages: Vec<(String, f64)>,
-    /// The IG keywords of the (up to three) classes with the largest shares.
-    pub keywords: Vec<(String, Vec<String>)>,
-}
+pub use sacx_data::map::{ClusterSummary, MapDoc};
 
 /// The clusters of `labels` (one per document, `None`: noise) summarised,
 /// in cluster order, the noise group last. `words[i]` are document `i`'s

@@ -1,96 +1,32 @@
 //! A whole map: the documents, their vectors, both reductions, the clusters
 //! and their summaries, saved as safetensors + JSON (docs/architecture.md,
 //! "Map directory") and searched by vector.
-use crate::layout::{MapParams, Timings, layout};
-use crate::summary::{ClusterSummary, MapDoc, summarize};
-use crate::tensors::{Raw, Read};
+use crate::layout::{MapParams, layout};
+use crate::summary::{MapDoc, summarize};
 use crate::vectors::dot;
 use crate::{
     DocVectors, Error, ParagraphVectors, PvParams, Result, Vocab, knn_label_precision, nmi,
 };
+use sacx_data::map::tensors::{Raw, Read};
+use sacx_data::map::{MapContents, SavedMap, read_json, write_json};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
-/// The `format` of every map file.
-pub const FORMAT: &str = "sacx-map/1";
-/// The map's description: source, parameters, metrics, cluster summaries.
-pub const MAP_JSON: &str = "map.json";
-/// One entry per document (id, language, labels, first words), in map order.
-pub const DOCUMENTS_JSON: &str = "documents.json";
-/// `vectors`: `f32 [n, dim]`, unit rows.
-pub const VECTORS_FILE: &str = "vectors.safetensors";
-/// `cluster_space`: `f32 [n, c]`; `plot`: `f32 [n, 2]`.
-pub const LAYOUT_FILE: &str = "layout.safetensors";
-/// `labels`: `i32 [n]`, the cluster of each document, −1 for noise.
-pub const CLUSTERS_FILE: &str = "clusters.safetensors";
-/// Paragraph vectors only: `word_vectors`, `output_weights`: `f32 [vocab, dim]`.
-pub const PV_FILE: &str = "pv.safetensors";
-/// Paragraph vectors only: the vocabulary, `[[word, count], …]` in id order.
-pub const PV_VOCAB_JSON: &str = "pv-vocab.json";
+pub use sacx_data::map::{
+    CLUSTERS_FILE, DOCUMENTS_JSON, FORMAT, LAYOUT_FILE, MAP_JSON, MapMetrics, PV_FILE,
+    PV_VOCAB_JSON, VECTORS_FILE,
+};
 
 /// Neighbours of the kNN label precision.
 const PRECISION_K: usize = 10;
 
-/// Where the document vectors came from.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "kebab-case")]
-pub enum Source {
-    /// Paragraph vectors trained on the corpus with these parameters.
-    ParagraphVectors {
-        /// The training parameters.
-        params: PvParams,
-    },
-    /// A classifier run's pooled hidden layer, averaged over its seeds.
-    Classifier {
-        /// The run (or checkpoint) directory, as given.
-        run: PathBuf,
-        /// Its seeds.
-        seeds: Vec<u64>,
-        /// The checkpoints' identity (their config files' digest).
-        fingerprint: String,
-    },
-}
+/// Where the document vectors came from (the format lives in
+/// [`sacx_data::map::Source`]).
+pub type Source = sacx_data::map::Source<PvParams>;
 
-/// Quality of the map against the gold labels.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct MapMetrics {
-    /// kNN-10 label precision of the vectors (cosine).
-    pub knn10_label_precision: f64,
-    /// NMI of the clusters (noise as one group) against each document's first class.
-    pub nmi_first_class: f64,
-    /// NMI of the clusters against the language.
-    pub nmi_language: f64,
-    /// Clusters found (noise excluded).
-    pub clusters: usize,
-    /// Documents in no cluster.
-    pub noise: usize,
-}
-
-/// The contents of `map.json`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct MapInfo {
-    /// [`FORMAT`].
-    pub format: String,
-    /// The vectors' source.
-    pub source: Source,
-    /// Reduction and clustering parameters.
-    pub params: MapParams,
-    /// The minimum cluster size used.
-    pub min_cluster_size: usize,
-    /// Documents.
-    pub documents: usize,
-    /// Vector width.
-    pub dim: usize,
-    /// Seconds to compute the vectors.
-    pub vectors_s: f64,
-    /// Seconds of the other steps.
-    pub timings: Timings,
-    /// Quality against the gold labels.
-    pub metrics: MapMetrics,
-    /// Every cluster, then the noise group.
-    pub clusters: Vec<ClusterSummary>,
-}
+/// The contents of `map.json` (the format lives in [`sacx_data::map::MapInfo`]).
+pub type MapInfo = sacx_data::map::MapInfo<MapParams, PvParams>;
 
 /// A map in memory.
 #[derive(Clone, Debug)]
@@ -208,14 +144,14 @@ impl TopicMap {
     pub fn save(&self, dir: &Path) -> Result<()> {
         let n = self.len();
         let c = self.info.params.cluster_components();
-        crate::tensors::write(
+        sacx_data::map::tensors::write(
             &dir.join(VECTORS_FILE),
             &[(
                 "vectors",
                 Raw::f32(vec![n, self.vectors.dim()], self.vectors.as_slice()),
             )],
         )?;
-        crate::tensors::write(
+        sacx_data::map::tensors::write(
             &dir.join(LAYOUT_FILE),
             &[
                 ("cluster_space", Raw::f32(vec![n, c], &self.cluster_space)),
@@ -227,13 +163,13 @@ impl TopicMap {
             .iter()
             .map(|l| l.map_or(-1, |c| c as i32))
             .collect();
-        crate::tensors::write(
+        sacx_data::map::tensors::write(
             &dir.join(CLUSTERS_FILE),
             &[("labels", Raw::i32(vec![n], &labels))],
         )?;
         if let Some(pv) = &self.pv {
             let (v, d) = (pv.vocab().len(), pv.params().dim());
-            crate::tensors::write(
+            sacx_data::map::tensors::write(
                 &dir.join(PV_FILE),
                 &[
                     ("word_vectors", Raw::f32(vec![v, d], pv.word_vectors())),
@@ -250,34 +186,25 @@ impl TopicMap {
         }
         write_json(&dir.join(DOCUMENTS_JSON), &self.docs)?;
         // Last: a directory with map.json holds a whole map.
-        write_json(&dir.join(MAP_JSON), &self.info)
+        Ok(write_json(&dir.join(MAP_JSON), &self.info)?)
     }
 
     /// Reads the map saved in `dir`, checking every file against `map.json`.
     pub fn load(dir: &Path) -> Result<TopicMap> {
-        let info: MapInfo = read_json(&dir.join(MAP_JSON))?;
-        if info.format != FORMAT {
+        let saved = SavedMap::<MapParams, PvParams>::load(dir)?;
+        let (n, info) = (saved.info.documents, saved.info);
+        let c = info.params.cluster_components();
+        if saved.cluster_components != c {
             return Err(Error::format(
-                &dir.join(MAP_JSON),
-                format!("format {:?}, expected {FORMAT:?}", info.format),
-            ));
-        }
-        let docs: Vec<MapDoc> = read_json(&dir.join(DOCUMENTS_JSON))?;
-        let n = info.documents;
-        if docs.len() != n {
-            return Err(Error::format(
-                &dir.join(DOCUMENTS_JSON),
-                format!("{} documents, map.json says {n}", docs.len()),
+                &dir.join(LAYOUT_FILE),
+                format!(
+                    "a clustering space of {} components, map.json says {c}",
+                    saved.cluster_components
+                ),
             ));
         }
         let (_, v) =
             Read::open(&dir.join(VECTORS_FILE))?.f32("vectors", &[Some(n), Some(info.dim)])?;
-        let layout = Read::open(&dir.join(LAYOUT_FILE))?;
-        let c = info.params.cluster_components();
-        let (_, cluster_space) = layout.f32("cluster_space", &[Some(n), Some(c)])?;
-        let (_, plot) = layout.f32("plot", &[Some(n), Some(2)])?;
-        let raw = Read::open(&dir.join(CLUSTERS_FILE))?.i32("labels", &[Some(n)])?;
-        let labels = raw.iter().map(|&l| usize::try_from(l).ok()).collect();
         let pv = match &info.source {
             Source::ParagraphVectors { params } => Some(load_pv(dir, params)?),
             Source::Classifier { .. } => None,
@@ -285,12 +212,30 @@ impl TopicMap {
         Ok(TopicMap {
             vectors: DocVectors::new(info.dim, v)?,
             info,
-            docs,
-            cluster_space,
-            plot,
-            labels,
+            docs: saved.docs,
+            cluster_space: saved.cluster_space,
+            plot: saved.plot,
+            labels: saved.labels,
             pv,
         })
+    }
+}
+
+/// A [`TopicMap`] draws like a saved one (the HTML report's map view).
+impl MapContents for TopicMap {
+    type Params = MapParams;
+    type PvParams = PvParams;
+    fn info(&self) -> &MapInfo {
+        &self.info
+    }
+    fn docs(&self) -> &[MapDoc] {
+        &self.docs
+    }
+    fn plot(&self) -> &[f32] {
+        &self.plot
+    }
+    fn clusters(&self) -> &[Option<usize>] {
+        &self.labels
     }
 }
 
@@ -301,19 +246,6 @@ fn load_pv(dir: &Path, params: &PvParams) -> Result<ParagraphVectors> {
     let (_, words) = t.f32("word_vectors", &[Some(v), Some(d)])?;
     let (_, output) = t.f32("output_weights", &[Some(v), Some(d)])?;
     ParagraphVectors::from_parts(params.clone(), Vocab::from_counts(vocab), words, output)
-}
-
-fn write_json<T: Serialize + ?Sized>(path: &Path, value: &T) -> Result<()> {
-    let mut bytes =
-        serde_json::to_vec_pretty(value).map_err(|e| Error::format(path, e.to_string()))?;
-    bytes.push(b'\n');
-    sacx_data::write_atomic(path, &bytes).map_err(|e| Error::format(path, e.to_string()))
-}
-
-fn read_json<T: serde::de::DeserializeOwned>(path: &Path) -> Result<T> {
-    let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
-    serde_json::from_slice(&bytes)
-        .map_err(|e| Error::format(path, format!("not a sacx map file ({e})")))
 }
 
 /// One document found by a search.

@@ -6,9 +6,6 @@ use std::path::PathBuf;
 /// input that exists but cannot be read is, naming the file.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
-    /// The run's topic map could not be read.
-    #[error(transparent)]
-    Map(#[from] sacx_map::Error),
     /// The directory given is not a directory.
     #[error("{path}: not a run directory")]
     NotARunDirectory {
@@ -41,7 +38,7 @@ pub enum Error {
         /// The file.
         path: PathBuf,
     },
-    /// A shard or other data file that cannot be read.
+    /// A shard, topic-map or other data file that cannot be read.
     #[error(transparent)]
     Data(#[from] sacx_data::Error),
     /// A keyword or evaluation file that cannot be read.

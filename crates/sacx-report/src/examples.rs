@@ -13,7 +13,7 @@ use std::fmt::Write as _;
 use std::rc::Rc;
 
 use crate::Result;
-use sacx_ig::{DocExplanation, ShardReader, TargetAttribution};
+use sacx_data::explanation::{DocExplanation, ShardReader, TargetAttribution};
 
 use super::html::{esc, score};
 use super::load::RunData;

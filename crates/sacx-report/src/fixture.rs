@@ -8,7 +8,9 @@ use sacx_aggregate::{
     ClassKeywords, EvalDocuments, Keyword, Keywords, LanguageClass, LanguageKeywords, Method,
     Translation,
 };
-use sacx_ig::{DocExplanation, IgParams, ShardHeader, ShardWriter, Summary, TargetAttribution};
+use sacx_data::explanation::{
+    DocExplanation, SHARD_FORMAT_VERSION, ShardHeader, ShardWriter, Summary, TargetAttribution,
+};
 
 /// The classes, in label order.
 pub fn labels() -> Vec<String> {
@@ -247,10 +249,12 @@ pub fn write_run(dir: &Path) {
         let probs: Vec<Vec<f32>> = mine.iter().map(|r| r.probs.clone()).collect();
         let gold: Vec<Vec<u32>> = mine.iter().map(|r| r.gold.clone()).collect();
         let langs: Vec<String> = mine.iter().map(|r| r.lang.clone()).collect();
-        let m = sacx_model::metrics::evaluate(&probs, &gold, &langs, &labels, 0.5).unwrap();
-        sacx_model::metrics::write(&run.join("model/metrics.json"), &m).unwrap();
+        let m = sacx_data::metrics::evaluate(&probs, &gold, &langs, &labels, 0.5).unwrap();
+        sacx_data::metrics::write(&run.join("model/metrics.json"), &m).unwrap();
+        let split = serde_json::json!({"seed": seed, "train_documents": 40, "valid_documents": 10});
+        std::fs::write(run.join("split.json"), split.to_string()).unwrap();
         let header = ShardHeader {
-            format_version: sacx_ig::SHARD_FORMAT_VERSION,
+            format_version: SHARD_FORMAT_VERSION,
             run: format!("seed-{seed}"),
             seed,
             labels: labels.clone(),
@@ -274,13 +278,11 @@ pub fn write_run(dir: &Path) {
             shards: 1,
             shards_resumed: 0,
             seconds: 3.5,
-            params: IgParams::default(),
+            params: serde_json::json!({ "n_steps": 50, "method": "gauss-legendre" }),
         };
-        std::fs::write(
-            run.join("explanations/summary.json"),
-            serde_json::to_string_pretty(&summary).unwrap(),
-        )
-        .unwrap();
+        summary
+            .write(&run.join("explanations/summary.json"))
+            .unwrap();
     }
     let ig = keywords();
     ig.write(&dir.join("keywords")).unwrap();
@@ -337,7 +339,17 @@ pub fn write_run(dir: &Path) {
         "device": "cpu",
         "seeds": [1, 2],
         "corpus": "bundled <appstream> & co",
-        "parameters": {"model": "xml-cnn", "epochs": 3, "ig": {"n_steps": 50}},
+        "parameters": {
+            "seeds": 2,
+            "corpus": {"corpus": "apps.jsonl", "format": "auto"},
+            "split": {"train_fraction": 0.8},
+            "model": {"model": "xml-cnn", "filters": 128},
+            "train": {"epochs": 3, "lr": 0.001},
+            "ig": {"ig_steps": 50, "baseline": "pad"},
+            "keywords": {"top_n": 50},
+            "eval": {"k": [2, 10]},
+            "experimental_knob": 7
+        },
         "seconds": {"train": 12.5, "explain": 95.25, "keywords": 1.5, "report": 0.2}
     });
     std::fs::write(

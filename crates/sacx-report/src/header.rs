@@ -1,5 +1,5 @@
-//! The top of the page: the run's parameters and timings (`run.json`, shown as it
-//! is, whatever fields it has) and the table of contents by class.
+//! The run's details (`run.json`: versions, device, timings, and the
+//! parameters folded and grouped by stage) and the table of contents by class.
 
 use std::fmt::Write as _;
 
@@ -7,26 +7,19 @@ use serde_json::Value;
 
 use super::html::{duration, esc, note, score};
 use super::load::RunData;
+use super::params::{flatten, group};
 
 const MAX_FIELDS: usize = 400;
 
-/// The overview: facts found in the directory, then every field of `run.json`.
-pub fn run_section(data: &RunData, labels: &[String]) -> String {
-    let mut out = String::from("<section id=\"run\">\n<h2>Run</h2>\n<dl class=\"facts\">\n");
+/// The run's details: facts found in the directory, then every field of
+/// `run.json`, the parameters inside a closed `<details>`, one card per stage.
+pub fn run_section(data: &RunData) -> String {
+    let mut out =
+        String::from("<section id=\"run\">\n<h2>Run details</h2>\n<dl class=\"facts\">\n");
     let mut fact = |k: &str, v: String| {
         let _ = writeln!(out, "<div><dt>{}</dt><dd>{v}</dd></div>", esc(k));
     };
     fact("directory", esc(&data.dir.display().to_string()));
-    let seeds: Vec<String> = data.seeds.iter().map(|s| s.seed.to_string()).collect();
-    fact(
-        "seeds",
-        if seeds.is_empty() {
-            "none found".into()
-        } else {
-            format!("{} ({})", seeds.len(), esc(&seeds.join(", ")))
-        },
-    );
-    fact("classes", labels.len().to_string());
     let summaries: Vec<_> = data
         .seeds
         .iter()
@@ -49,7 +42,7 @@ pub fn run_section(data: &RunData, labels: &[String]) -> String {
         Some(Value::Object(map)) => {
             let mut scalars = Vec::new();
             let mut groups = Vec::new();
-            for (k, v) in map {
+            for (k, v) in map.iter().filter(|(k, _)| *k != "parameters") {
                 match v {
                     Value::Object(_) | Value::Array(_) if has_objects(v) => groups.push((k, v)),
                     _ => flatten(k, v, &mut scalars),
@@ -65,6 +58,10 @@ pub fn run_section(data: &RunData, labels: &[String]) -> String {
                 card(&mut out, k, &fields);
             }
             out.push_str("</div>\n");
+            match map.get("parameters") {
+                Some(p) => out.push_str(&parameters(p)),
+                None => out.push_str(&note("run.json lists no parameters.")),
+            }
         }
         Some(other) => {
             let mut fields = Vec::new();
@@ -75,6 +72,24 @@ pub fn run_section(data: &RunData, labels: &[String]) -> String {
         }
     }
     out.push_str("</section>\n");
+    out
+}
+
+/// The parameters, folded (a `<details>` closed by default), one card per
+/// stage in pipeline order.
+fn parameters(p: &Value) -> String {
+    let groups = group(p);
+    let count: usize = groups.iter().map(|g| g.fields.len()).sum();
+    let names: Vec<&str> = groups.iter().map(|g| g.stage).collect();
+    let mut out = format!(
+        "<details class=\"params\"><summary>Parameters ({count}, by stage: {})</summary>\n\
+         <div class=\"cards\">\n",
+        esc(&names.join(", "))
+    );
+    for g in &groups {
+        card(&mut out, g.stage, &g.fields);
+    }
+    out.push_str("</div>\n</details>\n");
     out
 }
 
@@ -134,50 +149,16 @@ fn is_time_key(key: &str) -> bool {
         || k.ends_with("_s")
 }
 
-/// Flattens nested objects into dotted keys; arrays of scalars become one
-/// comma-separated string.
-fn flatten(prefix: &str, v: &Value, out: &mut Vec<(String, Value)>) {
-    let join = |k: &str| {
-        if prefix.is_empty() {
-            k.to_string()
-        } else {
-            format!("{prefix}.{k}")
-        }
-    };
-    match v {
-        Value::Object(map) => {
-            for (k, v) in map {
-                flatten(&join(k), v, out);
-            }
-        }
-        Value::Array(items) if items.iter().all(|i| !i.is_object() && !i.is_array()) => {
-            let text: Vec<String> = items
-                .iter()
-                .map(|i| match i {
-                    Value::String(s) => s.clone(),
-                    other => other.to_string(),
-                })
-                .collect();
-            out.push((prefix.to_string(), Value::String(text.join(", "))));
-        }
-        Value::Array(items) => {
-            for (i, item) in items.iter().enumerate() {
-                flatten(&join(&i.to_string()), item, out);
-            }
-        }
-        scalar => out.push((prefix.to_string(), scalar.clone())),
-    }
-}
-
 /// The table of contents: the page's parts, then one entry per class with its first
 /// keywords.
 pub fn toc(data: &RunData, labels: &[String]) -> String {
     let mut out = String::from(
         "<nav id=\"toc\" aria-label=\"Contents\">\n<h2>Contents</h2>\n<ol class=\"parts\">\
-         <li><a href=\"#run\">Run</a></li>\
+         <li><a href=\"#summary\">Summary</a></li>\
          <li><a href=\"#classification\">Classification metrics</a></li>\
          <li><a href=\"#evaluation\">Keyword evaluation</a></li>\
-         <li><a href=\"#classes\">Classes</a></li></ol>\n<ol class=\"classes\">\n",
+         <li><a href=\"#classes\">Classes</a></li>\
+         <li><a href=\"#run\">Run details</a></li></ol>\n<ol class=\"classes\">\n",
     );
     for (i, label) in labels.iter().enumerate() {
         let preview = data

@@ -18,12 +18,15 @@
 //! (no timestamp), so the same run gives the same bytes.
 //!
 //! Parts, each rendered from whatever is present (a missing input gives a short note):
-//! the run's parameters and timings (`run.json`), a table of contents by class,
+//! a summary first (the corpus, the seeds, the models' validation F1 and the IG
+//! keywords against the best baseline), a table of contents by class,
 //! classification metrics per seed and per language (`runs/seed-<N>/model/metrics.json`)
 //! with explanation statistics (`runs/seed-<N>/explanations/summary.json`), the keyword
 //! evaluation next to the baselines (`evaluation.json`), and per class its keyword bar
 //! chart, unstable words (`keywords/keywords.json`) and example documents coloured by
-//! attribution (`runs/seed-<N>/explanations/shard-*.bin`).
+//! attribution (`runs/seed-<N>/explanations/shard-*.bin`), the topic map when the
+//! run has one, and last the run's details: versions and timings (`run.json`) and
+//! its parameters, folded and grouped by stage.
 //!
 //! Two standalone pages share the report's look: [`curve::page`] (learning curves of
 //! `sacx simulate-al`) and [`map::map_page`] (the topic map of `sacx map`, whose
@@ -41,7 +44,9 @@ mod languages;
 mod load;
 pub mod map;
 mod metrics;
+mod params;
 mod style;
+mod summary;
 
 #[cfg(test)]
 mod fixture;
@@ -79,7 +84,7 @@ pub fn render(run_dir: &Path) -> Result<String> {
         data.seeds.len(),
         if data.seeds.len() == 1 { "" } else { "s" }
     ));
-    out.push_str(&header::run_section(&data, &labels));
+    out.push_str(&summary::summary_section(&data, &labels));
     out.push_str(&header::toc(&data, &labels));
     out.push_str(&metrics::classification_section(&data));
     out.push_str(&evaluation::evaluation_section(&data));
@@ -88,10 +93,11 @@ pub fn render(run_dir: &Path) -> Result<String> {
     ));
     // The topic map of `sacx run --map`, when the run has one.
     let map_dir = sacx_data::layout::RunLayout::new(run_dir).map();
-    if map_dir.join(sacx_map::MAP_JSON).is_file() {
-        let map = sacx_map::TopicMap::load(&map_dir)?;
+    if map_dir.join(sacx_data::map::MAP_JSON).is_file() {
+        let map: sacx_data::map::SavedMap = sacx_data::map::SavedMap::load(&map_dir)?;
         out.push_str(&map::map_section(&map::view_of(&map, &name)));
     }
+    out.push_str(&header::run_section(&data));
     out.push_str(&page_end());
     Ok(out)
 }

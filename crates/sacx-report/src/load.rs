@@ -7,9 +7,9 @@ use std::path::{Path, PathBuf};
 
 use crate::{Error, Result};
 use sacx_aggregate::{Evaluation, KEYWORDS_JSON, Keywords, Method};
+use sacx_data::explanation::{ShardReader, Summary};
 use sacx_data::layout::RunLayout;
-use sacx_ig::{ShardReader, Summary};
-use sacx_model::Metrics;
+use sacx_data::metrics::Metrics;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
@@ -23,6 +23,8 @@ pub struct SeedRun {
     pub summary: Option<Summary>,
     /// `explanations/shard-*.bin`, in order.
     pub shards: Vec<PathBuf>,
+    /// `split.json` (free-form: the split's sizes), when present.
+    pub split: Option<Value>,
 }
 
 /// Everything the report shows, read from one run directory.
@@ -134,6 +136,7 @@ fn load_seeds(layout: &RunLayout) -> Result<Vec<SeedRun>> {
             metrics: read_json(&dirs.metrics())?,
             summary: read_json(&dirs.summary())?,
             shards,
+            split: read_json(&dirs.split())?,
         });
     }
     Ok(seeds)

@@ -3,7 +3,7 @@
 
 use std::collections::BTreeSet;
 
-use sacx_model::metrics::MetricSet;
+use sacx_data::metrics::MetricSet;
 
 use super::html::{duration, esc, mean_pm, note, num, table};
 use super::load::RunData;
@@ -34,7 +34,7 @@ pub fn classification_section(data: &RunData) -> String {
 }
 
 /// The seeds whose metrics were found, with them.
-type WithMetrics<'a> = [(&'a crate::SeedRun, &'a sacx_model::Metrics)];
+type WithMetrics<'a> = [(&'a crate::SeedRun, &'a sacx_data::metrics::Metrics)];
 
 /// One row per seed (and a mean ± std row).
 fn per_seed(out: &mut String, with_metrics: &WithMetrics<'_>) {

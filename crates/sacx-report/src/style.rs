@@ -52,6 +52,8 @@ div.scroll { overflow-x: auto; }
 table.languages td, table.translations td { text-align: left; }
 span.translated { border-bottom: 1px dotted var(--muted); cursor: help; }
 summary { cursor: pointer; color: #1f5fa8; }
+details.params > summary { margin: 12px 0 8px; font-weight: 600; }
+table.summary-eval th[title] { cursor: help; }
 dl.baselines div { display: flex; gap: 10px; }
 dl.baselines dt { min-width: 80px; color: var(--muted); }
 dl.baselines dd { margin: 0; }

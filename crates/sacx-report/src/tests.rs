@@ -163,7 +163,7 @@ fn the_page_references_no_url() {
 #[test]
 fn metrics_per_seed_and_language_and_evaluation_with_baselines() {
     let (dir, page) = rendered();
-    let metrics: sacx_model::Metrics = serde_json::from_str(
+    let metrics: sacx_data::metrics::Metrics = serde_json::from_str(
         &std::fs::read_to_string(dir.path().join("runs/seed-1/model/metrics.json")).unwrap(),
     )
     .unwrap();
@@ -238,6 +238,113 @@ fn example_documents_colour_each_word_for_each_predicted_class() {
     );
     let game = sections[1].1;
     assert!(game.contains("<span class=\"docid\">d2</span>") && game.contains(&esc(SCRIPT_WORD)));
+}
+
+/// The two seeds' (macro-F1, micro-F1) from their metrics.json.
+fn seed_f1s(dir: &std::path::Path) -> Vec<(f64, f64)> {
+    [1, 2]
+        .iter()
+        .map(|s| {
+            let path = dir.join(format!("runs/seed-{s}/model/metrics.json"));
+            let m: sacx_data::metrics::Metrics =
+                serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+            (m.overall.macro_f1, m.overall.micro_f1)
+        })
+        .collect()
+}
+
+#[test]
+fn the_page_opens_with_a_summary_of_corpus_seeds_f1_and_keywords() {
+    let (dir, page) = rendered();
+    let main = &page[page.find("<main>").unwrap()..];
+    let first = &main[main.find("<section").unwrap()..];
+    assert!(
+        first.starts_with("<section id=\"summary\">\n<h2>Summary</h2>"),
+        "the first section after the title is the summary: {}",
+        &first[..80]
+    );
+    let summary = &first[..first.find("</section>").unwrap()];
+    for fact in [
+        "<dt>corpus</dt><dd>bundled &lt;appstream&gt; &amp; co</dd>",
+        "<dt>documents</dt><dd>50</dd>",
+        "<dt>languages</dt><dd>3 (de, en, ja)</dd>",
+        "<dt>classes</dt><dd>4</dd>",
+        "<dt>seeds</dt><dd>2 (1, 2)</dd>",
+    ] {
+        assert!(summary.contains(fact), "{fact} in {summary}");
+    }
+    let f1 = seed_f1s(dir.path());
+    let mean = |i: usize| {
+        let v: Vec<f64> = f1.iter().map(|p| if i == 0 { p.0 } else { p.1 }).collect();
+        super::html::mean_pm(&v, 3)
+    };
+    assert!(summary.contains(&format!("<dt>validation macro-F1</dt><dd>{}</dd>", mean(0))));
+    assert!(summary.contains(&format!("<dt>validation micro-F1</dt><dd>{}</dd>", mean(1))));
+    // IG against the best baseline at the smallest K, one row per measure.
+    assert!(summary.contains("IG keywords, top 2 per class, against the best of 1 baseline"));
+    let table = &summary[summary.find("<table class=\"summary-eval\">").unwrap()..];
+    for row in ["distinctiveness", "macro coverage", "comprehensiveness"] {
+        let tr = table
+            .split("<tr>")
+            .find(|r| r.contains(&format!(">{row}</th>")))
+            .unwrap();
+        assert!(tr.contains("<td>log-odds</td>"), "{tr}");
+    }
+    // The comprehensiveness figures are the fixture's faithfulness means.
+    let ig = table
+        .split("<tr>")
+        .find(|r| r.contains(">comprehensiveness</th>"))
+        .unwrap();
+    assert!(ig.contains("<td>0.300</td><td>0.100</td>"), "{ig}");
+    // Then the contents, the metrics, the classes; the run's details last.
+    let at = |s: &str| page.find(s).unwrap();
+    assert!(at("id=\"summary\"") < at("id=\"toc\""));
+    assert!(at("id=\"toc\"") < at("id=\"classification\""));
+    assert!(at("id=\"classes\"") < at("<section id=\"run\">"));
+}
+
+#[test]
+fn the_parameters_are_folded_and_grouped_by_stage() {
+    let (_dir, page) = rendered();
+    let run = &page[page.find("<section id=\"run\">").unwrap()..];
+    let run = &run[..run.find("</section>").unwrap()];
+    let open = run
+        .find("<details")
+        .expect("the parameters are in a <details>");
+    let details = &run[open..run.find("</details>").unwrap()];
+    assert!(
+        details.starts_with("<details class=\"params\"><summary>Parameters (13, by stage: "),
+        "closed by default, with a summary: {}",
+        &details[..120]
+    );
+    let stages = [
+        "run",
+        "corpus and split",
+        "model",
+        "training",
+        "integrated gradients",
+        "keywords",
+        "evaluation",
+        "other",
+    ];
+    let mut last = 0;
+    for stage in stages {
+        let at = details
+            .find(&format!("<h3>{stage}</h3>"))
+            .unwrap_or_else(|| panic!("no {stage} card"));
+        assert!(at > last, "{stage} in pipeline order");
+        last = at;
+    }
+    let card = |stage: &str| {
+        let c = &details[details.find(&format!("<h3>{stage}</h3>")).unwrap()..];
+        c[..c.find("</div>").unwrap()].to_string()
+    };
+    assert!(card("model").contains("<th scope=\"row\">model</th><td>xml-cnn</td>"));
+    assert!(card("corpus and split").contains("<th scope=\"row\">train_fraction</th>"));
+    assert!(card("training").contains("<th scope=\"row\">epochs</th><td>3</td>"));
+    assert!(card("other").contains("<th scope=\"row\">experimental_knob</th><td>7</td>"));
+    // No parameter is shown outside the fold.
+    assert!(!run[..open].contains("xml-cnn") && !run[..open].contains("experimental_knob"));
 }
 
 #[test]

@@ -267,6 +267,30 @@ fn report_renders_in_chromium_with_a_chart_per_class_and_no_request() {
         "a script element in the DOM"
     );
     assert!(dom.contains("&lt;script&gt;alert('x')&lt;/script&gt;"));
+    // As parsed, the page opens with the summary (seeds and F1 in it) and the
+    // parameters stay folded: their <details> has no `open` attribute.
+    let main = &dom[dom.find("<main>").expect("main")..];
+    let first = &main[main.find("<section").expect("a section")..];
+    assert!(
+        first.starts_with("<section id=\"summary\">"),
+        "{}",
+        &first[..60]
+    );
+    let summary = &first[..first.find("</section>").expect("summary end")];
+    assert!(
+        summary.contains("<dt>seeds</dt><dd>2 (1, 2)</dd>"),
+        "{summary}"
+    );
+    assert!(
+        summary.contains("<dt>validation macro-F1</dt>"),
+        "{summary}"
+    );
+    let params = &dom[dom
+        .find("<details class=\"params\"")
+        .expect("folded parameters")..];
+    let tag = &params[..params.find('>').unwrap()];
+    assert!(!tag.contains("open"), "the parameters are folded: {tag}");
+    assert!(params.starts_with("<details class=\"params\"><summary>Parameters ("));
     if let Some(s) = shot {
         let copy = s.with_extension("html");
         std::fs::copy(&page, &copy).unwrap();

@@ -4,14 +4,17 @@
 //! `sacx-ig` writes these records and `sacx-aggregate` reads them; they live
 //! here, in the crate without libtorch, so that aggregation never loads it.
 //! Both file forms are here: binary shards ([`ShardWriter`], [`ShardReader`],
-//! [`shard_path`], [`list_shards`]) and the original pipeline's TSV ([`tsv`]).
+//! [`shard_path`], [`list_shards`]), the original pipeline's TSV ([`tsv`]) and
+//! the directory's `summary.json` ([`Summary`]).
 use serde::{Deserialize, Serialize};
 
 mod shard;
+mod summary;
 pub mod tsv;
 mod view;
 
 pub use shard::{ShardReader, ShardWriter, list_shards, shard_path};
+pub use summary::Summary;
 pub use view::{DocRef, TargetRef};
 
 /// The explanation of one document by one run's model.

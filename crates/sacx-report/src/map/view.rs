@@ -1,26 +1,30 @@
-//! A saved topic map ([`sacx_map::TopicMap`]) as the report draws it.
+//! A topic map ([`sacx_data::map::SavedMap`] read from a run directory, or a
+//! `sacx_map::TopicMap` just built) as the report draws it.
 use super::{ClusterView, MapPoint, MapView};
-use sacx_map::{Source, TopicMap};
+use sacx_data::map::{MapContents, Source};
 use std::collections::BTreeMap;
 
-/// The view of `map`, titled after `corpus`.
-pub fn view_of(map: &TopicMap, corpus: &str) -> MapView {
+/// The view of `map`, titled after `corpus`. The map's parameters are not
+/// looked at, so any [`MapContents`] draws: a [`sacx_data::map::SavedMap`]
+/// with its parameters as JSON, or a `sacx_map::TopicMap`.
+pub fn view_of<M: MapContents>(map: &M, corpus: &str) -> MapView {
+    let (info, docs, plot, clusters) = (map.info(), map.docs(), map.plot(), map.clusters());
     let index = |names: &mut BTreeMap<String, usize>, s: &str| -> usize {
         let next = names.len();
         *names.entry(s.to_string()).or_insert(next)
     };
     // Classes and languages in order of first appearance.
     let (mut classes, mut languages) = (BTreeMap::new(), BTreeMap::new());
-    let mut points = Vec::with_capacity(map.len());
-    for (i, d) in map.docs.iter().enumerate() {
+    let mut points = Vec::with_capacity(docs.len());
+    for (i, d) in docs.iter().enumerate() {
         let labels = d.labels.iter().map(|l| index(&mut classes, l)).collect();
         let language = Some(index(&mut languages, &d.lang));
         points.push(MapPoint {
-            x: map.plot[2 * i],
-            y: map.plot[2 * i + 1],
+            x: plot.get(2 * i).copied().unwrap_or(0.0),
+            y: plot.get(2 * i + 1).copied().unwrap_or(0.0),
             id: d.id.clone(),
             snippet: d.snippet.clone(),
-            cluster: map.labels[i],
+            cluster: clusters.get(i).copied().flatten(),
             labels,
             language,
         });
@@ -30,10 +34,10 @@ pub fn view_of(map: &TopicMap, corpus: &str) -> MapView {
         v.sort_by_key(|p| p.1);
         v.into_iter().map(|p| p.0).collect()
     };
-    let m = &map.info.metrics;
-    let source = match &map.info.source {
-        Source::ParagraphVectors { params } => {
-            format!("paragraph vectors (PV-DBOW, {} dimensions)", params.dim())
+    let m = &info.metrics;
+    let source = match &info.source {
+        Source::ParagraphVectors { .. } => {
+            format!("paragraph vectors (PV-DBOW, {} dimensions)", info.dim)
         }
         Source::Classifier { seeds, .. } => {
             format!(
@@ -47,8 +51,7 @@ pub fn view_of(map: &TopicMap, corpus: &str) -> MapView {
         title: format!("topic map: {corpus}"),
         source,
         points,
-        clusters: map
-            .info
+        clusters: info
             .clusters
             .iter()
             .filter_map(|c| {
@@ -67,9 +70,9 @@ pub fn view_of(map: &TopicMap, corpus: &str) -> MapView {
         languages: ordered(languages),
         notes: vec![format!(
             "{} documents, {} clusters (minimum size {}), {} noise; kNN-10 label precision {:.3}; NMI against the first class {:.3}, against the language {:.3}.",
-            map.len(),
+            docs.len(),
             m.clusters,
-            map.info.min_cluster_size,
+            info.min_cluster_size,
             m.noise,
             m.knn10_label_precision,
             m.nmi_first_class,

@@ -1,13 +1,15 @@
 //! The safetensors files of a map: `f32` matrices and `i32` vectors by name,
 //! read back with their shapes checked.
+use super::map_file;
 use crate::{Error, Result};
 use safetensors::tensor::{Dtype, SafeTensors, View};
 use std::borrow::Cow;
 use std::collections::HashMap;
 use std::path::Path;
+use std::path::PathBuf;
 
 /// One tensor to write: its dtype, shape and little-endian bytes.
-pub(crate) struct Raw {
+pub struct Raw {
     dtype: Dtype,
     shape: Vec<usize>,
     data: Vec<u8>,
@@ -15,7 +17,7 @@ pub(crate) struct Raw {
 
 impl Raw {
     /// An `f32` tensor of `shape`.
-    pub(crate) fn f32(shape: Vec<usize>, values: &[f32]) -> Raw {
+    pub fn f32(shape: Vec<usize>, values: &[f32]) -> Raw {
         Raw {
             dtype: Dtype::F32,
             shape,
@@ -24,7 +26,7 @@ impl Raw {
     }
 
     /// An `i32` tensor of `shape`.
-    pub(crate) fn i32(shape: Vec<usize>, values: &[i32]) -> Raw {
+    pub fn i32(shape: Vec<usize>, values: &[i32]) -> Raw {
         Raw {
             dtype: Dtype::I32,
             shape,
@@ -49,24 +51,28 @@ impl View for &Raw {
 }
 
 /// Writes `tensors` to `path` atomically, with `sacx-map` format metadata.
-pub(crate) fn write(path: &Path, tensors: &[(&str, Raw)]) -> Result<()> {
-    let meta = HashMap::from([("format".to_string(), crate::topic_map::FORMAT.to_string())]);
+pub fn write(path: &Path, tensors: &[(&str, Raw)]) -> Result<()> {
+    let meta = HashMap::from([("format".to_string(), super::FORMAT.to_string())]);
     let bytes = safetensors::tensor::serialize(tensors.iter().map(|(n, r)| (*n, r)), Some(meta))
-        .map_err(|e| Error::format(path, e.to_string()))?;
-    sacx_data::write_atomic(path, &bytes).map_err(|e| Error::format(path, e.to_string()))
+        .map_err(|e| map_file(path, e.to_string()))?;
+    crate::write_atomic(path, &bytes)
 }
 
 /// The tensors of a safetensors file, by name.
-pub(crate) struct Read {
-    path: std::path::PathBuf,
+pub struct Read {
+    path: PathBuf,
     bytes: Vec<u8>,
 }
 
 impl Read {
-    pub(crate) fn open(path: &Path) -> Result<Read> {
-        let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+    /// Reads `path` and checks that it is a safetensors file.
+    pub fn open(path: &Path) -> Result<Read> {
+        let bytes = std::fs::read(path).map_err(|source| Error::Io {
+            path: path.to_path_buf(),
+            source,
+        })?;
         SafeTensors::deserialize(&bytes)
-            .map_err(|e| Error::format(path, format!("not a safetensors file ({e})")))?;
+            .map_err(|e| map_file(path, format!("not a safetensors file ({e})")))?;
         Ok(Read {
             path: path.to_path_buf(),
             bytes,
@@ -80,10 +86,10 @@ impl Read {
         shape: &[Option<usize>],
     ) -> Result<(Vec<usize>, Vec<u8>)> {
         let st = SafeTensors::deserialize(&self.bytes)
-            .map_err(|e| Error::format(&self.path, e.to_string()))?;
+            .map_err(|e| map_file(&self.path, e.to_string()))?;
         let t = st
             .tensor(name)
-            .map_err(|_| Error::format(&self.path, format!("no tensor named {name:?}")))?;
+            .map_err(|_| map_file(&self.path, format!("no tensor named {name:?}")))?;
         let ok = t.dtype() == dtype
             && t.shape().len() == shape.len()
             && t.shape()
@@ -91,7 +97,7 @@ impl Read {
                 .zip(shape)
                 .all(|(&got, want)| want.is_none_or(|w| w == got));
         if !ok {
-            return Err(Error::format(
+            return Err(map_file(
                 &self.path,
                 format!(
                     "tensor {name:?} is {:?} {:?}, expected {dtype:?} {shape:?}",
@@ -104,11 +110,7 @@ impl Read {
     }
 
     /// An `f32` tensor whose shape matches `shape` (`None`: any size).
-    pub(crate) fn f32(
-        &self,
-        name: &str,
-        shape: &[Option<usize>],
-    ) -> Result<(Vec<usize>, Vec<f32>)> {
+    pub fn f32(&self, name: &str, shape: &[Option<usize>]) -> Result<(Vec<usize>, Vec<f32>)> {
         let (s, b) = self.view(name, Dtype::F32, shape)?;
         Ok((
             s,
@@ -119,7 +121,7 @@ impl Read {
     }
 
     /// An `i32` tensor whose shape matches `shape`.
-    pub(crate) fn i32(&self, name: &str, shape: &[Option<usize>]) -> Result<Vec<i32>> {
+    pub fn i32(&self, name: &str, shape: &[Option<usize>]) -> Result<Vec<i32>> {
         let (_, b) = self.view(name, Dtype::I32, shape)?;
         Ok(b.chunks_exact(4)
             .map(|c| i32::from_le_bytes([c[0], c[1], c[2], c[3]]))
