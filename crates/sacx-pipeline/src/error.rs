@@ -92,6 +92,18 @@ pub enum Error {
         /// libtorch's results in the last bits).
         thread_count: bool,
     },
+    /// A run directory written by a sacx whose `params.json` format this one
+    /// does not read.
+    #[error(
+        "{path}: a run of format {found}, but this sacx reads {}; resume it with the sacx version that made it, or start the run in another output directory",
+        crate::identity::IDENTITY_FORMAT
+    )]
+    OtherRunFormat {
+        /// The `params.json` file.
+        path: PathBuf,
+        /// The format tag it holds.
+        found: String,
+    },
     /// A seed whose data or files are not what its earlier stages left.
     #[error("seed {seed}: {reason}")]
     Seed {

@@ -16,7 +16,7 @@ mod error;
 mod explain_corpus;
 mod faith;
 pub mod guard;
-mod identity;
+pub mod identity;
 pub mod memory;
 pub mod libtorch;
 pub mod map;
@@ -25,6 +25,7 @@ mod observer;
 // terminal (`token:<text>`, `random:<k>[:<seed>]`), not as rustdoc markup.
 #[allow(rustdoc::broken_intra_doc_links, rustdoc::invalid_html_tags)]
 pub mod options;
+pub mod plan;
 pub mod predict;
 mod run;
 pub mod seed;
@@ -36,4 +37,5 @@ pub use explain_corpus::ExplainCorpusJob;
 pub use faith::{ControlSets, FaithJob, attach as attach_faithfulness, control_sets};
 pub use observer::{Event, Observer, Silent};
 pub use options::RunOptions;
+pub use plan::RunPlan;
 pub use run::{Run, RunBuilder, Summary};

@@ -8,12 +8,11 @@
 use crate::identity;
 use crate::observer::{Event, Observer};
 use crate::options::RunOptions;
+use crate::plan::RunPlan;
 use crate::seed::{self, SeedJob};
 use crate::{Error, Result, guard, memory, stages};
 use sacx_data::stamp::{StageInputs, StageStamp};
-use sacx_aggregate::Method;
 use sacx_data::layout::RunLayout;
-use sacx_model::DeviceSpec;
 use serde::Serialize;
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
@@ -54,7 +53,7 @@ use std::time::Instant;
 /// let summary = run.run(&mut Silent)?;
 /// assert_eq!(summary.seeds, [1, 2]);
 /// assert!(summary.report.is_some_and(|r| r.is_file()));
-/// assert!(run.layout().keywords().join("keywords.json").is_file());
+/// assert!(run.plan.layout().keywords().join("keywords.json").is_file());
 ///
 /// // A bad option fails in `build`, before anything is written.
 /// let bad = Run::builder().seeds(0).build();
@@ -66,10 +65,7 @@ use std::time::Instant;
 /// observer that prints the run's notes.
 #[derive(Debug, Clone)]
 pub struct Run {
-    options: RunOptions,
-    seeds: Vec<u64>,
-    layout: RunLayout,
-    device: DeviceSpec,
+    plan: RunPlan,
 }
 
 /// Builds a [`Run`] from [`RunOptions`]; [`RunBuilder::build`] validates.
@@ -132,46 +128,12 @@ impl RunBuilder {
         self.options.force = on;
         self
     }
-    /// Builds every stage's validated parameters, so that a bad option fails
-    /// before any work (and before `params.json` is written).
+    /// Builds every stage's validated parameters ([`RunOptions::check`]), so
+    /// that a bad option fails before any work (and before `params.json` is
+    /// written).
     pub fn build(self) -> Result<Run> {
-        let o = self.options;
-        let seeds = o.seed_list()?;
-        let threshold = o.train.threshold as f32;
-        o.split.options(seeds[0])?;
-        o.model.architecture()?;
-        o.model.tokenizer_options(&o.tokenizer)?;
-        o.train.params(&o.model, seeds[0], None)?;
-        if let Some(n) = o.train.threads {
-            crate::options::model::parse_threads(&n.to_string())
-                .map_err(|_| Error::param("threads", n, "a thread count from 1 to 1024"))?;
-        }
-        let device = o.train.device()?;
-        o.ig.params(threshold)?;
-        o.keywords.params(threshold)?;
-        for &method in &o.baselines {
-            if method == Method::Ig {
-                return Err(Error::param(
-                    "baselines",
-                    method,
-                    "log-odds, chi2 or ctfidf (IG is always computed)",
-                ));
-            }
-            o.keywords.baseline_params(method)?;
-        }
-        if let Some(&k) = o.eval.k.iter().find(|&&k| k == 0) {
-            return Err(Error::param("eval-k", k, "every K at least 1"));
-        }
-        if o.map {
-            o.map_options.pv_params()?;
-            o.map_options.map_params()?;
-            crate::map::check_map_dir(&RunLayout::new(&o.out).map())?;
-        }
         Ok(Run {
-            layout: RunLayout::new(&o.out),
-            options: o,
-            seeds,
-            device,
+            plan: self.options.check()?,
         })
     }
 }
@@ -183,23 +145,27 @@ impl Run {
     }
     /// The options the run was built from.
     pub fn options(&self) -> &RunOptions {
-        &self.options
+        &self.plan.options
+    }
+    /// The checked plan.
+    pub fn plan(&self) -> &RunPlan {
+        &self.plan
     }
     /// The seeds, in order, without duplicates.
     pub fn seeds(&self) -> &[u64] {
-        &self.seeds
+        &self.plan.seeds
     }
     /// The run directory's paths.
     pub fn layout(&self) -> &RunLayout {
-        &self.layout
+        &self.plan.layout
     }
 
     /// Runs (or resumes) every stage; events go to `observer`.
     pub fn run(&self, observer: &mut dyn Observer) -> Result<Summary> {
         let started = Instant::now();
         memory::bound_heap();
-        let (o, layout) = (&self.options, &self.layout);
-        let device = self.device.resolve()?;
+        let (o, layout) = (&self.plan.options, &self.plan.layout);
+        let device = self.plan.device.resolve()?;
         let mut stages: BTreeMap<String, Value> = BTreeMap::new();
         let t = Instant::now();
         let corpus = o.corpus.load()?;
@@ -212,7 +178,7 @@ impl Run {
             tch::set_num_threads(n as i32);
         }
         let mut ran = false;
-        for &seed in &self.seeds {
+        for &seed in &self.plan.seeds {
             let (timing, seed_ran) = self.seed(&corpus, seed, observer)?;
             ran |= seed_ran;
             stages.insert(
@@ -222,25 +188,22 @@ impl Run {
         }
         let mut summary = Summary {
             out: layout.root().to_path_buf(),
-            seeds: self.seeds.clone(),
+            seeds: self.plan.seeds.clone(),
             report: None,
             seconds: 0.0,
         };
         if o.seeds_only {
             observer.event(Event::Note(&format!(
                 "trained and explained seeds {:?} in {}",
-                self.seeds,
+                self.plan.seeds,
                 layout.root().display()
             )));
             summary.seconds = started.elapsed().as_secs_f64();
             return Ok(summary);
         }
         let job = stages::AggregateJob {
-            options: o,
-            layout,
-            seeds: &self.seeds,
+            plan: &self.plan,
             corpus: &corpus,
-            device: self.device,
             corpus_key: &corpus_key,
         };
         let aggregated = stages::aggregate(&job, observer)?;
@@ -294,15 +257,18 @@ impl Run {
         stages: &mut BTreeMap<String, Value>,
         observer: &mut dyn Observer,
     ) -> Result<bool> {
-        let (o, layout) = (&self.options, &self.layout);
+        let (o, layout) = (&self.plan.options, &self.plan.layout);
         let mut inputs = StageInputs::new("map")
             .text(corpus_key)
             .text(&serde_json::to_string(&o.map_options).unwrap_or_default());
-        for &seed in &self.seeds {
+        for &seed in &self.plan.seeds {
             inputs = inputs
                 .number(seed)
                 .file(&layout.seed(seed).checkpoint().join(sacx_model::checkpoint::CONFIG_FILE));
         }
+        let Some((pv, params)) = self.plan.map.clone() else {
+            return Ok(false);
+        };
         let done = layout.map().join(sacx_map::MAP_JSON).is_file();
         if done && StageStamp::matches(&layout.stamp("map"), &inputs) {
             return Ok(false);
@@ -314,8 +280,8 @@ impl Run {
             out: layout.map(),
             run: Some(layout.root().to_path_buf()),
             source: crate::map::VectorSource::Classifier,
-            pv: o.map_options.pv_params()?,
-            params: o.map_options.map_params()?,
+            pv,
+            params,
             device,
         };
         let map = job.run()?;
@@ -335,11 +301,11 @@ impl Run {
 
     /// Checks that the run directory may be written, creates it and takes its lock.
     fn take_directory(&self, observer: &mut dyn Observer) -> Result<guard::DirLock> {
-        let root = self.layout.root();
-        guard::check_owned(root, self.options.force)?;
+        let root = self.plan.layout.root();
+        guard::check_owned(root, self.plan.options.force)?;
         std::fs::create_dir_all(root)
             .map_err(|e| Error::io(root, "create the output directory", e))?;
-        if self.options.seeds_only {
+        if self.plan.options.seeds_only {
             return guard::lock(root, guard::Mode::Shared);
         }
         let lock = guard::lock(root, guard::Mode::Exclusive)?;
@@ -360,8 +326,8 @@ impl Run {
         seed: u64,
         observer: &mut dyn Observer,
     ) -> Result<(BTreeMap<String, Value>, bool)> {
-        let o = &self.options;
-        let seed_layout = self.layout.seed(seed);
+        let o = &self.plan.options;
+        let seed_layout = self.plan.layout.seed(seed);
         let job = SeedJob {
             corpus,
             segmenter: o.corpus.segmenter(),
@@ -395,7 +361,7 @@ impl Run {
                 corpus,
                 seed,
                 split: &o.split,
-                device: self.device,
+                device: self.plan.device,
                 ig: &o.ig,
             };
             seed::explain(&explain, &seed_layout, observer)?;
@@ -460,8 +426,8 @@ fn write_run_json(
         tch::Device::Cuda(i) => format!("cuda:{i}"),
         _ => "cpu".to_string(),
     };
-    let parameters = serde_json::to_value(&run.options).map_err(|source| Error::Json {
-        path: run.layout.run_json(),
+    let parameters = serde_json::to_value(&run.plan.options).map_err(|source| Error::Json {
+        path: run.plan.layout.run_json(),
         what: "cannot be serialised",
         source,
     })?;
@@ -470,11 +436,11 @@ fn write_run_json(
         "libtorch": crate::libtorch::version_string(),
         "device": device,
         "cpu_threads": tch::get_num_threads(),
-        "corpus": run.options.corpus.name(),
-        "seeds": run.seeds,
+        "corpus": run.plan.options.corpus.name(),
+        "seeds": run.plan.seeds,
         "parameters": parameters,
         "seconds": stages,
         "total_seconds": seconds,
     });
-    write_json(&run.layout.run_json(), &value)
+    write_json(&run.plan.layout.run_json(), &value)
 }

@@ -2,24 +2,21 @@
 //! baselines, evaluation, faithfulness) and the inputs they read, shared with
 //! the single-stage commands (`sacx count-words`, `keywords`, `evaluate`).
 use crate::observer::{Event, Observer, Stage};
-use crate::options::{CorpusArgs, EvalArgs, RunOptions};
+use crate::options::{CorpusArgs, EvalArgs};
+use crate::plan::RunPlan;
 use crate::{Error, Result, bundled, faith, memory};
-use sacx_aggregate::{ClassCounts, EvalDocuments, Evaluation, Inputs, Keywords, Method, evaluate};
+use sacx_aggregate::{ClassCounts, EvalDocuments, Evaluation, Inputs, Keywords, evaluate};
 use sacx_data::layout::RunLayout;
 use sacx_data::stamp::{StageInputs, StageStamp};
 use sacx_data::{ClassWordCounts, Corpus, LanguageCounts, LoadReport};
-use sacx_model::DeviceSpec;
 use serde_json::{Value, json};
 use std::collections::{BTreeMap, HashSet};
 use std::path::{Path, PathBuf};
 
 /// What the corpus-wide stages need.
 pub(crate) struct AggregateJob<'a> {
-    pub options: &'a RunOptions,
-    pub layout: &'a RunLayout,
-    pub seeds: &'a [u64],
+    pub plan: &'a RunPlan,
     pub corpus: &'a Corpus,
-    pub device: DeviceSpec,
     /// The fingerprint of the loaded corpus and its options (the counts'
     /// inputs).
     pub corpus_key: &'a str,
@@ -68,7 +65,7 @@ fn json_text<T: serde::Serialize>(value: &T) -> String {
 /// each skipped when its stamp names the same inputs; returns the stage times
 /// and peak memory.
 pub(crate) fn aggregate(job: &AggregateJob<'_>, observer: &mut dyn Observer) -> Result<Aggregated> {
-    let (o, layout) = (job.options, job.layout);
+    let (plan, o, layout) = (job.plan, &job.plan.options, &job.plan.layout);
     let threshold = o.train.threshold as f32;
     let mut out = Aggregated {
         times: BTreeMap::new(),
@@ -92,7 +89,7 @@ pub(crate) fn aggregate(job: &AggregateJob<'_>, observer: &mut dyn Observer) -> 
         dir: &counts_dir,
         counts: None,
     };
-    let seeds_in = seed_inputs(layout, job.seeds);
+    let seeds_in = seed_inputs(layout, &plan.seeds);
     let kw_in = StageInputs::new("keywords")
         .text(&count_in.hex())
         .text(&seeds_in)
@@ -118,7 +115,13 @@ pub(crate) fn aggregate(job: &AggregateJob<'_>, observer: &mut dyn Observer) -> 
         return Ok(out);
     }
     let stage = Stage::start(observer, "evaluating keywords".into());
-    let mut evals = evaluate_sets(&sets, &explanations(job), &o.eval, threshold, Some(counts.get()?))?;
+    let mut evals = evaluate_with(
+        &sets,
+        &explanations(job),
+        &plan.eval_docs,
+        &o.eval,
+        Some(counts.get()?),
+    )?;
     let labels = job.corpus.labels.names().to_vec();
     let control = faith::control_sets(counts.get()?, &labels, &evals, o.eval.control_seed);
     // Faithfulness needs the models, not the counts.
@@ -133,9 +136,9 @@ pub(crate) fn aggregate(job: &AggregateJob<'_>, observer: &mut dyn Observer) -> 
     let faith_job = faith::FaithJob {
         corpus: job.corpus,
         layout,
-        seeds: job.seeds,
+        seeds: &plan.seeds,
         split: &o.split,
-        device: job.device,
+        device: plan.device,
         control: &control,
         control_seed: o.eval.control_seed,
         max_batch_tokens: o.ig.max_batch_tokens,
@@ -158,9 +161,10 @@ fn record(out: &mut Aggregated, stage: &str, seconds: f64) {
 }
 
 fn explanations(job: &AggregateJob<'_>) -> Vec<PathBuf> {
-    job.seeds
+    let plan = job.plan;
+    plan.seeds
         .iter()
-        .map(|&s| job.layout.seed(s).explanations())
+        .map(|&s| plan.layout.seed(s).explanations())
         .collect()
 }
 
@@ -172,7 +176,7 @@ fn keywords(
     out: &mut Aggregated,
     observer: &mut dyn Observer,
 ) -> Result<Keywords> {
-    let (o, layout) = (job.options, job.layout);
+    let (plan, layout) = (job.plan, &job.plan.layout);
     let file = layout.keywords().join(sacx_aggregate::KEYWORDS_JSON);
     if StageStamp::matches(&layout.stamp("keywords"), inputs) && file.is_file() {
         return read_keywords(&file);
@@ -184,11 +188,10 @@ fn keywords(
         format!(
             "ranking keywords over {} shards of {} runs",
             sources.sources().len(),
-            job.seeds.len()
+            plan.seeds.len()
         ),
     );
-    let params = o.keywords.params(o.train.threshold as f32)?;
-    let ig = sacx_aggregate::aggregate(&sources, &params, Some(counts.get()?))?;
+    let ig = sacx_aggregate::aggregate(&sources, &plan.keywords, Some(counts.get()?))?;
     ig.write(&layout.keywords())?;
     StageStamp::new("keywords", inputs).write(&layout.stamp("keywords"))?;
     let s = stage.finish(observer, &layout.keywords().display().to_string());
@@ -210,11 +213,12 @@ fn baselines(
     out: &mut Aggregated,
     observer: &mut dyn Observer,
 ) -> Result<Vec<Keywords>> {
-    let (o, layout) = (job.options, job.layout);
-    let methods: Vec<Method> = o.baselines.iter().copied().filter(|&m| m != Method::Ig).collect();
-    let files: Vec<PathBuf> = methods
+    let layout = &job.plan.layout;
+    let files: Vec<PathBuf> = job
+        .plan
+        .baselines
         .iter()
-        .map(|m| layout.baseline(&m.to_string()).join(sacx_aggregate::KEYWORDS_JSON))
+        .map(|(m, _)| layout.baseline(&m.to_string()).join(sacx_aggregate::KEYWORDS_JSON))
         .collect();
     if StageStamp::matches(&layout.stamp("baselines"), inputs) && files.iter().all(|f| f.is_file())
     {
@@ -222,9 +226,8 @@ fn baselines(
     }
     let stage = Stage::start(observer, "classical baselines".into());
     let mut sets = Vec::new();
-    for &method in &methods {
-        let params = o.keywords.baseline_params(method)?;
-        let kw = sacx_aggregate::baseline(counts.get()?, classes, &params)?;
+    for (method, params) in &job.plan.baselines {
+        let kw = sacx_aggregate::baseline(counts.get()?, classes, params)?;
         kw.write(&layout.baseline(&method.to_string()))?;
         sets.push(kw);
     }
@@ -339,17 +342,25 @@ pub fn evaluate_sets(
     threshold: f32,
     counts: Option<&ClassCounts>,
 ) -> Result<Vec<Evaluation>> {
+    let docs = eval.doc_options(threshold)?;
+    evaluate_with(sets, explanations, &docs, eval, counts)
+}
+
+/// [`evaluate_sets`] with the evaluation documents' options already checked.
+fn evaluate_with(
+    sets: &[Keywords],
+    explanations: &[PathBuf],
+    doc_options: &sacx_aggregate::EvalDocOptions,
+    eval: &EvalArgs,
+    counts: Option<&ClassCounts>,
+) -> Result<Vec<Evaluation>> {
     let inputs = explanation_inputs(explanations, &[])?;
     let vocabulary: HashSet<String> = sets
         .iter()
         .flat_map(|k| k.classes.iter())
         .flat_map(|c| c.keywords.iter().map(|w| w.word.clone()))
         .collect();
-    let docs = EvalDocuments::from_explanations(
-        &inputs,
-        &eval.doc_options(threshold)?,
-        Some(&vocabulary),
-    )?;
+    let docs = EvalDocuments::from_explanations(&inputs, doc_options, Some(&vocabulary))?;
     sets.iter()
         .map(|k| {
             let mut e = evaluate(k, &docs, &eval.k)?;

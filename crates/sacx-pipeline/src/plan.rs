@@ -1,0 +1,172 @@
+//! The checked plan of a run (ripgrep's `LowArgs` → `HiArgs`): the options
+//! become, once and before anything is read or written, every stage's
+//! validated library parameters, the seeds and the run directory's layout.
+//! The stages take the plan; nothing downstream validates an option again.
+use crate::options::RunOptions;
+use crate::{Error, Result};
+use sacx_aggregate::{BaselineParams, EvalDocOptions, KeywordParams, Method};
+use sacx_data::layout::RunLayout;
+use sacx_data::{LoadOptions, Segmenter, SplitOptions, TokenizerOptions};
+use sacx_ig::IgParams;
+use sacx_map::{MapParams, PvParams};
+use sacx_model::{Architecture, DeviceSpec, TrainParams};
+use std::collections::BTreeMap;
+
+/// Every stage's validated parameters, built by [`RunOptions::check`].
+///
+/// ```
+/// let mut options = sacx_pipeline::RunOptions::default();
+/// options.seeds = 2;
+/// let plan = options.check()?;
+/// assert_eq!(plan.seeds(), [1, 2]);
+/// assert_eq!(plan.ig().n_steps(), 32);
+///
+/// let mut bad = sacx_pipeline::RunOptions::default();
+/// bad.eval.k = vec![0];
+/// assert!(bad.check().is_err());
+/// # Ok::<(), sacx_pipeline::Error>(())
+/// ```
+#[derive(Debug, Clone)]
+pub struct RunPlan {
+    pub(crate) options: RunOptions,
+    pub(crate) seeds: Vec<u64>,
+    pub(crate) layout: RunLayout,
+    pub(crate) device: DeviceSpec,
+    pub(crate) load: LoadOptions,
+    pub(crate) segmenter: Segmenter,
+    pub(crate) splits: BTreeMap<u64, SplitOptions>,
+    pub(crate) tokenizer: TokenizerOptions,
+    pub(crate) architecture: Architecture,
+    pub(crate) train: BTreeMap<u64, TrainParams>,
+    pub(crate) ig: IgParams,
+    pub(crate) keywords: KeywordParams,
+    pub(crate) baselines: Vec<(Method, BaselineParams)>,
+    pub(crate) eval_docs: EvalDocOptions,
+    pub(crate) map: Option<(PvParams, MapParams)>,
+}
+
+impl RunOptions {
+    /// Validates every option and builds the run's plan. A bad option fails
+    /// here, naming it, before any file is read or written.
+    pub fn check(self) -> Result<RunPlan> {
+        let o = self;
+        let seeds = o.seed_list()?;
+        if let Some(n) = o.train.threads {
+            crate::options::model::parse_threads(&n.to_string())
+                .map_err(|_| Error::param("threads", n, "a thread count from 1 to 1024"))?;
+        }
+        let threshold = o.train.threshold as f32;
+        let splits = seeds
+            .iter()
+            .map(|&s| Ok((s, o.split.options(s)?)))
+            .collect::<Result<_>>()?;
+        let train = seeds
+            .iter()
+            .map(|&s| Ok((s, o.train.params(&o.model, s, None)?)))
+            .collect::<Result<_>>()?;
+        let baselines = o
+            .baselines
+            .iter()
+            .map(|&method| {
+                if method == Method::Ig {
+                    return Err(Error::param(
+                        "baselines",
+                        method,
+                        "log-odds, chi2 or ctfidf (IG is always computed)",
+                    ));
+                }
+                Ok((method, o.keywords.baseline_params(method)?))
+            })
+            .collect::<Result<_>>()?;
+        if let Some(&k) = o.eval.k.iter().find(|&&k| k == 0) {
+            return Err(Error::param("eval-k", k, "every K at least 1"));
+        }
+        let map = if o.map {
+            crate::map::check_map_dir(&RunLayout::new(&o.out).map())?;
+            Some((o.map_options.pv_params()?, o.map_options.map_params()?))
+        } else {
+            None
+        };
+        Ok(RunPlan {
+            layout: RunLayout::new(&o.out),
+            device: o.train.device()?,
+            load: o.corpus.load_options()?,
+            segmenter: o.corpus.segmenter(),
+            splits,
+            tokenizer: o.model.tokenizer_options(&o.tokenizer)?,
+            architecture: o.model.architecture()?,
+            train,
+            ig: o.ig.params(threshold)?,
+            keywords: o.keywords.params(threshold)?,
+            baselines,
+            eval_docs: o.eval.doc_options(threshold)?,
+            map,
+            seeds,
+            options: o,
+        })
+    }
+}
+
+impl RunPlan {
+    /// The options the plan was built from (`run.json` records them).
+    pub fn options(&self) -> &RunOptions {
+        &self.options
+    }
+    /// The seeds, in order, without duplicates.
+    pub fn seeds(&self) -> &[u64] {
+        &self.seeds
+    }
+    /// The run directory's paths.
+    pub fn layout(&self) -> &RunLayout {
+        &self.layout
+    }
+    /// Where models run.
+    pub fn device(&self) -> DeviceSpec {
+        self.device
+    }
+    /// How the corpus is read.
+    pub fn load_options(&self) -> &LoadOptions {
+        &self.load
+    }
+    /// How the keywords' words are segmented.
+    pub fn segmenter(&self) -> Segmenter {
+        self.segmenter
+    }
+    /// A seed's split options (`None` for a seed outside the plan).
+    pub fn split(&self, seed: u64) -> Option<&SplitOptions> {
+        self.splits.get(&seed)
+    }
+    /// How texts become tokens.
+    pub fn tokenizer(&self) -> &TokenizerOptions {
+        &self.tokenizer
+    }
+    /// The classifier's architecture.
+    pub fn architecture(&self) -> &Architecture {
+        &self.architecture
+    }
+    /// A seed's training parameters, without class weights (`None` for a
+    /// seed outside the plan).
+    pub fn train(&self, seed: u64) -> Option<&TrainParams> {
+        self.train.get(&seed)
+    }
+    /// The explanation's parameters.
+    pub fn ig(&self) -> &IgParams {
+        &self.ig
+    }
+    /// The keyword ranking's parameters.
+    pub fn keywords(&self) -> &KeywordParams {
+        &self.keywords
+    }
+    /// The baselines and their parameters.
+    pub fn baselines(&self) -> &[(Method, BaselineParams)] {
+        &self.baselines
+    }
+    /// How the evaluation documents are built.
+    pub fn eval_docs(&self) -> &EvalDocOptions {
+        &self.eval_docs
+    }
+    /// The topic map's parameters, when the run builds one.
+    pub fn map(&self) -> Option<&(PvParams, MapParams)> {
+        self.map.as_ref()
+    }
+}
