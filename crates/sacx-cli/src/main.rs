@@ -35,6 +35,8 @@ enum Command {
     Doctor(cmd::doctor::Args),
     /// The whole pipeline: per seed train and explain, then keywords, evaluation, report.
     Run(cmd::run::Args),
+    /// Run (or resume) a checked plan file, as the jobs of `sacx slurm` do.
+    RunPlan(cmd::run::PlanArgs),
     /// Train one seed's classifier.
     Train(cmd::train::Args),
     /// Explain one trained seed's validation documents with Integrated Gradients.
@@ -67,6 +69,7 @@ fn main() {
     let result = parse().and_then(|cli| match cli.command {
         Command::Doctor(args) => cmd::doctor::run(&args),
         Command::Run(args) => cmd::run::run(&args),
+        Command::RunPlan(args) => cmd::run::run_plan(&args),
         Command::Train(args) => cmd::train::run(&args),
         Command::Explain(args) => cmd::explain::run(&args),
         Command::Report(args) => cmd::report::run(&args),

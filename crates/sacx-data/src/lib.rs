@@ -37,8 +37,8 @@ mod report;
 #[cfg(feature = "text")]
 mod segment;
 mod split;
-mod stream;
 pub mod stamp;
+mod stream;
 #[cfg(feature = "text")]
 mod tokenize;
 #[cfg(feature = "text")]

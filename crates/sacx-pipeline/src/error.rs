@@ -104,6 +104,17 @@ pub enum Error {
         /// The format tag it holds.
         found: String,
     },
+    /// A plan file of another format than this sacx reads.
+    #[error(
+        "{path}: a plan of format '{found}', but this sacx reads {}; write the plan again with this sacx (sacx slurm)",
+        crate::plan::PLAN_FORMAT
+    )]
+    OtherPlanFormat {
+        /// The plan file.
+        path: PathBuf,
+        /// The format tag it holds.
+        found: String,
+    },
     /// A seed whose data or files are not what its earlier stages left.
     #[error("seed {seed}: {reason}")]
     Seed {

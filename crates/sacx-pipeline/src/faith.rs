@@ -4,13 +4,13 @@ use crate::Result;
 use crate::options::SplitArgs;
 use crate::seed::{ValidDocs, checked_split, checkpoint_tokenizer};
 use sacx_aggregate::{ClassCounts, Evaluation, Faithfulness, Keywords, control_words, top_words};
-use std::collections::HashSet;
 use sacx_data::Corpus;
 use sacx_data::layout::RunLayout;
 use sacx_ig::DocSource;
 use sacx_ig::faithfulness::{FaithSums, faithfulness};
 use sacx_model::{Checkpoint, DeviceSpec};
 use std::collections::BTreeMap;
+use std::collections::HashSet;
 
 /// Validation documents scored per call of the faithfulness measurement.
 const DOCS_PER_CHUNK: usize = 512;

@@ -1,9 +1,11 @@
 //! `params.json`: the options that define a run's results. Written on the
 //! first start; every later start must match it.
-use crate::options::{CorpusArgs, IgArgs, ModelArgs, RunOptions, SplitArgs, TokenizerArgs, TrainArgs};
-use sacx_aggregate::Method;
+use crate::options::{
+    CorpusArgs, IgArgs, ModelArgs, RunOptions, SplitArgs, TokenizerArgs, TrainArgs,
+};
 use crate::run::write_json;
 use crate::{Error, Result};
+use sacx_aggregate::Method;
 use sacx_data::Corpus;
 use sacx_data::layout::RunLayout;
 use serde_json::{Value, json};

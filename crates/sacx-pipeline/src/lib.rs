@@ -17,9 +17,9 @@ mod explain_corpus;
 mod faith;
 pub mod guard;
 pub mod identity;
-pub mod memory;
 pub mod libtorch;
 pub mod map;
+pub mod memory;
 mod observer;
 // The option groups' doc comments are also `sacx --help` text, written for a
 // terminal (`token:<text>`, `random:<k>[:<seed>]`), not as rustdoc markup.

@@ -170,3 +170,57 @@ impl RunPlan {
         self.map.as_ref()
     }
 }
+
+/// Format tag of a plan file.
+pub const PLAN_FORMAT: &str = "sacx-run-plan/1";
+
+/// A checked plan written to a file (`sacx slurm` writes one; every job of
+/// the cluster run reads it instead of replaying a command line): the
+/// options of [`RunOptions::check`], versioned.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct PlanFile {
+    /// [`PLAN_FORMAT`].
+    pub format: String,
+    /// The sacx version that wrote it.
+    pub sacx_version: String,
+    /// The options, valid when written.
+    pub options: RunOptions,
+}
+
+impl RunPlan {
+    /// Writes the plan's options to `path` atomically.
+    pub fn write(&self, path: &std::path::Path) -> Result<()> {
+        let file = PlanFile {
+            format: PLAN_FORMAT.into(),
+            sacx_version: env!("CARGO_PKG_VERSION").into(),
+            options: self.options.clone(),
+        };
+        crate::run::write_json(path, &file)
+    }
+
+    /// Reads a plan file and checks its options again (the files it names
+    /// may have changed since). Another format version is refused, naming it.
+    pub fn read(path: &std::path::Path) -> Result<RunOptions> {
+        let text =
+            std::fs::read_to_string(path).map_err(|e| Error::io(path, "read the plan", e))?;
+        let value: serde_json::Value =
+            serde_json::from_str(&text).map_err(|source| Error::Json {
+                path: path.to_path_buf(),
+                what: "not a sacx plan file",
+                source,
+            })?;
+        let format = value.get("format").and_then(|f| f.as_str()).unwrap_or("");
+        if format != PLAN_FORMAT {
+            return Err(Error::OtherPlanFormat {
+                path: path.to_path_buf(),
+                found: format.to_string(),
+            });
+        }
+        let file: PlanFile = serde_json::from_value(value).map_err(|source| Error::Json {
+            path: path.to_path_buf(),
+            what: "not a sacx plan file",
+            source,
+        })?;
+        Ok(file.options)
+    }
+}

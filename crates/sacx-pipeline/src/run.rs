@@ -11,8 +11,8 @@ use crate::options::RunOptions;
 use crate::plan::RunPlan;
 use crate::seed::{self, SeedJob};
 use crate::{Error, Result, guard, memory, stages};
-use sacx_data::stamp::{StageInputs, StageStamp};
 use sacx_data::layout::RunLayout;
+use sacx_data::stamp::{StageInputs, StageStamp};
 use serde::Serialize;
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
@@ -173,7 +173,10 @@ impl Run {
         stages.insert("load".into(), json!(t.elapsed().as_secs_f64()));
         let _lock = self.take_directory(observer)?;
         let identity = identity::check(layout, o, &corpus)?;
-        let corpus_key = identity.get("corpus").map(Value::to_string).unwrap_or_default();
+        let corpus_key = identity
+            .get("corpus")
+            .map(Value::to_string)
+            .unwrap_or_default();
         if let Some(n) = o.train.threads {
             tch::set_num_threads(n as i32);
         }
@@ -262,9 +265,12 @@ impl Run {
             .text(corpus_key)
             .text(&serde_json::to_string(&o.map_options).unwrap_or_default());
         for &seed in &self.plan.seeds {
-            inputs = inputs
-                .number(seed)
-                .file(&layout.seed(seed).checkpoint().join(sacx_model::checkpoint::CONFIG_FILE));
+            inputs = inputs.number(seed).file(
+                &layout
+                    .seed(seed)
+                    .checkpoint()
+                    .join(sacx_model::checkpoint::CONFIG_FILE),
+            );
         }
         let Some((pv, params)) = self.plan.map.clone() else {
             return Ok(false);

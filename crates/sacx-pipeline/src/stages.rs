@@ -103,15 +103,21 @@ pub(crate) fn aggregate(job: &AggregateJob<'_>, observer: &mut dyn Observer) -> 
         .text(&json_text(&o.keywords))
         .text(&classes.join("\n"));
     let mut sets = vec![ig];
-    sets.extend(baselines(job, &base_in, &classes, &mut counts, &mut out, observer)?);
+    sets.extend(baselines(
+        job,
+        &base_in,
+        &classes,
+        &mut counts,
+        &mut out,
+        observer,
+    )?);
 
     let eval_in = StageInputs::new("evaluation")
         .text(&kw_in.hex())
         .text(&base_in.hex())
         .text(&seeds_in)
         .text(&json_text(&o.eval));
-    if StageStamp::matches(&layout.stamp("evaluation"), &eval_in) && layout.evaluation().is_file()
-    {
+    if StageStamp::matches(&layout.stamp("evaluation"), &eval_in) && layout.evaluation().is_file() {
         return Ok(out);
     }
     let stage = Stage::start(observer, "evaluating keywords".into());
@@ -218,7 +224,11 @@ fn baselines(
         .plan
         .baselines
         .iter()
-        .map(|(m, _)| layout.baseline(&m.to_string()).join(sacx_aggregate::KEYWORDS_JSON))
+        .map(|(m, _)| {
+            layout
+                .baseline(&m.to_string())
+                .join(sacx_aggregate::KEYWORDS_JSON)
+        })
         .collect();
     if StageStamp::matches(&layout.stamp("baselines"), inputs) && files.iter().all(|f| f.is_file())
     {

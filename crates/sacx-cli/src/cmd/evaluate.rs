@@ -73,8 +73,7 @@ pub fn run(args: &Args) -> Result<()> {
         };
         let corpus = args.corpus.load()?;
         let labels = corpus.labels.names().to_vec();
-        let control =
-            sacx_pipeline::control_sets(&counts, &labels, &evals, args.eval.control_seed);
+        let control = sacx_pipeline::control_sets(&counts, &labels, &evals, args.eval.control_seed);
         drop(counts);
         let job = sacx_pipeline::FaithJob {
             corpus: &corpus,

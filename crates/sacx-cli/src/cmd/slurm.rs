@@ -35,37 +35,22 @@ pub enum SlurmCommand {
     Select(select::Args),
 }
 
-/// Options of `sacx slurm` that are not `sacx run` options (with whether they take a value).
-const SLURM_ONLY: [(&str, bool); 7] = [
-    ("--partition", true),
-    ("--gres", true),
-    ("--time", true),
-    ("--cpus-per-task", true),
-    ("--mem", true),
-    ("--account", true),
-    ("--submit", false),
-];
-
-/// Seed options, replaced per job.
-const SEED_OPTIONS: [(&str, bool); 3] = [
-    ("--seeds", true),
-    ("--seed-list", true),
-    ("--seeds-only", false),
-];
-
 pub fn run(args: &Args) -> Result<()> {
     if let Some(SlurmCommand::Select(select)) = &args.command {
         return select::run(select);
     }
-    let seeds = args.run.seed_list()?;
+    // The options are checked once, here; the jobs read the checked plan.
+    let plan = args.run.clone().check()?;
+    let seeds = plan.seeds().to_vec();
     let layout = Layout::new(&args.run.out);
     let dir = layout.root().join("slurm");
     std::fs::create_dir_all(dir.join("logs"))
         .with_context(|| format!("{}: cannot create the directory", dir.display()))?;
     let exe = std::env::current_exe().context("cannot locate the sacx binary")?;
     let cwd = std::env::current_dir().context("cannot read the working directory")?;
-    let passed = run_options(std::env::args_os().collect());
-    let mut common = passed.clone();
+    let plan_path = dir.join("plan.json");
+    plan.write(&plan_path)?;
+    let mut common: Vec<OsString> = vec![plan_path.clone().into_os_string()];
     if args.run.train.threads.is_none() {
         common.push("--threads".into());
         common.push("${SLURM_CPUS_PER_TASK}".into());
@@ -88,19 +73,7 @@ pub fn run(args: &Args) -> Result<()> {
         ]
         .concat(),
     );
-    let aggregate_script = script(
-        args,
-        &cwd,
-        &dir,
-        "sacx-aggregate",
-        None,
-        &exe,
-        &[
-            common,
-            vec!["--seed-list".into(), seed_list.join(",").into()],
-        ]
-        .concat(),
-    );
+    let aggregate_script = script(args, &cwd, &dir, "sacx-aggregate", None, &exe, &common);
     let (seeds_path, aggregate_path) = (dir.join("seeds.sbatch"), dir.join("aggregate.sbatch"));
     crate::atomic::write(&seeds_path, seeds_script.as_bytes())?;
     crate::atomic::write(&aggregate_path, aggregate_script.as_bytes())?;
@@ -134,42 +107,6 @@ pub fn run(args: &Args) -> Result<()> {
     Ok(())
 }
 
-/// The command-line options after the `slurm` subcommand that `sacx run` takes.
-fn run_options(argv: Vec<OsString>) -> Vec<OsString> {
-    let mut out = Vec::new();
-    // Options before the subcommand (only --config is global).
-    let mut before = argv.iter().skip(1).take_while(|a| *a != "slurm").cloned();
-    while let Some(a) = before.next() {
-        if a == "--config" {
-            out.push(a);
-            out.extend(before.next());
-        } else if a.to_string_lossy().starts_with("--config=") {
-            out.push(a);
-        }
-    }
-    let mut it = argv
-        .into_iter()
-        .skip(1)
-        .skip_while(|a| a != "slurm")
-        .skip(1);
-    while let Some(arg) = it.next() {
-        let text = arg.to_string_lossy().into_owned();
-        let name = text.split('=').next().unwrap_or("").to_string();
-        let dropped = SLURM_ONLY
-            .iter()
-            .chain(SEED_OPTIONS.iter())
-            .find(|(n, _)| *n == name);
-        match dropped {
-            Some((_, true)) if !text.contains('=') => {
-                it.next();
-            }
-            Some(_) => {}
-            None => out.push(arg),
-        }
-    }
-    out
-}
-
 fn script(
     args: &Args,
     cwd: &Path,
@@ -189,7 +126,7 @@ fn script(
         log: &log,
     };
     let mut s = args.scheduler.header(cwd, &job);
-    let mut words = vec![Word::text("exec"), Word::text(exe), Word::text("run")];
+    let mut words = vec![Word::text("exec"), Word::text(exe), Word::text("run-plan")];
     for a in run_args {
         let a = a.to_string_lossy();
         if a.starts_with("${") {

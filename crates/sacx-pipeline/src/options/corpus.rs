@@ -5,7 +5,8 @@ use std::path::PathBuf;
 
 /// Which corpus to read and how (`sacx run --corpus …`). The default is the
 /// bundled corpus with every label.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(default)]
 #[cfg_attr(feature = "clap", derive(clap::Args))]
 pub struct CorpusArgs {
     /// Corpus file(s): JSON Lines (`{"id","text","labels","lang"}`) or SACX TSV

@@ -3,7 +3,8 @@ use crate::Result;
 use sacx_ig::{Baseline, IgParams, Method, Normalize, TargetPolicy, WordMerge};
 
 /// How predictions are explained.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(default)]
 #[cfg_attr(feature = "clap", derive(clap::Args))]
 pub struct IgArgs {
     /// Quadrature steps per (document, class) pair.

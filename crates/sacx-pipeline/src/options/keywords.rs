@@ -6,7 +6,8 @@ use sacx_aggregate::{
 };
 
 /// How keywords are ranked across runs (the original `kws.py`, corrected).
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(default)]
 #[cfg_attr(feature = "clap", derive(clap::Args))]
 pub struct KeywordArgs {
     /// How stable words are ordered: contrast (support × the corpus association of
@@ -100,7 +101,8 @@ impl KeywordArgs {
 }
 
 /// How keyword lists are evaluated.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(default)]
 #[cfg_attr(feature = "clap", derive(clap::Args))]
 pub struct EvalArgs {
     /// Keyword-list lengths K to evaluate at.

@@ -32,7 +32,8 @@ use std::path::PathBuf;
 /// assert_eq!(options.seed_list()?, vec![1, 2, 3]);
 /// # Ok::<(), sacx_pipeline::Error>(())
 /// ```
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
+#[serde(default)]
 #[cfg_attr(feature = "clap", derive(clap::Args))]
 pub struct RunOptions {
     #[cfg_attr(feature = "clap", command(flatten))]

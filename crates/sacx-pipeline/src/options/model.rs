@@ -9,7 +9,8 @@ use sacx_model::{
 use std::path::{Path, PathBuf};
 
 /// How documents are split into training and validation sets.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(default)]
 #[cfg_attr(feature = "clap", derive(clap::Args))]
 pub struct SplitArgs {
     /// Share of each language's documents used for training (grouped by `id`, so
@@ -33,7 +34,8 @@ impl SplitArgs {
 }
 
 /// How texts become the model's tokens.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(default)]
 #[cfg_attr(feature = "clap", derive(clap::Args))]
 pub struct TokenizerArgs {
     /// word (segmented words), wordpiece, bpe (trained on the training split), or
@@ -82,7 +84,8 @@ impl TokenizerArgs {
 
 /// Which classifier, with which hyperparameters (unset: the architecture's
 /// documented default).
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(default)]
 #[cfg_attr(feature = "clap", derive(clap::Args))]
 pub struct ModelArgs {
     /// xml-cnn, embed-pool, transformer, or hf:DIR: fine-tune the pretrained
@@ -293,7 +296,8 @@ fn set<B, T>(builder: B, value: Option<T>, setter: fn(B, T) -> B) -> B {
 }
 
 /// How the classifier is trained.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(default)]
 #[cfg_attr(feature = "clap", derive(clap::Args))]
 pub struct TrainArgs {
     /// Maximum epochs.
