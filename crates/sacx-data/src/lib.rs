@@ -34,6 +34,7 @@ mod param;
 pub mod predictions;
 mod reader;
 mod report;
+pub mod run_record;
 #[cfg(feature = "text")]
 mod segment;
 mod split;

@@ -12,6 +12,7 @@ use crate::plan::RunPlan;
 use crate::seed::{self, SeedJob};
 use crate::{Error, Result, guard, memory, stages};
 use sacx_data::layout::RunLayout;
+use sacx_data::run_record::{RUN_RECORD_FORMAT, RunRecord, StageTime};
 use sacx_data::stamp::{StageInputs, StageStamp};
 use serde::Serialize;
 use serde_json::{Value, json};
@@ -432,21 +433,20 @@ fn write_run_json(
         tch::Device::Cuda(i) => format!("cuda:{i}"),
         _ => "cpu".to_string(),
     };
-    let parameters = serde_json::to_value(&run.plan.options).map_err(|source| Error::Json {
-        path: run.plan.layout.run_json(),
-        what: "cannot be serialised",
-        source,
-    })?;
-    let value = json!({
-        "sacx_version": env!("CARGO_PKG_VERSION"),
-        "libtorch": crate::libtorch::version_string(),
-        "device": device,
-        "cpu_threads": tch::get_num_threads(),
-        "corpus": run.plan.options.corpus.name(),
-        "seeds": run.plan.seeds,
-        "parameters": parameters,
-        "seconds": stages,
-        "total_seconds": seconds,
-    });
-    write_json(&run.plan.layout.run_json(), &value)
+    let record = RunRecord {
+        format: RUN_RECORD_FORMAT.to_string(),
+        sacx_version: env!("CARGO_PKG_VERSION").to_string(),
+        libtorch: crate::libtorch::version_string(),
+        device,
+        cpu_threads: tch::get_num_threads().into(),
+        corpus: run.plan.options.corpus.name(),
+        seeds: run.plan.seeds.clone(),
+        parameters: &run.plan.options,
+        seconds: stages
+            .into_iter()
+            .filter_map(|(k, v)| Some((k, serde_json::from_value::<StageTime>(v).ok()?)))
+            .collect(),
+        total_seconds: seconds,
+    };
+    Ok(record.write(&run.plan.layout.run_json())?)
 }

@@ -52,7 +52,8 @@ impl RunData {
             });
         }
         let layout = RunLayout::new(dir);
-        let run = read_json::<Value>(&layout.run_json())?;
+        let run = sacx_data::run_record::RunRecord::<Value>::read(&layout.run_json())?
+            .map(|r| serde_json::to_value(r).unwrap_or_default());
         let seeds = load_seeds(&layout)?;
         let kw_dir = layout.keywords();
         let kw_path = kw_dir.join(KEYWORDS_JSON);
