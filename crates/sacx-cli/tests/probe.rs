@@ -3,7 +3,7 @@
 //! options a user is told to pass take effect.
 mod common;
 
-use common::{ok, sacx};
+use common::{ok, sacx, small_corpus};
 
 /// The subcommands (with `slurm select`), from `sacx --help`.
 fn subcommands() -> Vec<Vec<String>> {
@@ -53,5 +53,90 @@ fn every_threads_option_takes_1_to_1024_through_one_parser() {
     for cmd in ["run", "train", "explain", "predict", "slurm select"] {
         assert!(with_threads.iter().any(|c| c == cmd), "{with_threads:?}");
     }
+}
+
+/// Asserts that `sacx args` fails with one stderr line naming `path` (the
+/// user's, not a temporary file) and what to do.
+fn refused_in_one_line(args: &[&str], path: &str) {
+    let out = sacx(args);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success(), "{args:?} was accepted");
+    let lines: Vec<&str> = err.lines().collect();
+    assert_eq!(lines.len(), 1, "{args:?}: expected one line: {err}");
+    assert!(lines[0].contains(path), "{args:?}: {path} not in {err}");
+    assert!(
+        !lines[0].contains(".tmp."),
+        "{args:?}: names a temporary file: {err}"
+    );
+    assert!(
+        lines[0].contains("choose another"),
+        "{args:?}: no advice: {err}"
+    );
+}
+
+#[test]
+fn every_command_checks_that_out_can_be_written_before_any_work() {
+    let tmp = tempfile::tempdir().unwrap();
+    let corpus = small_corpus(tmp.path(), 40);
+    let c = corpus.to_str().unwrap();
+    let scores = tmp.path().join("scores.jsonl");
+    let mut body = String::from("{\"labels\": [\"A\", \"B\"]}\n");
+    for line in std::fs::read_to_string(&corpus).unwrap().lines() {
+        let v: serde_json::Value = serde_json::from_str(line).unwrap();
+        body.push_str(&format!("{{\"id\": {}, \"probs\": [0.2, 0.7]}}\n", v["id"]));
+    }
+    std::fs::write(&scores, body).unwrap();
+    let s = scores.to_str().unwrap();
+    // A directory output under a regular file, a file output in a missing directory.
+    let file = tmp.path().join("a-file");
+    std::fs::write(&file, "mine").unwrap();
+    let dir_out = file.join("sub");
+    let d = dir_out.to_str().unwrap();
+    let file_out = tmp.path().join("nodir").join("x.jsonl");
+    let f = file_out.to_str().unwrap();
+    let model = tmp.path().join("no-model");
+    let m = model.to_str().unwrap();
+    let t = ["--threads", "1"];
+    let cases: Vec<(Vec<&str>, &str)> = vec![
+        (vec!["select", "--scores", s, "--corpus", c, "--out", f], f),
+        (
+            vec!["evaluate", "--keywords", c, "--explanations", c, "--out", f],
+            f,
+        ),
+        (
+            vec![
+                "run", "--corpus", c, "--seeds", "1", "--epochs", "1", "--out", d,
+            ],
+            d,
+        ),
+        (
+            vec![
+                "train", "--corpus", c, "--seed", "1", "--epochs", "1", "--out", d,
+            ],
+            d,
+        ),
+        (vec!["explain", "--model", m, "--corpus", c, "--out", d], d),
+        (vec!["predict", "--model", m, "--corpus", c, "--out", d], d),
+        (vec!["count-words", "--corpus", c, "--out", d], d),
+        (
+            vec!["keywords", "--explanations", c, "--labels", "A", "--out", d],
+            d,
+        ),
+        (vec!["simulate-al", "--corpus", c, "--out", d], d),
+        (vec!["map", "--corpus", c, "--out", d], d),
+        (vec!["slurm", "--corpus", c, "--out", d], d),
+        (
+            vec!["slurm", "select", "--model", m, "--pool", c, "--out", d],
+            d,
+        ),
+    ];
+    for (mut args, path) in cases {
+        if !["count-words", "keywords", "select", "evaluate", "map"].contains(&args[0]) {
+            args.extend(t);
+        }
+        refused_in_one_line(&args, path);
+    }
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), "mine");
+    assert!(!tmp.path().join("nodir").exists());
 }
 

@@ -42,6 +42,15 @@ pub enum Error {
         /// What is wrong, quoting the offending value.
         reason: String,
     },
+    /// An output path that cannot be written, found before any work
+    /// ([`crate::check_output`]).
+    #[error("{path}: cannot be written: {reason}")]
+    NotWritable {
+        /// The output path, as given.
+        path: PathBuf,
+        /// Why, and what to do.
+        reason: String,
+    },
     /// An I/O failure on a named path (the message is the path; the I/O error is
     /// the source).
     #[error("{path}")]

@@ -27,6 +27,7 @@ mod labelled;
 mod lang_counts;
 pub mod layout;
 mod options;
+mod output;
 mod param;
 #[cfg(feature = "parquet")]
 pub mod predictions;
@@ -57,6 +58,7 @@ pub use lang_counts::{
     DocFrequencies, LANGUAGE_COUNTS_FILE, LANGUAGE_COUNTS_FORMAT, LanguageCounts,
 };
 pub use options::{Format, LoadOptions, LoadOptionsBuilder};
+pub use output::{OutputKind, check_output};
 pub use param::InvalidParameter;
 pub use report::{LoadReport, SkippedLine};
 #[cfg(feature = "text")]

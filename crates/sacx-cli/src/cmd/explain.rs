@@ -40,6 +40,9 @@ pub struct Args {
 }
 
 pub fn run(args: &Args) -> Result<()> {
+    if let Some(out) = args.out.as_ref().or(args.run.as_ref()) {
+        super::check_out(out, sacx_data::OutputKind::Dir)?;
+    }
     if let Some(n) = args.threads {
         tch::set_num_threads(n as i32);
     }

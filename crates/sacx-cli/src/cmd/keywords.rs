@@ -37,6 +37,7 @@ pub struct Args {
 }
 
 pub fn run(args: &Args) -> Result<()> {
+    super::check_out(&args.out, sacx_data::OutputKind::Dir)?;
     let counts = args.counts.as_deref().map(read_counts).transpose()?;
     let keywords = match args.method {
         Method::Ig => {

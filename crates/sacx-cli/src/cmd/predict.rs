@@ -80,6 +80,7 @@ impl PredictOptions {
 }
 
 pub fn run(args: &Args) -> Result<()> {
+    super::check_out(&args.out, sacx_data::OutputKind::Dir)?;
     let opts = &args.options;
     let params = opts.params()?;
     let mut load = args.read.load_builder()?;

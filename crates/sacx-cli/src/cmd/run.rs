@@ -7,6 +7,7 @@ use sacx_pipeline::{Run, RunOptions};
 pub type Args = RunOptions;
 
 pub fn run(args: &Args) -> Result<()> {
+    super::check_out(&args.out, sacx_data::OutputKind::Dir)?;
     Run::builder()
         .options(args.clone())
         .build()?

@@ -57,6 +57,7 @@ pub fn run(args: &Args) -> Result<()> {
     if let Some(SlurmCommand::Select(select)) = &args.command {
         return select::run(select);
     }
+    super::check_out(&args.run.out, sacx_data::OutputKind::Dir)?;
     let seeds = args.run.seed_list()?;
     let layout = Layout::new(&args.run.out);
     let dir = layout.root().join("slurm");
