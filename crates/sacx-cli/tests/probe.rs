@@ -4,6 +4,7 @@
 mod common;
 
 use common::{ok, sacx, small_corpus};
+use std::path::Path;
 
 /// The subcommands (with `slurm select`), from `sacx --help`.
 fn subcommands() -> Vec<Vec<String>> {
@@ -140,3 +141,66 @@ fn every_command_checks_that_out_can_be_written_before_any_work() {
     assert!(!tmp.path().join("nodir").exists());
 }
 
+/// The first `n` bundled documents under new ids (so with labels the corpus
+/// knows) as JSON Lines, with one malformed line after the first document.
+fn with_bad_line(dir: &Path, name: &str, n: usize) -> std::path::PathBuf {
+    let src = dir.join(format!("src-{name}"));
+    std::fs::create_dir_all(&src).unwrap();
+    let all = std::fs::read_to_string(small_corpus(&src, n)).unwrap();
+    let mut lines: Vec<String> = all
+        .lines()
+        .map(|l| {
+            let mut v: serde_json::Value = serde_json::from_str(l).unwrap();
+            v["id"] = format!("new-{}", v["id"].as_str().unwrap()).into();
+            v.to_string()
+        })
+        .collect();
+    lines.insert(1, "{not json".to_string());
+    let path = dir.join(name);
+    std::fs::write(&path, lines.join("\n") + "\n").unwrap();
+    path
+}
+
+#[test]
+fn skip_bad_lines_also_skips_the_bad_lines_of_labelled_files() {
+    let tmp = tempfile::tempdir().unwrap();
+    let corpus = small_corpus(tmp.path(), 120);
+    let extra = with_bad_line(tmp.path(), "labelled.jsonl", 30);
+    let (c, l) = (corpus.to_str().unwrap(), extra.to_str().unwrap());
+    let out = tmp.path().join("seed");
+    let o = out.to_str().unwrap();
+    let train = |more: &[&str]| {
+        let mut args = vec![
+            "train",
+            "--corpus",
+            c,
+            "--labelled",
+            l,
+            "--seed",
+            "1",
+            "--epochs",
+            "1",
+            "--threads",
+            "1",
+            "--out",
+            o,
+        ];
+        args.extend(more);
+        sacx(&args)
+    };
+    // Without the flag: refused, and told to pass it.
+    let bad = train(&[]);
+    let err = String::from_utf8_lossy(&bad.stderr);
+    assert!(!bad.status.success());
+    assert!(err.contains("labelled.jsonl:2"), "{err}");
+    assert!(err.contains("--skip-bad-lines"), "{err}");
+    // With it, as the message says: the line is skipped and counted.
+    let good = train(&["--skip-bad-lines"]);
+    let err = String::from_utf8_lossy(&good.stderr).into_owned();
+    ok(good);
+    assert!(err.contains("extra labelled documents: 30 added"), "{err}");
+    assert!(
+        err.contains("labelled.jsonl:2"),
+        "the skipped line is reported: {err}"
+    );
+}
