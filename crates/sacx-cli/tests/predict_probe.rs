@@ -1,0 +1,91 @@
+//! `sacx predict` defects a hostile probe found (issue 26): a TSV pool as
+//! documented, empty texts counted, and parts on disk verified on resume.
+mod common;
+
+use common::{ok, sacx, small_corpus, trained};
+use sacx_data::predictions::Predictions;
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// `n` bundled documents from line `skip` on, as parsed JSON.
+fn docs(dir: &Path, skip: usize, n: usize) -> Vec<serde_json::Value> {
+    let src = dir.join(format!("src-{skip}-{n}"));
+    std::fs::create_dir_all(&src).unwrap();
+    std::fs::read_to_string(small_corpus(&src, skip + n))
+        .unwrap()
+        .lines()
+        .skip(skip)
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
+}
+
+fn predict(model: &Path, corpus: &Path, out: &Path, extra: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_sacx"))
+        .args(["predict", "--model", model.to_str().unwrap()])
+        .args(["--corpus", corpus.to_str().unwrap()])
+        .args(["--out", out.to_str().unwrap(), "--threads", "1"])
+        .args(extra)
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn a_tsv_pool_is_predicted_and_selected_with_ids_from_file_and_line() {
+    let (_, seed) = trained();
+    let tmp = tempfile::tempdir().unwrap();
+    // SACX TSV: headerless `labels<TAB>text`, the labels column empty in a pool.
+    let pool = tmp.path().join("pool.tsv");
+    let body: String = docs(tmp.path(), 400, 40)
+        .iter()
+        .map(|d| {
+            format!(
+                "\t{}\n",
+                d["text"].as_str().unwrap().replace(['\t', '\n'], " ")
+            )
+        })
+        .collect();
+    std::fs::write(&pool, body).unwrap();
+    let out = tmp.path().join("pred");
+    ok(predict(seed, &pool, &out, &[]));
+    let ids: Vec<String> = Predictions::open(&out)
+        .unwrap()
+        .rows()
+        .unwrap()
+        .map(|r| r.unwrap().id)
+        .collect();
+    let want: Vec<String> = (1..=40).map(|n| format!("pool.tsv:line-{n}")).collect();
+    assert_eq!(ids, want);
+    let sel = tmp.path().join("next.jsonl");
+    let (o, p, s) = (
+        out.to_str().unwrap(),
+        pool.to_str().unwrap(),
+        sel.to_str().unwrap(),
+    );
+    ok(sacx(&[
+        "select",
+        "--predictions",
+        o,
+        "--corpus",
+        p,
+        "--exploit",
+        "2",
+        "--explore",
+        "2",
+        "--uncertain",
+        "2",
+        "--seed",
+        "1",
+        "--out",
+        s,
+    ]));
+    let picked = std::fs::read_to_string(&sel).unwrap();
+    assert!(picked.lines().count() > 0);
+    for line in picked.lines() {
+        let v: serde_json::Value = serde_json::from_str(line).unwrap();
+        assert!(
+            want.contains(&v["id"].as_str().unwrap().to_string()),
+            "{line}"
+        );
+    }
+}
