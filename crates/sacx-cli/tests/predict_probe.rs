@@ -4,7 +4,7 @@ mod common;
 
 use common::{ok, sacx, small_corpus, trained};
 use sacx_data::predictions::Predictions;
-
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -20,6 +20,15 @@ fn docs(dir: &Path, skip: usize, n: usize) -> Vec<serde_json::Value> {
         .collect()
 }
 
+fn jsonl(dir: &Path, name: &str, docs: &[serde_json::Value]) -> PathBuf {
+    let path = dir.join(name);
+    let mut out = std::fs::File::create(&path).unwrap();
+    for d in docs {
+        writeln!(out, "{d}").unwrap();
+    }
+    path
+}
+
 fn predict(model: &Path, corpus: &Path, out: &Path, extra: &[&str]) -> std::process::Output {
     Command::new(env!("CARGO_BIN_EXE_sacx"))
         .args(["predict", "--model", model.to_str().unwrap()])
@@ -28,6 +37,10 @@ fn predict(model: &Path, corpus: &Path, out: &Path, extra: &[&str]) -> std::proc
         .args(extra)
         .output()
         .unwrap()
+}
+
+fn summary(dir: &Path) -> serde_json::Value {
+    serde_json::from_slice(&std::fs::read(dir.join("summary.json")).unwrap()).unwrap()
 }
 
 #[test]
@@ -88,4 +101,23 @@ fn a_tsv_pool_is_predicted_and_selected_with_ids_from_file_and_line() {
             "{line}"
         );
     }
+}
+
+#[test]
+fn documents_with_an_empty_text_are_skipped_and_counted() {
+    let (_, seed) = trained();
+    let tmp = tempfile::tempdir().unwrap();
+    let mut pool = docs(tmp.path(), 400, 30);
+    for i in [3, 10, 17] {
+        pool[i]["text"] = serde_json::Value::String(" ".repeat(i % 2));
+    }
+    let corpus = jsonl(tmp.path(), "pool.jsonl", &pool);
+    let out = tmp.path().join("pred");
+    let o = predict(seed, &corpus, &out, &[]);
+    let err = String::from_utf8_lossy(&o.stderr).into_owned();
+    ok(o);
+    let s = summary(&out);
+    assert_eq!(s["documents"], 27, "{s}");
+    assert_eq!(s["empty_texts"], 3, "{s}");
+    assert!(err.contains("3 with an empty text skipped"), "{err}");
 }

@@ -99,8 +99,15 @@ pub fn run(args: &Args) -> Result<()> {
         device: opts.device.parse()?,
     };
     let summary = job.run(&mut crate::observer::Console::new())?;
+    let mut skipped = String::new();
+    if summary.empty_texts > 0 {
+        skipped += &format!("; {} with an empty text skipped", summary.empty_texts);
+    }
+    if summary.bad_lines > 0 {
+        skipped += &format!("; {} bad lines skipped", summary.bad_lines);
+    }
     eprintln!(
-        "{} documents ({} scored, {} parts written, {} found complete), {:.0} docs/s",
+        "{} documents ({} scored, {} parts written, {} found complete){skipped}, {:.0} docs/s",
         summary.documents,
         summary.scored,
         summary.parts_written,
