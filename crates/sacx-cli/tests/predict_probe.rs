@@ -121,3 +121,59 @@ fn documents_with_an_empty_text_are_skipped_and_counted() {
     assert_eq!(s["empty_texts"], 3, "{s}");
     assert!(err.contains("3 with an empty text skipped"), "{err}");
 }
+
+#[test]
+fn a_resumed_prediction_refuses_a_part_that_holds_other_rows() {
+    let (_, seed) = trained();
+    let tmp = tempfile::tempdir().unwrap();
+    let all = docs(tmp.path(), 400, 60);
+    let (a, b) = (
+        jsonl(tmp.path(), "a.jsonl", &all[..30]),
+        jsonl(tmp.path(), "b.jsonl", &all[30..]),
+    );
+    let (out_a, out_b) = (tmp.path().join("a"), tmp.path().join("b"));
+    let chunk = ["--chunk-docs", "10"];
+    ok(predict(seed, &a, &out_a, &chunk));
+    ok(predict(seed, &b, &out_b, &chunk));
+    let metrics = std::fs::read(out_a.join("metrics.json")).unwrap();
+
+    // Part 1 of `a` replaced by part 1 of `b`: other documents, same rows.
+    let part = out_a.join("part-00001.parquet");
+    std::fs::copy(out_b.join("part-00001.parquet"), &part).unwrap();
+    let o = predict(seed, &a, &out_a, &chunk);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(!o.status.success(), "a foreign part was trusted: {err}");
+    let last = err.lines().last().unwrap_or_default();
+    assert!(last.starts_with("sacx: error: "), "{err}");
+    assert!(last.contains("part-00001.parquet"), "{err}");
+    assert!(
+        last.contains("other documents") && last.contains("delete it"),
+        "{err}"
+    );
+    assert_eq!(std::fs::read(out_a.join("metrics.json")).unwrap(), metrics);
+
+    // Part 2 replaced by part 1 of `a` itself: other rows.
+    std::fs::remove_file(&part).unwrap();
+    std::fs::copy(
+        out_a.join("part-00000.parquet"),
+        out_a.join("part-00002.parquet"),
+    )
+    .unwrap();
+    let o = predict(seed, &a, &out_a, &chunk);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        !o.status.success(),
+        "a part of other rows was trusted: {err}"
+    );
+    assert!(
+        err.contains("part-00002.parquet") && err.contains("rows"),
+        "{err}"
+    );
+
+    // Deleted, as the message says: scored again (part 1 was, by the call
+    // that stopped at part 2), and the same metrics.
+    std::fs::remove_file(out_a.join("part-00002.parquet")).unwrap();
+    ok(predict(seed, &a, &out_a, &chunk));
+    assert_eq!(summary(&out_a)["parts_written"], 1);
+    assert_eq!(std::fs::read(out_a.join("metrics.json")).unwrap(), metrics);
+}

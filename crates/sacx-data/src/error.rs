@@ -184,6 +184,16 @@ pub enum Error {
         reason: String,
     },
 
+    /// A part on disk that does not hold what a resumed prediction would
+    /// write there (other rows, other documents, another model).
+    #[error("{path}: {reason}; delete it to score its documents again")]
+    StalePart {
+        /// The part file.
+        path: PathBuf,
+        /// What it holds instead.
+        reason: String,
+    },
+
     /// A Parquet file that cannot be encoded or decoded (the Parquet or Arrow
     /// error is the source).
     #[error("{path}")]

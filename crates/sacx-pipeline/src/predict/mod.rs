@@ -279,6 +279,8 @@ impl PredictJob {
         run.summary.labelled += golds.iter().filter(|g| g.is_some()).count() as u64;
         run.skipped_last = writer.is_done(index);
         if run.skipped_last {
+            let expected: Vec<(u64, &str)> = docs.iter().map(|d| (d.row, d.id.as_str())).collect();
+            writer.check_part(index, &expected)?;
             run.summary.parts_skipped += 1;
             return Ok(());
         }
@@ -409,10 +411,10 @@ impl Progress {
                 parts_skipped: 0,
                 labelled: 0,
                 unknown_labels: BTreeMap::new(),
-                seconds: 0.0,
-                docs_per_second: 0.0,
                 empty_texts: 0,
                 bad_lines: 0,
+                seconds: 0.0,
+                docs_per_second: 0.0,
                 stage_seconds: BTreeMap::new(),
             },
         }
