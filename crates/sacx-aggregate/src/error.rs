@@ -49,6 +49,12 @@ pub enum Error {
         /// The first TSV file.
         path: PathBuf,
     },
+    /// One explanation file given twice (its documents would count twice).
+    #[error("{path}: given twice as explanations; give each file once")]
+    InputTwice {
+        /// The file, as given the second time.
+        path: PathBuf,
+    },
     /// No input files were given.
     #[error("no explanation input given")]
     NoInput,

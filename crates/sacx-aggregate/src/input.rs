@@ -28,7 +28,8 @@ pub enum Source {
 
 impl Source {
     /// A source from a path: `.tsv`/`.csv` files are TSV explanations whose run is the
-    /// file stem; anything else is a shard.
+    /// path as given (every seed's file is `shard-00000.tsv`, so a file name alone
+    /// would merge the seeds into one run); anything else is a shard.
     pub fn from_path(path: impl Into<PathBuf>) -> Self {
         let path = path.into();
         let ext = path
@@ -37,10 +38,7 @@ impl Source {
             .unwrap_or("")
             .to_ascii_lowercase();
         if ext == "tsv" || ext == "csv" {
-            let run = path
-                .file_stem()
-                .map(|s| s.to_string_lossy().into_owned())
-                .unwrap_or_default();
+            let run = path.display().to_string();
             Source::Tsv { path, run }
         } else {
             Source::Shard(path)
@@ -115,7 +113,13 @@ impl Inputs {
         let mut labels = self.labels.clone();
         let mut runs: Vec<String> = Vec::new();
         let mut units = Vec::with_capacity(self.sources.len());
+        let mut seen = std::collections::HashSet::new();
         for source in &self.sources {
+            // One file given twice (under any spelling) would count its run twice.
+            let path = source.path();
+            if !seen.insert(std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf())) {
+                return Err(Error::InputTwice { path: path.into() });
+            }
             let run = match source {
                 Source::Shard(path) => {
                     let reader = ShardReader::open(path)?;
@@ -245,4 +249,41 @@ pub(crate) fn check_record(path: &Path, r: &DocRef<'_>, n_labels: usize) -> Resu
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tsv_runs_are_named_by_their_path_and_a_file_given_twice_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let paths: Vec<PathBuf> = ["r1", "r2", "r3"]
+            .iter()
+            .map(|r| {
+                let p = dir.path().join(r).join("shard-00000.tsv");
+                std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+                std::fs::write(&p, "").unwrap();
+                p
+            })
+            .collect();
+        // Three seeds' files, all named shard-00000.tsv: three runs.
+        let plan = Inputs::new()
+            .paths(paths.clone())
+            .labels(["A"])
+            .plan()
+            .unwrap();
+        let want: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
+        assert_eq!(plan.runs, want);
+        // The same file twice (under another spelling) is an error naming it.
+        let again = dir.path().join("r2/../r1/shard-00000.tsv");
+        let err = Inputs::new()
+            .paths([paths[0].clone(), again.clone()])
+            .labels(["A"])
+            .plan()
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains(&again.display().to_string()), "{err}");
+        assert!(err.contains("twice"), "{err}");
+    }
 }

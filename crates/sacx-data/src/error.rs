@@ -42,6 +42,15 @@ pub enum Error {
         /// What is wrong, quoting the offending value.
         reason: String,
     },
+    /// An output path that cannot be written, found before any work
+    /// ([`crate::check_output`]).
+    #[error("{path}: cannot be written: {reason}")]
+    NotWritable {
+        /// The output path, as given.
+        path: PathBuf,
+        /// Why, and what to do.
+        reason: String,
+    },
     /// An I/O failure on a named path (the message is the path; the I/O error is
     /// the source).
     #[error("{path}")]
@@ -195,6 +204,16 @@ pub enum Error {
         /// The file involved.
         path: PathBuf,
         /// What is wrong.
+        reason: String,
+    },
+
+    /// A part on disk that does not hold what a resumed prediction would
+    /// write there (other rows, other documents, another model).
+    #[error("{path}: {reason}; delete it to score its documents again")]
+    StalePart {
+        /// The part file.
+        path: PathBuf,
+        /// What it holds instead.
         reason: String,
     },
 

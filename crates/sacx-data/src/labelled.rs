@@ -66,6 +66,8 @@ impl Corpus {
             .collect();
         let mut counts = MergeCounts::default();
         let mut new_docs = Vec::new();
+        // Lines skipped under `skip_bad_lines` are reported with the corpus's.
+        self.report.bad_lines.extend(extra.report.bad_lines);
         for doc in extra.docs {
             let mut labels = Vec::with_capacity(doc.labels.len());
             for name in names(&doc.labels, &extra.labels) {

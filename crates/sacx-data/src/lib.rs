@@ -29,6 +29,7 @@ pub mod layout;
 pub mod map;
 pub mod metrics;
 mod options;
+mod output;
 mod param;
 #[cfg(feature = "parquet")]
 pub mod predictions;
@@ -61,6 +62,7 @@ pub use lang_counts::{
     DocFrequencies, LANGUAGE_COUNTS_FILE, LANGUAGE_COUNTS_FORMAT, LanguageCounts,
 };
 pub use options::{Format, LoadOptions, LoadOptionsBuilder};
+pub use output::{OutputKind, check_output};
 pub use param::InvalidParameter;
 pub use report::{LoadReport, SkippedLine};
 #[cfg(feature = "text")]

@@ -303,17 +303,22 @@ fn parse_line(src: &SourceInfo<'_>, opts: &LoadOptions, line_no: usize, raw: &[u
     // A label given twice counts once (first occurrence kept).
     let mut seen = std::collections::HashSet::new();
     f.labels.retain(|l| seen.insert(l.clone()));
-    if f.id.is_none() && opts.require_ids() {
-        let reason = match src.format {
-            Format::Tsv => {
-                "SACX TSV has no id column, and this input is matched by id: give JSON Lines with an \"id\" field"
-            }
-            _ => "no \"id\" field, and this input is matched by id: give every line an \"id\"",
-        };
+    // SACX TSV has no id column: where ids are required (a pool matched by
+    // id), a line is named after its file and line number, the same in every
+    // command that reads the file.
+    let tsv_ids = src.format == Format::Tsv && opts.require_ids();
+    if f.id.is_none() && opts.require_ids() && !tsv_ids {
+        let reason = "no \"id\" field, and this input is matched by id: give every line an \"id\"";
         return Parsed::Bad(line_no, reason.into());
     }
     let id = f.id.unwrap_or_else(|| {
-        if src.multi {
+        if tsv_ids {
+            let file = Path::new(src.name).file_name().map_or_else(
+                || src.name.to_string(),
+                |n| n.to_string_lossy().into_owned(),
+            );
+            format!("{file}:line-{line_no}")
+        } else if src.multi {
             format!("{}:line-{line_no}", src.name)
         } else {
             format!("line-{line_no}")

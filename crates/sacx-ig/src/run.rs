@@ -189,7 +189,7 @@ fn write_shard(
     };
     if tsv {
         // The TSV first: the binary shard's existence marks the shard complete.
-        write_tsv(&tsv_shard_path(dir, index), records)?;
+        write_tsv(&tsv_shard_path(dir, index), records, &info.labels)?;
     }
     let mut w = ShardWriter::create(&shard_path(dir, index), &header)?;
     for r in records {

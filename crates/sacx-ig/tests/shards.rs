@@ -164,15 +164,16 @@ fn tsv_output_has_the_original_columns() {
     let recs = sacx_ig::Explainer::new(&model, params, ResolvedBaseline::Token(0))
         .explain(&input)
         .unwrap();
-    let text = sacx_ig::tsv::render_tsv(&recs, true);
+    let labels: Vec<String> = (0..recs[0].probs.len()).map(|i| format!("C{i}")).collect();
+    let text = sacx_ig::tsv::render_tsv(&recs, &labels, true);
     let mut lines = text.lines();
-    assert_eq!(lines.next(), Some("\t0\t1\t2\t3\t4\t5"));
+    assert_eq!(lines.next(), Some("\tid\tlabel\tpred\ttoken\tscore\tprobs"));
     let first: Vec<&str> = lines.next().unwrap().split('\t').collect();
     assert_eq!(first.len(), 7);
     assert_eq!(first[0], "0");
     assert_eq!(first[1], recs[0].doc_id);
-    assert_eq!(first[2], format!("[{}]", recs[0].gold[0]));
-    assert_eq!(first[3], recs[0].targets[0].class.to_string());
+    assert_eq!(first[2], format!("['C{}']", recs[0].gold[0]));
+    assert_eq!(first[3], format!("['C{}']", recs[0].targets[0].class));
     assert_eq!(first[4], recs[0].words[0]);
     assert_eq!(
         first[5].parse::<f32>().unwrap(),

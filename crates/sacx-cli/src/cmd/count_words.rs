@@ -17,6 +17,7 @@ pub struct Args {
 }
 
 pub fn run(args: &Args) -> Result<()> {
+    super::check_out(&args.out, sacx_data::OutputKind::Dir)?;
     let (counts, languages, report) = count(&args.corpus)?;
     eprintln!("{report}");
     save_counts(&counts, &languages, &args.out)?;

@@ -47,6 +47,7 @@ pub struct Args {
 }
 
 pub fn run(args: &Args) -> Result<()> {
+    super::check_out(&args.out, sacx_data::OutputKind::File)?;
     let sets = args
         .keywords
         .iter()

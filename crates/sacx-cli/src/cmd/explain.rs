@@ -34,12 +34,15 @@ pub struct Args {
     /// auto (CUDA when present), cpu, or cuda:N.
     #[arg(long, default_value_t = TrainArgs::default().device)]
     pub device: String,
-    /// CPU threads for libtorch [default: libtorch's choice].
-    #[arg(long)]
+    /// CPU threads for libtorch, 1 to 1024 [default: libtorch's choice].
+    #[arg(long, value_parser = sacx_pipeline::options::model::parse_threads)]
     pub threads: Option<usize>,
 }
 
 pub fn run(args: &Args) -> Result<()> {
+    if let Some(out) = args.out.as_ref().or(args.run.as_ref()) {
+        super::check_out(out, sacx_data::OutputKind::Dir)?;
+    }
     if let Some(n) = args.threads {
         tch::set_num_threads(n as i32);
     }

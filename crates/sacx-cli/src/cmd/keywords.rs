@@ -12,7 +12,8 @@ use std::path::PathBuf;
 pub struct Args {
     /// Explanations: shard files, directories of shards (a run's `explanations/`,
     /// or a `sacx run` output directory for all its seeds), or TSV files in the
-    /// original format (one run each).
+    /// original format (one run each, named by its path; a file given twice
+    /// is an error).
     #[arg(long, value_name = "PATH", action = clap::ArgAction::Append)]
     pub explanations: Vec<PathBuf>,
     /// Class word counts directory (`tf.json`, `df.json` from `sacx count-words`):
@@ -37,6 +38,7 @@ pub struct Args {
 }
 
 pub fn run(args: &Args) -> Result<()> {
+    super::check_out(&args.out, sacx_data::OutputKind::Dir)?;
     let counts = args.counts.as_deref().map(read_counts).transpose()?;
     let keywords = match args.method {
         Method::Ig => {

@@ -31,6 +31,7 @@ pub struct Args {
 }
 
 pub fn run(args: &Args) -> Result<()> {
+    super::check_out(&args.out, sacx_data::OutputKind::Dir)?;
     let device: sacx_model::DeviceSpec = args.device.parse()?;
     let job = MapJob {
         corpus: args.corpus.clone(),

@@ -45,8 +45,8 @@ pub struct PredictOptions {
     /// auto (CUDA when present), cpu, or cuda:N.
     #[arg(long, default_value_t = TrainArgs::default().device)]
     pub device: String,
-    /// CPU threads for libtorch [default: libtorch's choice].
-    #[arg(long)]
+    /// CPU threads for libtorch, 1 to 1024 [default: libtorch's choice].
+    #[arg(long, value_parser = sacx_pipeline::options::model::parse_threads)]
     pub threads: Option<usize>,
 }
 
@@ -80,6 +80,7 @@ impl PredictOptions {
 }
 
 pub fn run(args: &Args) -> Result<()> {
+    super::check_out(&args.out, sacx_data::OutputKind::Dir)?;
     let opts = &args.options;
     let params = opts.params()?;
     let mut load = args.read.load_builder()?;
@@ -98,8 +99,15 @@ pub fn run(args: &Args) -> Result<()> {
         device: opts.device.parse()?,
     };
     let summary = job.run(&mut crate::observer::Console::new())?;
+    let mut skipped = String::new();
+    if summary.empty_texts > 0 {
+        skipped += &format!("; {} with an empty text skipped", summary.empty_texts);
+    }
+    if summary.bad_lines > 0 {
+        skipped += &format!("; {} bad lines skipped", summary.bad_lines);
+    }
     eprintln!(
-        "{} documents ({} scored, {} parts written, {} found complete), {:.0} docs/s",
+        "{} documents ({} scored, {} parts written, {} found complete){skipped}, {:.0} docs/s",
         summary.documents,
         summary.scored,
         summary.parts_written,

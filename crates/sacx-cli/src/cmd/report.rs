@@ -21,6 +21,7 @@ pub fn run(args: &Args) -> Result<()> {
             args.run.display()
         );
     }
+    super::check_out(&args.run, sacx_data::OutputKind::Dir)?;
     let _lock = guard::lock(&args.run, guard::Mode::Exclusive)?;
     let path = sacx_report::write(&args.run)?;
     println!("report: {}", path.display());

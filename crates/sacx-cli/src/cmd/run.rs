@@ -9,6 +9,7 @@ use std::path::PathBuf;
 pub type Args = RunOptions;
 
 pub fn run(args: &Args) -> Result<()> {
+    super::check_out(&args.out, sacx_data::OutputKind::Dir)?;
     Run::builder()
         .options(args.clone())
         .build()?

@@ -46,6 +46,7 @@ pub struct Args {
 }
 
 pub fn run(args: &Args) -> Result<()> {
+    super::check_out(&args.out, sacx_data::OutputKind::File)?;
     let params = args.selection.params()?;
     sacx_select::check_replaceable(&args.out)?;
     let opts = args.read.load_options()?;

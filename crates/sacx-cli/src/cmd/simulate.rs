@@ -8,6 +8,7 @@ use sacx_pipeline::simulate::{PAGE_FILE, Simulate, SimulateOptions};
 pub type Args = SimulateOptions;
 
 pub fn run(args: &Args) -> Result<()> {
+    super::check_out(&args.out, sacx_data::OutputKind::Dir)?;
     let sim = Simulate::new(args.clone())?;
     let result = sim.run(&mut Console::new())?;
     println!("learning curves: {}", sim.out().join(PAGE_FILE).display());

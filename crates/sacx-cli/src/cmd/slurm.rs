@@ -41,6 +41,7 @@ pub fn run(args: &Args) -> Result<()> {
     }
     // The options are checked once, here; the jobs read the checked plan.
     let plan = args.run.clone().check()?;
+    super::check_out(&args.run.out, sacx_data::OutputKind::Dir)?;
     let seeds = plan.seeds().to_vec();
     let layout = Layout::new(&args.run.out);
     let dir = layout.root().join("slurm");

@@ -28,6 +28,7 @@ pub struct Args {
 }
 
 pub fn run(args: &Args) -> Result<()> {
+    super::check_out(&args.out, sacx_data::OutputKind::Dir)?;
     if let Some(n) = args.train.threads {
         tch::set_num_threads(n as i32);
     }

@@ -39,6 +39,7 @@
 
 mod part;
 mod reader;
+mod verify;
 mod writer;
 
 use std::path::{Path, PathBuf};
@@ -49,6 +50,7 @@ use crate::error::{Error, Result};
 
 pub use part::{PartRow, schema, seed_column};
 pub use reader::Predictions;
+pub use verify::MODEL_KEY;
 pub use writer::PredictionsWriter;
 
 /// The manifest's `format`.

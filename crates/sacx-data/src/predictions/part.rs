@@ -121,14 +121,21 @@ pub fn batch(rows: &[PartRow], seeds: &[u64]) -> Result<RecordBatch> {
     })
 }
 
-/// The Parquet file of the rows (Snappy pages), as bytes.
-pub fn encode_parquet(path: &Path, rows: &[PartRow], seeds: &[u64]) -> Result<Vec<u8>> {
+/// The Parquet file of the rows (Snappy pages, `metadata` as its key-value
+/// metadata), as bytes.
+pub fn encode_parquet(
+    path: &Path,
+    rows: &[PartRow],
+    seeds: &[u64],
+    metadata: Vec<parquet::file::metadata::KeyValue>,
+) -> Result<Vec<u8>> {
     let err = |e: parquet::errors::ParquetError| Error::Parquet {
         path: path.to_path_buf(),
         source: Box::new(e),
     };
     let props = WriterProperties::builder()
         .set_compression(Compression::SNAPPY)
+        .set_key_value_metadata(Some(metadata))
         .build();
     let mut writer = ArrowWriter::try_new(Vec::new(), schema(seeds), Some(props)).map_err(err)?;
     writer.write(&batch(rows, seeds)?).map_err(err)?;

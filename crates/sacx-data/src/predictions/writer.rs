@@ -3,7 +3,7 @@
 use std::path::{Path, PathBuf};
 
 use super::part::{PartRow, encode_jsonl, encode_parquet};
-use super::{MANIFEST_FILE, Manifest, Predictions, part_path, read_manifest};
+use super::{MANIFEST_FILE, Manifest, Predictions, part_path, read_manifest, verify};
 use crate::error::{Error, Result};
 use crate::write_atomic;
 
@@ -87,7 +87,22 @@ impl PredictionsWriter {
             write_atomic(&path, &encode_jsonl(&path, rows, seeds)?)?;
         }
         let path = part_path(&self.dir, index, "parquet");
-        write_atomic(&path, &encode_parquet(&path, rows, seeds)?)
+        let meta = verify::part_metadata(&self.manifest.model_fingerprint);
+        write_atomic(&path, &encode_parquet(&path, rows, seeds, meta)?)
+    }
+
+    /// Checks that part `index`, on disk, holds what [`Self::write_part`]
+    /// would write there: `expected` (row, document id) in order, scored by
+    /// the manifest's model (and the same rows in its JSONL file when asked
+    /// for). A part that does not is an error naming it: a resumed prediction
+    /// never trusts a part of other rows, documents or model.
+    pub fn check_part(&self, index: u64, expected: &[(u64, &str)]) -> Result<()> {
+        let path = part_path(&self.dir, index, "parquet");
+        verify::check_parquet(&path, &self.manifest.model_fingerprint, expected)?;
+        if self.manifest.jsonl {
+            verify::check_jsonl(&part_path(&self.dir, index, "jsonl"), expected)?;
+        }
+        Ok(())
     }
 
     /// Marks the predictions complete with `documents` documents in

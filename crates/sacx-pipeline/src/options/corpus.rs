@@ -64,13 +64,14 @@ impl CorpusArgs {
         Ok(b.build()?)
     }
 
-    /// How an extra labelled file is read: the corpus's format and
-    /// preprocessing, every line with an id, every label kept (an unknown one
-    /// is an error when merging, not a dropped document).
+    /// How an extra labelled file is read: the corpus's format,
+    /// preprocessing and `skip_bad_lines`, every line with an id, every label
+    /// kept (an unknown one is an error when merging, not a dropped document).
     fn labelled_options(&self, corpus: &LoadOptions) -> Result<LoadOptions> {
         Ok(LoadOptions::builder()
             .format(corpus.format())
             .preprocess(corpus.preprocess())
+            .skip_bad_lines(corpus.skip_bad_lines())
             .default_language(corpus.default_language())
             .require_ids(true)
             .build()?)

@@ -123,6 +123,12 @@ pub struct PredictSummary {
     pub labelled: u64,
     /// Gold labels the model does not know, and how often each was ignored.
     pub unknown_labels: BTreeMap<String, u64>,
+    /// Lines with an empty text: skipped, as in training, and counted here.
+    #[serde(default)]
+    pub empty_texts: u64,
+    /// Malformed lines skipped (`LoadOptions::skip_bad_lines`).
+    #[serde(default)]
+    pub bad_lines: u64,
     /// Seconds of this call.
     pub seconds: f64,
     /// Documents scored per second in this call.
@@ -185,15 +191,18 @@ impl PredictJob {
                 detail: "the pool has no document with a non-empty text".into(),
             });
         };
-        let mut stream = std::iter::once(Ok(first)).chain(stream);
         let members = load(&dirs, self.device.resolve()?)?;
         let writer = PredictionsWriter::create(&self.out, self.manifest(&members)?)?;
         let mut abort = abort_after()?;
         let mut run = Progress::new(started);
         let mut chunk: Vec<PoolDoc> = Vec::new();
         let mut index = 0u64;
+        let mut first = Some(first);
         loop {
-            let doc = stream.next().transpose()?;
+            let doc = match first.take() {
+                Some(d) => Some(d),
+                None => stream.next().transpose()?,
+            };
             let end = doc.is_none();
             if let Some(d) = doc {
                 chunk.push(d);
@@ -216,6 +225,8 @@ impl PredictJob {
                 break;
             }
         }
+        run.summary.empty_texts = stream.report().empty.len() as u64;
+        run.summary.bad_lines = stream.report().bad_lines.len() as u64;
         let preds = writer.finish(run.summary.documents)?;
         if run.summary.labelled > 0 {
             self.metrics(&preds)?;
@@ -268,6 +279,8 @@ impl PredictJob {
         run.summary.labelled += golds.iter().filter(|g| g.is_some()).count() as u64;
         run.skipped_last = writer.is_done(index);
         if run.skipped_last {
+            let expected: Vec<(u64, &str)> = docs.iter().map(|d| (d.row, d.id.as_str())).collect();
+            writer.check_part(index, &expected)?;
             run.summary.parts_skipped += 1;
             return Ok(());
         }
@@ -398,6 +411,8 @@ impl Progress {
                 parts_skipped: 0,
                 labelled: 0,
                 unknown_labels: BTreeMap::new(),
+                empty_texts: 0,
+                bad_lines: 0,
                 seconds: 0.0,
                 docs_per_second: 0.0,
                 stage_seconds: BTreeMap::new(),

@@ -60,6 +60,7 @@ struct Scripts {
 }
 
 pub fn run(args: &Args) -> Result<()> {
+    super::super::check_out(&args.out, sacx_data::OutputKind::Dir)?;
     let plan = Plan::check(args)?;
     let scripts = Scripts {
         predict: plan.predict_script(args),

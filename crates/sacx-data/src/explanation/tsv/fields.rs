@@ -45,8 +45,7 @@ fn parse_score_slow(b: &[u8]) -> Option<f32> {
 }
 
 /// The original's named header, with or without the index column, or pandas'
-/// numbered one (`\t0\t1\t2\t3\t4\t5`, what `sacx explain --tsv` and the
-/// original `to_csv` write).
+/// numbered one (`\t0\t1\t2\t3\t4\t5`, what earlier sacx versions wrote).
 pub(super) fn is_header(f: &[&[u8]]) -> bool {
     let named = |f: &[&[u8]]| {
         f.iter()
@@ -118,16 +117,9 @@ pub(super) fn parse_classes(
     if inner.is_empty() || inner == "None" {
         return Ok(Vec::new());
     }
-    let inner = inner
-        .strip_prefix('[')
-        .and_then(|s| s.strip_suffix(']'))
-        .unwrap_or(inner);
     let mut out = Vec::new();
-    for item in inner
-        .split(|c: char| c == ',' || c.is_whitespace())
-        .filter(|s| !s.is_empty())
-    {
-        let name = item.trim_matches(|c| c == '\'' || c == '"');
+    for name in super::python::list_items(inner)? {
+        let name = name.as_str();
         let index = match labels.iter().position(|l| l == name) {
             Some(i) => i as u32,
             None => match name.parse::<usize>() {

@@ -15,6 +15,12 @@ pub(super) struct LineInfo {
     pub(super) n_tabs: usize,
     /// Whether the line holds a `"`.
     pub(super) quote: bool,
+    /// Whether a quoted field is open (an odd number of `"` so far): a `\n`
+    /// there belongs to the field (CSV, as pandas' `to_csv` writes a value
+    /// holding a line break), not to the end of the line.
+    pub(super) open: bool,
+    /// Line breaks inside quoted fields (the line spans `breaks + 1` lines of the file).
+    pub(super) breaks: u64,
 }
 
 impl LineInfo {
@@ -23,6 +29,8 @@ impl LineInfo {
             tabs: [0; 8],
             n_tabs: 0,
             quote: false,
+            open: false,
+            breaks: 0,
         }
     }
 
@@ -55,7 +63,8 @@ impl Lines {
         })
     }
 
-    /// The next line without its `\n`, with its tabs, or `None` at the end of the file.
+    /// The next line without its `\n`, with its tabs, or `None` at the end of the file;
+    /// a line break inside a quoted field does not end the line.
     pub(super) fn next_line(&mut self, path: &Path, info: &mut LineInfo) -> Result<Option<&[u8]>> {
         loop {
             *info = LineInfo::new();
@@ -89,8 +98,8 @@ impl Lines {
     }
 }
 
-/// Finds the first `\n` in `buf[start..end]`, recording the tabs (offsets from `start`)
-/// and quotes before it; `None` when there is none (the tabs and quotes then describe
+/// Finds the first `\n` outside a quoted field in `buf[start..end]`, recording the tabs
+/// (offsets from `start`), quotes and line breaks inside quotes before it; `None` when there is none (the tabs and quotes then describe
 /// all of `buf[start..end]`). Each `memchr3` search runs over the rest of the block (a
 /// long haystack, so its vector path) and stops at the next byte of interest.
 #[inline]
@@ -98,9 +107,13 @@ fn scan_line(buf: &[u8], start: usize, end: usize, info: &mut LineInfo) -> Optio
     let hay = &buf[start..end];
     for at in memchr::memchr3_iter(b'\n', b'\t', b'"', hay) {
         match hay[at] {
-            b'\n' => return Some(start + at),
+            b'\n' if !info.open => return Some(start + at),
+            b'\n' => info.breaks += 1,
             b'\t' => info.tab(at),
-            _ => info.quote = true,
+            _ => {
+                info.quote = true;
+                info.open = !info.open;
+            }
         }
     }
     None

@@ -2,14 +2,17 @@
 //! [`write_tsv`]) and the reader ([`TsvReader`]) side by side, over the one
 //! column list [`COLUMNS`].
 //!
-//! sacx writes pandas' numbered header (`\t0\t1\t2\t3\t4\t5`, as the original
-//! `to_csv` did), then per (document, target, word) the row index and the
-//! [`COLUMNS`]; gold labels as a numpy-style array of indices (`[0 5]`), the
-//! target class index, the word, its score and the class probabilities (`[0.9
-//! 0.1]`). A document without a target gets one row per word with target and
-//! score `None`.
+//! sacx writes what the original wrote (below), byte for byte in the columns
+//! the original `kws.py` reads: pandas' header, then per (document, target,
+//! word) the row index and the [`COLUMNS`]; gold labels and target as Python
+//! lists of class names, scores and probabilities as Python's `repr` writes
+//! floats (`0.10000000149011612`, `1e-05`), fields holding a tab, a quote or a
+//! line break quoted the CSV way. The original `kws.py` runs unchanged on it
+//! (the test suite runs it).
 //!
-//! The reader accepts that and what the original wrote:
+//! The reader accepts that, what the original wrote, and what earlier sacx
+//! versions wrote (pandas' numbered header `\t0\t1\t2\t3\t4\t5`, class
+//! indices as numpy arrays `[0 5]`, probabilities `[0.9 0.1]`).
 //!
 //! The original `explain_multilabel.py` wrote, through `pandas.DataFrame.to_csv(sep="\t")`,
 //! a header line `\tid\tlabel\tpred\ttoken\tscore\tprobs` and one line per
@@ -25,12 +28,14 @@
 //! probability in model order. Lines of one document are contiguous, and within a
 //! document the lines of one target; every target repeats the same tokens. Class names
 //! may also be given as indices (`[0, 3]`, `[0 3]`, `2`). The leading row-index column and
-//! the header line are optional; fields may be quoted the CSV way (`"a""b"`).
+//! the header line are optional; fields may be quoted the CSV way (`"a""b"`), and a
+//! quoted field may hold tabs and line breaks.
 
 mod doc;
 mod fields;
 mod lines;
 mod parser;
+mod python;
 mod word;
 mod write;
 

@@ -18,6 +18,8 @@ pub(super) struct Parser {
     labels: Vec<String>,
     normalize: bool,
     line_no: u64,
+    /// Line breaks inside the quoted fields of the last line handled.
+    pending_breaks: u64,
     seen: HashSet<Box<[u8]>>,
     pub(super) doc: DocBuf,
     /// The last `pred` field and what it parsed to.
@@ -50,6 +52,7 @@ impl Parser {
             labels: labels.to_vec(),
             normalize: options.normalize(),
             line_no: 0,
+            pending_breaks: 0,
             seen: HashSet::default(),
             doc: DocBuf::default(),
             pred_cache: None,
@@ -79,7 +82,10 @@ impl Parser {
         info: &LineInfo,
         emit: &mut Emit<'_, E>,
     ) -> std::result::Result<(), E> {
-        self.line_no += 1;
+        // The first line of this one in the file (the one before spanned
+        // `pending_breaks` more).
+        self.line_no += 1 + self.pending_breaks;
+        self.pending_breaks = info.breaks;
         let mut line = raw;
         while let [rest @ .., b'\r' | b'\n'] = line {
             line = rest;

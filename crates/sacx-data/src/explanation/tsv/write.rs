@@ -1,63 +1,101 @@
-//! The writer of the original TSV (columns [`COLUMNS`], in that order).
+//! The writer of the original TSV: what `explain_multilabel.py` wrote with
+//! `pandas.DataFrame(rows, columns=COLUMNS).to_csv(path, sep="\t")`.
 use super::COLUMNS;
+use super::python::{py_float, py_str};
 use crate::Result;
 use crate::explanation::DocExplanation;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
-fn array<T: std::fmt::Display>(values: &[T]) -> String {
-    let inner: Vec<String> = values.iter().map(|v| v.to_string()).collect();
-    format!("[{}]", inner.join(" "))
+/// A field as Python's `csv` writer (pandas' `to_csv`, tab-separated) writes
+/// it: quoted, with quotes doubled, when it holds a tab, a quote or a line
+/// break; as it is otherwise.
+fn csv_field(out: &mut String, field: &str) {
+    if field.contains(['\t', '"', '\n', '\r']) {
+        out.push('"');
+        out.push_str(&field.replace('"', "\"\""));
+        out.push('"');
+    } else {
+        out.push_str(field);
+    }
 }
 
-/// Renders records as the original TSV (with the header row when `header`).
-pub fn render_tsv(records: &[DocExplanation], header: bool) -> String {
+/// Python's `str()` of a list of class names (`['HI', 'IN']`).
+fn name_list<S: AsRef<str>>(names: impl Iterator<Item = S>) -> String {
+    let items: Vec<String> = names.map(|n| py_str(n.as_ref())).collect();
+    format!("[{}]", items.join(", "))
+}
+
+/// The class name of index `class` (its index as text when `labels` is short).
+fn name(labels: &[String], class: u32) -> std::borrow::Cow<'_, str> {
+    match labels.get(class as usize) {
+        Some(l) => l.as_str().into(),
+        None => class.to_string().into(),
+    }
+}
+
+/// Renders records as the original TSV (with pandas' header row, `\tid\tlabel\t…`,
+/// when `header`): per (document, target, word) the row index, the document
+/// id, the gold labels as a Python list of class names (`None` without any),
+/// the target as a one-name list (`['IN']`), the word, the score and the
+/// probabilities as a Python list (`[0.91, 0.02]`), numbers as Python's
+/// `repr` writes them. A document without a target gets one row per word
+/// with target and score `None`. `labels` is the label list in model order.
+pub fn render_tsv(records: &[DocExplanation], labels: &[String], header: bool) -> String {
     let mut out = String::new();
     if header {
-        // pandas' numbered header: an empty index name, then one number a column.
-        for i in 0..COLUMNS.len() {
-            let _ = write!(out, "\t{i}");
+        for c in COLUMNS {
+            out.push('\t');
+            out.push_str(c);
         }
         out.push('\n');
     }
     let mut row = 0usize;
     for r in records {
-        let gold = array(&r.gold);
-        let probs = array(&r.probs);
+        let gold = match r.gold.is_empty() {
+            true => "None".to_string(),
+            false => name_list(r.gold.iter().map(|&g| name(labels, g))),
+        };
+        let probs: Vec<String> = r.probs.iter().map(|&p| py_float(f64::from(p))).collect();
+        let probs = format!("[{}]", probs.join(", "));
+        let mut line = |target: Option<u32>, word: &str, score: Option<f32>| {
+            let _ = write!(out, "{row}\t");
+            csv_field(&mut out, &r.doc_id);
+            out.push('\t');
+            csv_field(&mut out, &gold);
+            out.push('\t');
+            match target {
+                Some(t) => csv_field(&mut out, &name_list(std::iter::once(name(labels, t)))),
+                None => out.push_str("None"),
+            }
+            out.push('\t');
+            csv_field(&mut out, word);
+            out.push('\t');
+            match score {
+                Some(s) => out.push_str(&py_float(f64::from(s))),
+                None => out.push_str("None"),
+            }
+            out.push('\t');
+            csv_field(&mut out, &probs);
+            out.push('\n');
+            row += 1;
+        };
         if r.targets.is_empty() {
             for w in &r.words {
-                let _ = writeln!(
-                    out,
-                    "{row}\t{}\t{gold}\tNone\t{}\tNone\t{probs}",
-                    r.doc_id,
-                    clean(w)
-                );
-                row += 1;
+                line(None, w, None);
             }
         }
         for t in &r.targets {
             for (w, s) in r.words.iter().zip(&t.scores) {
-                let _ = writeln!(
-                    out,
-                    "{row}\t{}\t{gold}\t{}\t{}\t{s}\t{probs}",
-                    r.doc_id,
-                    t.class,
-                    clean(w)
-                );
-                row += 1;
+                line(Some(t.class), w, Some(*s));
             }
         }
     }
     out
 }
 
-/// Words never contain tabs or newlines in practice; make sure.
-fn clean(word: &str) -> String {
-    word.replace(['\t', '\n', '\r'], " ")
-}
-
-/// Writes records as the original TSV (a standalone file with its header),
-/// atomically ([`crate::write_atomic`]).
+/// Writes records as the original TSV (a standalone file with its header;
+/// `labels` in model order), atomically ([`crate::write_atomic`]).
 ///
 /// ```
 /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -79,8 +117,10 @@ fn clean(word: &str) -> String {
 /// };
 /// let dir = tempfile::tempdir()?;
 /// let path = dir.path().join("run.tsv");
-/// write_tsv(&path, std::slice::from_ref(&doc))?;
 /// let labels = ["A".to_string(), "B".to_string()];
+/// write_tsv(&path, std::slice::from_ref(&doc), &labels)?;
+/// let text = std::fs::read_to_string(&path)?;
+/// assert!(text.starts_with("\tid\tlabel\tpred\ttoken\tscore\tprobs\n0\td1\t['B']\t['B']\tplay\t0.5\t[0.25, 0.75]\n"));
 /// let options = TsvOptions::builder().normalize(false).build()?;
 /// let back: Vec<DocExplanation> =
 ///     TsvReader::open(&path, &labels, &options)?.collect::<Result<_, _>>()?;
@@ -88,8 +128,8 @@ fn clean(word: &str) -> String {
 /// # Ok(())
 /// # }
 /// ```
-pub fn write_tsv(path: &Path, records: &[DocExplanation]) -> Result<()> {
-    crate::write_atomic(path, render_tsv(records, true).as_bytes())
+pub fn write_tsv(path: &Path, records: &[DocExplanation], labels: &[String]) -> Result<()> {
+    crate::write_atomic(path, render_tsv(records, labels, true).as_bytes())
 }
 
 /// The path of TSV shard `index` in `dir`, beside its binary shard
