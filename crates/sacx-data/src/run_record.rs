@@ -125,6 +125,9 @@ mod tests {
         let e = RunRecord::<serde_json::Value>::read(&path)
             .unwrap_err()
             .to_string();
-        assert!(e.contains("sacx-run-record/7") && e.contains("run.json"), "{e}");
+        assert!(
+            e.contains("sacx-run-record/7") && e.contains("run.json"),
+            "{e}"
+        );
     }
 }

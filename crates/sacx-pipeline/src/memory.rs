@@ -1,6 +1,7 @@
 //! Memory of the running process, per stage: the peak resident set of each
-//! stage (recorded in `run.json`), and freed heap handed back to the system
-//! between stages so that one stage's peak does not carry into the next.
+//! stage (sampled, recorded in `run.json`), a bounded heap, and freed heap
+//! handed back to the system between stages so that one stage's peak does not
+//! carry into the next.
 //!
 //! Linux only; elsewhere nothing is measured and nothing is trimmed.
 
@@ -28,26 +29,53 @@ pub fn bound_heap() {
     }
 }
 
-/// Starts a stage's measurement: the process's peak resident set is reset to
-/// its current resident set, after freed heap was handed back.
+/// How often the resident set is sampled during a stage.
+const SAMPLE_EVERY: std::time::Duration = std::time::Duration::from_millis(20);
+
+/// The largest resident set (KiB) sampled since the last [`stage_start`].
+static STAGE_MAX: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
+/// Starts a stage's measurement: freed heap is handed back, and the stage's
+/// peak starts from the current resident set. A background thread samples
+/// the resident set every 20 ms (the kernel's own peak counter is left alone,
+/// so `/usr/bin/time` still reports the process's peak).
 pub(crate) fn stage_start() {
     release();
-    #[cfg(target_os = "linux")]
-    {
-        // "5" resets the peak resident set size (VmHWM); without permission,
-        // the peak stays the process's, which is still an upper bound.
-        let _ = std::fs::write("/proc/self/clear_refs", b"5");
-    }
+    static SAMPLER: std::sync::Once = std::sync::Once::new();
+    SAMPLER.call_once(|| {
+        let _ = std::thread::Builder::new()
+            .name("sacx-rss".into())
+            .spawn(|| {
+                loop {
+                    if let Some(kib) = resident_kib() {
+                        STAGE_MAX.fetch_max(kib, std::sync::atomic::Ordering::Relaxed);
+                    }
+                    std::thread::sleep(SAMPLE_EVERY);
+                }
+            });
+    });
+    STAGE_MAX.store(
+        resident_kib().unwrap_or(0),
+        std::sync::atomic::Ordering::Relaxed,
+    );
 }
 
-/// The peak resident set since the last [`stage_start`], in MiB.
+/// The peak resident set since the last [`stage_start`] (sampled), in MiB.
 pub(crate) fn stage_peak_mib() -> Option<f64> {
+    let now = resident_kib()?;
+    let kib = STAGE_MAX
+        .load(std::sync::atomic::Ordering::Relaxed)
+        .max(now);
+    Some((kib as f64 / 1024.0 * 10.0).round() / 10.0)
+}
+
+/// The process's resident set, in KiB (Linux; `None` elsewhere).
+fn resident_kib() -> Option<u64> {
     #[cfg(target_os = "linux")]
     {
         let status = std::fs::read_to_string("/proc/self/status").ok()?;
-        let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
-        let kib: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
-        Some((kib / 1024.0 * 10.0).round() / 10.0)
+        let line = status.lines().find(|l| l.starts_with("VmRSS:"))?;
+        line.split_whitespace().nth(1)?.parse().ok()
     }
     #[cfg(not(target_os = "linux"))]
     {
