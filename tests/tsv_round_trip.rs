@@ -54,8 +54,8 @@ fn the_tsv_sacx_writes_reads_back_to_the_same_records() {
     ];
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("shard-00000.tsv");
-    std::fs::write(&path, sacx::ig::tsv::render_tsv(&records, true)).unwrap();
     let labels: Vec<String> = ["A", "B", "C"].map(String::from).to_vec();
+    std::fs::write(&path, sacx::ig::tsv::render_tsv(&records, &labels, true)).unwrap();
     let back: Vec<DocExplanation> = TsvReader::open(
         &path,
         &labels,

@@ -58,7 +58,7 @@ impl ClassCounts {
     /// the format, [`sacx_data::ClassWordCounts::load_df`].
     pub fn from_json_files(df: &Path, tf: Option<&Path>) -> Result<Self> {
         let counts = sacx_data::ClassWordCounts::load_df(df, tf)?;
-        let mut out = Self::from(&counts);
+        let mut out = Self::from(counts);
         out.has_tf = tf.is_some();
         Ok(out)
     }
@@ -155,6 +155,40 @@ impl From<&sacx_data::ClassWordCounts> for ClassCounts {
                     tf: copy(c.tf.get(class)),
                 },
             );
+        }
+        out
+    }
+}
+
+impl From<sacx_data::ClassWordCounts> for ClassCounts {
+    /// The counts computed by `sacx-data`, taken over class by class (the
+    /// words move, so the two shapes are never held whole at once).
+    fn from(c: sacx_data::ClassWordCounts) -> Self {
+        let sacx_data::ClassWordCounts {
+            n_docs,
+            mut df,
+            mut tf,
+        } = c;
+        let mut out = Self {
+            has_tf: true,
+            ..Self::default()
+        };
+        let names: std::collections::BTreeSet<String> = n_docs
+            .keys()
+            .chain(df.keys())
+            .chain(tf.keys())
+            .cloned()
+            .collect();
+        for class in names {
+            let take = |m: Option<BTreeMap<String, u64>>| -> HashMap<String, u64> {
+                m.map(|m| m.into_iter().collect()).unwrap_or_default()
+            };
+            let count = ClassCount {
+                n_docs: n_docs.get(&class).copied().unwrap_or(0),
+                df: take(df.remove(&class)),
+                tf: take(tf.remove(&class)),
+            };
+            out.classes.insert(class, count);
         }
         out
     }

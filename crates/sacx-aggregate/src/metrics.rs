@@ -9,7 +9,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::Path;
 
 /// Name of the file written by [`Evaluation::write`].
-pub const EVALUATION_JSON: &str = "evaluation.json";
+pub use sacx_data::layout::EVALUATION_JSON;
 
 /// A metric's value per class, and its mean (and population standard deviation) over
 /// the classes where it is defined. `None` marks an undefined value (no keywords or no

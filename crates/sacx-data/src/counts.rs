@@ -15,6 +15,10 @@ use crate::error::{Error, Result};
 
 /// The key holding the number of documents of a class.
 pub const N_DOCS_KEY: &str = "_N_DOCS";
+/// File name of the class term frequencies in a counts directory.
+pub const TF_FILE: &str = "tf.json";
+/// File name of the class document frequencies in a counts directory.
+pub const DF_FILE: &str = "df.json";
 
 /// Per-class word counts.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

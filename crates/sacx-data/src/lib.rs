@@ -51,7 +51,7 @@ mod vocab;
 
 pub use atomic::{is_temporary_name, write_atomic};
 pub use corpus::{Corpus, Document};
-pub use counts::{ClassWordCounts, N_DOCS_KEY};
+pub use counts::{ClassWordCounts, DF_FILE, N_DOCS_KEY, TF_FILE};
 pub use error::{Error, Result};
 pub use faith::FaithSums;
 pub use fnv::Fnv1a;

@@ -77,7 +77,7 @@ pub fn attach(job: &FaithJob<'_>, sets: &[Keywords], evals: &mut [Evaluation]) -
         ck.check_corpus(job.corpus)?;
         let tok = checkpoint_tokenizer(&ck, seed)?;
         labels.clone_from(&ck.config.labels);
-        let split = checked_split(job.corpus, job.split, seed, &seed_layout)?;
+        let split = checked_split(job.corpus, &job.split.options(seed)?, &seed_layout)?;
         let source = ValidDocs {
             corpus: job.corpus,
             indices: &split.valid,

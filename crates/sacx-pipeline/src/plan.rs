@@ -3,13 +3,14 @@
 //! validated library parameters, the seeds and the run directory's layout.
 //! The stages take the plan; nothing downstream validates an option again.
 use crate::options::RunOptions;
+use crate::seed::SeedParams;
 use crate::{Error, Result};
 use sacx_aggregate::{BaselineParams, EvalDocOptions, KeywordParams, Method};
 use sacx_data::layout::RunLayout;
-use sacx_data::{LoadOptions, Segmenter, SplitOptions, TokenizerOptions};
+use sacx_data::{LoadOptions, Segmenter};
 use sacx_ig::IgParams;
 use sacx_map::{MapParams, PvParams};
-use sacx_model::{Architecture, DeviceSpec, TrainParams};
+use sacx_model::DeviceSpec;
 use std::collections::BTreeMap;
 
 /// Every stage's validated parameters, built by [`RunOptions::check`].
@@ -17,9 +18,10 @@ use std::collections::BTreeMap;
 /// ```
 /// let mut options = sacx_pipeline::RunOptions::default();
 /// options.seeds = 2;
+/// options.ig.ig_steps = 20;
 /// let plan = options.check()?;
 /// assert_eq!(plan.seeds(), [1, 2]);
-/// assert_eq!(plan.ig().n_steps(), 32);
+/// assert_eq!(plan.ig().n_steps(), 20);
 ///
 /// let mut bad = sacx_pipeline::RunOptions::default();
 /// bad.eval.k = vec![0];
@@ -34,10 +36,7 @@ pub struct RunPlan {
     pub(crate) device: DeviceSpec,
     pub(crate) load: LoadOptions,
     pub(crate) segmenter: Segmenter,
-    pub(crate) splits: BTreeMap<u64, SplitOptions>,
-    pub(crate) tokenizer: TokenizerOptions,
-    pub(crate) architecture: Architecture,
-    pub(crate) train: BTreeMap<u64, TrainParams>,
+    pub(crate) per_seed: BTreeMap<u64, SeedParams>,
     pub(crate) ig: IgParams,
     pub(crate) keywords: KeywordParams,
     pub(crate) baselines: Vec<(Method, BaselineParams)>,
@@ -56,13 +55,12 @@ impl RunOptions {
                 .map_err(|_| Error::param("threads", n, "a thread count from 1 to 1024"))?;
         }
         let threshold = o.train.threshold as f32;
-        let splits = seeds
+        let per_seed = seeds
             .iter()
-            .map(|&s| Ok((s, o.split.options(s)?)))
-            .collect::<Result<_>>()?;
-        let train = seeds
-            .iter()
-            .map(|&s| Ok((s, o.train.params(&o.model, s, None)?)))
+            .map(|&s| {
+                let p = SeedParams::check(s, &o.split, &o.tokenizer, &o.model, &o.train)?;
+                Ok((s, p))
+            })
             .collect::<Result<_>>()?;
         let baselines = o
             .baselines
@@ -92,10 +90,7 @@ impl RunOptions {
             device: o.train.device()?,
             load: o.corpus.load_options()?,
             segmenter: o.corpus.segmenter(),
-            splits,
-            tokenizer: o.model.tokenizer_options(&o.tokenizer)?,
-            architecture: o.model.architecture()?,
-            train,
+            per_seed,
             ig: o.ig.params(threshold)?,
             keywords: o.keywords.params(threshold)?,
             baselines,
@@ -132,22 +127,10 @@ impl RunPlan {
     pub fn segmenter(&self) -> Segmenter {
         self.segmenter
     }
-    /// A seed's split options (`None` for a seed outside the plan).
-    pub fn split(&self, seed: u64) -> Option<&SplitOptions> {
-        self.splits.get(&seed)
-    }
-    /// How texts become tokens.
-    pub fn tokenizer(&self) -> &TokenizerOptions {
-        &self.tokenizer
-    }
-    /// The classifier's architecture.
-    pub fn architecture(&self) -> &Architecture {
-        &self.architecture
-    }
-    /// A seed's training parameters, without class weights (`None` for a
-    /// seed outside the plan).
-    pub fn train(&self, seed: u64) -> Option<&TrainParams> {
-        self.train.get(&seed)
+    /// A seed's split, tokenizer, model and training parameters (`None` for
+    /// a seed outside the plan).
+    pub fn seed(&self, seed: u64) -> Option<&SeedParams> {
+        self.per_seed.get(&seed)
     }
     /// The explanation's parameters.
     pub fn ig(&self) -> &IgParams {

@@ -54,7 +54,7 @@ use std::time::Instant;
 /// let summary = run.run(&mut Silent)?;
 /// assert_eq!(summary.seeds, [1, 2]);
 /// assert!(summary.report.is_some_and(|r| r.is_file()));
-/// assert!(run.plan.layout().keywords().join("keywords.json").is_file());
+/// assert!(run.layout().keywords().join("keywords.json").is_file());
 ///
 /// // A bad option fails in `build`, before anything is written.
 /// let bad = Run::builder().seeds(0).build();
@@ -335,14 +335,15 @@ impl Run {
     ) -> Result<(BTreeMap<String, Value>, bool)> {
         let o = &self.plan.options;
         let seed_layout = self.plan.layout.seed(seed);
+        let params = self.plan.per_seed.get(&seed).ok_or_else(|| Error::Seed {
+            seed,
+            reason: "not a seed of the run's plan".into(),
+        })?;
         let job = SeedJob {
             corpus,
-            segmenter: o.corpus.segmenter(),
+            segmenter: self.plan.segmenter,
             seed,
-            split: &o.split,
-            tokenizer: &o.tokenizer,
-            model: &o.model,
-            train: &o.train,
+            params,
         };
         std::fs::create_dir_all(seed_layout.dir())
             .map_err(|e| Error::io(seed_layout.dir(), "create", e))?;
@@ -367,7 +368,7 @@ impl Run {
             let explain = seed::ExplainJob {
                 corpus,
                 seed,
-                split: &o.split,
+                split: &params.split,
                 device: self.plan.device,
                 ig: &o.ig,
             };

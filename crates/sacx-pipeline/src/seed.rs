@@ -4,11 +4,51 @@ use crate::observer::{Event, Observer};
 use crate::options::{IgArgs, ModelArgs, SplitArgs, TokenizerArgs, TrainArgs};
 use crate::{Error, Result};
 use sacx_data::layout::SeedLayout;
-use sacx_data::{Corpus, Segmenter, Split, Tokenizer};
+use sacx_data::{Corpus, Segmenter, Split, SplitOptions, Tokenizer, TokenizerOptions};
 use sacx_ig::{DocSource, ExplainDoc, Explainer, OutputOptions, ResolvedBaseline, RunInfo};
-use sacx_model::{Checkpoint, DeviceSpec, TrainJob, WordVectors};
+use sacx_model::{Architecture, Checkpoint, DeviceSpec, TrainJob, TrainParams, WordVectors};
 use serde::{Deserialize, Serialize};
 use std::ops::Range;
+
+/// One seed's validated parameters: built once from the options (by
+/// [`RunOptions::check`](crate::RunOptions::check) for a run, by
+/// [`SeedParams::check`] for `sacx train`), then only read.
+#[derive(Debug, Clone)]
+pub struct SeedParams {
+    /// How the corpus is split (with the seed).
+    pub split: SplitOptions,
+    /// How texts become tokens.
+    pub tokenizer: TokenizerOptions,
+    /// The classifier.
+    pub architecture: Architecture,
+    /// How it is trained (with the seed), without class weights.
+    pub train: TrainParams,
+    /// Weigh each class's positives by negatives/positives, capped at this
+    /// (0: off); the weights need the training examples.
+    pub balance_classes: f32,
+    /// Pretrained word vectors for the embedding.
+    pub word_vectors: Option<std::path::PathBuf>,
+}
+
+impl SeedParams {
+    /// Checks the options of one seed.
+    pub fn check(
+        seed: u64,
+        split: &SplitArgs,
+        tokenizer: &TokenizerArgs,
+        model: &ModelArgs,
+        train: &TrainArgs,
+    ) -> Result<Self> {
+        Ok(SeedParams {
+            split: split.options(seed)?,
+            tokenizer: model.tokenizer_options(tokenizer)?,
+            architecture: model.architecture()?,
+            train: train.params(model, seed, None)?,
+            balance_classes: train.balance_classes,
+            word_vectors: model.word_vectors.clone(),
+        })
+    }
+}
 
 /// Everything one seed needs.
 pub struct SeedJob<'a> {
@@ -18,14 +58,8 @@ pub struct SeedJob<'a> {
     pub segmenter: Segmenter,
     /// The seed.
     pub seed: u64,
-    /// How the corpus is split.
-    pub split: &'a SplitArgs,
-    /// How texts become tokens.
-    pub tokenizer: &'a TokenizerArgs,
-    /// The classifier.
-    pub model: &'a ModelArgs,
-    /// How it is trained.
-    pub train: &'a TrainArgs,
+    /// The seed's validated parameters.
+    pub params: &'a SeedParams,
 }
 
 /// `split.json`: what the seed trained and explained on.
@@ -46,40 +80,38 @@ pub struct SplitInfo {
 }
 
 /// The seed's grouped split, with its description.
-pub fn split(corpus: &Corpus, args: &SplitArgs, seed: u64) -> Result<(Split, SplitInfo)> {
-    {
-        let opts = args.options(seed)?;
-        let split = Split::new(&corpus.docs, &opts);
-        if split.train.is_empty() || split.valid.is_empty() {
-            return Err(Error::Seed {
-                seed,
-                reason: format!(
-                    "the split left {} training and {} validation documents; the corpus is too small for train-fraction {}",
-                    split.train.len(),
-                    split.valid.len(),
-                    args.train_fraction
-                ),
-            });
-        }
-        let mut h = sacx_data::Fnv1a::new();
-        for &i in &split.valid {
-            let d = &corpus.docs[i];
-            h.update(d.id.as_bytes());
-            h.update(&[0]);
-            h.update(d.lang.as_bytes());
-            h.update(&[0]);
-            h.update(&d.text.len().to_le_bytes());
-        }
-        let info = SplitInfo {
+pub fn split(corpus: &Corpus, opts: &SplitOptions) -> Result<(Split, SplitInfo)> {
+    let seed = opts.seed();
+    let split = Split::new(&corpus.docs, opts);
+    if split.train.is_empty() || split.valid.is_empty() {
+        return Err(Error::Seed {
             seed,
-            train_fraction: args.train_fraction,
-            stratify: args.stratify,
-            train_documents: split.train.len(),
-            valid_documents: split.valid.len(),
-            fingerprint: h.hex(),
-        };
-        Ok((split, info))
+            reason: format!(
+                "the split left {} training and {} validation documents; the corpus is too small for train-fraction {}",
+                split.train.len(),
+                split.valid.len(),
+                opts.train_fraction()
+            ),
+        });
     }
+    let mut h = sacx_data::Fnv1a::new();
+    for &i in &split.valid {
+        let d = &corpus.docs[i];
+        h.update(d.id.as_bytes());
+        h.update(&[0]);
+        h.update(d.lang.as_bytes());
+        h.update(&[0]);
+        h.update(&d.text.len().to_le_bytes());
+    }
+    let info = SplitInfo {
+        seed,
+        train_fraction: opts.train_fraction(),
+        stratify: opts.stratify(),
+        train_documents: split.train.len(),
+        valid_documents: split.valid.len(),
+        fingerprint: h.hex(),
+    };
+    Ok((split, info))
 }
 
 /// Whether the seed's training finished (best checkpoint and metrics written).
@@ -98,7 +130,8 @@ pub fn explained(layout: &SeedLayout) -> bool {
 
 /// Trains the seed's model (resuming a killed training from its last epoch).
 pub fn train(job: &SeedJob<'_>, layout: &SeedLayout, observer: &mut dyn Observer) -> Result<()> {
-    let (split, info) = split(job.corpus, job.split, job.seed)?;
+    let p = job.params;
+    let (split, info) = split(job.corpus, &p.split)?;
     let json = serde_json::to_vec_pretty(&info).map_err(|source| Error::Json {
         path: layout.split(),
         what: "cannot be serialised",
@@ -110,11 +143,7 @@ pub fn train(job: &SeedJob<'_>, layout: &SeedLayout, observer: &mut dyn Observer
         .iter()
         .map(|&i| job.corpus.docs[i].text.as_str())
         .collect();
-    let tok = Tokenizer::train(
-        &job.model.tokenizer_options(job.tokenizer)?,
-        job.segmenter,
-        &texts,
-    )?;
+    let tok = Tokenizer::train(&p.tokenizer, job.segmenter, &texts)?;
     let sacx_model::data::SplitExamples {
         train,
         valid,
@@ -128,17 +157,20 @@ pub fn train(job: &SeedJob<'_>, layout: &SeedLayout, observer: &mut dyn Observer
             max_len: tok.max_len(),
         });
     }
-    let arch = job.model.architecture()?;
-    let vectors = match &job.model.word_vectors {
+    let arch = p.architecture.clone();
+    let vectors = match &p.word_vectors {
         Some(path) => Some(WordVectors::read(path, tok.vocab_size(), |t| {
             tok.token_to_id(t)
         })?),
         None => None,
     };
     let classes = job.corpus.labels.len();
-    let pos_weight = (job.train.balance_classes > 0.0)
-        .then(|| sacx_model::balanced_pos_weights(&train, classes, job.train.balance_classes));
-    let params = job.train.params(job.model, job.seed, pos_weight)?;
+    let params = if p.balance_classes > 0.0 {
+        let weights = sacx_model::balanced_pos_weights(&train, classes, p.balance_classes);
+        p.train.to_builder().pos_weight(Some(weights)).build()?
+    } else {
+        p.train.clone()
+    };
     let train_job = TrainJob::new(
         sacx_model::data::model_spec(arch, &tok, job.corpus),
         sacx_model::data::labels(job.corpus),
@@ -160,13 +192,9 @@ pub fn train(job: &SeedJob<'_>, layout: &SeedLayout, observer: &mut dyn Observer
 }
 
 /// The seed's split, checked against the `split.json` its model was trained with.
-pub fn checked_split(
-    corpus: &Corpus,
-    args: &SplitArgs,
-    seed: u64,
-    layout: &SeedLayout,
-) -> Result<Split> {
-    let (split, info) = split(corpus, args, seed)?;
+pub fn checked_split(corpus: &Corpus, opts: &SplitOptions, layout: &SeedLayout) -> Result<Split> {
+    let seed = opts.seed();
+    let (split, info) = split(corpus, opts)?;
     if let Ok(text) = std::fs::read_to_string(layout.split()) {
         let saved: SplitInfo = serde_json::from_str(&text).map_err(|source| Error::Json {
             path: layout.split(),
@@ -192,8 +220,8 @@ pub struct ExplainJob<'a> {
     pub corpus: &'a Corpus,
     /// The seed.
     pub seed: u64,
-    /// How the corpus is split.
-    pub split: &'a SplitArgs,
+    /// How the corpus is split (with the seed).
+    pub split: &'a SplitOptions,
     /// The device to run on.
     pub device: DeviceSpec,
     /// How predictions are explained.
@@ -210,7 +238,7 @@ pub fn explain(
     let ck = Checkpoint::load(&layout.checkpoint(), job.device.resolve()?)?;
     ck.check_corpus(job.corpus)?;
     let tok = checkpoint_tokenizer(&ck, job.seed)?;
-    let split = checked_split(job.corpus, job.split, job.seed, layout)?;
+    let split = checked_split(job.corpus, job.split, layout)?;
     let explainer = explainer(&ck, &tok, ig)?;
     let source = ValidDocs {
         corpus: job.corpus,

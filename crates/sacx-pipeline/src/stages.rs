@@ -73,7 +73,7 @@ pub(crate) fn aggregate(job: &AggregateJob<'_>, observer: &mut dyn Observer) -> 
     };
     let counts_dir = layout.counts();
     let count_in = StageInputs::new("count").text(job.corpus_key);
-    let counted = ["df.json", sacx_data::LANGUAGE_COUNTS_FILE]
+    let counted = [sacx_data::DF_FILE, sacx_data::LANGUAGE_COUNTS_FILE]
         .iter()
         .all(|f| counts_dir.join(f).is_file());
     if !(counted && StageStamp::matches(&layout.stamp("count"), &count_in)) {
@@ -262,7 +262,7 @@ pub fn count(args: &CorpusArgs) -> Result<(ClassWordCounts, LanguageCounts, Load
 /// Writes `tf.json`, `df.json` and `languages.json` into `dir` (atomically).
 pub fn save_counts(counts: &ClassWordCounts, languages: &LanguageCounts, dir: &Path) -> Result<()> {
     std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, "create the directory", e))?;
-    counts.save(&dir.join("tf.json"), &dir.join("df.json"))?;
+    counts.save(&dir.join(sacx_data::TF_FILE), &dir.join(sacx_data::DF_FILE))?;
     languages.save(&dir.join(sacx_data::LANGUAGE_COUNTS_FILE))?;
     Ok(())
 }
@@ -270,7 +270,7 @@ pub fn save_counts(counts: &ClassWordCounts, languages: &LanguageCounts, dir: &P
 /// Reads `tf.json` and `df.json` from a counts directory, and `languages.json`
 /// when there is one (counts of the original pipeline have none).
 pub fn read_counts(dir: &Path) -> Result<ClassCounts> {
-    let (tf, df) = (dir.join("tf.json"), dir.join("df.json"));
+    let (tf, df) = (dir.join(sacx_data::TF_FILE), dir.join(sacx_data::DF_FILE));
     if !df.exists() {
         return Err(Error::NoCounts {
             dir: dir.to_path_buf(),

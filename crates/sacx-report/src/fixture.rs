@@ -335,7 +335,11 @@ pub fn write_run(dir: &Path) {
     )
     .unwrap();
     let run = serde_json::json!({
+        "format": sacx_data::run_record::RUN_RECORD_FORMAT,
         "sacx_version": "0.1.0",
+        "libtorch": "2.11.0",
+        "cpu_threads": 2,
+        "total_seconds": 110.0,
         "device": "cpu",
         "seeds": [1, 2],
         "corpus": "bundled <appstream> & co",

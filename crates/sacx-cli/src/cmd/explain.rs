@@ -56,13 +56,14 @@ pub fn run(args: &Args) -> Result<()> {
 }
 
 fn validation_mode(args: &Args, run: &std::path::Path, seed: u64) -> Result<()> {
+    let split = args.split.options(seed)?;
     let corpus = args.corpus.load()?;
     eprintln!("{}", corpus.report);
     let layout = SeedLayout::at(run);
     let job = ExplainJob {
         corpus: &corpus,
         seed,
-        split: &args.split,
+        split: &split,
         device: args.device.parse()?,
         ig: &args.ig,
     };

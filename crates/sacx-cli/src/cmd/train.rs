@@ -2,7 +2,7 @@
 use anyhow::Result;
 use sacx_data::layout::SeedLayout;
 use sacx_pipeline::options::{CorpusArgs, ModelArgs, SplitArgs, TokenizerArgs, TrainArgs};
-use sacx_pipeline::seed::{self, SeedJob};
+use sacx_pipeline::seed::{self, SeedJob, SeedParams};
 use std::path::PathBuf;
 
 /// Arguments of `sacx train`.
@@ -32,9 +32,14 @@ pub fn run(args: &Args) -> Result<()> {
     if let Some(n) = args.train.threads {
         tch::set_num_threads(n as i32);
     }
-    // A bad model or tokenizer (such as an unusable hf:DIR) fails before any work.
-    args.model.architecture()?;
-    args.model.tokenizer_options(&args.tokenizer)?;
+    // Every option is checked once, before any work (an unusable hf:DIR too).
+    let params = SeedParams::check(
+        args.seed,
+        &args.split,
+        &args.tokenizer,
+        &args.model,
+        &args.train,
+    )?;
     let corpus = args.corpus.load()?;
     eprintln!("{}", corpus.report);
     let layout = SeedLayout::at(&args.out);
@@ -42,10 +47,7 @@ pub fn run(args: &Args) -> Result<()> {
         corpus: &corpus,
         segmenter: args.corpus.segmenter(),
         seed: args.seed,
-        split: &args.split,
-        tokenizer: &args.tokenizer,
-        model: &args.model,
-        train: &args.train,
+        params: &params,
     };
     seed::train(&job, &layout, &mut crate::observer::Console::new())?;
     println!("model: {}", layout.checkpoint().display());

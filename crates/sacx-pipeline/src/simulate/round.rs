@@ -3,7 +3,7 @@
 use super::options::SimulateOptions;
 use crate::observer::Observer;
 use crate::predict::{Member, load, score_member, threshold};
-use crate::seed::{self, SeedJob};
+use crate::seed::{self, SeedJob, SeedParams};
 use crate::{Error, Result};
 use rand::SeedableRng;
 use rand::seq::SliceRandom;
@@ -118,14 +118,12 @@ impl RoundDir {
             return Ok(());
         }
         let labelled = subset(corpus, rows);
+        let params = SeedParams::check(seed, &o.split, &o.tokenizer, &o.model, &o.train)?;
         let job = SeedJob {
             corpus: &labelled,
             segmenter: o.corpus.segmenter(),
             seed,
-            split: &o.split,
-            tokenizer: &o.tokenizer,
-            model: &o.model,
-            train: &o.train,
+            params: &params,
         };
         seed::train(&job, &layout, observer)
     }
