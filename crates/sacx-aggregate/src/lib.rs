@@ -44,6 +44,7 @@ pub use keywords::{
 pub use languages::{LanguageClass, LanguageKeywords, MIN_LANGUAGE_DOCS};
 pub use metrics::{
     CoverageDistinctiveness, EVALUATION_JSON, Evaluation, MetricsAtK, PerClass, evaluate,
+    read_evaluations, write_evaluations,
 };
 pub use params::{
     Association, CutOrder, KeywordParams, KeywordParamsBuilder, Method, Ranking, Stability, Style,

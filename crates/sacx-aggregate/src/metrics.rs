@@ -164,16 +164,48 @@ impl Evaluation {
         }
         self
     }
+}
 
-    /// Writes the evaluation as JSON to `path` atomically.
-    pub fn write(&self, path: &Path) -> Result<()> {
-        let json = serde_json::to_string_pretty(self).map_err(|source| Error::Json {
-            path: path.into(),
-            what: EVALUATION_JSON,
-            source,
-        })?;
-        Ok(sacx_data::write_atomic(path, json.as_bytes())?)
-    }
+/// Writes `evaluation.json`: one [`Evaluation`] per keyword set, as a JSON
+/// list, atomically. The one writer of the file.
+pub fn write_evaluations(path: &Path, evals: &[Evaluation]) -> Result<()> {
+    let json = serde_json::to_vec_pretty(evals).map_err(|source| Error::Json {
+        path: path.into(),
+        what: EVALUATION_JSON,
+        source,
+    })?;
+    Ok(sacx_data::write_atomic(path, &json)?)
+}
+
+/// Reads `evaluation.json` (`Ok(None)` when there is none), sorted by method,
+/// IG first. The one reader of the file: a list of evaluations, as
+/// [`write_evaluations`] writes, or a single one (what `sacx evaluate` wrote
+/// for one keyword set before the list). Anything else is an error naming
+/// the file.
+pub fn read_evaluations(path: &Path) -> Result<Option<Vec<Evaluation>>> {
+    let text = match std::fs::read_to_string(path) {
+        Ok(t) => t,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(source) => {
+            return Err(Error::Io {
+                path: path.into(),
+                source,
+            });
+        }
+    };
+    let json = |source| Error::Json {
+        path: path.into(),
+        what: "a list of evaluations (evaluation.json)",
+        source,
+    };
+    let value: serde_json::Value = serde_json::from_str(&text).map_err(json)?;
+    let mut out: Vec<Evaluation> = if value.is_array() {
+        serde_json::from_value(value).map_err(json)?
+    } else {
+        vec![serde_json::from_value(value).map_err(json)?]
+    };
+    out.sort_by_key(|e| e.method);
+    Ok(Some(out))
 }
 
 /// Evaluates every class's keyword list at each K in `ks` on `docs` (classes are

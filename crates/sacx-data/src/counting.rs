@@ -251,6 +251,29 @@ impl ClassWordCounts {
     /// # }
     /// ```
     pub fn from_corpus(corpus: &Corpus, seg: &Segmenter, docs: Option<&[usize]>) -> Result<Self> {
+        Ok(Self::count_corpus(corpus, seg, docs, false)?.0)
+    }
+
+    /// [`ClassWordCounts::from_corpus`] over every document, with the
+    /// [`LanguageCounts`] of the same pass: what [`count_files_by_language`]
+    /// counts, from a corpus already in memory (`sacx run` reads its corpus
+    /// once).
+    ///
+    /// [`count_files_by_language`]: ClassWordCounts::count_files_by_language
+    pub fn from_corpus_by_language(
+        corpus: &Corpus,
+        seg: &Segmenter,
+    ) -> Result<(Self, LanguageCounts)> {
+        let (counts, languages) = Self::count_corpus(corpus, seg, None, true)?;
+        Ok((counts, languages.unwrap_or_default()))
+    }
+
+    fn count_corpus(
+        corpus: &Corpus,
+        seg: &Segmenter,
+        docs: Option<&[usize]>,
+        by_language: bool,
+    ) -> Result<(Self, Option<LanguageCounts>)> {
         let all: Vec<usize>;
         let idx = match docs {
             Some(d) => d,
@@ -267,17 +290,20 @@ impl ClassWordCounts {
         }
         let acc = idx
             .par_iter()
-            .fold(Acc::default, |mut acc, &i| {
-                let d = &corpus.docs[i];
-                acc.add_doc(
-                    seg,
-                    &d.lang,
-                    &d.text,
-                    d.labels.iter().filter_map(|&l| corpus.labels.name(l)),
-                );
-                acc
-            })
-            .reduce(Acc::default, Acc::merge);
-        Ok(acc.finish(corpus.labels.names()).0)
+            .fold(
+                || Acc::new(by_language),
+                |mut acc, &i| {
+                    let d = &corpus.docs[i];
+                    acc.add_doc(
+                        seg,
+                        &d.lang,
+                        &d.text,
+                        d.labels.iter().filter_map(|&l| corpus.labels.name(l)),
+                    );
+                    acc
+                },
+            )
+            .reduce(|| Acc::new(by_language), Acc::merge);
+        Ok(acc.finish(corpus.labels.names()))
     }
 }

@@ -78,7 +78,9 @@ pub(crate) fn aggregate(job: &AggregateJob<'_>, observer: &mut dyn Observer) -> 
         .all(|f| counts_dir.join(f).is_file());
     if !(counted && StageStamp::matches(&layout.stamp("count"), &count_in)) {
         let stage = Stage::start(observer, "counting class words".into());
-        let (counts, languages, _) = count(&o.corpus)?;
+        // From the corpus in memory: the run reads its corpus once.
+        let (counts, languages) =
+            ClassWordCounts::from_corpus_by_language(job.corpus, &plan.segmenter)?;
         save_counts(&counts, &languages, &counts_dir)?;
         drop((counts, languages));
         StageStamp::new("count", &count_in).write(&layout.stamp("count"))?;
@@ -385,12 +387,8 @@ fn evaluate_with(
         .collect()
 }
 
-/// Writes the evaluations as one JSON array, atomically.
+/// Writes the evaluations as one JSON array, atomically
+/// ([`sacx_aggregate::write_evaluations`], the file's one writer).
 pub fn write_evaluations(path: &Path, evals: &[Evaluation]) -> Result<()> {
-    let json = serde_json::to_vec_pretty(evals).map_err(|source| Error::Json {
-        path: path.to_path_buf(),
-        what: "cannot be serialised",
-        source,
-    })?;
-    crate::atomic::write(path, &json)
+    Ok(sacx_aggregate::write_evaluations(path, evals)?)
 }

@@ -31,13 +31,6 @@ pub enum Error {
         /// serde's error, with line and column.
         source: serde_json::Error,
     },
-    /// An `evaluation.json` whose top level is neither an evaluation nor a list
-    /// or map of them.
-    #[error("{path}: expected an evaluation object or a list of them")]
-    EvaluationShape {
-        /// The file.
-        path: PathBuf,
-    },
     /// A shard, topic-map or other data file that cannot be read.
     #[error(transparent)]
     Data(#[from] sacx_data::Error),

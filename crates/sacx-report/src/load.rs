@@ -64,10 +64,7 @@ impl RunData {
         };
         let baselines = load_baselines(&kw_dir)?;
         let evaluation = layout.evaluation();
-        let evaluations = match read_json::<Value>(&evaluation)? {
-            Some(v) => parse_evaluations(v, &evaluation)?,
-            None => Vec::new(),
-        };
+        let evaluations = sacx_aggregate::read_evaluations(&evaluation)?.unwrap_or_default();
         Ok(Self {
             dir: dir.to_path_buf(),
             run,
@@ -161,39 +158,5 @@ fn load_baselines(kw_dir: &Path) -> Result<Vec<Keywords>> {
         }
     }
     out.sort_by_key(|k| k.method);
-    Ok(out)
-}
-
-/// `evaluation.json` holds one [`Evaluation`], a list of them, an object with an
-/// `evaluations` list, or an object keyed by method whose values are evaluations.
-/// The result is sorted by method, IG first.
-pub fn parse_evaluations(value: Value, path: &Path) -> Result<Vec<Evaluation>> {
-    let list: Vec<Value> = match value {
-        Value::Array(items) => items,
-        Value::Object(mut map) => {
-            if map.contains_key("format") {
-                vec![Value::Object(map)]
-            } else if let Some(Value::Array(items)) = map.remove("evaluations") {
-                items
-            } else {
-                map.into_iter().map(|(_, v)| v).collect()
-            }
-        }
-        _ => {
-            return Err(Error::EvaluationShape {
-                path: path.to_path_buf(),
-            });
-        }
-    };
-    let mut out = list
-        .into_iter()
-        .map(serde_json::from_value::<Evaluation>)
-        .collect::<std::result::Result<Vec<_>, _>>()
-        .map_err(|source| Error::Json {
-            path: path.to_path_buf(),
-            what: "not a valid evaluation",
-            source,
-        })?;
-    out.sort_by_key(|e| e.method);
     Ok(out)
 }
