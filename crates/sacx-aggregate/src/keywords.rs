@@ -116,6 +116,23 @@ pub struct Keywords {
 pub const KEYWORDS_FORMAT: &str = "sacx-keywords/1";
 
 impl Keywords {
+    /// The ranking parameters of an IG list, typed (validated as when they
+    /// were built; parameters saved before a field existed take its earlier
+    /// default). `None` for a baseline's list, or parameters this version
+    /// cannot read.
+    pub fn ranking_parameters(&self) -> Option<crate::KeywordParams> {
+        (self.method == Method::Ig)
+            .then(|| serde_json::from_value(self.parameters.clone()).ok())
+            .flatten()
+    }
+
+    /// The parameters of a baseline's list, typed; `None` for an IG list.
+    pub fn baseline_parameters(&self) -> Option<crate::BaselineParams> {
+        (self.method != Method::Ig)
+            .then(|| serde_json::from_value(self.parameters.clone()).ok())
+            .flatten()
+    }
+
     /// The lists of `class`.
     pub fn class(&self, class: &str) -> Option<&ClassKeywords> {
         self.classes.iter().find(|c| c.class == class)

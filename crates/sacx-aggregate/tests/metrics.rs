@@ -127,12 +127,31 @@ fn evaluation_json_has_nulls_for_undefined_values_and_rejects_k_zero() {
     let dir = tempfile::tempdir().unwrap();
     let e = evaluate(&keywords(), &docs(), &[100, 10]).unwrap();
     let path = dir.path().join("evaluation.json");
-    e.write(&path).unwrap();
-    let v: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
-    assert_eq!(v["label_source"], "true");
-    assert_eq!(v["results"][1]["k"], 10);
-    assert!(v["results"][0]["macro_coverage"]["per_class"]["C"].is_null());
+    sacx_aggregate::write_evaluations(&path, std::slice::from_ref(&e)).unwrap();
+    let text = std::fs::read_to_string(&path).unwrap();
+    let v: serde_json::Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(v[0]["label_source"], "true");
+    assert_eq!(v[0]["results"][1]["k"], 10);
+    assert!(v[0]["results"][0]["macro_coverage"]["per_class"]["C"].is_null());
+    // The one reader takes the list, and the single evaluation earlier
+    // versions wrote; anything else is an error naming the file.
+    let back = sacx_aggregate::read_evaluations(&path).unwrap().unwrap();
+    assert_eq!(back, vec![e.clone()]);
+    std::fs::write(&path, serde_json::to_string(&v[0]).unwrap()).unwrap();
+    assert_eq!(
+        sacx_aggregate::read_evaluations(&path).unwrap().unwrap(),
+        vec![e.clone()]
+    );
+    std::fs::write(&path, "{\"format\": 3}").unwrap();
+    let err = sacx_aggregate::read_evaluations(&path)
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("evaluation.json"), "{err}");
+    assert!(
+        sacx_aggregate::read_evaluations(&dir.path().join("none.json"))
+            .unwrap()
+            .is_none()
+    );
     let e = evaluate(&keywords(), &docs(), &[0])
         .unwrap_err()
         .to_string();

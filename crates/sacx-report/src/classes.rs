@@ -3,7 +3,7 @@
 
 use std::fmt::Write as _;
 
-use sacx_aggregate::Keyword;
+use sacx_aggregate::{Keyword, Ranking};
 
 use super::chart::keyword_chart;
 use super::examples::{self, Example};
@@ -29,16 +29,16 @@ pub fn classes_section(
             "keywords/keywords.json is missing: no keyword lists to show (run sacx keywords).",
         )),
         Some(k) => {
-            let ranking = k.parameters.get("ranking").and_then(|r| r.as_str());
+            let ranking = k.ranking_parameters().map(|p| p.ranking());
             let order = match ranking {
-                Some("contrast") => {
+                Some(Ranking::Contrast) => {
                     "Keywords ranked by support × specificity × association: the word's \
                      attribution mass per explained class document, times the share of its mass \
                      that goes to this class, times how strongly the corpus ties it to the class \
                      (the share of its document rate in the class above its rate elsewhere); \
                      bars show the mean attribution"
                 }
-                Some("support") => {
+                Some(Ranking::Support) => {
                     "Keywords ranked by support × specificity: the word's attribution mass per \
                      explained class document times the share of its mass that goes to this class; \
                      bars show the mean attribution"

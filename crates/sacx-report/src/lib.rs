@@ -142,8 +142,8 @@ pub fn write(run_dir: &Path) -> Result<PathBuf> {
 fn prediction_threshold(data: &RunData) -> f32 {
     data.keywords
         .as_ref()
-        .and_then(|k| k.parameters.get("prediction_threshold"))
-        .and_then(|v| v.as_f64())
+        .and_then(|k| k.ranking_parameters())
+        .map(|p| f64::from(p.prediction_threshold()))
         .or_else(|| {
             data.seeds
                 .iter()
