@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::Path;
 
-/// Name of the file written by [`Evaluation::write`].
+/// Name of the file written by [`write_evaluations`].
 pub use sacx_data::layout::EVALUATION_JSON;
 
 /// A metric's value per class, and its mean (and population standard deviation) over
