@@ -6,8 +6,8 @@ use crate::options::CorpusArgs;
 use crate::predict::models;
 use crate::{Error, Result};
 use sacx_aggregate::{KEYWORDS_JSON, Keywords};
-use sacx_data::Segmenter;
 use sacx_data::layout::RunLayout;
+use sacx_data::{Corpus, Segmenter};
 use sacx_map::{
     MAP_JSON, MapDoc, MapInput, MapParams, ParagraphVectors, PvParams, Source, TopicMap,
     classifier_vectors,
@@ -89,13 +89,30 @@ impl MapJob {
     /// Builds the map, writes it into `out` with `map.html`, and returns it.
     /// Every input is checked before the long work starts.
     pub fn run(&self) -> Result<TopicMap> {
+        self.run_inner(None)
+    }
+
+    /// [`MapJob::run`] on the corpus already loaded from `self.corpus` (as
+    /// `sacx run --map` has it), so that it is not read again.
+    pub fn run_loaded(&self, corpus: &Corpus) -> Result<TopicMap> {
+        self.run_inner(Some(corpus))
+    }
+
+    fn run_inner(&self, loaded: Option<&Corpus>) -> Result<TopicMap> {
         let source = self.resolved_source()?;
         check_map_dir(&self.out)?;
         let dirs = match (&self.run, source) {
             (Some(run), VectorSource::Classifier) => models::checkpoint_dirs(run)?,
             _ => Vec::new(),
         };
-        let corpus = self.corpus.load()?;
+        let read;
+        let corpus = match loaded {
+            Some(c) => c,
+            None => {
+                read = self.corpus.load()?;
+                &read
+            }
+        };
         if corpus.is_empty() {
             return Err(Error::EmptyCorpus {
                 corpus: self.corpus.name(),

@@ -214,7 +214,7 @@ impl Run {
         ran |= aggregated.ran;
         stages.extend(aggregated.times);
         if o.map {
-            ran |= self.map(device, &corpus_key, &mut stages, observer)?;
+            ran |= self.map(device, &corpus, &corpus_key, &mut stages, observer)?;
         }
         let report = layout.report();
         let report_in = StageInputs::new("report")
@@ -257,6 +257,7 @@ impl Run {
     fn map(
         &self,
         device: tch::Device,
+        corpus: &sacx_data::Corpus,
         corpus_key: &str,
         stages: &mut BTreeMap<String, Value>,
         observer: &mut dyn Observer,
@@ -291,7 +292,7 @@ impl Run {
             params,
             device,
         };
-        let map = job.run()?;
+        let map = job.run_loaded(corpus)?;
         StageStamp::new("map", &inputs).write(&layout.stamp("map"))?;
         observer.event(Event::Note(&format!(
             "topic map: {} clusters, {} noise documents: {}",
