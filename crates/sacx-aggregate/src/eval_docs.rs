@@ -52,8 +52,10 @@ impl FromStr for LabelSource {
 pub struct EvalDocument {
     /// Document key (language and id for explained documents).
     pub id: String,
-    /// Distinct words (possibly only those that occur in some keyword list).
-    pub words: BTreeSet<String>,
+    /// Distinct words (possibly only those that occur in some keyword list),
+    /// as ascending indices into [`EvalDocuments::vocabulary`]: four bytes a
+    /// word, where a set of strings took about sixty.
+    pub words: Vec<u32>,
     /// Class indices into [`EvalDocuments::labels`], ascending.
     pub labels: Vec<u32>,
 }
@@ -67,6 +69,24 @@ pub struct EvalDocuments {
     pub docs: Vec<EvalDocument>,
     /// Where the document labels come from.
     pub source: LabelSource,
+    /// Every word of the documents, sorted; document words index into it.
+    pub vocabulary: Vec<String>,
+}
+
+/// The index of `word` in a sorted vocabulary.
+fn word_index(vocabulary: &[String], word: &str) -> Option<u32> {
+    vocabulary
+        .binary_search_by(|v| v.as_str().cmp(word))
+        .ok()
+        .map(|i| i as u32)
+}
+
+impl EvalDocument {
+    /// Whether the document holds the word with index `id` (see
+    /// [`EvalDocuments::word_id`]).
+    pub fn has(&self, id: Option<u32>) -> bool {
+        id.is_some_and(|id| self.words.binary_search(&id).is_ok())
+    }
 }
 
 /// Options of [`EvalDocuments::from_explanations`]; built with
@@ -160,10 +180,19 @@ struct DocState {
     gold: Vec<u32>,
     /// Per run that explained it: the classes that run predicted.
     runs: BTreeMap<u32, Vec<u32>>,
-    words: BTreeSet<String>,
+    /// Words by index into the given vocabulary.
+    ids: BTreeSet<u32>,
+    /// Words, when no vocabulary was given.
+    names: BTreeSet<String>,
 }
 
 impl EvalDocuments {
+    /// The index of `word` in [`EvalDocuments::vocabulary`] (`None`: no
+    /// document has it).
+    pub fn word_id(&self, word: &str) -> Option<u32> {
+        word_index(&self.vocabulary, word)
+    }
+
     /// Documents from labelled word lists (e.g. a corpus with gold labels); `labels` of
     /// each document are class names, which must be in `classes`.
     pub fn from_labelled<'a, W, L>(
@@ -174,7 +203,7 @@ impl EvalDocuments {
         W: IntoIterator<Item = &'a str>,
         L: IntoIterator<Item = &'a str>,
     {
-        let mut out = Vec::new();
+        let mut read = Vec::new();
         for (id, words, labels) in docs {
             let mut idx = Vec::new();
             for l in labels {
@@ -189,16 +218,31 @@ impl EvalDocuments {
             }
             idx.sort_unstable();
             idx.dedup();
-            out.push(EvalDocument {
-                id,
-                words: words.into_iter().map(str::to_string).collect(),
-                labels: idx,
-            });
+            let words: BTreeSet<String> = words.into_iter().map(str::to_string).collect();
+            read.push((id, words, idx));
         }
+        let vocabulary: Vec<String> = read
+            .iter()
+            .flat_map(|(_, w, _)| w.iter().cloned())
+            .collect::<BTreeSet<_>>()
+            .into_iter()
+            .collect();
+        let docs = read
+            .into_iter()
+            .map(|(id, words, labels)| EvalDocument {
+                id,
+                words: words
+                    .iter()
+                    .filter_map(|w| word_index(&vocabulary, w))
+                    .collect(),
+                labels,
+            })
+            .collect();
         Ok(Self {
             labels: classes.to_vec(),
-            docs: out,
+            docs,
             source: LabelSource::True,
+            vocabulary,
         })
     }
 
@@ -212,6 +256,12 @@ impl EvalDocuments {
         vocabulary: Option<&HashSet<String>>,
     ) -> Result<Self> {
         let plan = inputs.plan()?;
+        // With a vocabulary, words are kept as indices into it from the start.
+        let given: Option<Vec<String>> = vocabulary.map(|v| {
+            let mut words: Vec<String> = v.iter().cloned().collect();
+            words.sort_unstable();
+            words
+        });
         let merge = |mut a: FxMap<String, DocState>, b: FxMap<String, DocState>| {
             for (k, v) in b {
                 let d = a.entry(k).or_default();
@@ -219,7 +269,8 @@ impl EvalDocuments {
                     d.gold = v.gold;
                 }
                 d.runs.extend(v.runs);
-                d.words.extend(v.words);
+                d.ids.extend(v.ids);
+                d.names.extend(v.names);
             }
             a
         };
@@ -237,22 +288,32 @@ impl EvalDocuments {
                         }
                         d.runs
                             .insert(unit.run, predicted(rec, options.prediction_threshold));
-                        let keep = |w: &&str| vocabulary.is_none_or(|v| v.contains(*w));
-                        d.words
-                            .extend(rec.words.iter().filter(|w| keep(w)).map(|w| w.to_string()));
+                        match &given {
+                            Some(v) => d
+                                .ids
+                                .extend(rec.words.iter().filter_map(|w| word_index(v, w))),
+                            None => d.names.extend(rec.words.iter().map(|w| w.to_string())),
+                        }
                         Ok(())
                     })?;
                     Ok::<_, Error>(map)
                 },
             )
             .try_reduce(FxMap::default, |a, b| Ok(merge(a, b)))?;
+        let vocabulary = given.unwrap_or_else(|| {
+            let all: BTreeSet<&String> = states.values().flat_map(|d| d.names.iter()).collect();
+            all.into_iter().cloned().collect()
+        });
         let mut docs: Vec<EvalDocument> = states
             .into_iter()
             .filter_map(|(key, d)| {
                 let labels = doc_labels(&d, options, plan.labels.len());
+                let mut words: Vec<u32> = d.ids.into_iter().collect();
+                words.extend(d.names.iter().filter_map(|w| word_index(&vocabulary, w)));
+                words.sort_unstable();
                 (!labels.is_empty()).then(|| EvalDocument {
                     id: key.replace('\u{1f}', ":"),
-                    words: d.words,
+                    words,
                     labels,
                 })
             })
@@ -262,6 +323,7 @@ impl EvalDocuments {
             labels: plan.labels,
             docs,
             source: options.source,
+            vocabulary,
         })
     }
 }

@@ -320,19 +320,24 @@ fn metrics_at_k(
     // Per class and keyword: documents of the class containing the keyword.
     let mut hits: Vec<Vec<usize>> = lists.iter().map(|l| vec![0; l.len()]).collect();
     let mut class_docs = vec![0usize; n];
+    // Each keyword's index in the documents' vocabulary, looked up once.
+    let ids: Vec<Vec<Option<u32>>> = lists
+        .iter()
+        .map(|l| l.iter().map(|w| docs.word_id(w)).collect())
+        .collect();
     for (doc, labels) in docs.docs.iter().zip(doc_labels) {
         if labels.is_empty() {
             continue;
         }
-        let matched: Vec<usize> = lists
+        let matched: Vec<usize> = ids
             .iter()
-            .map(|l| l.iter().filter(|w| doc.words.contains(**w)).count())
+            .map(|l| l.iter().filter(|&&w| doc.has(w)).count())
             .collect();
         let (mut found, mut total) = (0usize, 0usize);
         for &c in labels {
             class_docs[c] += 1;
-            for (i, w) in lists[c].iter().enumerate() {
-                hits[c][i] += doc.words.contains(*w) as usize;
+            for (i, &w) in ids[c].iter().enumerate() {
+                hits[c][i] += doc.has(w) as usize;
             }
             if !lists[c].is_empty() {
                 cov[c].push(matched[c] as f64 / lists[c].len() as f64);
