@@ -131,82 +131,83 @@ fn align(spills: &[Spill], languages: &mut [LanguageKeywords]) -> Result<()> {
 
 /// Pass one: the overall table, one table per language (when the parameters
 /// ask for per-language lists) and the spills.
+///
+/// The files are read in blocks of two per thread, each into its own tables,
+/// merged into the totals in input order: memory is the totals and one
+/// block's tables, however many files there are (a fold over all files keeps
+/// as many partial tables alive as rayon splits the list into).
 fn pass_one(plan: &Plan, params: &KeywordParams) -> Result<(PairTable, LangTables, Vec<Spill>)> {
     let selector = Selector::new(params);
     let n_runs = plan.runs.len();
-    let by_lang = params.per_language();
-    let (table, langs, mut spills) = plan
-        .units
-        .par_iter()
-        .enumerate()
-        .try_fold(
-            || {
-                (
-                    PairTable::new(n_runs),
-                    LangTables::new(),
-                    Scratch::default(),
-                    Vec::new(),
-                )
-            },
-            |(mut table, mut langs, mut scratch, mut spills), (u, unit): (usize, &Unit)| {
-                let mut spill = SpillWriter::new(u)?;
-                let mut kept = Vec::new();
-                plan.for_each_record(unit, |rec| {
-                    spill.begin(rec);
-                    let mut lang_table = if by_lang {
-                        if !langs.contains_key(rec.lang) {
-                            langs.insert(rec.lang.into(), PairTable::new(n_runs));
-                        }
-                        langs.get_mut(rec.lang)
-                    } else {
-                        None
-                    };
-                    // Two closures share the tables: the pair counts go through a
-                    // buffer.
-                    kept.clear();
-                    selector.select(
-                        rec,
-                        &mut scratch,
-                        |class| kept.push(class),
-                        |class, i, score| {
-                            table.add(class, rec.words[i], unit.run, score);
-                            if let Some(t) = lang_table.as_mut() {
-                                t.add(class, rec.words[i], unit.run, score);
-                            }
-                            spill.select(class, rec.words[i], score);
-                        },
-                    );
-                    for &class in &kept {
-                        table.add_pair(class, unit.run);
-                        if let Some(t) = lang_table.as_mut() {
-                            t.add_pair(class, unit.run);
-                        }
-                    }
-                    spill.end()
-                })?;
-                spills.push(spill.finish()?);
-                Ok::<_, crate::Error>((table, langs, scratch, spills))
-            },
-        )
-        .map(|r| r.map(|(table, langs, _, spills)| (table, langs, spills)))
-        .try_reduce(
-            || (PairTable::new(n_runs), LangTables::new(), Vec::new()),
-            |(mut a, mut la, mut sa), (b, lb, sb)| {
-                a.merge(b);
-                for (lang, t) in lb {
-                    match la.get_mut(&lang) {
-                        Some(mine) => mine.merge(t),
-                        None => {
-                            la.insert(lang, t);
-                        }
+    let block = 2 * rayon::current_num_threads().max(1);
+    let (mut table, mut langs, mut spills) = (PairTable::new(n_runs), LangTables::new(), Vec::new());
+    for chunk in plan.units.chunks(block) {
+        let parts = chunk
+            .par_iter()
+            .map(|unit| unit_pass(plan, params, &selector, unit))
+            .collect::<Result<Vec<_>>>()?;
+        for (t, lt, spill) in parts {
+            table.merge(t);
+            for (lang, t) in lt {
+                match langs.get_mut(&lang) {
+                    Some(mine) => mine.merge(t),
+                    None => {
+                        langs.insert(lang, t);
                     }
                 }
-                sa.extend(sb);
-                Ok((a, la, sa))
-            },
-        )?;
-    spills.sort_by_key(|s| s.unit);
+            }
+            spills.push(spill);
+        }
+    }
     Ok((table, langs, spills))
+}
+
+/// Pass one over one file: its tables and its spill.
+fn unit_pass(
+    plan: &Plan,
+    params: &KeywordParams,
+    selector: &Selector,
+    unit: &Unit,
+) -> Result<(PairTable, LangTables, Spill)> {
+    let n_runs = plan.runs.len();
+    let by_lang = params.per_language();
+    let (mut table, mut langs, mut scratch) =
+        (PairTable::new(n_runs), LangTables::new(), Scratch::default());
+    let mut spill = SpillWriter::new()?;
+    let mut kept = Vec::new();
+    plan.for_each_record(unit, |rec| {
+        spill.begin(rec);
+        let mut lang_table = if by_lang {
+            if !langs.contains_key(rec.lang) {
+                langs.insert(rec.lang.into(), PairTable::new(n_runs));
+            }
+            langs.get_mut(rec.lang)
+        } else {
+            None
+        };
+        // Two closures share the tables: the pair counts go through a buffer.
+        kept.clear();
+        selector.select(
+            rec,
+            &mut scratch,
+            |class| kept.push(class),
+            |class, i, score| {
+                table.add(class, rec.words[i], unit.run, score);
+                if let Some(t) = lang_table.as_mut() {
+                    t.add(class, rec.words[i], unit.run, score);
+                }
+                spill.select(class, rec.words[i], score);
+            },
+        );
+        for &class in &kept {
+            table.add_pair(class, unit.run);
+            if let Some(t) = lang_table.as_mut() {
+                t.add_pair(class, unit.run);
+            }
+        }
+        spill.end()
+    })?;
+    Ok((table, langs, spill.finish()?))
 }
 
 /// One selected occurrence of a spilled document: (class, word id, score).
@@ -217,13 +218,11 @@ pub(crate) type Selected = (u32, u32, f32);
 /// temporary file (words as ids into the file's own word list). Memory: the distinct
 /// words of the file; the occurrences stay on disk.
 struct Spill {
-    unit: usize,
     file: File,
     words: Vec<Box<str>>,
 }
 
 struct SpillWriter {
-    unit: usize,
     out: BufWriter<File>,
     ids: FxMap<Box<str>, u32>,
     words: Vec<Box<str>>,
@@ -236,9 +235,8 @@ fn spill_io(e: std::io::Error) -> crate::Error {
 }
 
 impl SpillWriter {
-    fn new(unit: usize) -> Result<Self> {
+    fn new() -> Result<Self> {
         Ok(Self {
-            unit,
             out: BufWriter::with_capacity(1 << 16, tempfile::tempfile().map_err(spill_io)?),
             ids: FxMap::default(),
             words: Vec::new(),
@@ -297,7 +295,6 @@ impl SpillWriter {
             .map_err(|e| spill_io(e.into_error()))?;
         file.seek(SeekFrom::Start(0)).map_err(spill_io)?;
         Ok(Spill {
-            unit: self.unit,
             file,
             words: self.words,
         })

@@ -274,32 +274,39 @@ impl EvalDocuments {
             }
             a
         };
-        let states = plan
-            .units
-            .par_iter()
-            .try_fold(
-                FxMap::default,
-                |mut map: FxMap<String, DocState>, unit: &Unit| {
-                    plan.for_each_record(unit, |rec| {
-                        let key = format!("{}\u{1f}{}", rec.lang, rec.doc_id);
-                        let d = map.entry(key).or_default();
-                        if d.runs.is_empty() {
-                            d.gold = rec.gold.to_vec();
-                        }
-                        d.runs
-                            .insert(unit.run, predicted(rec, options.prediction_threshold));
-                        match &given {
-                            Some(v) => d
-                                .ids
-                                .extend(rec.words.iter().filter_map(|w| word_index(v, w))),
-                            None => d.names.extend(rec.words.iter().map(|w| w.to_string())),
-                        }
-                        Ok(())
-                    })?;
-                    Ok::<_, Error>(map)
-                },
-            )
-            .try_reduce(FxMap::default, |a, b| Ok(merge(a, b)))?;
+        let read_unit = |unit: &Unit| {
+            let mut map: FxMap<String, DocState> = FxMap::default();
+            plan.for_each_record(unit, |rec| {
+                let key = format!("{}\u{1f}{}", rec.lang, rec.doc_id);
+                let d = map.entry(key).or_default();
+                if d.runs.is_empty() {
+                    d.gold = rec.gold.to_vec();
+                }
+                d.runs
+                    .insert(unit.run, predicted(rec, options.prediction_threshold));
+                match &given {
+                    Some(v) => d
+                        .ids
+                        .extend(rec.words.iter().filter_map(|w| word_index(v, w))),
+                    None => d.names.extend(rec.words.iter().map(|w| w.to_string())),
+                }
+                Ok(())
+            })?;
+            Ok::<_, Error>(map)
+        };
+        // Blocks of two files per thread, merged in order: memory is the
+        // documents' state and one block's, however many files there are.
+        let block = 2 * rayon::current_num_threads().max(1);
+        let mut states: FxMap<String, DocState> = FxMap::default();
+        for chunk in plan.units.chunks(block) {
+            let parts = chunk
+                .par_iter()
+                .map(read_unit)
+                .collect::<Result<Vec<_>>>()?;
+            for part in parts {
+                states = merge(states, part);
+            }
+        }
         let vocabulary = given.unwrap_or_else(|| {
             let all: BTreeSet<&String> = states.values().flat_map(|d| d.names.iter()).collect();
             all.into_iter().cloned().collect()

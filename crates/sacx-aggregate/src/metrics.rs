@@ -106,6 +106,11 @@ pub struct Evaluation {
     pub class_documents: BTreeMap<String, usize>,
     /// Results, one per K.
     pub results: Vec<MetricsAtK>,
+    /// IG with two runs or more: how much each class's list would change with
+    /// other seeds ([`crate::keyword_stability`]); absent in files of earlier
+    /// versions and for baselines.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stability: Option<crate::KeywordStability>,
 }
 
 impl Evaluation {
@@ -284,6 +289,7 @@ pub fn evaluate(keywords: &Keywords, docs: &EvalDocuments, ks: &[usize]) -> Resu
         n_documents: doc_labels.iter().filter(|l| !l.is_empty()).count(),
         class_documents,
         results,
+        stability: None,
     })
 }
 

@@ -201,6 +201,28 @@ impl PairTable {
         }
     }
 
+    /// Folds a one-run table (`other`, built with `n_runs = 1`) into `self` as
+    /// run `run`, exactly: the same sums as if its occurrences had been added
+    /// here with that run index.
+    pub fn add_run(&mut self, other: &PairTable, run: u32) {
+        for class in 0..(other.pairs.len() / other.n_runs.max(1)) as u32 {
+            let n = other.pairs[class as usize * other.n_runs];
+            let i = class as usize * self.n_runs + run as usize;
+            if self.pairs.len() <= i {
+                self.pairs.resize((class as usize + 1) * self.n_runs, 0);
+            }
+            self.pairs[i] += n;
+        }
+        for (i, &(class, word)) in other.keys.iter().enumerate() {
+            let w = self.word_id(&other.word_list[word as usize]);
+            let s = self.slot(class, w);
+            self.count[s] += other.count[i];
+            self.sum[s] += other.sum[i];
+            self.sumsq[s] += other.sumsq[i];
+            self.runs[s * self.stride + run as usize / 64] |= 1u64 << (run % 64);
+        }
+    }
+
     /// The statistics of every pair (in no particular order).
     pub fn stats(&self) -> impl Iterator<Item = PairStats<'_>> + '_ {
         (0..self.len()).map(move |i| {

@@ -27,6 +27,9 @@ struct ClassAcc {
 #[derive(Default)]
 struct Acc(HashMap<String, ClassAcc>, Option<LanguageCounts>);
 
+/// Documents counted between two merges into the total (see `count_corpus`).
+const COUNT_BLOCK: usize = 4096;
+
 impl Acc {
     /// An empty accumulator that also counts per language when `by_language`.
     fn new(by_language: bool) -> Self {
@@ -288,22 +291,33 @@ impl ClassWordCounts {
                 len: corpus.len(),
             });
         }
-        let acc = idx
-            .par_iter()
-            .fold(
-                || Acc::new(by_language),
-                |mut acc, &i| {
-                    let d = &corpus.docs[i];
-                    acc.add_doc(
-                        seg,
-                        &d.lang,
-                        &d.text,
-                        d.labels.iter().filter_map(|&l| corpus.labels.name(l)),
-                    );
-                    acc
-                },
-            )
-            .reduce(|| Acc::new(by_language), Acc::merge);
+        // Blocks of documents, each counted into one partial per thread and
+        // merged into the total in order: memory is the total and a block's
+        // partials, whatever the corpus size (a fold over the whole corpus
+        // keeps as many partials alive as rayon splits it, which grows with it).
+        let threads = rayon::current_num_threads().max(1);
+        let mut acc = Acc::new(by_language);
+        for block in idx.chunks(COUNT_BLOCK) {
+            let parts: Vec<Acc> = block
+                .par_chunks(block.len().div_ceil(threads))
+                .map(|chunk| {
+                    let mut part = Acc::new(by_language);
+                    for &i in chunk {
+                        let d = &corpus.docs[i];
+                        part.add_doc(
+                            seg,
+                            &d.lang,
+                            &d.text,
+                            d.labels.iter().filter_map(|&l| corpus.labels.name(l)),
+                        );
+                    }
+                    part
+                })
+                .collect();
+            for part in parts {
+                acc = acc.merge(part);
+            }
+        }
         Ok(acc.finish(corpus.labels.names()))
     }
 }

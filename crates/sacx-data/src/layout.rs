@@ -117,6 +117,11 @@ impl RunLayout {
     pub fn evaluation(&self) -> PathBuf {
         self.root.join(EVALUATION_JSON)
     }
+    /// `seeds-auto.json`: how `--seeds auto` chose the seeds
+    /// ([`crate::seeds_auto::AutoSeeds`]).
+    pub fn seeds_auto(&self) -> PathBuf {
+        self.root.join("seeds-auto.json")
+    }
     /// `report.html`.
     pub fn report(&self) -> PathBuf {
         self.root.join(REPORT_HTML)

@@ -36,6 +36,7 @@ pub mod predictions;
 mod reader;
 mod report;
 pub mod run_record;
+pub mod seeds_auto;
 #[cfg(feature = "text")]
 mod segment;
 mod split;

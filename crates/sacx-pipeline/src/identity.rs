@@ -99,6 +99,8 @@ impl RunIdentity {
             corpus: corpus_args,
             // Seeds: a run grows by seeds; each seed's results are its own.
             seeds: _,
+            // --seeds auto only decides how many seeds; each is its own.
+            auto_seeds: _,
             seed_list: _,
             // Where and how the run is written, not what it computes.
             out: _,

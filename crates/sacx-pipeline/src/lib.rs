@@ -11,6 +11,7 @@
 )]
 
 mod atomic;
+mod auto_seeds;
 pub mod bundled;
 mod error;
 mod explain_corpus;

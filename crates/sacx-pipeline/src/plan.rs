@@ -5,7 +5,7 @@
 use crate::options::RunOptions;
 use crate::seed::SeedParams;
 use crate::{Error, Result};
-use sacx_aggregate::{BaselineParams, EvalDocOptions, KeywordParams, Method};
+use sacx_aggregate::{BaselineParams, EvalDocOptions, KeywordParams, Method, StabilityParams};
 use sacx_data::layout::RunLayout;
 use sacx_data::{LoadOptions, Segmenter};
 use sacx_ig::IgParams;
@@ -17,7 +17,7 @@ use std::collections::BTreeMap;
 ///
 /// ```
 /// let mut options = sacx_pipeline::RunOptions::default();
-/// options.seeds = 2;
+/// options.seeds = 2.into();
 /// options.ig.ig_steps = 20;
 /// let plan = options.check()?;
 /// assert_eq!(plan.seeds(), [1, 2]);
@@ -41,6 +41,7 @@ pub struct RunPlan {
     pub(crate) keywords: KeywordParams,
     pub(crate) baselines: Vec<(Method, BaselineParams)>,
     pub(crate) eval_docs: EvalDocOptions,
+    pub(crate) stability: StabilityParams,
     pub(crate) map: Option<(PvParams, MapParams)>,
 }
 
@@ -95,6 +96,7 @@ impl RunOptions {
             keywords: o.keywords.params(threshold)?,
             baselines,
             eval_docs: o.eval.doc_options(threshold)?,
+            stability: o.eval.stability()?,
             map,
             seeds,
             options: o,
@@ -110,6 +112,13 @@ impl RunPlan {
     /// The seeds, in order, without duplicates.
     pub fn seeds(&self) -> &[u64] {
         &self.seeds
+    }
+    /// The plan restricted to `seeds` (those `--seeds auto` kept).
+    pub(crate) fn with_seeds(&self, seeds: &[u64]) -> RunPlan {
+        let mut plan = self.clone();
+        plan.seeds = seeds.to_vec();
+        plan.per_seed.retain(|s, _| seeds.contains(s));
+        plan
     }
     /// The run directory's paths.
     pub fn layout(&self) -> &RunLayout {
@@ -147,6 +156,10 @@ impl RunPlan {
     /// How the evaluation documents are built.
     pub fn eval_docs(&self) -> &EvalDocOptions {
         &self.eval_docs
+    }
+    /// The keyword-stability estimate's parameters.
+    pub fn stability(&self) -> &StabilityParams {
+        &self.stability
     }
     /// The topic map's parameters, when the run builds one.
     pub fn map(&self) -> Option<&(PvParams, MapParams)> {

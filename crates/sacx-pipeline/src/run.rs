@@ -7,7 +7,7 @@
 //! finishes with the same result as an uninterrupted one.
 use crate::identity;
 use crate::observer::{Event, Observer};
-use crate::options::RunOptions;
+use crate::options::{RunOptions, SeedCount};
 use crate::plan::RunPlan;
 use crate::seed::{self, SeedJob};
 use crate::{Error, Result, guard, memory, stages};
@@ -66,7 +66,7 @@ use std::time::Instant;
 /// observer that prints the run's notes.
 #[derive(Debug, Clone)]
 pub struct Run {
-    plan: RunPlan,
+    pub(crate) plan: RunPlan,
 }
 
 /// Builds a [`Run`] from [`RunOptions`]; [`RunBuilder::build`] validates.
@@ -105,7 +105,7 @@ impl RunBuilder {
     }
     /// Seeds 1..=n (default 10).
     pub fn seeds(mut self, n: u64) -> Self {
-        self.options.seeds = n;
+        self.options.seeds = SeedCount::Count(n);
         self.options.seed_list.clear();
         self
     }
@@ -182,14 +182,41 @@ impl Run {
             tch::set_num_threads(n as i32);
         }
         let mut ran = false;
-        for &seed in &self.plan.seeds {
-            let (timing, seed_ran) = self.seed(&corpus, seed, observer)?;
-            ran |= seed_ran;
-            stages.insert(
-                format!("seed-{seed}"),
-                Value::Object(timing.into_iter().collect()),
-            );
-        }
+        let chosen;
+        let this = if o.chooses_seeds() {
+            let seeds = self.auto_seeds(&corpus, &corpus_key, &mut stages, &mut ran, observer)?;
+            chosen = Run {
+                plan: self.plan.with_seeds(&seeds),
+            };
+            &chosen
+        } else {
+            for &seed in &self.plan.seeds {
+                let (timing, seed_ran) = self.seed(&corpus, seed, observer)?;
+                ran |= seed_ran;
+                stages.insert(
+                    format!("seed-{seed}"),
+                    Value::Object(timing.into_iter().collect()),
+                );
+            }
+            self
+        };
+        this.finish(started, &corpus, &corpus_key, stages, ran, device, observer)
+    }
+
+    /// The stages after the seeds: the corpus-wide stages, the map, the
+    /// report and `run.json`.
+    #[allow(clippy::too_many_arguments)]
+    fn finish(
+        &self,
+        started: Instant,
+        corpus: &sacx_data::Corpus,
+        corpus_key: &str,
+        mut stages: BTreeMap<String, Value>,
+        mut ran: bool,
+        device: tch::Device,
+        observer: &mut dyn Observer,
+    ) -> Result<Summary> {
+        let (o, layout) = (&self.plan.options, &self.plan.layout);
         let mut summary = Summary {
             out: layout.root().to_path_buf(),
             seeds: self.plan.seeds.clone(),
@@ -207,14 +234,14 @@ impl Run {
         }
         let job = stages::AggregateJob {
             plan: &self.plan,
-            corpus: &corpus,
-            corpus_key: &corpus_key,
+            corpus,
+            corpus_key,
         };
         let aggregated = stages::aggregate(&job, observer)?;
         ran |= aggregated.ran;
         stages.extend(aggregated.times);
         if o.map {
-            ran |= self.map(device, &corpus, &corpus_key, &mut stages, observer)?;
+            ran |= self.map(device, corpus, corpus_key, &mut stages, observer)?;
         }
         let report = layout.report();
         let report_in = StageInputs::new("report")
@@ -328,7 +355,7 @@ impl Run {
 
     /// One seed's training and explanation, each skipped when complete;
     /// returns the seed's stage times and peak memory, and whether any ran.
-    fn seed(
+    pub(crate) fn seed(
         &self,
         corpus: &sacx_data::Corpus,
         seed: u64,

@@ -5,7 +5,10 @@ use crate::observer::{Event, Observer, Stage};
 use crate::options::{CorpusArgs, EvalArgs};
 use crate::plan::RunPlan;
 use crate::{Error, Result, bundled, faith, memory};
-use sacx_aggregate::{ClassCounts, EvalDocuments, Evaluation, Inputs, Keywords, evaluate};
+use sacx_aggregate::{
+    ClassCounts, EvalDocuments, Evaluation, Inputs, KeywordStability, Keywords, StabilityParams,
+    evaluate, keyword_stability,
+};
 use sacx_data::layout::RunLayout;
 use sacx_data::stamp::{StageInputs, StageStamp};
 use sacx_data::{ClassWordCounts, Corpus, LanguageCounts, LoadReport};
@@ -72,21 +75,7 @@ pub(crate) fn aggregate(job: &AggregateJob<'_>, observer: &mut dyn Observer) -> 
         ran: false,
     };
     let counts_dir = layout.counts();
-    let count_in = StageInputs::new("count").text(job.corpus_key);
-    let counted = [sacx_data::DF_FILE, sacx_data::LANGUAGE_COUNTS_FILE]
-        .iter()
-        .all(|f| counts_dir.join(f).is_file());
-    if !(counted && StageStamp::matches(&layout.stamp("count"), &count_in)) {
-        let stage = Stage::start(observer, "counting class words".into());
-        // From the corpus in memory: the run reads its corpus once.
-        let (counts, languages) =
-            ClassWordCounts::from_corpus_by_language(job.corpus, &plan.segmenter)?;
-        save_counts(&counts, &languages, &counts_dir)?;
-        drop((counts, languages));
-        StageStamp::new("count", &count_in).write(&layout.stamp("count"))?;
-        let s = stage.finish(observer, &counts_dir.display().to_string());
-        record(&mut out, "count", s);
-    }
+    let count_in = count_stage(job, &mut out, observer)?;
     let mut counts = LazyCounts {
         dir: &counts_dir,
         counts: None,
@@ -127,6 +116,7 @@ pub(crate) fn aggregate(job: &AggregateJob<'_>, observer: &mut dyn Observer) -> 
         &sets,
         &explanations(job),
         &plan.eval_docs,
+        &plan.stability,
         &o.eval,
         Some(counts.get()?),
     )?;
@@ -166,6 +156,55 @@ fn record(out: &mut Aggregated, stage: &str, seconds: f64) {
     if let Some(mib) = memory::stage_peak_mib() {
         out.times.insert(format!("{stage}_peak_mib"), json!(mib));
     }
+}
+
+/// The class word counts of the corpus (`counts/`), counted again unless
+/// their stamp names the same corpus; returns the stage's inputs.
+pub(crate) fn count_stage(
+    job: &AggregateJob<'_>,
+    out: &mut Aggregated,
+    observer: &mut dyn Observer,
+) -> Result<StageInputs> {
+    let layout = &job.plan.layout;
+    let counts_dir = layout.counts();
+    let count_in = StageInputs::new("count").text(job.corpus_key);
+    let counted = [sacx_data::DF_FILE, sacx_data::LANGUAGE_COUNTS_FILE]
+        .iter()
+        .all(|f| counts_dir.join(f).is_file());
+    if !(counted && StageStamp::matches(&layout.stamp("count"), &count_in)) {
+        let stage = Stage::start(observer, "counting class words".into());
+        // From the corpus in memory: the run reads its corpus once.
+        let (counts, languages) =
+            ClassWordCounts::from_corpus_by_language(job.corpus, &job.plan.segmenter)?;
+        save_counts(&counts, &languages, &counts_dir)?;
+        drop((counts, languages));
+        StageStamp::new("count", &count_in).write(&layout.stamp("count"))?;
+        let s = stage.finish(observer, &counts_dir.display().to_string());
+        record(out, "count", s);
+    }
+    Ok(count_in)
+}
+
+/// The stability of the IG keyword lists of the first seeds of the plan
+/// (`--seeds auto`), ranked as the keywords stage ranks them, with the class
+/// counts; `None` with fewer than two seeds.
+pub(crate) fn seeds_stability(
+    job: &AggregateJob<'_>,
+    seeds: &[u64],
+) -> Result<Option<KeywordStability>> {
+    let plan = job.plan;
+    let paths: Vec<PathBuf> = seeds
+        .iter()
+        .map(|&s| plan.layout.seed(s).explanations())
+        .collect();
+    let inputs = explanation_inputs(&paths, &[])?;
+    let counts = read_counts(&plan.layout.counts())?;
+    Ok(keyword_stability(
+        &inputs,
+        &plan.keywords,
+        Some(&counts),
+        &plan.stability,
+    )?)
 }
 
 fn explanations(job: &AggregateJob<'_>) -> Vec<PathBuf> {
@@ -355,7 +394,7 @@ pub fn evaluate_sets(
     counts: Option<&ClassCounts>,
 ) -> Result<Vec<Evaluation>> {
     let docs = eval.doc_options(threshold)?;
-    evaluate_with(sets, explanations, &docs, eval, counts)
+    evaluate_with(sets, explanations, &docs, &eval.stability()?, eval, counts)
 }
 
 /// [`evaluate_sets`] with the evaluation documents' options already checked.
@@ -363,6 +402,7 @@ fn evaluate_with(
     sets: &[Keywords],
     explanations: &[PathBuf],
     doc_options: &sacx_aggregate::EvalDocOptions,
+    stability: &StabilityParams,
     eval: &EvalArgs,
     counts: Option<&ClassCounts>,
 ) -> Result<Vec<Evaluation>> {
@@ -373,7 +413,8 @@ fn evaluate_with(
         .flat_map(|c| c.keywords.iter().map(|w| w.word.clone()))
         .collect();
     let docs = EvalDocuments::from_explanations(&inputs, doc_options, Some(&vocabulary))?;
-    sets.iter()
+    let mut evals = sets
+        .iter()
         .map(|k| {
             let mut e = evaluate(k, &docs, &eval.k)?;
             if let Some(c) = counts {
@@ -384,7 +425,34 @@ fn evaluate_with(
             }
             Ok(e)
         })
-        .collect()
+        .collect::<Result<Vec<_>>>()?;
+    drop(docs);
+    for (k, e) in sets.iter().zip(&mut evals) {
+        e.stability = set_stability(k, &inputs, stability, counts)?;
+    }
+    Ok(evals)
+}
+
+/// The stability of an IG set's lists across its runs (`None` for baselines,
+/// a single run, or a ranking that used class counts when none are given).
+fn set_stability(
+    set: &Keywords,
+    inputs: &Inputs,
+    stability: &StabilityParams,
+    counts: Option<&ClassCounts>,
+) -> Result<Option<KeywordStability>> {
+    let Some(params) = set.ranking_parameters() else {
+        return Ok(None);
+    };
+    let used_counts = set
+        .parameters
+        .get("corpus_filter")
+        .and_then(|v| v.as_bool())
+        .unwrap_or(false);
+    if used_counts && counts.is_none() {
+        return Ok(None);
+    }
+    Ok(keyword_stability(inputs, &params, counts.filter(|_| used_counts), stability)?)
 }
 
 /// Writes the evaluations as one JSON array, atomically

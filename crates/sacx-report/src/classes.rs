@@ -106,6 +106,9 @@ fn keyword_lists(out: &mut String, data: &RunData, label: &str) {
     let (stable, unstable, counter): (&[Keyword], &[Keyword], &[Keyword]) =
         lists.map_or((&[], &[], &[]), |c| (&c.keywords, &c.unstable, &c.counter));
     out.push_str("<h3>Keywords</h3>\n");
+    if let Some(line) = evaluation::class_stability(data, label) {
+        out.push_str(&line);
+    }
     if let Some(why) = lists.and_then(|c| c.note.as_deref()) {
         out.push_str(&note(&format!("No keywords: {why}.")));
     }

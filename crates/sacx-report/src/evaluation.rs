@@ -241,3 +241,52 @@ pub fn class_line(data: &RunData, label: &str) -> Option<String> {
         ig.class_documents.get(label).copied().unwrap_or(0)
     ))
 }
+
+/// The run's keyword stability across seeds, one paragraph (empty without an
+/// estimate: a single run, or an evaluation from before it existed).
+pub fn stability_summary(evals: &[Evaluation]) -> String {
+    let Some(st) = evals
+        .iter()
+        .find(|e| e.method == Method::Ig)
+        .and_then(|e| e.stability.as_ref())
+    else {
+        return String::new();
+    };
+    let [lo, hi] = st.mean_rbo_interval;
+    format!(
+        "<p class=\"stability\">Keyword stability across seeds: the top {} lists of {} \
+         other seeds would agree with these at <strong>{}</strong> (rank-biased overlap, \
+         mean over {} classes; 95 % interval {}–{}; Jaccard {}), predicted from {} random \
+         splits of the {} seeds into halves of {} (docs/metrics.md).</p>\n",
+        st.params.k(),
+        st.seeds,
+        num(Some(st.mean_rbo), 2),
+        st.classes.len(),
+        num(Some(lo), 2),
+        num(Some(hi), 2),
+        num(Some(st.mean_jaccard), 2),
+        st.params.splits(),
+        st.seeds,
+        st.half,
+    )
+}
+
+/// A class's stability line beside its keyword list, or `None` without an
+/// estimate for it.
+pub fn class_stability(data: &RunData, label: &str) -> Option<String> {
+    let ig = data.evaluations.iter().find(|e| e.method == Method::Ig)?;
+    let st = ig.stability.as_ref()?;
+    let c = st.class(label)?;
+    Some(format!(
+        "<p class=\"stability\" data-stability=\"{:.4}\">Stability of the top {}: \
+         <strong>{}</strong> (range over splits {}–{}; Jaccard {}): how far another {} \
+         seeds would keep this list.</p>\n",
+        c.rbo,
+        st.params.k(),
+        num(Some(c.rbo), 2),
+        num(Some(c.rbo_interval[0]), 2),
+        num(Some(c.rbo_interval[1]), 2),
+        num(Some(c.jaccard), 2),
+        st.seeds,
+    ))
+}

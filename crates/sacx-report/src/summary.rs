@@ -97,6 +97,7 @@ pub fn summary_section(data: &RunData, labels: &[String]) -> String {
         );
     }
     out.push_str(&keyword_comparison(&data.evaluations));
+    out.push_str(&crate::evaluation::stability_summary(&data.evaluations));
     out.push_str("</section>\n");
     out
 }

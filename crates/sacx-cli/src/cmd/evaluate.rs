@@ -107,6 +107,25 @@ fn print_summary(e: &Evaluation) {
             fmt(r.cross_coverage.mean),
         );
     }
+    if let Some(st) = &e.stability {
+        let [lo, hi] = st.mean_rbo_interval;
+        println!(
+            "{:<8} stability of the top {} across {} seeds: {:.3} (95 % interval {:.3}-{:.3}; Jaccard {:.3}; {} classes)",
+            e.method.to_string(),
+            st.params.k(),
+            st.seeds,
+            st.mean_rbo,
+            lo,
+            hi,
+            st.mean_jaccard,
+            st.classes.len(),
+        );
+        let mut low: Vec<_> = st.classes.iter().collect();
+        low.sort_by(|a, b| a.rbo.total_cmp(&b.rbo));
+        for c in low.iter().take(5) {
+            println!("         least stable: {:<30} {:.3}", c.class, c.rbo);
+        }
+    }
 }
 
 fn fmt(v: Option<f64>) -> String {

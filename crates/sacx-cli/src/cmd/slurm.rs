@@ -42,7 +42,14 @@ pub fn run(args: &Args) -> Result<()> {
     // The options are checked once, here; the jobs read the checked plan.
     let plan = args.run.clone().check()?;
     super::check_out(&args.run.out, sacx_data::OutputKind::Dir)?;
-    let seeds = plan.seeds().to_vec();
+    // With --seeds auto the array trains the first --min-seeds seeds; the
+    // aggregation job adds seeds one by one until the lists are stable.
+    let seeds = if args.run.chooses_seeds() {
+        let min = args.run.auto_seeds.min_seeds as usize;
+        plan.seeds()[..min.min(plan.seeds().len())].to_vec()
+    } else {
+        plan.seeds().to_vec()
+    };
     let layout = Layout::new(&args.run.out);
     let dir = layout.root().join("slurm");
     std::fs::create_dir_all(dir.join("logs"))

@@ -2,7 +2,7 @@
 use crate::Result;
 use sacx_aggregate::{
     Association, BaselineParams, CutOrder, EvalDocOptions, KeywordParams, LabelSource, Method,
-    Ranking, Stability, Style,
+    Ranking, Stability, StabilityParams, Style,
 };
 
 /// How keywords are ranked across runs (the original `kws.py`, corrected).
@@ -119,6 +119,13 @@ pub struct EvalArgs {
     /// document-frequent words (the generic-word share of each list).
     #[cfg_attr(feature = "clap", arg(long, default_value_t = EvalArgs::default().generic_words))]
     pub generic_words: usize,
+    /// Length K of the lists whose stability across seeds is estimated
+    /// (IG, two runs or more).
+    #[cfg_attr(feature = "clap", arg(long, default_value_t = EvalArgs::default().stability_k))]
+    pub stability_k: usize,
+    /// Random splits of the runs into two halves for the stability estimate.
+    #[cfg_attr(feature = "clap", arg(long, default_value_t = EvalArgs::default().stability_splits))]
+    pub stability_splits: usize,
 }
 
 impl EvalArgs {
@@ -127,6 +134,14 @@ impl EvalArgs {
         Ok(EvalDocOptions::builder()
             .source(self.eval_labels)
             .prediction_threshold(threshold)
+            .build()?)
+    }
+
+    /// Parameters of the keyword-stability estimate.
+    pub fn stability(&self) -> Result<StabilityParams> {
+        Ok(StabilityParams::builder()
+            .k(self.stability_k)
+            .splits(self.stability_splits)
             .build()?)
     }
 }
@@ -163,6 +178,8 @@ impl Default for EvalArgs {
             eval_labels: EvalDocOptions::default().source(),
             control_seed: 0,
             generic_words: 150,
+            stability_k: StabilityParams::default().k(),
+            stability_splits: StabilityParams::default().splits(),
         }
     }
 }

@@ -12,12 +12,14 @@ pub mod ig;
 pub mod keywords;
 pub mod map;
 pub mod model;
+pub mod seeds;
 
 pub use corpus::CorpusArgs;
 pub use ig::IgArgs;
 pub use keywords::{EvalArgs, KeywordArgs};
 pub use map::MapOptions;
 pub use model::{ModelArgs, SplitArgs, TokenizerArgs, TrainArgs};
+pub use seeds::{AutoSeedArgs, SeedCount};
 
 use sacx_aggregate::Method;
 use serde::Serialize;
@@ -27,7 +29,7 @@ use std::path::PathBuf;
 ///
 /// ```
 /// let mut options = sacx_pipeline::RunOptions::default();
-/// options.seeds = 3;
+/// options.seeds = 3.into();
 /// options.train.epochs = 2;
 /// assert_eq!(options.seed_list()?, vec![1, 2, 3]);
 /// # Ok::<(), sacx_pipeline::Error>(())
@@ -39,9 +41,13 @@ pub struct RunOptions {
     #[cfg_attr(feature = "clap", command(flatten))]
     #[allow(missing_docs)]
     pub corpus: CorpusArgs,
-    /// Train and explain with seeds 1..=N.
-    #[cfg_attr(feature = "clap", arg(long, default_value_t = RunOptions::default().seeds, conflicts_with = "seed_list"))]
-    pub seeds: u64,
+    /// Train and explain with seeds 1..=N; `auto`: seeds one by one until
+    /// the keyword lists are stable (--stability, --min-seeds, --max-seeds).
+    #[cfg_attr(feature = "clap", arg(long, value_name = "N|auto", default_value_t = RunOptions::default().seeds, conflicts_with = "seed_list"))]
+    pub seeds: SeedCount,
+    #[cfg_attr(feature = "clap", command(flatten))]
+    #[allow(missing_docs)]
+    pub auto_seeds: AutoSeedArgs,
     /// Exactly these seeds instead (`1,2,7`).
     #[cfg_attr(
         feature = "clap",
@@ -94,7 +100,8 @@ impl Default for RunOptions {
     fn default() -> Self {
         RunOptions {
             corpus: CorpusArgs::default(),
-            seeds: 10,
+            seeds: SeedCount::Count(10),
+            auto_seeds: AutoSeedArgs::default(),
             seed_list: Vec::new(),
             out: PathBuf::from("sacx-out"),
             baselines: vec![Method::LogOdds, Method::Chi2, Method::Ctfidf],
@@ -114,9 +121,24 @@ impl Default for RunOptions {
 }
 
 impl RunOptions {
-    /// The seeds to run, in order, without duplicates.
+    /// Whether this run chooses its seeds as it goes (`--seeds auto`, not a
+    /// seeds-only task).
+    pub fn chooses_seeds(&self) -> bool {
+        self.seeds.is_auto() && self.seed_list.is_empty() && !self.seeds_only
+    }
+
+    /// The seeds to run, in order, without duplicates (with `--seeds auto`,
+    /// every seed it may run: 1..=`--max-seeds`; a `--seed-list` given with
+    /// it, by a Slurm array task, wins).
     pub fn seed_list(&self) -> crate::Result<Vec<u64>> {
-        seed_list(self.seeds, &self.seed_list)
+        match self.seeds {
+            SeedCount::Auto if self.seed_list.is_empty() => {
+                self.auto_seeds.check()?;
+                seed_list(self.auto_seeds.max_seeds, &[])
+            }
+            SeedCount::Auto => seed_list(1, &self.seed_list),
+            SeedCount::Count(n) => seed_list(n, &self.seed_list),
+        }
     }
 }
 
