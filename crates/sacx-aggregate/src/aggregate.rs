@@ -140,7 +140,8 @@ fn pass_one(plan: &Plan, params: &KeywordParams) -> Result<(PairTable, LangTable
     let selector = Selector::new(params);
     let n_runs = plan.runs.len();
     let block = 2 * rayon::current_num_threads().max(1);
-    let (mut table, mut langs, mut spills) = (PairTable::new(n_runs), LangTables::new(), Vec::new());
+    let (mut table, mut langs, mut spills) =
+        (PairTable::new(n_runs), LangTables::new(), Vec::new());
     for chunk in plan.units.chunks(block) {
         let parts = chunk
             .par_iter()
@@ -171,8 +172,11 @@ fn unit_pass(
 ) -> Result<(PairTable, LangTables, Spill)> {
     let n_runs = plan.runs.len();
     let by_lang = params.per_language();
-    let (mut table, mut langs, mut scratch) =
-        (PairTable::new(n_runs), LangTables::new(), Scratch::default());
+    let (mut table, mut langs, mut scratch) = (
+        PairTable::new(n_runs),
+        LangTables::new(),
+        Scratch::default(),
+    );
     let mut spill = SpillWriter::new()?;
     let mut kept = Vec::new();
     plan.for_each_record(unit, |rec| {

@@ -51,8 +51,8 @@ pub use params::{
     Association, CutOrder, KeywordParams, KeywordParamsBuilder, Method, Ranking, Stability, Style,
 };
 pub use rank::is_stable;
+pub use sacx_data::explanation::tsv::{TsvOptions, TsvOptionsBuilder, TsvReader};
 pub use stability::{
     ClassStability, KeywordStability, RunTables, StabilityParams, StabilityParamsBuilder, jaccard,
     keyword_stability, rbo, spearman_brown,
 };
-pub use sacx_data::explanation::tsv::{TsvOptions, TsvOptionsBuilder, TsvReader};

@@ -290,13 +290,26 @@ impl RunTables {
         counts: Option<&ClassCounts>,
         sp: &StabilityParams,
     ) -> Option<KeywordStability> {
-        let s = self.runs.len();
+        let all: Vec<usize> = (0..self.runs.len()).collect();
+        self.stability_of(&all, params, counts, sp)
+    }
+
+    /// The stability estimate of the lists ranked over the runs `runs`
+    /// (indices into [`RunTables::runs`]); `None` with fewer than two.
+    pub fn stability_of(
+        &self,
+        runs: &[usize],
+        params: &KeywordParams,
+        counts: Option<&ClassCounts>,
+        sp: &StabilityParams,
+    ) -> Option<KeywordStability> {
+        let s = runs.len();
         let half = s / 2;
         if half == 0 {
             return None;
         }
         let mut rng = ChaCha8Rng::seed_from_u64(sp.seed);
-        let mut order: Vec<usize> = (0..s).collect();
+        let mut order: Vec<usize> = runs.to_vec();
         let splits: Vec<(Vec<usize>, Vec<usize>)> = (0..sp.splits)
             .map(|_| {
                 order.shuffle(&mut rng);
@@ -449,6 +462,9 @@ pub fn keyword_stability(
     counts: Option<&ClassCounts>,
     sp: &StabilityParams,
 ) -> Result<Option<KeywordStability>> {
+    if inputs.plan()?.runs.len() < 2 {
+        return Ok(None);
+    }
     Ok(RunTables::build(inputs, params)?.stability(params, counts, sp))
 }
 
@@ -473,7 +489,10 @@ mod tests {
 
     #[test]
     fn jaccard_and_spearman_brown_by_hand() {
-        assert_eq!(jaccard(&s(&["a", "b", "c"]), &s(&["b", "c", "d"])), Some(0.5));
+        assert_eq!(
+            jaccard(&s(&["a", "b", "c"]), &s(&["b", "c", "d"])),
+            Some(0.5)
+        );
         assert_eq!(jaccard(&[], &[]), None);
         // m = 2, a = 0.5: 1 / 1.5.
         assert!((spearman_brown(0.5, 2.0) - 2.0 / 3.0).abs() < 1e-12);

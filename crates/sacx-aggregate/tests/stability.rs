@@ -60,7 +60,11 @@ fn write(dir: &std::path::Path, runs: &[Vec<DocExplanation>]) -> Vec<PathBuf> {
 }
 
 fn params() -> KeywordParams {
-    KeywordParams::builder().words_per_doc(4).top_n(8).build().unwrap()
+    KeywordParams::builder()
+        .words_per_doc(4)
+        .top_n(8)
+        .build()
+        .unwrap()
 }
 
 #[test]
@@ -117,10 +121,19 @@ fn identical_runs_are_perfectly_stable_and_noise_is_not() {
     let st = keyword_stability(&Inputs::new().paths(paths), &params(), None, &sp)
         .unwrap()
         .unwrap();
-    assert!(st.mean_rbo > n.mean_rbo, "{} vs {}", st.mean_rbo, n.mean_rbo);
+    assert!(
+        st.mean_rbo > n.mean_rbo,
+        "{} vs {}",
+        st.mean_rbo,
+        n.mean_rbo
+    );
     assert!(st.mean_rbo >= st.mean_rbo_half);
     let [lo, hi] = st.mean_rbo_interval;
-    assert!(lo <= st.mean_rbo && st.mean_rbo <= hi, "{lo} {} {hi}", st.mean_rbo);
+    assert!(
+        lo <= st.mean_rbo && st.mean_rbo <= hi,
+        "{lo} {} {hi}",
+        st.mean_rbo
+    );
 }
 
 #[test]

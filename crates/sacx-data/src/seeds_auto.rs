@@ -131,13 +131,20 @@ mod tests {
         };
         rec.write(&path).unwrap();
         assert_eq!(AutoSeeds::read(&path).unwrap(), Some(rec.clone()));
-        assert!(rec.sentence().contains("stopped at 3 seeds"), "{}", rec.sentence());
+        assert!(
+            rec.sentence().contains("stopped at 3 seeds"),
+            "{}",
+            rec.sentence()
+        );
         let other = std::fs::read_to_string(&path)
             .unwrap()
             .replace(SEEDS_AUTO_FORMAT, "sacx-seeds-auto/9");
         std::fs::write(&path, other).unwrap();
         let e = AutoSeeds::read(&path).unwrap_err().to_string();
         assert!(e.contains("sacx-seeds-auto/9"), "{e}");
-        assert_eq!(AutoSeeds::read(&dir.path().join("none.json")).unwrap(), None);
+        assert_eq!(
+            AutoSeeds::read(&dir.path().join("none.json")).unwrap(),
+            None
+        );
     }
 }

@@ -452,7 +452,12 @@ fn set_stability(
     if used_counts && counts.is_none() {
         return Ok(None);
     }
-    Ok(keyword_stability(inputs, &params, counts.filter(|_| used_counts), stability)?)
+    Ok(keyword_stability(
+        inputs,
+        &params,
+        counts.filter(|_| used_counts),
+        stability,
+    )?)
 }
 
 /// Writes the evaluations as one JSON array, atomically
