@@ -161,7 +161,7 @@ impl MapJob {
             }
         };
         let input = MapInput {
-            docs: MapDoc::of_corpus(&corpus),
+            docs: MapDoc::of_corpus(corpus),
             words: &words,
             vectors,
             vectors_s: start.elapsed().as_secs_f64(),
