@@ -56,6 +56,28 @@ fn measured(a: &[Vec<String>], b: &[Vec<String>], p: f64) -> (f64, f64, usize) {
     )
 }
 
+/// Mean over pairs of distinct single seeds of `set` of the mean-over-classes RBO.
+fn mean_single(
+    tables: &RunTables,
+    set: &[usize],
+    params: &KeywordParams,
+    counts: &ClassCounts,
+    k: usize,
+    p: f64,
+) -> f64 {
+    let lists: Vec<Vec<Vec<String>>> = set
+        .iter()
+        .map(|&r| tables.top_lists(&[r], params, Some(counts), k))
+        .collect();
+    let mut values = Vec::new();
+    for i in 0..lists.len() {
+        for j in i + 1..lists.len() {
+            values.push(measured(&lists[i], &lists[j], p).0);
+        }
+    }
+    values.iter().sum::<f64>() / values.len().max(1) as f64
+}
+
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().collect();
     if args.len() != 4 {
@@ -101,6 +123,20 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 "{s}\t{pair}\t{:.3}\t{:.3}\t{m_rbo:.3}\t{:.3}\t{:.3}\t{m_jac:.3}\t{:.3}\t{classes}",
                 pa.mean_rbo, pb.mean_rbo, pa.mean_jaccard, pb.mean_jaccard, pa.mean_rbo_half
             );
+            // A fitted growth (not the library's estimate): the agreement of
+            // single seeds (a1) and of halves (ah) within A give an exponent
+            // g with ah = SB(a1, h^g); the prediction is SB(a1, S^g).
+            if s / 2 >= 2 {
+                let a1 = mean_single(&tables, &a, &params, &counts, sp.k(), sp.rbo_p());
+                let ah = pa.mean_rbo_half;
+                let m1 = ah * (1.0 - a1) / (a1 * (1.0 - ah));
+                let g = m1.ln() / ((s / 2) as f64).ln();
+                let m = (s as f64).powf(g);
+                println!(
+                    "{s}\t{pair}\tfitted growth: a1 {a1:.3}, a_h {ah:.3}, exponent {g:.2}, predicted {:.3} (measured {m_rbo:.3})",
+                    m * a1 / (1.0 + (m - 1.0) * a1)
+                );
+            }
             for p in [&pa, &pb] {
                 diffs.0.push(p.mean_rbo - m_rbo);
                 diffs.1.push(p.mean_jaccard - m_jac);
