@@ -1,7 +1,7 @@
 //! The IG keyword ranking driver: two streaming, parallel passes over the inputs.
 //!
 //! Pass 1 selects word occurrences per (run, document, target) and folds them into a
-//! [`PairTable`] per worker (rayon, partitioned by input file), merged exactly at the end;
+//! [`PairTable`] per input file (rayon, in blocks: [`in_blocks`]), merged exactly in input order;
 //! it also spills each file's selected (class, word) occurrences with the document's key
 //! and gold set to an anonymous temporary file ([`Spill`]). After ranking, pass 2 replays
 //! the spills (not the inputs: no second parse) and counts, for the listed words only,
@@ -10,7 +10,7 @@
 use crate::Result;
 use crate::align::{AlignIndex, Aligner};
 use crate::counts::ClassCounts;
-use crate::input::{Inputs, Plan, Unit};
+use crate::input::{Inputs, Plan, Unit, in_blocks};
 use crate::keywords::{ClassKeywords, KEYWORDS_FORMAT, Keyword, Keywords};
 use crate::languages::{LanguageKeywords, rank_languages};
 use crate::params::{KeywordParams, Method};
@@ -132,22 +132,17 @@ fn align(spills: &[Spill], languages: &mut [LanguageKeywords]) -> Result<()> {
 /// Pass one: the overall table, one table per language (when the parameters
 /// ask for per-language lists) and the spills.
 ///
-/// The files are read in blocks of two per thread, each into its own tables,
-/// merged into the totals in input order: memory is the totals and one
-/// block's tables, however many files there are (a fold over all files keeps
-/// as many partial tables alive as rayon splits the list into).
+/// Each file is read into its own tables, merged into the totals in input
+/// order ([`in_blocks`]): memory is the totals and one block's tables.
 fn pass_one(plan: &Plan, params: &KeywordParams) -> Result<(PairTable, LangTables, Vec<Spill>)> {
     let selector = Selector::new(params);
     let n_runs = plan.runs.len();
-    let block = 2 * rayon::current_num_threads().max(1);
     let (mut table, mut langs, mut spills) =
         (PairTable::new(n_runs), LangTables::new(), Vec::new());
-    for chunk in plan.units.chunks(block) {
-        let parts = chunk
-            .par_iter()
-            .map(|unit| unit_pass(plan, params, &selector, unit))
-            .collect::<Result<Vec<_>>>()?;
-        for (t, lt, spill) in parts {
+    in_blocks(
+        &plan.units,
+        |unit| unit_pass(plan, params, &selector, unit),
+        |(t, lt, spill)| {
             table.merge(t);
             for (lang, t) in lt {
                 match langs.get_mut(&lang) {
@@ -158,8 +153,8 @@ fn pass_one(plan: &Plan, params: &KeywordParams) -> Result<(PairTable, LangTable
                 }
             }
             spills.push(spill);
-        }
-    }
+        },
+    )?;
     Ok((table, langs, spills))
 }
 

@@ -1,9 +1,8 @@
 //! The documents keyword lists are evaluated on, and the labels they count under.
-use crate::input::{Inputs, Unit};
+use crate::input::{Inputs, Unit, in_blocks};
 use crate::select::predicted;
 use crate::table::FxMap;
 use crate::{Error, Result};
-use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::fmt;
@@ -294,19 +293,11 @@ impl EvalDocuments {
             })?;
             Ok::<_, Error>(map)
         };
-        // Blocks of two files per thread, merged in order: memory is the
-        // documents' state and one block's, however many files there are.
-        let block = 2 * rayon::current_num_threads().max(1);
+        // Memory: the documents' state and one block's ([`in_blocks`]).
         let mut states: FxMap<String, DocState> = FxMap::default();
-        for chunk in plan.units.chunks(block) {
-            let parts = chunk
-                .par_iter()
-                .map(read_unit)
-                .collect::<Result<Vec<_>>>()?;
-            for part in parts {
-                states = merge(states, part);
-            }
-        }
+        in_blocks(&plan.units, read_unit, |part| {
+            states = merge(std::mem::take(&mut states), part);
+        })?;
         let vocabulary = given.unwrap_or_else(|| {
             let all: BTreeSet<&String> = states.values().flat_map(|d| d.names.iter()).collect();
             all.into_iter().cloned().collect()

@@ -203,6 +203,25 @@ impl Plan {
     }
 }
 
+/// Reads the files `units` with `read`, in parallel blocks of two files per
+/// thread, and hands each result to `merge` in input order. Memory: one
+/// block's results at a time, however many files there are (a rayon fold
+/// over all files keeps as many partial results alive as it splits the list
+/// into, which grows with the input).
+pub(crate) fn in_blocks<T: Send>(
+    units: &[Unit],
+    read: impl Fn(&Unit) -> Result<T> + Sync,
+    mut merge: impl FnMut(T),
+) -> Result<()> {
+    use rayon::prelude::*;
+    let block = 2 * rayon::current_num_threads().max(1);
+    for chunk in units.chunks(block) {
+        let parts = chunk.par_iter().map(&read).collect::<Result<Vec<_>>>()?;
+        parts.into_iter().for_each(&mut merge);
+    }
+    Ok(())
+}
+
 /// Rejects records whose parts do not fit together.
 pub(crate) fn check_record(path: &Path, r: &DocRef<'_>, n_labels: usize) -> Result<()> {
     let bad = |reason: String| Error::Record {

@@ -8,7 +8,7 @@
 //! The formulas are in `docs/metrics.md`; docs/benchmarks.md checks the
 //! prediction against two independent S-seed runs.
 use crate::counts::ClassCounts;
-use crate::input::{Inputs, Plan, Unit};
+use crate::input::{Inputs, Plan, Unit, in_blocks};
 use crate::params::KeywordParams;
 use crate::rank::rank;
 use crate::select::{Scratch, Selector};
@@ -231,20 +231,16 @@ impl RunTables {
     pub fn build(inputs: &Inputs, params: &KeywordParams) -> Result<Self> {
         let plan = inputs.plan()?;
         let selector = Selector::new(params);
-        // Blocks of two files per thread, merged in order (see `pass_one`).
         let mut tables: Vec<PairTable> = plan.runs.iter().map(|_| PairTable::new(1)).collect();
-        let block = 2 * rayon::current_num_threads().max(1);
-        for chunk in plan.units.chunks(block) {
-            let parts = chunk
-                .par_iter()
-                .map(|unit| unit_table(&plan, unit, &selector).map(|t| (unit.run, t)))
-                .collect::<Result<Vec<_>>>()?;
-            for (run, table) in parts {
+        in_blocks(
+            &plan.units,
+            |unit| unit_table(&plan, unit, &selector).map(|t| (unit.run, t)),
+            |(run, table)| {
                 if let Some(t) = tables.get_mut(run as usize) {
                     t.merge(table);
                 }
-            }
-        }
+            },
+        )?;
         Ok(Self {
             labels: plan.labels,
             runs: plan.runs,
