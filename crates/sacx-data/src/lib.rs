@@ -22,6 +22,7 @@ mod fnv;
 mod fold;
 #[cfg(feature = "text")]
 mod hf_encode;
+mod json_file;
 mod label;
 mod labelled;
 mod lang_counts;

@@ -6,7 +6,7 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
-use crate::error::{Error, Result};
+use crate::error::Result;
 
 /// Format tag of `run.json`. Files written before the tag existed have the
 /// same shape and read as this version.
@@ -55,13 +55,7 @@ pub struct RunRecord<P = serde_json::Value> {
 impl<P: Serialize> RunRecord<P> {
     /// Writes the record atomically, with [`RUN_RECORD_FORMAT`].
     pub fn write(&self, path: &Path) -> Result<()> {
-        let mut bytes = serde_json::to_vec_pretty(self).map_err(|source| Error::Json {
-            path: path.to_path_buf(),
-            expected: RUN_RECORD_FORMAT,
-            source,
-        })?;
-        bytes.push(b'\n');
-        crate::write_atomic(path, &bytes)
+        crate::json_file::write_pretty(path, self, RUN_RECORD_FORMAT)
     }
 }
 
@@ -69,24 +63,13 @@ impl<P: for<'de> Deserialize<'de>> RunRecord<P> {
     /// Reads a record; `Ok(None)` when there is none. Another format version
     /// is refused, naming it.
     pub fn read(path: &Path) -> Result<Option<Self>> {
-        let text = match std::fs::read_to_string(path) {
-            Ok(t) => t,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-            Err(e) => return Err(Error::io(path, e)),
-        };
-        let record: Self = serde_json::from_str(&text).map_err(|source| Error::Json {
-            path: path.to_path_buf(),
-            expected: RUN_RECORD_FORMAT,
-            source,
-        })?;
-        if !record.format.is_empty() && record.format != RUN_RECORD_FORMAT {
-            return Err(Error::Version {
-                path: path.to_path_buf(),
-                found: record.format,
-                expected: RUN_RECORD_FORMAT,
-            });
-        }
-        Ok(Some(record))
+        crate::json_file::read_versioned(
+            path,
+            RUN_RECORD_FORMAT,
+            RUN_RECORD_FORMAT,
+            true,
+            |r: &Self| r.format.as_str(),
+        )
     }
 }
 

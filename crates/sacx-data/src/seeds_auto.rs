@@ -5,7 +5,7 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
-use crate::error::{Error, Result};
+use crate::error::Result;
 
 /// Format tag of `seeds-auto.json`.
 pub const SEEDS_AUTO_FORMAT: &str = "sacx-seeds-auto/1";
@@ -74,36 +74,19 @@ impl AutoSeeds {
 
     /// Writes the record atomically.
     pub fn write(&self, path: &Path) -> Result<()> {
-        let mut bytes = serde_json::to_vec_pretty(self).map_err(|source| Error::Json {
-            path: path.to_path_buf(),
-            expected: SEEDS_AUTO_FORMAT,
-            source,
-        })?;
-        bytes.push(b'\n');
-        crate::write_atomic(path, &bytes)
+        crate::json_file::write_pretty(path, self, SEEDS_AUTO_FORMAT)
     }
 
     /// Reads a record; `Ok(None)` when there is none. Another format version
     /// is refused, naming it.
     pub fn read(path: &Path) -> Result<Option<Self>> {
-        let text = match std::fs::read_to_string(path) {
-            Ok(t) => t,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-            Err(e) => return Err(Error::io(path, e)),
-        };
-        let record: Self = serde_json::from_str(&text).map_err(|source| Error::Json {
-            path: path.to_path_buf(),
-            expected: SEEDS_AUTO_FORMAT,
-            source,
-        })?;
-        if record.format != SEEDS_AUTO_FORMAT {
-            return Err(Error::Version {
-                path: path.to_path_buf(),
-                found: record.format,
-                expected: SEEDS_AUTO_FORMAT,
-            });
-        }
-        Ok(Some(record))
+        crate::json_file::read_versioned(
+            path,
+            SEEDS_AUTO_FORMAT,
+            SEEDS_AUTO_FORMAT,
+            false,
+            |r: &Self| r.format.as_str(),
+        )
     }
 }
 

@@ -37,24 +37,13 @@ impl StageStamp {
     /// Reads a stamp; `Ok(None)` when there is none. Another format version
     /// is refused with a message naming it.
     pub fn read(path: &Path) -> Result<Option<Self>> {
-        let text = match std::fs::read_to_string(path) {
-            Ok(t) => t,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-            Err(e) => return Err(Error::io(path, e)),
-        };
-        let stamp: Self = serde_json::from_str(&text).map_err(|source| Error::Json {
-            path: path.to_path_buf(),
-            expected: "a sacx stage stamp",
-            source,
-        })?;
-        if stamp.format != STAMP_FORMAT {
-            return Err(Error::Version {
-                path: path.to_path_buf(),
-                found: stamp.format,
-                expected: STAMP_FORMAT,
-            });
-        }
-        Ok(Some(stamp))
+        crate::json_file::read_versioned(
+            path,
+            STAMP_FORMAT,
+            "a sacx stage stamp",
+            false,
+            |s: &Self| s.format.as_str(),
+        )
     }
 
     /// Whether the stamp at `path` names these inputs (a missing, unreadable or
@@ -68,13 +57,7 @@ impl StageStamp {
         if let Some(dir) = path.parent() {
             std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
         }
-        let mut bytes = serde_json::to_vec_pretty(self).map_err(|source| Error::Json {
-            path: path.to_path_buf(),
-            expected: "a serialisable stage stamp",
-            source,
-        })?;
-        bytes.push(b'\n');
-        crate::write_atomic(path, &bytes)
+        crate::json_file::write_pretty(path, self, "a serialisable stage stamp")
     }
 }
 
