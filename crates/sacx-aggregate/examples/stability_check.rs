@@ -1,6 +1,7 @@
 //! Checks the keyword-stability prediction against the truth: on a run
 //! directory with at least 2·S seeds, the agreement *predicted* at S seeds
-//! from the first S seeds alone (split-half, Spearman–Brown) against the
+//! from the first S seeds alone (split-half, extrapolated along the fitted
+//! agreement curve; plain Spearman–Brown beside it) against the
 //! agreement *measured* between two disjoint sets of S seeds; for every
 //! disjoint pair of S-seed sets the seeds allow, and for each S given.
 //!
@@ -14,7 +15,7 @@
 //! stability after each seed in order, and where `--seeds auto` (target 0.9)
 //! would stop.
 use sacx_aggregate::{
-    ClassCounts, Inputs, KeywordParams, RunTables, StabilityParams, jaccard, rbo,
+    ClassCounts, Inputs, KeywordParams, RunTables, StabilityParams, jaccard, rbo, spearman_brown,
 };
 use std::path::{Path, PathBuf};
 
@@ -56,28 +57,6 @@ fn measured(a: &[Vec<String>], b: &[Vec<String>], p: f64) -> (f64, f64, usize) {
     )
 }
 
-/// Mean over pairs of distinct single seeds of `set` of the mean-over-classes RBO.
-fn mean_single(
-    tables: &RunTables,
-    set: &[usize],
-    params: &KeywordParams,
-    counts: &ClassCounts,
-    k: usize,
-    p: f64,
-) -> f64 {
-    let lists: Vec<Vec<Vec<String>>> = set
-        .iter()
-        .map(|&r| tables.top_lists(&[r], params, Some(counts), k))
-        .collect();
-    let mut values = Vec::new();
-    for i in 0..lists.len() {
-        for j in i + 1..lists.len() {
-            values.push(measured(&lists[i], &lists[j], p).0);
-        }
-    }
-    values.iter().sum::<f64>() / values.len().max(1) as f64
-}
-
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().collect();
     if args.len() != 4 {
@@ -106,7 +85,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         "S\tpair\tpredicted_rbo(A)\tpredicted_rbo(B)\tmeasured_rbo\tpredicted_jaccard(A)\tpredicted_jaccard(B)\tmeasured_jaccard\thalf_rbo(A)\tclasses"
     );
     for &s in &sizes {
-        let mut diffs = (Vec::new(), Vec::new());
+        let mut diffs = (Vec::new(), Vec::new(), Vec::new());
         for pair in 0..n / (2 * s) {
             let a: Vec<usize> = (2 * s * pair..2 * s * pair + s).collect();
             let b: Vec<usize> = (2 * s * pair + s..2 * s * (pair + 1)).collect();
@@ -123,20 +102,30 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 "{s}\t{pair}\t{:.3}\t{:.3}\t{m_rbo:.3}\t{:.3}\t{:.3}\t{m_jac:.3}\t{:.3}\t{classes}",
                 pa.mean_rbo, pb.mean_rbo, pa.mean_jaccard, pb.mean_jaccard, pa.mean_rbo_half
             );
-            // A fitted growth (not the library's estimate): the agreement of
-            // single seeds (a1) and of halves (ah) within A give an exponent
-            // g with ah = SB(a1, h^g); the prediction is SB(a1, S^g).
-            if s / 2 >= 2 {
-                let a1 = mean_single(&tables, &a, &params, &counts, sp.k(), sp.rbo_p());
-                let ah = pa.mean_rbo_half;
-                let m1 = ah * (1.0 - a1) / (a1 * (1.0 - ah));
-                let g = m1.ln() / ((s / 2) as f64).ln();
-                let m = (s as f64).powf(g);
-                println!(
-                    "{s}\t{pair}\tfitted growth: a1 {a1:.3}, a_h {ah:.3}, exponent {g:.2}, predicted {:.3} (measured {m_rbo:.3})",
-                    m * a1 / (1.0 + (m - 1.0) * a1)
-                );
-            }
+            // Plain Spearman–Brown (exponent 1), the estimate before the
+            // curve fit, for comparison.
+            let m = s as f64 / (s / 2) as f64;
+            let plain = |st: &sacx_aggregate::KeywordStability| {
+                st.classes
+                    .iter()
+                    .map(|c| spearman_brown(c.rbo_half, m))
+                    .sum::<f64>()
+                    / st.classes.len().max(1) as f64
+            };
+            println!(
+                "{s}\t{pair}\texponent {:.2}/{:.2}; plain Spearman–Brown {:.3}/{:.3}; curve A: {}",
+                pa.rbo_exponent,
+                pb.rbo_exponent,
+                plain(&pa),
+                plain(&pb),
+                pa.curve
+                    .iter()
+                    .map(|p| format!("{}:{:.3}", p.runs, p.rbo))
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            );
+            diffs.2.push(plain(&pa) - m_rbo);
+            diffs.2.push(plain(&pb) - m_rbo);
             for p in [&pa, &pb] {
                 diffs.0.push(p.mean_rbo - m_rbo);
                 diffs.1.push(p.mean_jaccard - m_jac);
@@ -144,21 +133,32 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         }
         let mean = |v: &[f64]| v.iter().sum::<f64>() / v.len().max(1) as f64;
         println!(
-            "S = {s}: predicted − measured, mean over {} predictions: RBO {:+.3}, Jaccard {:+.3}",
+            "S = {s}: predicted − measured, mean over {} predictions: RBO {:+.3}, Jaccard {:+.3} (plain Spearman–Brown RBO {:+.3})",
             diffs.0.len(),
             mean(&diffs.0),
-            mean(&diffs.1)
+            mean(&diffs.1),
+            mean(&diffs.2)
         );
     }
     // What `--seeds auto` (defaults: target 0.9, from 3 seeds) would do on
     // these seeds: the same check after each seed, in seed order.
-    println!("n\tstability(1..n)\tinterval");
+    println!("n\tstability(1..n)\tinterval\tfit");
     let mut stop = None;
     for k in 3..=n {
         let first: Vec<usize> = (0..k).collect();
         if let Some(st) = tables.stability_of(&first, &params, Some(&counts), &sp) {
             let [lo, hi] = st.mean_rbo_interval;
-            println!("{k}\t{:.3}\t{lo:.3}-{hi:.3}", st.mean_rbo);
+            let curve: Vec<String> = st
+                .curve
+                .iter()
+                .map(|p| format!("{}:{:.3}", p.runs, p.rbo))
+                .collect();
+            println!(
+                "{k}\t{:.3}\t{lo:.3}-{hi:.3}\texponent {:.2}, curve {}",
+                st.mean_rbo,
+                st.rbo_exponent,
+                curve.join(" ")
+            );
             if stop.is_none() && st.mean_rbo >= 0.9 {
                 stop = Some(k);
             }

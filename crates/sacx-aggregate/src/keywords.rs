@@ -133,6 +133,47 @@ impl Keywords {
             .flatten()
     }
 
+    /// The set as the evaluation reads it: each class's ranked list, without
+    /// its words' gold label sets and translations, and without the unstable,
+    /// counter-evidence and per-language lists. Those are written by
+    /// [`Keywords::write`] and read back by the report, never by the
+    /// evaluation; they grow with the corpus (the gold label sets are nearly
+    /// one per document on a tag corpus), so a run does not hold them past
+    /// the stage that wrote them.
+    ///
+    /// ```
+    /// # use sacx_aggregate::{ClassKeywords, Keyword, Keywords, Method};
+    /// # let word = Keyword { word: "chess".into(), score_mean: 0.5, score_std: 0.0,
+    /// #   occurrences: 3, runs: 2, documents: 2, gold_labels: vec![vec!["Game".into()]],
+    /// #   corpus_freq: None, score: 0.5, mass: 0.5, specificity: 1.0, association: None,
+    /// #   translations: vec![] };
+    /// let set = Keywords {
+    ///     format: sacx_aggregate::KEYWORDS_FORMAT.into(),
+    ///     method: Method::Ig,
+    ///     parameters: serde_json::json!({}),
+    ///     runs: vec!["1".into(), "2".into()],
+    ///     classes: vec![ClassKeywords { class: "Game".into(), keywords: vec![word.clone()],
+    ///         unstable: vec![], counter: vec![word], explained: 2, explained_runs: 2, note: None }],
+    ///     languages: vec![],
+    /// };
+    /// let lists = set.clone().into_ranked_lists();
+    /// assert_eq!(lists.top(10), set.top(10));
+    /// assert!(lists.classes[0].keywords[0].gold_labels.is_empty());
+    /// assert!(lists.classes[0].counter.is_empty());
+    /// ```
+    pub fn into_ranked_lists(mut self) -> Self {
+        self.languages = Vec::new();
+        for c in &mut self.classes {
+            c.unstable = Vec::new();
+            c.counter = Vec::new();
+            for k in &mut c.keywords {
+                k.gold_labels = Vec::new();
+                k.translations = Vec::new();
+            }
+        }
+        self
+    }
+
     /// The lists of `class`.
     pub fn class(&self, class: &str) -> Option<&ClassKeywords> {
         self.classes.iter().find(|c| c.class == class)

@@ -15,6 +15,7 @@ mod align;
 mod association;
 mod baseline;
 mod counts;
+mod curve;
 mod error;
 mod eval_docs;
 mod faithfulness;
@@ -33,6 +34,7 @@ pub use aggregate::aggregate;
 pub use align::Translation;
 pub use baseline::{BaselineParams, BaselineParamsBuilder, baseline, chi2, log_odds};
 pub use counts::{ClassCount, ClassCounts};
+pub use curve::extrapolate;
 pub use error::{Error, Result};
 pub use eval_docs::{
     EvalDocOptions, EvalDocOptionsBuilder, EvalDocument, EvalDocuments, LabelSource,
@@ -53,6 +55,6 @@ pub use params::{
 pub use rank::is_stable;
 pub use sacx_data::explanation::tsv::{TsvOptions, TsvOptionsBuilder, TsvReader};
 pub use stability::{
-    ClassStability, KeywordStability, RunTables, StabilityParams, StabilityParamsBuilder, jaccard,
-    keyword_stability, rbo, spearman_brown,
+    AgreementPoint, ClassStability, KeywordStability, RunTables, StabilityParams,
+    StabilityParamsBuilder, jaccard, keyword_stability, rbo, spearman_brown,
 };

@@ -3,11 +3,16 @@
 //! The runs are split at random into two disjoint halves of `h = ⌊S/2⌋` runs,
 //! many times; each half is ranked on its own exactly as a run of `h` seeds
 //! would rank it, and the two top-K lists are compared by rank-biased overlap
-//! and by Jaccard. The mean agreement at `h` runs is carried to `S` runs with
-//! the Spearman–Brown formula `a_S = m·a_h / (1 + (m − 1)·a_h)`, `m = S / h`.
+//! and by Jaccard. The same is measured between disjoint subsets of 1, 2, 4, …
+//! runs below `h`: the agreement curve. The agreement at `h` runs is carried
+//! to `S` runs by `a_S = SB(a_h^(1/γ), S/h)^γ`, where SB is the
+//! Spearman–Brown formula `SB(a, m) = m·a / (1 + (m − 1)·a)` and the exponent
+//! `γ` is fitted so that the same formula, carried down from `h`, matches the
+//! measured curve (`γ = 1`, plain Spearman–Brown, with two or three runs).
 //! The formulas are in `docs/metrics.md`; docs/benchmarks.md checks the
 //! prediction against two independent S-seed runs.
 use crate::counts::ClassCounts;
+use crate::curve::{Extrapolation, curve_sizes, extrapolate};
 use crate::input::{Inputs, Plan, Unit, in_blocks};
 use crate::params::KeywordParams;
 use crate::rank::rank;
@@ -156,6 +161,32 @@ pub struct KeywordStability {
     pub mean_jaccard_half: f64,
     /// 95 % bootstrap interval (over classes) of `mean_rbo`.
     pub mean_rbo_interval: [f64; 2],
+    /// The measured agreement curve the extrapolation is fitted to: mean
+    /// agreement between disjoint subsets of 1, 2, 4, … runs, up to `half`.
+    #[serde(default)]
+    pub curve: Vec<AgreementPoint>,
+    /// The fitted exponent `γ` of the RBO extrapolation (1: Spearman–Brown).
+    #[serde(default = "one")]
+    pub rbo_exponent: f64,
+    /// The fitted exponent `γ` of the Jaccard extrapolation.
+    #[serde(default = "one")]
+    pub jaccard_exponent: f64,
+}
+
+fn one() -> f64 {
+    1.0
+}
+
+/// The mean agreement (over splits, then classes) of two disjoint subsets of
+/// `runs` runs each.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct AgreementPoint {
+    /// Runs per subset.
+    pub runs: usize,
+    /// Mean RBO.
+    pub rbo: f64,
+    /// Mean Jaccard.
+    pub jaccard: f64,
 }
 
 impl KeywordStability {
@@ -305,70 +336,125 @@ impl RunTables {
             return None;
         }
         let mut rng = ChaCha8Rng::seed_from_u64(sp.seed);
+        // Random disjoint pairs of subsets, at the half size and at the
+        // smaller sizes of the agreement curve.
+        let sizes = curve_sizes(half);
         let mut order: Vec<usize> = runs.to_vec();
-        let splits: Vec<(Vec<usize>, Vec<usize>)> = (0..sp.splits)
-            .map(|_| {
-                order.shuffle(&mut rng);
-                let mut a = order[..half].to_vec();
-                let mut b = order[half..2 * half].to_vec();
-                a.sort_unstable();
-                b.sort_unstable();
-                (a, b)
+        let splits: Vec<Vec<(Vec<usize>, Vec<usize>)>> = sizes
+            .iter()
+            .map(|&m| {
+                (0..sp.splits)
+                    .map(|_| {
+                        order.shuffle(&mut rng);
+                        let mut a = order[..m].to_vec();
+                        let mut b = order[m..2 * m].to_vec();
+                        a.sort_unstable();
+                        b.sort_unstable();
+                        (a, b)
+                    })
+                    .collect()
             })
             .collect();
-        // Each distinct half is ranked once (with few runs most splits repeat
-        // halves: 3 runs have 3 distinct halves of one).
-        let mut halves: Vec<&Vec<usize>> = splits.iter().flat_map(|(a, b)| [a, b]).collect();
-        halves.sort();
-        halves.dedup();
-        let lists: BTreeMap<&Vec<usize>, Vec<Vec<String>>> = halves
+        // Each distinct subset is ranked once (with few runs most splits
+        // repeat subsets: 3 runs have 3 distinct halves of one).
+        let mut subsets: Vec<&Vec<usize>> =
+            splits.iter().flatten().flat_map(|(a, b)| [a, b]).collect();
+        subsets.sort();
+        subsets.dedup();
+        let lists: BTreeMap<&Vec<usize>, Vec<Vec<String>>> = subsets
             .par_iter()
             .map(|&h| (h, self.top_lists(h, params, counts, sp.k)))
             .collect::<Vec<_>>()
             .into_iter()
             .collect();
-        // Per split, per class: (rbo, jaccard) of the two halves.
-        let per_split: Vec<Vec<Option<(f64, f64)>>> = splits
+        // Per size, per class: the mean (rbo, jaccard) over its splits.
+        let agreement: Vec<Vec<Option<(f64, f64)>>> = splits
             .iter()
-            .map(|(a, b)| {
-                let (la, lb) = (&lists[a], &lists[b]);
-                la.iter()
-                    .zip(lb)
-                    .map(|(x, y)| Some((rbo(x, y, sp.rbo_p)?, jaccard(x, y)?)))
+            .map(|pairs| {
+                let per_split: Vec<Vec<Option<(f64, f64)>>> = pairs
+                    .iter()
+                    .map(|(a, b)| agree(&lists[a], &lists[b], sp.rbo_p))
+                    .collect();
+                (0..self.labels.len())
+                    .map(|c| mean_pair(per_split.iter().filter_map(|v| v[c])))
                     .collect()
             })
             .collect();
+        let last = sizes.len() - 1;
+        let fit = Extrapolation::fit(&sizes, &agreement);
         let m = s as f64 / half as f64;
         let classes: Vec<ClassStability> = self
             .labels
             .iter()
             .enumerate()
             .filter_map(|(c, name)| {
-                let values: Vec<(f64, f64)> =
-                    per_split.iter().filter_map(|split| split[c]).collect();
-                class_stability(name, &values, m)
+                let values: Vec<(f64, f64)> = splits[last]
+                    .iter()
+                    .filter_map(|(a, b)| agree(&lists[a], &lists[b], sp.rbo_p)[c])
+                    .collect();
+                class_stability(name, &values, m, &fit)
             })
             .collect();
-        Some(summarise(sp, s, half, classes, &mut rng))
+        let curve = sizes
+            .iter()
+            .zip(&agreement)
+            .map(|(&runs, per_class)| {
+                let (rbo, jaccard) =
+                    mean_pair(per_class.iter().flatten().copied()).unwrap_or_default();
+                AgreementPoint { runs, rbo, jaccard }
+            })
+            .collect();
+        let mut out = summarise(sp, s, half, classes, &mut rng);
+        out.curve = curve;
+        out.rbo_exponent = fit.rbo;
+        out.jaccard_exponent = fit.jaccard;
+        Some(out)
     }
 }
 
-/// One class's estimate from its per-split (rbo, jaccard) values.
-fn class_stability(name: &str, values: &[(f64, f64)], m: f64) -> Option<ClassStability> {
+/// Per class, (rbo, jaccard) of two subsets' lists; `None` where both are empty.
+fn agree(a: &[Vec<String>], b: &[Vec<String>], p: f64) -> Vec<Option<(f64, f64)>> {
+    a.iter()
+        .zip(b)
+        .map(|(x, y)| Some((rbo(x, y, p)?, jaccard(x, y)?)))
+        .collect()
+}
+
+/// The mean of (rbo, jaccard) pairs; `None` for none.
+fn mean_pair(values: impl Iterator<Item = (f64, f64)>) -> Option<(f64, f64)> {
+    let (mut n, mut r, mut j) = (0usize, 0.0, 0.0);
+    for (a, b) in values {
+        n += 1;
+        r += a;
+        j += b;
+    }
+    (n > 0).then(|| (r / n as f64, j / n as f64))
+}
+
+/// One class's estimate from its per-split (rbo, jaccard) values at the half size.
+fn class_stability(
+    name: &str,
+    values: &[(f64, f64)],
+    m: f64,
+    fit: &Extrapolation,
+) -> Option<ClassStability> {
     if values.is_empty() {
         return None;
     }
     let n = values.len() as f64;
     let rbo_half = values.iter().map(|v| v.0).sum::<f64>() / n;
     let jaccard_half = values.iter().map(|v| v.1).sum::<f64>() / n;
-    let mut predicted: Vec<f64> = values.iter().map(|v| spearman_brown(v.0, m)).collect();
+    let mut predicted: Vec<f64> = values
+        .iter()
+        .map(|v| extrapolate(v.0, m, fit.rbo))
+        .collect();
     predicted.sort_by(f64::total_cmp);
     Some(ClassStability {
         class: name.to_string(),
         rbo_half,
         jaccard_half,
-        rbo: spearman_brown(rbo_half, m),
-        jaccard: spearman_brown(jaccard_half, m),
+        rbo: extrapolate(rbo_half, m, fit.rbo),
+        jaccard: extrapolate(jaccard_half, m, fit.jaccard),
         rbo_interval: [quantile(&predicted, 0.025), quantile(&predicted, 0.975)],
     })
 }
@@ -414,6 +500,9 @@ fn summarise(
         mean_jaccard_half: mean(|c| c.jaccard_half),
         mean_rbo_interval: interval,
         classes,
+        curve: Vec::new(),
+        rbo_exponent: 1.0,
+        jaccard_exponent: 1.0,
     }
 }
 

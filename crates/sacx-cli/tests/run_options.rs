@@ -37,6 +37,19 @@ fn a_changed_corpus_is_refused_and_the_same_file_under_another_path_resumes() {
         !report.contains("run.json is missing"),
         "the report was written before run.json"
     );
+    // run.json's memory profile: every corpus-wide stage has its peak and the
+    // resident set it started from, the start no higher than the peak.
+    let record: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(tmp.path().join("r/run.json")).unwrap())
+            .unwrap();
+    for stage in ["count", "keywords", "baselines", "evaluate", "faithfulness"] {
+        let figure = |what: &str| {
+            record["seconds"][format!("{stage}_{what}_mib")]
+                .as_f64()
+                .unwrap_or_else(|| panic!("run.json lacks {stage}_{what}_mib"))
+        };
+        assert!(figure("start") > 0.0 && figure("start") <= figure("peak"));
+    }
 
     // The same content by a relative path: a resume, not a refusal.
     let same = std::process::Command::new(env!("CARGO_BIN_EXE_sacx"))

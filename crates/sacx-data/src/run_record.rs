@@ -18,7 +18,7 @@ pub const RUN_RECORD_FORMAT: &str = "sacx-run-record/1";
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(untagged)]
 pub enum StageTime {
-    /// Seconds (or MiB, for a `<stage>_peak_mib` entry).
+    /// Seconds (or MiB, for a `<stage>_peak_mib` or `<stage>_start_mib` entry).
     Value(f64),
     /// A seed's stages.
     Seed(BTreeMap<String, f64>),

@@ -35,6 +35,10 @@ const SAMPLE_EVERY: std::time::Duration = std::time::Duration::from_millis(20);
 /// The largest resident set (KiB) sampled since the last [`stage_start`].
 static STAGE_MAX: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
 
+/// The resident set (KiB) at the last [`stage_start`], after freed heap was
+/// handed back: what the stage inherited.
+static STAGE_START: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
 /// Starts a stage's measurement: freed heap is handed back, and the stage's
 /// peak starts from the current resident set. A background thread samples
 /// the resident set every 20 ms (the kernel's own peak counter is left alone,
@@ -54,14 +58,28 @@ pub(crate) fn stage_start() {
                 }
             });
     });
-    STAGE_MAX.store(
-        resident_kib().unwrap_or(0),
-        std::sync::atomic::Ordering::Relaxed,
-    );
+    let now = resident_kib().unwrap_or(0);
+    STAGE_MAX.store(now, std::sync::atomic::Ordering::Relaxed);
+    STAGE_START.store(now, std::sync::atomic::Ordering::Relaxed);
+}
+
+/// A stage's memory figures for `run.json`: `<stage>_peak_mib`, the peak
+/// resident set since [`stage_start`], and `<stage>_start_mib`, the resident
+/// set the stage started from (the corpus, the counts and whatever earlier
+/// stages left). Empty where nothing is measured.
+pub(crate) fn stage_figures(stage: &str) -> Vec<(String, f64)> {
+    let Some(peak) = stage_peak_mib() else {
+        return Vec::new();
+    };
+    let start = STAGE_START.load(std::sync::atomic::Ordering::Relaxed) as f64 / 1024.0;
+    vec![
+        (format!("{stage}_peak_mib"), peak),
+        (format!("{stage}_start_mib"), (start * 10.0).round() / 10.0),
+    ]
 }
 
 /// The peak resident set since the last [`stage_start`] (sampled), in MiB.
-pub(crate) fn stage_peak_mib() -> Option<f64> {
+fn stage_peak_mib() -> Option<f64> {
     let now = resident_kib()?;
     let kib = STAGE_MAX
         .load(std::sync::atomic::Ordering::Relaxed)

@@ -328,8 +328,8 @@ impl Run {
             job.out.join(crate::map::MAP_HTML).display()
         )));
         stages.insert("map".into(), json!(t.elapsed().as_secs_f64()));
-        if let Some(mib) = memory::stage_peak_mib() {
-            stages.insert("map_peak_mib".into(), json!(mib));
+        for (key, mib) in memory::stage_figures("map") {
+            stages.insert(key, json!(mib));
         }
         Ok(true)
     }
@@ -413,11 +413,12 @@ impl Run {
     }
 }
 
-/// Records a stage's seconds since `started` and its peak resident memory.
+/// Records a stage's seconds since `started` and its resident memory (peak
+/// and start).
 fn record(timing: &mut BTreeMap<String, Value>, stage: &str, started: Instant) {
     timing.insert(stage.into(), json!(started.elapsed().as_secs_f64()));
-    if let Some(mib) = memory::stage_peak_mib() {
-        timing.insert(format!("{stage}_peak_mib"), json!(mib));
+    for (key, mib) in memory::stage_figures(stage) {
+        timing.insert(key, json!(mib));
     }
 }
 

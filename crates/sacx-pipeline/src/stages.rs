@@ -153,8 +153,8 @@ pub(crate) fn aggregate(job: &AggregateJob<'_>, observer: &mut dyn Observer) -> 
 fn record(out: &mut Aggregated, stage: &str, seconds: f64) {
     out.ran = true;
     out.times.insert(stage.into(), json!(seconds));
-    if let Some(mib) = memory::stage_peak_mib() {
-        out.times.insert(format!("{stage}_peak_mib"), json!(mib));
+    for (key, mib) in memory::stage_figures(stage) {
+        out.times.insert(key, json!(mib));
     }
 }
 
@@ -215,7 +215,8 @@ fn explanations(job: &AggregateJob<'_>) -> Vec<PathBuf> {
         .collect()
 }
 
-/// The IG keywords: ranked again unless the stamp names the same inputs.
+/// The IG keywords: ranked again unless the stamp names the same inputs;
+/// returned as the later stages read them ([`Keywords::into_ranked_lists`]).
 fn keywords(
     job: &AggregateJob<'_>,
     inputs: &StageInputs,
@@ -226,7 +227,7 @@ fn keywords(
     let (plan, layout) = (job.plan, &job.plan.layout);
     let file = layout.keywords().join(sacx_aggregate::KEYWORDS_JSON);
     if StageStamp::matches(&layout.stamp("keywords"), inputs) && file.is_file() {
-        return read_keywords(&file);
+        return Ok(read_keywords(&file)?.into_ranked_lists());
     }
     let explanations = explanations(job);
     let sources = explanation_inputs(&explanations, &[])?;
@@ -247,7 +248,7 @@ fn keywords(
         dir: &layout.keywords(),
     });
     record(out, "keywords", s);
-    Ok(ig)
+    Ok(ig.into_ranked_lists())
 }
 
 /// The classical baselines' keywords: computed again unless the stamp names
@@ -273,14 +274,17 @@ fn baselines(
         .collect();
     if StageStamp::matches(&layout.stamp("baselines"), inputs) && files.iter().all(|f| f.is_file())
     {
-        return files.iter().map(|f| read_keywords(f)).collect();
+        return files
+            .iter()
+            .map(|f| Ok(read_keywords(f)?.into_ranked_lists()))
+            .collect();
     }
     let stage = Stage::start(observer, "classical baselines".into());
     let mut sets = Vec::new();
     for (method, params) in &job.plan.baselines {
         let kw = sacx_aggregate::baseline(counts.get()?, classes, params)?;
         kw.write(&layout.baseline(&method.to_string()))?;
-        sets.push(kw);
+        sets.push(kw.into_ranked_lists());
     }
     StageStamp::new("baselines", inputs).write(&layout.stamp("baselines"))?;
     let s = stage.finish(observer, &format!("{} methods", sets.len()));
