@@ -62,8 +62,8 @@ fn rounds_reveal_what_was_selected_resume_and_repeat() {
     let result = json(&out.join("simulation.json"));
     let seed = &result["seeds"][0];
     let (active, random) = (
-        seed["active"].as_array().unwrap(),
-        seed["random"].as_array().unwrap(),
+        seed["strategies"]["sacx"].as_array().unwrap(),
+        seed["strategies"]["random"].as_array().unwrap(),
     );
     assert_eq!((active.len(), random.len()), (3, 3));
     assert_eq!(
@@ -138,7 +138,7 @@ fn rounds_reveal_what_was_selected_resume_and_repeat() {
         2,
         "macro- and micro-F1"
     );
-    assert_eq!(page.matches("data-series=\"active\"").count(), 2);
+    assert_eq!(page.matches("data-series=\"sacx\"").count(), 2);
     assert_eq!(page.matches("data-series=\"random\"").count(), 2);
     assert!(!page.contains("://"), "the page loads nothing");
 
@@ -153,6 +153,68 @@ fn rounds_reveal_what_was_selected_resume_and_repeat() {
     let fresh = tmp.path().join("sim2");
     ok(simulate(&corpus, &fresh, &[]));
     assert_eq!(std::fs::read(fresh.join("simulation.json")).unwrap(), bytes);
+    // The field's strategies added to the finished simulation: sacx's and
+    // random's rounds are kept, each new strategy reveals as many documents
+    // as sacx did, by id, from the unlabelled pool.
+    let peers = [
+        "breaking-ties",
+        "least-confidence",
+        "prediction-entropy",
+        "cvirs",
+        "label-cardinality",
+        "committee",
+    ];
+    let list = format!("sacx,random,{}", peers.join(","));
+    ok(simulate(
+        &corpus,
+        &out,
+        &["--strategies", &list, "--committee", "2"],
+    ));
+    let all = json(&out.join("simulation.json"));
+    assert_eq!(
+        all["seeds"][0]["strategies"]["sacx"],
+        result["seeds"][0]["strategies"]["sacx"]
+    );
+    assert_eq!(all["area_under_macro_f1"].as_object().unwrap().len(), 8);
+    let page = std::fs::read_to_string(out.join("simulation.html")).unwrap();
+    for peer in peers {
+        let name = if peer == "committee" {
+            "committee-2"
+        } else {
+            peer
+        };
+        assert_eq!(
+            page.matches(&format!("data-series=\"{peer}\"")).count(),
+            2,
+            "{peer}"
+        );
+        let mut before = rows(&dir.join("round-0/labelled.json"));
+        for r in 1..=2 {
+            let now = rows(&dir.join(format!("{name}/round-{r}/labelled.json")));
+            let sacx_now = rows(&dir.join(format!("active/round-{r}/labelled.json")));
+            assert_eq!(now.len(), sacx_now.len(), "{peer} round {r}: sacx's budget");
+            let added: Vec<&(u64, String)> = now.iter().filter(|d| !before.contains(d)).collect();
+            let ids: BTreeSet<&String> = added.iter().map(|d| &d.1).collect();
+            assert_eq!(
+                ids.len(),
+                added.len(),
+                "{peer} round {r}: one translation per id"
+            );
+            assert!(
+                before
+                    .iter()
+                    .all(|d| now.contains(d) && !ids.contains(&d.1))
+            );
+            assert!(
+                now.iter().all(|d| !test.contains(&d.1)),
+                "{peer}: a test document"
+            );
+            before = now;
+        }
+    }
+    // The committee's second model, trained on round 0's documents.
+    assert!(dir.join("round-0/member-1").is_dir());
+
     // Other options in the same directory are refused.
     let other = simulate(&corpus, &out, &["--test-fraction", "0.3"]);
     let err = String::from_utf8_lossy(&other.stderr);
@@ -165,8 +227,10 @@ fn bad_options_fail_in_one_line_before_any_work() {
     let tmp = tempfile::tempdir().unwrap();
     let corpus = small_corpus(tmp.path(), 400);
     let out = tmp.path().join("never");
-    let cases: [(&[&str], &str); 4] = [
+    let cases: [(&[&str], &str); 6] = [
         (&["--rounds", "0"], "rounds"),
+        (&["--strategies", "qbc"], "qbc"),
+        (&["--committee", "1"], "committee"),
         (&["--test-fraction", "1.5"], "test-fraction"),
         (&["--start", "300"], "the pool has"),
         (&["--model", "nonsense"], "nonsense"),

@@ -79,6 +79,19 @@ impl fmt::Display for Strategy {
     }
 }
 
+impl serde::Serialize for Strategy {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        s.serialize_str(self.name())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Strategy {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        let name = String::deserialize(d)?;
+        name.parse().map_err(serde::de::Error::custom)
+    }
+}
+
 impl FromStr for Strategy {
     type Err = Error;
     fn from_str(s: &str) -> Result<Self> {
@@ -280,7 +293,7 @@ fn cvirs(input: &PeerInput<'_>, labelled: &[Vec<u32>]) -> Vec<f64> {
     let mut ranking = vec![0f64; n];
     let mut order: Vec<usize> = (0..n).collect();
     for j in 0..classes {
-        let margin = |d: usize| (f64::from(rows[d][j]) - sums[d]).abs();
+        let margin = |d: usize| (f64::from(rows[d].get(j).copied().unwrap_or(0.0)) - sums[d]).abs();
         order.sort_by(|&a, &b| margin(a).total_cmp(&margin(b)).then(a.cmp(&b)));
         for (place, &doc) in order.iter().enumerate() {
             ranking[place] += (n - doc) as f64;

@@ -1,32 +1,42 @@
-//! Active learning simulated on a labelled corpus (`sacx simulate-al`): does
-//! choosing what to label with `sacx select` beat labelling at random?
+//! Active learning simulated on a labelled corpus (`sacx simulate-al`): which
+//! way of choosing what to label learns fastest?
 //!
 //! Per seed, the corpus is split by document group (`id`) into a test set
 //! ([`SimulateOptions::test_fraction`], stratified) and a pool whose labels are
 //! hidden. A seeded random start set of the pool is labelled and a model is
 //! trained on it (round 0). Then, for each of [`SimulateOptions::rounds`]
-//! rounds and each strategy:
-//! - **active**: the strategy's last model scores the unlabelled pool and
+//! rounds and each strategy of [`SimulateOptions::strategies`]:
+//! - **sacx**: the strategy's last model scores the unlabelled pool and
 //!   [`sacx_select::select`] chooses per class exploit, uncertainty and explore
 //!   documents ([`Sizes::select_params`]), by document id as `sacx select`
 //!   does (one translation of a document at most, none of a labelled id);
-//! - **random**: as many documents as active selection chose in that round,
-//!   drawn uniformly from the unlabelled pool;
+//! - **the field's strategies** (least confidence, prediction entropy,
+//!   breaking ties, CVIRS, label cardinality, the committee of
+//!   [`SimulateOptions::committee`] seed models; [`sacx_select::peer_scores`]):
+//!   the last model scores the pool and the best documents by the strategy's
+//!   score are taken, by document id as above;
+//! - **random**: drawn uniformly from the unlabelled pool;
 //!
-//! their gold labels are revealed, and a new model (same seed, same options)
-//! is trained on the grown labelled set and evaluated on the test set. Both
-//! strategies share round 0 and reveal the same number of documents in every
-//! round, so their curves differ only by what they chose.
+//! every strategy but sacx reveals as many documents as sacx chose in that
+//! round (or [`SimulateOptions::per_round`] without sacx); their gold labels
+//! are revealed, and a new model (same seed, same options) is trained on the
+//! grown labelled set and evaluated on the test set. All strategies share
+//! round 0, the model options and the test set, so their curves differ only
+//! by what they chose.
 //!
-//! The output directory holds `simulation.json` (every figure, per seed),
+//! The output directory holds `simulation.json` (every figure, per seed and
+//! strategy, and each strategy's area under the macro-F1 curve),
 //! `simulation.html` (macro- and micro-F1 against the labelled-set size, mean
-//! over seeds with the min–max band) and, per seed, `seed-S/round-0/` and
-//! `seed-S/{active,random}/round-R/` (and the test rows, `seed-S/test.json`):
-//! the labelled rows (`labelled.json`), the
-//! model (`sacx train`'s layout), its test metrics and, for active rounds, the
-//! selection file. Every file is written atomically and every finished round
-//! is skipped on a restart, so a killed simulation resumes.
+//! over seeds with the min–max band, a line per strategy) and, per seed,
+//! `seed-S/round-0/` and `seed-S/<strategy>/round-R/` (`active` for sacx,
+//! `committee-N` for the committee; and the test rows, `seed-S/test.json`):
+//! the labelled rows (`labelled.json`), the model (`sacx train`'s layout), its
+//! test metrics and, for sacx's rounds, the selection file. Every file is
+//! written atomically and every finished round is skipped on a restart, so a
+//! killed simulation resumes, and a strategy added to a finished simulation
+//! runs alone.
 mod options;
+mod peer;
 mod results;
 mod round;
 
@@ -38,6 +48,7 @@ use crate::observer::{Event, Observer};
 use crate::{Error, Result, guard};
 use round::{Env, RoundDir, random_rows};
 use sacx_data::{Corpus, Split, SplitOptions};
+use sacx_select::Strategy;
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
@@ -48,9 +59,9 @@ pub const RESULT_FILE: &str = "simulation.json";
 /// The learning curves as a self-contained page.
 pub const PAGE_FILE: &str = "simulation.html";
 
-/// Random streams of one seed (the start set, each random round).
+/// Random stream of one seed's start set (the random strategy's rounds use
+/// [`peer::RANDOM_STREAM`] + round).
 const START_STREAM: u64 = 1;
-const RANDOM_STREAM: u64 = 1000;
 
 /// A validated simulation.
 ///
@@ -59,7 +70,7 @@ const RANDOM_STREAM: u64 = 1000;
 /// let mut options = SimulateOptions::default(); // the bundled corpus, 3 seeds
 /// options.rounds = 3;
 /// let result = Simulate::new(options)?.run(&mut sacx_pipeline::Silent)?;
-/// println!("active beats random in every round: {}", result.active_wins_every_round);
+/// println!("{}", result.verdict());
 /// # Ok::<(), sacx_pipeline::Error>(())
 /// ```
 pub struct Simulate {
@@ -175,63 +186,105 @@ impl Simulate {
     /// directory and `force`, with the corpus files replaced by a fingerprint
     /// of the loaded documents.
     fn identity(&self, corpus: &Corpus) -> Result<serde_json::Value> {
+        // Strategies live in directories of their own: adding one to a
+        // finished simulation runs just that one.
         crate::identity::defining(
             &self.options,
             corpus,
-            &["seeds", "seed_list", "out", "force"],
+            &[
+                "seeds",
+                "seed_list",
+                "out",
+                "force",
+                "strategies",
+                "committee",
+            ],
         )
     }
 
-    /// Every round of one seed, both strategies.
+    /// Every round of one seed, every strategy.
     fn seed(&self, env: &Env<'_>, plan: &Plan, observer: &mut dyn Observer) -> Result<SeedCurves> {
         let dir = self.options.out.join(format!("seed-{}", plan.seed));
         round::save_docs(&dir.join(TEST_FILE), env.corpus, &plan.test)?;
         let first = RoundDir::at(dir.join("round-0"));
         let start = self.labelled(env, &first, plan.start.clone())?;
         let zero = self.round(env, plan, &first, &start, 0, "start", observer)?;
-        let (mut active, mut random) = (vec![zero.clone()], vec![zero]);
-        let (mut a_rows, mut r_rows) = (start.clone(), start);
-        let mut a_dir = first;
+        let mut tracks: Vec<Track> = self
+            .options
+            .strategy_list()?
+            .into_iter()
+            .map(|strategy| Track {
+                strategy,
+                rows: start.clone(),
+                dir: RoundDir::at(first.dir().to_path_buf()),
+                points: vec![zero.clone()],
+            })
+            .collect();
         for r in 1..=self.options.rounds {
-            let next = RoundDir::at(round_path(&dir, "active", r));
-            let rows = match next.saved_rows(env.corpus)? {
-                Some(rows) => rows,
-                None => {
-                    let params = plan.sizes.select_params(plan.seed.wrapping_add(r as u64))?;
-                    let chosen = a_dir.select_next(
-                        env,
-                        &next,
-                        &unlabelled(plan, &a_rows),
-                        &a_rows,
-                        &params,
-                    )?;
-                    self.labelled(env, &next, union(&a_rows, &chosen))?
+            // Without `sacx`, every strategy reveals --per-round documents.
+            let mut budget = plan.sizes.per_round;
+            for track in &mut tracks {
+                let name = dir_name(track.strategy, self.options.committee);
+                let next = RoundDir::at(round_path(&dir, &name, r));
+                let rows = match next.saved_rows(env.corpus)? {
+                    Some(rows) => rows,
+                    None => {
+                        let chosen = self.choose(env, plan, track, &next, r, budget, observer)?;
+                        self.labelled(env, &next, union(&track.rows, &chosen))?
+                    }
+                };
+                if track.strategy == Strategy::Sacx {
+                    budget = rows.len() - track.rows.len();
                 }
-            };
-            let added = rows.len() - a_rows.len();
-            active.push(self.round(env, plan, &next, &rows, r, "active", observer)?);
-            (a_rows, a_dir) = (rows, next);
-
-            let next = RoundDir::at(round_path(&dir, "random", r));
-            let rows = match next.saved_rows(env.corpus)? {
-                Some(rows) => rows,
-                None => {
-                    let stream = RANDOM_STREAM + r as u64;
-                    let chosen = random_rows(&unlabelled(plan, &r_rows), added, plan.seed, stream);
-                    self.labelled(env, &next, union(&r_rows, &chosen))?
-                }
-            };
-            random.push(self.round(env, plan, &next, &rows, r, "random", observer)?);
-            r_rows = rows;
+                let name = track.strategy.name();
+                track
+                    .points
+                    .push(self.round(env, plan, &next, &rows, r, name, observer)?);
+                (track.rows, track.dir) = (rows, next);
+            }
         }
         Ok(SeedCurves {
             seed: plan.seed,
             test_documents: plan.test.len(),
             pool_documents: plan.pool.len(),
             sizes: plan.sizes,
-            active,
-            random,
+            strategies: tracks
+                .into_iter()
+                .map(|t| (t.strategy.name().to_string(), t.points))
+                .collect(),
         })
+    }
+
+    /// The documents `track`'s strategy reveals after its last round.
+    #[allow(clippy::too_many_arguments)]
+    fn choose(
+        &self,
+        env: &Env<'_>,
+        plan: &Plan,
+        track: &Track,
+        next: &RoundDir,
+        r: usize,
+        budget: usize,
+        observer: &mut dyn Observer,
+    ) -> Result<Vec<usize>> {
+        let unlabelled = unlabelled(plan, &track.rows);
+        if track.strategy == Strategy::Sacx {
+            let params = plan.sizes.select_params(plan.seed.wrapping_add(r as u64))?;
+            return track
+                .dir
+                .select_next(env, next, &unlabelled, &track.rows, &params);
+        }
+        let job = peer::PeerJob {
+            env,
+            strategy: track.strategy,
+            from: &track.dir,
+            unlabelled: &unlabelled,
+            labelled: &track.rows,
+            budget,
+            seed: plan.seed,
+            round: r,
+        };
+        peer::choose(&job, observer)
     }
 
     /// Saves `rows` as the round's labelled set (unless saved) and returns them.
@@ -272,6 +325,27 @@ impl Simulate {
             round.dir().display()
         )));
         Ok(point)
+    }
+}
+
+/// One strategy's progress through a seed's rounds.
+struct Track {
+    strategy: Strategy,
+    /// The labelled rows after the last round.
+    rows: Vec<usize>,
+    /// The last round's directory (its model chooses the next documents).
+    dir: RoundDir,
+    points: Vec<Point>,
+}
+
+/// A strategy's directory under the seed's: `active` for sacx's mix (the
+/// name of the simulations before peer strategies), `committee-N` for a
+/// committee of N models, else its name.
+fn dir_name(strategy: Strategy, committee: usize) -> String {
+    match strategy {
+        Strategy::Sacx => "active".into(),
+        Strategy::Committee => format!("committee-{committee}"),
+        other => other.name().into(),
     }
 }
 

@@ -2,7 +2,7 @@
 //! sizes that follow from them and the corpus.
 use crate::options::{CorpusArgs, ModelArgs, SplitArgs, TokenizerArgs, TrainArgs};
 use crate::{Error, Result};
-use sacx_select::SelectParams;
+use sacx_select::{SelectParams, Strategy};
 use serde::Serialize;
 use std::path::PathBuf;
 
@@ -55,6 +55,26 @@ pub struct SimulateOptions {
     /// active selection did.
     #[cfg_attr(feature = "clap", arg(long, value_name = "N"))]
     pub per_round: Option<usize>,
+    /// Selection strategies compared, each from the same start set and with
+    /// the same model options: `sacx` (sacx select's mix), `random`,
+    /// `least-confidence`, `prediction-entropy`, `breaking-ties`, `cvirs`,
+    /// `label-cardinality`, `committee`. Every strategy reveals, in
+    /// each round, as many documents as `sacx` did (or --per-round without
+    /// `sacx`).
+    #[cfg_attr(
+        feature = "clap",
+        arg(
+            long,
+            value_delimiter = ',',
+            value_name = "STRATEGY,...",
+            default_value = "sacx,random"
+        )
+    )]
+    pub strategies: Vec<String>,
+    /// Models of the committee strategy: the round's model and N − 1 more
+    /// trained on the same labelled documents with other seeds, 2..=10.
+    #[cfg_attr(feature = "clap", arg(long, default_value_t = SimulateOptions::default().committee))]
+    pub committee: usize,
     /// Share of the document groups (by `id`, so translations stay together)
     /// held out as the test set; the rest is the pool whose labels are hidden.
     #[cfg_attr(feature = "clap", arg(long, default_value_t = SimulateOptions::default().test_fraction))]
@@ -84,6 +104,8 @@ impl Default for SimulateOptions {
             rounds: 5,
             start: None,
             per_round: None,
+            strategies: vec!["sacx".into(), "random".into()],
+            committee: 3,
             test_fraction: 0.2,
             split: SplitArgs::default(),
             tokenizer: TokenizerArgs::default(),
@@ -129,7 +151,36 @@ impl SimulateOptions {
         if self.per_round == Some(0) {
             return Err(Error::param("per-round", 0, "at least 1"));
         }
+        self.strategy_list()?;
+        if !(2..=10).contains(&self.committee) {
+            return Err(Error::param("committee", self.committee, "2..=10"));
+        }
         Ok(())
+    }
+
+    /// The strategies, each once, `sacx` first (the others reveal as many
+    /// documents as it did); refuses an unknown name, naming the choices.
+    pub fn strategy_list(&self) -> Result<Vec<Strategy>> {
+        let mut list = self
+            .strategies
+            .iter()
+            .map(|name| {
+                name.parse::<Strategy>().map_err(|_| {
+                    let names: Vec<&str> = Strategy::ALL.iter().map(|s| s.name()).collect();
+                    Error::param("strategies", name, format!("one of {}", names.join(", ")))
+                })
+            })
+            .collect::<Result<Vec<_>>>()?;
+        if list.is_empty() {
+            return Err(Error::param(
+                "strategies",
+                "(none)",
+                "at least one strategy",
+            ));
+        }
+        list.sort();
+        list.dedup();
+        Ok(list)
     }
 
     /// The sizes on a pool of `pool` documents with `classes` classes; refuses

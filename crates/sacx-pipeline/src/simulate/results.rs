@@ -4,9 +4,10 @@ use super::options::Sizes;
 use sacx_data::Corpus;
 use sacx_report::curve::{CurveChart, Series, page};
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 
 /// Format tag of `simulation.json`.
-pub const FORMAT: &str = "sacx-simulate-al/1";
+pub const FORMAT: &str = "sacx-simulate-al/2";
 
 /// One round's model on the test documents.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -32,10 +33,8 @@ pub struct SeedCurves {
     pub pool_documents: usize,
     /// The labelled-set sizes asked for.
     pub sizes: Sizes,
-    /// Active selection, round 0 first.
-    pub active: Vec<Point>,
-    /// Random selection, round 0 first (the same round 0).
-    pub random: Vec<Point>,
+    /// Per strategy (`sacx`, `random`, …), round 0 (shared) first.
+    pub strategies: BTreeMap<String, Vec<Point>>,
 }
 
 /// A round's means over the seeds.
@@ -43,22 +42,27 @@ pub struct SeedCurves {
 pub struct RoundMeans {
     /// The round.
     pub round: usize,
-    /// Mean labelled documents (the same for both strategies within a seed).
-    pub labelled: f64,
-    /// Active selection's mean macro-F1.
-    pub active_macro_f1: f64,
-    /// Random selection's mean macro-F1.
-    pub random_macro_f1: f64,
-    /// Active selection's mean micro-F1.
-    pub active_micro_f1: f64,
-    /// Random selection's mean micro-F1.
-    pub random_micro_f1: f64,
+    /// Mean labelled documents per strategy (equal when `sacx` sets the budget).
+    pub labelled: BTreeMap<String, f64>,
+    /// Mean macro-F1 per strategy.
+    pub macro_f1: BTreeMap<String, f64>,
+    /// Mean micro-F1 per strategy.
+    pub micro_f1: BTreeMap<String, f64>,
+}
+
+/// The area under a strategy's macro-F1 learning curve.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Area {
+    /// Mean over seeds.
+    pub mean: f64,
+    /// Per seed, in seed order.
+    pub seeds: Vec<f64>,
 }
 
 /// Everything `simulation.json` holds.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct SimulationResult {
-    /// `sacx-simulate-al/1`.
+    /// `sacx-simulate-al/2`.
     pub format: &'static str,
     /// Documents of the corpus.
     pub documents: usize,
@@ -68,9 +72,16 @@ pub struct SimulationResult {
     pub seeds: Vec<SeedCurves>,
     /// Per round, the means over seeds.
     pub rounds: Vec<RoundMeans>,
-    /// Whether active selection's mean macro-F1 is above random selection's
-    /// in every round after the start.
-    pub active_wins_every_round: bool,
+    /// Per strategy, the area under its macro-F1 curve: the trapezoid
+    /// integral over the labelled-set size divided by the size's range, i.e.
+    /// the curve's mean macro-F1 over the labelled range (docs/metrics.md).
+    pub area_under_macro_f1: BTreeMap<String, Area>,
+    /// The strategy with the largest mean area.
+    pub best: String,
+    /// With `sacx` and `random` both run: whether sacx's mean macro-F1 is
+    /// above random selection's in every round after the start.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub active_wins_every_round: Option<bool>,
 }
 
 fn mean(values: impl Iterator<Item = f64>) -> f64 {
@@ -78,84 +89,142 @@ fn mean(values: impl Iterator<Item = f64>) -> f64 {
     if n == 0 { f64::NAN } else { sum / n as f64 }
 }
 
+/// The trapezoid area under macro-F1 against the labelled-set size, divided
+/// by the size's range (the mean macro-F1 over it); a single point's value.
+pub fn area(points: &[Point]) -> f64 {
+    let (Some(first), Some(last)) = (points.first(), points.last()) else {
+        return f64::NAN;
+    };
+    let range = last.labelled as f64 - first.labelled as f64;
+    if range <= 0.0 {
+        return first.macro_f1;
+    }
+    points
+        .windows(2)
+        .map(|w| {
+            (w[1].labelled as f64 - w[0].labelled as f64) * (w[0].macro_f1 + w[1].macro_f1) / 2.0
+        })
+        .sum::<f64>()
+        / range
+}
+
 impl SimulationResult {
-    /// The result of `seeds` (each with the same number of rounds).
+    /// The result of `seeds` (each with the same strategies and rounds).
     pub fn new(corpus: &Corpus, seeds: Vec<SeedCurves>) -> Self {
-        let rounds = seeds.first().map_or(0, |s| s.active.len());
-        let at = |f: &dyn Fn(&SeedCurves) -> Option<f64>| mean(seeds.iter().filter_map(f));
+        let names: Vec<String> = seeds
+            .first()
+            .map(|s| s.strategies.keys().cloned().collect())
+            .unwrap_or_default();
+        let rounds = seeds
+            .first()
+            .and_then(|s| s.strategies.values().next())
+            .map_or(0, Vec::len);
+        let at = |name: &str, r: usize, f: fn(&Point) -> f64| {
+            mean(
+                seeds
+                    .iter()
+                    .filter_map(|s| s.strategies.get(name)?.get(r).map(f)),
+            )
+        };
+        let per = |r: usize, f: fn(&Point) -> f64| -> BTreeMap<String, f64> {
+            names.iter().map(|n| (n.clone(), at(n, r, f))).collect()
+        };
         let rounds: Vec<RoundMeans> = (0..rounds)
             .map(|r| RoundMeans {
                 round: r,
-                labelled: at(&|s| s.active.get(r).map(|p| p.labelled as f64)),
-                active_macro_f1: at(&|s| s.active.get(r).map(|p| p.macro_f1)),
-                random_macro_f1: at(&|s| s.random.get(r).map(|p| p.macro_f1)),
-                active_micro_f1: at(&|s| s.active.get(r).map(|p| p.micro_f1)),
-                random_micro_f1: at(&|s| s.random.get(r).map(|p| p.micro_f1)),
+                labelled: per(r, |p| p.labelled as f64),
+                macro_f1: per(r, |p| p.macro_f1),
+                micro_f1: per(r, |p| p.micro_f1),
             })
             .collect();
-        let active_wins_every_round = rounds.len() > 1
-            && rounds[1..]
-                .iter()
-                .all(|r| r.active_macro_f1 > r.random_macro_f1);
+        let areas: BTreeMap<String, Area> = names
+            .iter()
+            .map(|n| {
+                let per_seed: Vec<f64> = seeds
+                    .iter()
+                    .filter_map(|s| s.strategies.get(n).map(|p| area(p)))
+                    .collect();
+                let area = Area {
+                    mean: mean(per_seed.iter().copied()),
+                    seeds: per_seed,
+                };
+                (n.clone(), area)
+            })
+            .collect();
+        let best = areas
+            .iter()
+            .max_by(|a, b| a.1.mean.total_cmp(&b.1.mean))
+            .map(|(n, _)| n.clone())
+            .unwrap_or_default();
+        let beats = |r: &RoundMeans| Some(r.macro_f1.get("sacx")? > r.macro_f1.get("random")?);
+        let active_wins_every_round = (names.iter().any(|n| n == "sacx")
+            && names.iter().any(|n| n == "random"))
+        .then(|| rounds.len() > 1 && rounds[1..].iter().all(|r| beats(r) == Some(true)));
         SimulationResult {
             format: FORMAT,
             documents: corpus.docs.len(),
             classes: corpus.labels.len(),
             seeds,
             rounds,
+            area_under_macro_f1: areas,
+            best,
             active_wins_every_round,
         }
     }
 
-    /// One line: in how many rounds active selection's mean macro-F1 won.
+    /// One line: each strategy's mean area under the macro-F1 curve, best
+    /// first, and where sacx's mix stands.
     pub fn verdict(&self) -> String {
-        let after: Vec<&RoundMeans> = self.rounds.iter().skip(1).collect();
-        let won = after
+        let mut order: Vec<(&String, &Area)> = self.area_under_macro_f1.iter().collect();
+        order.sort_by(|a, b| b.1.mean.total_cmp(&a.1.mean));
+        let list = order
             .iter()
-            .filter(|r| r.active_macro_f1 > r.random_macro_f1)
-            .count();
-        let last = after.last().map_or(String::new(), |r| {
-            format!(
-                "; last round ({:.0} labelled): macro-F1 {:.4} active, {:.4} random",
-                r.labelled, r.active_macro_f1, r.random_macro_f1
-            )
-        });
+            .map(|(n, a)| format!("{n} {:.4}", a.mean))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let wins = match self.active_wins_every_round {
+            Some(true) => "; sacx beat random in every round",
+            Some(false) => "; sacx did not beat random in every round",
+            None => "",
+        };
         format!(
-            "active selection's mean macro-F1 beat random selection's in {won} of {} rounds over {} seeds{last}",
-            after.len(),
-            self.seeds.len()
+            "area under the macro-F1 curve, mean over {} seeds: {list} (best: {}){wins}",
+            self.seeds.len(),
+            self.best
         )
     }
 
-    /// The self-contained page: macro- and micro-F1 against the labelled-set size.
+    /// The self-contained page: macro- and micro-F1 against the labelled-set
+    /// size, one line per strategy with its band over seeds.
     pub fn page(&self) -> String {
-        let x: Vec<f64> = self.rounds.iter().map(|r| r.labelled).collect();
-        let series =
-            |name: &str, pick: &dyn Fn(&SeedCurves) -> &Vec<Point>, f: fn(&Point) -> f64| Series {
-                name: name.into(),
-                values: (0..x.len())
-                    .map(|r| {
-                        self.seeds
-                            .iter()
-                            .filter_map(|s| pick(s).get(r).map(f))
-                            .collect()
-                    })
-                    .collect(),
-            };
+        let names: Vec<&String> = self.area_under_macro_f1.keys().collect();
+        let x: Vec<f64> = self
+            .rounds
+            .iter()
+            .map(|r| mean(r.labelled.values().copied()))
+            .collect();
+        let series = |name: &str, f: fn(&Point) -> f64| Series {
+            name: name.into(),
+            values: (0..x.len())
+                .map(|r| {
+                    self.seeds
+                        .iter()
+                        .filter_map(|s| s.strategies.get(name)?.get(r).map(f))
+                        .collect()
+                })
+                .collect(),
+        };
         let chart = |metric: &str, f: fn(&Point) -> f64| CurveChart {
             title: format!("{metric} on the test documents"),
             y_label: metric.into(),
             x: x.clone(),
-            series: vec![
-                series("active", &|s| &s.active, f),
-                series("random", &|s| &s.random, f),
-            ],
+            series: names.iter().map(|n| series(n, f)).collect(),
         };
         let charts = [
             chart("macro-F1", |p| p.macro_f1),
             chart("micro-F1", |p| p.micro_f1),
         ];
-        let mut notes = vec![
+        let notes = vec![
             format!(
                 "{} documents, {} classes; {} seeds ({}): lines are the means over seeds, bands span the lowest to the highest seed.",
                 self.documents,
@@ -163,13 +232,9 @@ impl SimulationResult {
                 self.seeds.len(),
                 self.seeds.iter().map(|s| s.seed.to_string()).collect::<Vec<_>>().join(", ")
             ),
-            "Active selection: per class exploit, uncertainty and explore documents chosen by sacx select with the last model; random selection: as many documents drawn uniformly from the unlabelled pool.".into(),
+            "sacx: per class exploit, uncertainty and explore documents chosen by sacx select with the last model; the other strategies (small-text's definitions, the committee of seed models, random) reveal as many documents in each round, the best of the pool by their score.".into(),
+            self.verdict(),
         ];
-        notes.push(self.verdict());
-        page(
-            "sacx: active learning against random selection",
-            &notes,
-            &charts,
-        )
+        page("sacx: active-learning strategies compared", &notes, &charts)
     }
 }

@@ -166,6 +166,11 @@ impl RoundDir {
         Ok(m)
     }
 
+    /// `member`'s probabilities for the documents at `rows`.
+    pub fn scores(&self, env: &Env<'_>, member: &Member, rows: &[usize]) -> Result<Vec<Vec<f32>>> {
+        score_rows(member, env.corpus, rows)
+    }
+
     /// Active selection by this round's model among the `unlabelled` rows,
     /// as `sacx select` works: by document id, so at most one translation of
     /// a document is chosen and none of an id already `labelled`. Returns the
