@@ -310,6 +310,9 @@ fn class_keywords(
     if list.len() > p.top_n {
         list.select_nth_unstable_by(p.top_n - 1, rank_order);
         list.truncate(p.top_n);
+        // The list held every candidate word; keep only what is kept (a run
+        // holds the lists until its evaluation ends).
+        list.shrink_to_fit();
     }
     list.sort_by(rank_order);
     let note = list.is_empty().then(|| {

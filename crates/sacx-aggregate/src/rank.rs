@@ -207,6 +207,8 @@ fn cut(
         list.select_nth_unstable_by(n - 1, order);
     }
     list.truncate(n);
+    // The list held every candidate word: give their room back.
+    list.shrink_to_fit();
     list.sort_by(order);
     list
 }
