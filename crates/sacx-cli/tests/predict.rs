@@ -458,6 +458,21 @@ fn select_reads_the_predictions_of_a_pool() {
         (t - f64::from(threshold)).abs() < 1e-6,
         "{t} vs the run's {threshold}"
     );
+    // One seed's predictions carry one member: no committee to ask.
+    let committee = sacx(&[
+        "select",
+        "--predictions",
+        out.to_str().unwrap(),
+        "--corpus",
+        pool_file.to_str().unwrap(),
+        "--strategy",
+        "committee",
+        "--out",
+        tmp.path().join("committee.jsonl").to_str().unwrap(),
+    ]);
+    let err = String::from_utf8_lossy(&committee.stderr);
+    assert!(!committee.status.success());
+    assert!(err.contains("two or more seeds"), "{err}");
     // The same documents in reverse order are not the pool that was predicted.
     let text = std::fs::read_to_string(&pool_file).unwrap();
     let reversed = tmp.path().join("reversed.jsonl");

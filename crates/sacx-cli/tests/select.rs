@@ -136,3 +136,75 @@ fn selects_from_a_scored_pool_and_refuses_bad_input() {
     );
     assert_eq!(std::fs::read_to_string(&mine).unwrap(), "my notes\n");
 }
+
+#[test]
+fn peer_strategies_choose_by_their_score_and_say_what_they_lack() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (corpus, scores) = pool(tmp.path(), 200);
+    let labelled = tmp.path().join("labelled.jsonl");
+    std::fs::write(
+        &labelled,
+        "{\"id\": \"d0\", \"text\": \"x\", \"labels\": [\"Game\"]}\n{\"id\": \"d1\", \"text\": \"y\", \"labels\": []}\n",
+    )
+    .unwrap();
+    let out = tmp.path().join("peer.jsonl");
+    let run = |extra: &[&str]| {
+        let mut args = vec![
+            "select",
+            "--scores",
+            &scores,
+            "--corpus",
+            &corpus,
+            "--out",
+            out.to_str().unwrap(),
+        ];
+        args.extend(extra);
+        sacx(&args)
+    };
+    // Least confidence on one class: the lowest probabilities first, none
+    // of a labelled id, as many as --budget.
+    let o = run(&[
+        "--strategy",
+        "least-confidence",
+        "--budget",
+        "7",
+        "--labelled",
+        labelled.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let rows: Vec<serde_json::Value> = std::fs::read_to_string(&out)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(rows.len(), 7);
+    let scores: Vec<f64> = rows.iter().map(|r| r["score"].as_f64().unwrap()).collect();
+    assert!(
+        scores.windows(2).all(|w| w[0] >= w[1]),
+        "best first: {scores:?}"
+    );
+    for r in &rows {
+        assert_eq!(r["reason"], "strategy");
+        assert!(r["id"] != "d1", "a labelled id was chosen");
+        // The least confident documents are the photo rows, p = 0.05.
+        assert!((r["score"].as_f64().unwrap() + 0.05).abs() < 1e-6, "{r}");
+    }
+    let summary: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(tmp.path().join("peer.summary.json")).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(summary["parameters"]["strategy"], "least-confidence");
+    assert_eq!(summary["labelled_skipped"], 2);
+    // CVIRS needs the classes of the labelled documents; the committee the
+    // per-seed probabilities of sacx predict; an unknown name lists the
+    // choices. Each in one line, before the pool is read.
+    for (extra, expected) in [
+        (vec!["--strategy", "cvirs"], "--labelled"),
+        (vec!["--strategy", "committee"], "--predictions"),
+        (vec!["--strategy", "qbc"], "breaking-ties"),
+        (vec!["--strategy", "random", "--budget", "0"], "--budget"),
+    ] {
+        let line = last_line(&run(&extra));
+        assert!(line.contains(expected), "{extra:?}: {line}");
+    }
+}

@@ -85,6 +85,7 @@ impl Synthetic {
             id: format!("{id}#{row}"),
             text: text.clone(),
             probs,
+            members: Vec::new(),
         }
     }
 }

@@ -16,6 +16,7 @@ mod mine;
 mod motif;
 mod output;
 mod params;
+mod peer_select;
 mod peers;
 mod pool;
 mod sample;
@@ -30,6 +31,7 @@ pub use output::{
     summary_path,
 };
 pub use params::{SelectParams, SelectParamsBuilder};
+pub use peer_select::select_with;
 pub use peers::{PeerInput, Strategy, peer_scores, top_n};
 pub use pool::{MemoryPool, Pool, PoolPass, ScoredDoc};
 pub use select::{Context, select};

@@ -24,6 +24,9 @@ pub enum Reason {
     Uncertainty,
     /// Holds one of the class's stable IG keywords.
     Keyword,
+    /// Chosen by a peer strategy (`sacx select --strategy`); the class is the
+    /// document's most probable one, the score the strategy's.
+    Strategy,
 }
 
 impl Reason {
@@ -34,6 +37,7 @@ impl Reason {
             Reason::Explore => "explore",
             Reason::Uncertainty => "uncertainty",
             Reason::Keyword => "keyword",
+            Reason::Strategy => "strategy",
         }
     }
 }

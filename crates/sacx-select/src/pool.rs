@@ -10,6 +10,10 @@ pub struct ScoredDoc {
     pub text: String,
     /// One probability per label of the pool, in label order.
     pub probs: Vec<f32>,
+    /// Each seed model's probabilities in the same layout, when the pool has
+    /// them (the `prob_seed_S` columns of `sacx predict`); empty otherwise.
+    /// The committee strategy reads them.
+    pub members: Vec<Vec<f32>>,
 }
 
 /// One pass over a pool: its documents in pool order.
@@ -33,7 +37,7 @@ pub trait Pool {
 ///
 /// ```
 /// use sacx_select::{MemoryPool, Pool, ScoredDoc};
-/// let doc = ScoredDoc { id: "a".into(), text: "a text".into(), probs: vec![0.9] };
+/// let doc = ScoredDoc { id: "a".into(), text: "a text".into(), probs: vec![0.9], members: vec![] };
 /// let pool = MemoryPool::new(vec!["games".into()], vec![0.5], vec![doc]);
 /// assert_eq!(pool.pass()?.count(), 1);
 /// # Ok::<(), sacx_select::Error>(())

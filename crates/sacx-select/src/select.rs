@@ -24,6 +24,9 @@ pub struct Context {
     pub keywords: HashMap<String, Vec<String>>,
     /// Ids never selected.
     pub labelled: HashSet<String>,
+    /// The classes of each labelled document (indices into the pool's
+    /// labels): CVIRS and label cardinality compare with them.
+    pub labelled_labels: Vec<Vec<u32>>,
 }
 
 /// Checks the pool's labels and thresholds and the context's classes.
@@ -88,6 +91,7 @@ fn check(pool: &dyn Pool, ctx: &Context) -> Result<Vec<f32>> {
 ///         id: format!("d{i}"),
 ///         text: if i % 2 == 0 { "chess puzzle board".into() } else { "photo editor".into() },
 ///         probs: vec![if i % 2 == 0 { 0.9 } else { 0.1 }],
+///         members: vec![],
 ///     })
 ///     .collect();
 /// let pool = MemoryPool::new(vec!["games".into()], vec![0.5], docs);

@@ -39,6 +39,7 @@ pub fn bundled_pool(n: usize, classes: &[&str]) -> MemoryPool {
                 id: format!("{}#{row}", r.id),
                 text: r.text,
                 probs,
+                members: Vec::new(),
             }
         })
         .collect();
@@ -51,5 +52,6 @@ pub fn doc(id: &str, text: &str, probs: &[f32]) -> ScoredDoc {
         id: id.into(),
         text: text.into(),
         probs: probs.to_vec(),
+        members: Vec::new(),
     }
 }

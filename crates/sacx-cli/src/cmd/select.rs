@@ -48,6 +48,20 @@ pub struct Args {
 pub fn run(args: &Args) -> Result<()> {
     super::check_out(&args.out, sacx_data::OutputKind::File)?;
     let params = args.selection.params()?;
+    let strategy = args.selection.strategy()?;
+    if args.selection.budget == Some(0) {
+        bail!("--budget 0: choose at least one document");
+    }
+    if strategy.needs_labelled() && args.selection.labelled.is_empty() {
+        bail!(
+            "--strategy {strategy} compares with the classes of the documents labelled so far: give them with --labelled"
+        );
+    }
+    if strategy == sacx_select::Strategy::Committee && args.predictions.is_empty() {
+        bail!(
+            "--strategy committee needs each seed model's probabilities: give --predictions (sacx predict over the pool, two or more seeds) instead of --scores"
+        );
+    }
     sacx_select::check_replaceable(&args.out)?;
     let opts = args.read.load_options()?;
     let threshold = args.selection.threshold;
@@ -56,6 +70,9 @@ pub fn run(args: &Args) -> Result<()> {
             let mut pool = PredictionsPool::open(&args.predictions, &args.corpus, opts.clone())?;
             if let Some(t) = threshold {
                 pool.set_threshold(t);
+            }
+            if strategy == sacx_select::Strategy::Committee {
+                pool.read_seed_probs();
             }
             Box::new(pool)
         }
@@ -68,8 +85,17 @@ pub fn run(args: &Args) -> Result<()> {
         }
         ([], None) => bail!("give --predictions DIR (from sacx predict) or --scores FILE"),
     };
-    let ctx = args.selection.context(&opts)?;
-    let selection = select(pool.as_ref(), &params, &ctx)?;
+    let mut ctx = args.selection.context(&opts)?;
+    let selection = if strategy == sacx_select::Strategy::Sacx {
+        select(pool.as_ref(), &params, &ctx)?
+    } else {
+        let labels = pool.labels().to_vec();
+        if strategy.needs_labelled() {
+            ctx.labelled_labels = args.selection.labelled_labels(&labels, &opts)?;
+        }
+        let budget = args.selection.budget(labels.len())?;
+        sacx_select::select_with(pool.as_ref(), strategy, budget, &ctx, args.selection.seed)?
+    };
     let summary = selection.write(&args.out)?;
     let s = &selection.summary;
     println!(

@@ -29,11 +29,12 @@
 //! writer.write_part(0, &[row(0, 0.1), row(1, 0.9)])?;
 //! writer.write_part(1, &[row(2, 0.4)])?;
 //! writer.finish(3)?;
-//! let preds = Predictions::open(&out)?;
+//! let preds = Predictions::open(&out)?.with_seed_probs();
 //! assert_eq!((preds.len(), preds.labels().len()), (3, 2));
 //! let rows: Vec<_> = preds.rows()?.collect::<Result<_, _>>()?;
 //! assert_eq!(rows[2].id, "d2");
 //! assert_eq!(rows[1].probs, vec![0.9, 1.0 - 0.9f32]);
+//! assert_eq!(rows[1].seed_probs, vec![vec![0.9, 1.0 - 0.9f32]]); // one per seed
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
@@ -75,6 +76,10 @@ pub struct PredictionRow {
     pub lang: String,
     /// Seed-ensemble mean probability per label, in [`Predictions::labels`] order.
     pub probs: Vec<f32>,
+    /// Each seed's probabilities (the `prob_seed_S` columns, in column
+    /// order), same layout as `probs`; empty unless the reader was asked for
+    /// them ([`Predictions::with_seed_probs`]).
+    pub seed_probs: Vec<Vec<f32>>,
     /// Gold label names, `None` when the input had none.
     pub gold: Option<Vec<String>>,
 }

@@ -197,6 +197,18 @@ pub fn decode(batch: &RecordBatch, classes: usize, path: &Path) -> Result<Vec<Pr
     let prob_values = list_values::<Float32Array>(prob, path, "prob")?;
     let gold_values = list_values::<StringArray>(gold, path, "gold")?;
     let (po, go) = (prob.value_offsets(), gold.value_offsets());
+    let seed_names: Vec<String> = batch
+        .schema()
+        .fields()
+        .iter()
+        .map(|f| f.name().clone())
+        .filter(|n| n.starts_with("prob_seed_"))
+        .collect();
+    let mut seeds = Vec::with_capacity(seed_names.len());
+    for name in &seed_names {
+        let list = column::<ListArray>(batch, name, path)?;
+        seeds.push((list, list_values::<Float32Array>(list, path, name)?));
+    }
     let mut out = Vec::with_capacity(batch.num_rows());
     for i in 0..batch.num_rows() {
         let (a, b) = (po[i] as usize, po[i + 1] as usize);
@@ -220,6 +232,18 @@ pub fn decode(batch: &RecordBatch, classes: usize, path: &Path) -> Result<Vec<Pr
             id: id.value(i).to_string(),
             lang: lang.value(i).to_string(),
             probs: prob_values.values()[a..b].to_vec(),
+            seed_probs: seeds
+                .iter()
+                .map(|(list, values)| {
+                    let o = list.value_offsets();
+                    let (a, b) = (o[i] as usize, o[i + 1] as usize);
+                    values
+                        .values()
+                        .get(a..b)
+                        .map(<[f32]>::to_vec)
+                        .unwrap_or_default()
+                })
+                .collect(),
             gold,
         });
     }

@@ -18,6 +18,8 @@ const BATCH_ROWS: usize = 8192;
 pub struct Predictions {
     dir: PathBuf,
     manifest: Manifest,
+    /// Whether rows carry each seed's probabilities ([`Predictions::with_seed_probs`]).
+    seed_probs: bool,
 }
 
 impl Predictions {
@@ -41,7 +43,15 @@ impl Predictions {
         Ok(Predictions {
             dir: dir.to_path_buf(),
             manifest,
+            seed_probs: false,
         })
+    }
+
+    /// Rows read from now on carry each seed's probabilities
+    /// ([`PredictionRow::seed_probs`]; empty otherwise, which reads less).
+    pub fn with_seed_probs(mut self) -> Self {
+        self.seed_probs = true;
+        self
     }
 
     /// The manifest.
@@ -95,7 +105,10 @@ impl Predictions {
             .fields()
             .iter()
             .enumerate()
-            .filter(|(_, f)| wanted.contains(&f.name().as_str()))
+            .filter(|(_, f)| {
+                wanted.contains(&f.name().as_str())
+                    || (self.seed_probs && f.name().starts_with("prob_seed_"))
+            })
             .map(|(i, _)| i)
             .collect();
         let mask = ProjectionMask::roots(builder.parquet_schema(), roots);

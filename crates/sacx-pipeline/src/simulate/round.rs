@@ -193,6 +193,7 @@ impl RoundDir {
                 id: corpus.docs[row].id.clone(),
                 text: corpus.docs[row].text.clone(),
                 probs,
+                members: Vec::new(),
             })
             .collect();
         let labels = corpus.labels.names().to_vec();

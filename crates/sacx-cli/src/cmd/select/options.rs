@@ -66,9 +66,41 @@ pub struct SelectionArgs {
     /// Seed of every sample.
     #[arg(long, default_value_t = SelectParams::default().seed())]
     pub seed: u64,
+    /// How documents are chosen: `sacx` (per class exploit, explore and
+    /// uncertainty documents; the default) or one of the field's strategies:
+    /// `random`, `least-confidence`, `prediction-entropy`, `breaking-ties`,
+    /// `cvirs`, `label-cardinality` (these two compare with the classes of
+    /// the --labelled documents), `committee` (the seed models' disagreement;
+    /// needs --predictions of two or more seeds). docs/metrics.md §4.
+    #[arg(long, default_value = "sacx")]
+    pub strategy: String,
+    /// Documents a strategy other than `sacx` chooses [default: as many as
+    /// `sacx` asks for: classes × (exploit + uncertain + explore)].
+    #[arg(long, value_name = "N")]
+    pub budget: Option<usize>,
 }
 
 impl SelectionArgs {
+    /// The strategy, checked.
+    pub fn strategy(&self) -> Result<sacx_select::Strategy> {
+        Ok(self.strategy.parse()?)
+    }
+
+    /// The documents a peer strategy chooses on a pool of `classes` classes.
+    pub fn budget(&self, classes: usize) -> Result<usize> {
+        let budget = match self.budget {
+            Some(n) => n,
+            None => {
+                let p = self.params()?;
+                classes * (p.exploit() + p.uncertain() + p.explore())
+            }
+        };
+        if budget == 0 {
+            bail!("--budget 0: choose at least one document");
+        }
+        Ok(budget)
+    }
+
     /// The checked selection parameters.
     pub fn params(&self) -> Result<SelectParams> {
         let mut b = SelectParams::builder()
@@ -122,10 +154,39 @@ impl SelectionArgs {
         Ok(ctx)
     }
 
+    /// The classes of the --labelled documents, as indices into `labels`
+    /// (classes the pool does not score are left out).
+    pub fn labelled_labels(&self, labels: &[String], opts: &LoadOptions) -> Result<Vec<Vec<u32>>> {
+        let index: HashMap<&str, u32> = labels
+            .iter()
+            .enumerate()
+            .map(|(i, l)| (l.as_str(), i as u32))
+            .collect();
+        let mut out = Vec::new();
+        if self.labelled.is_empty() {
+            return Ok(out);
+        }
+        for rec in DocStream::open(&self.labelled, opts)? {
+            let rec = rec.context("reading --labelled")?;
+            out.push(
+                rec.labels
+                    .iter()
+                    .flatten()
+                    .filter_map(|l| index.get(l.as_str()).copied())
+                    .collect(),
+            );
+        }
+        Ok(out)
+    }
+
     /// Checks everything a selection would read before it reads the pool:
     /// the parameters, the keywords, that the labelled files open.
     pub fn check(&self, opts: &LoadOptions) -> Result<()> {
         self.params()?;
+        self.strategy()?;
+        if self.budget == Some(0) {
+            bail!("--budget 0: choose at least one document");
+        }
         if let Some(dir) = &self.keywords {
             read_keywords(dir)?;
         }
@@ -155,6 +216,7 @@ impl SelectionArgs {
             ("--random-sample", self.random_sample.map(|v| v.to_string())),
             ("--min-obs", self.min_obs.map(|v| v.to_string())),
             ("--keyword-docs", self.keyword_docs.map(|v| v.to_string())),
+            ("--budget", self.budget.map(|v| v.to_string())),
         ];
         for (flag, value) in optional {
             if let Some(v) = value {
@@ -172,6 +234,7 @@ impl SelectionArgs {
             ("--keyword-motifs", self.keyword_motifs.to_string()),
             ("--max-words", self.max_words.to_string()),
             ("--seed", self.seed.to_string()),
+            ("--strategy", self.strategy.clone()),
         ];
         for (flag, value) in given {
             push(flag, value.into());

@@ -73,6 +73,13 @@ impl PredictionsPool {
     pub fn set_threshold(&mut self, t: f32) {
         self.threshold = t;
     }
+
+    /// Reads each seed's probabilities too (the committee strategy).
+    pub fn read_seed_probs(&mut self) {
+        for part in &mut self.parts {
+            part.predictions = part.predictions.clone().with_seed_probs();
+        }
+    }
 }
 
 /// Refuses predictions of another model than the first directory's.
@@ -143,6 +150,7 @@ impl Part {
             id: row.id,
             text: doc.text,
             probs: row.probs,
+            members: row.seed_probs,
         })
     }
 }

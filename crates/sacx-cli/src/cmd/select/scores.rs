@@ -154,6 +154,7 @@ impl ScoresPool {
             id,
             text: doc.text,
             probs,
+            members: Vec::new(),
         })
     }
 }
