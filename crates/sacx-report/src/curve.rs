@@ -65,7 +65,11 @@ pub struct CurveChart {
 }
 
 /// Line colours, in series order (then repeated).
-const COLOURS: [&str; 4] = ["#2563a8", "#c4561d", "#3a7d44", "#7b4fa0"];
+/// Eight, so that a simulation of every selection strategy has a colour per
+/// line.
+const COLOURS: [&str; 8] = [
+    "#2563a8", "#c4561d", "#3a7d44", "#7b4fa0", "#b8860b", "#0f8b8d", "#d1495b", "#555555",
+];
 const WIDTH: f64 = 640.0;
 const HEIGHT: f64 = 340.0;
 const LEFT: f64 = 56.0;

@@ -398,3 +398,75 @@ fn a_map_of_ten_thousand_points_loads_quickly_with_every_circle() {
         println!("screenshots: {} and its -class variant", s.display());
     }
 }
+
+/// The learning-curve page of `sacx simulate-al` with every selection strategy:
+/// each strategy's line and band in both charts, a legend entry each, eight
+/// distinct colours, and no request.
+#[test]
+fn a_simulation_page_of_every_strategy_draws_a_line_each() {
+    if let Err(why) = ensure_chromium() {
+        println!("SKIPPED: curve_browser: {why}; the page was not checked in a browser");
+        eprintln!("SKIPPED: curve_browser: {why}; the page was not checked in a browser");
+        return;
+    }
+    use sacx_report::curve::{CurveChart, Series, page};
+    let names = [
+        "sacx",
+        "random",
+        "least-confidence",
+        "prediction-entropy",
+        "breaking-ties",
+        "cvirs",
+        "label-cardinality",
+        "committee",
+    ];
+    let x = vec![100.0, 150.0, 200.0, 250.0];
+    let chart = |title: &str| CurveChart {
+        title: title.into(),
+        y_label: "macro-F1".into(),
+        x: x.clone(),
+        series: names
+            .iter()
+            .enumerate()
+            .map(|(k, n)| Series {
+                name: (*n).into(),
+                values: (0..x.len())
+                    .map(|r| (0..3).map(|s| 0.1 + 0.02 * (k + r + s) as f64).collect())
+                    .collect(),
+            })
+            .collect(),
+    };
+    let html = page(
+        "strategies",
+        &["eight strategies".to_string()],
+        &[chart("macro-F1"), chart("micro-F1")],
+    );
+    let tmp = tempfile::tempdir().unwrap();
+    let path = tmp.path().join("simulation.html");
+    std::fs::write(&path, &html).unwrap();
+    let work = tmp.path().join("work");
+    std::fs::create_dir_all(&work).unwrap();
+    let seen = visit(&path, &work, &[]);
+    assert!(seen.page_requests.is_empty(), "{:?}", seen.page_requests);
+    assert_eq!(seen.dom.matches("<svg class=\"curve\"").count(), 2);
+    for n in names {
+        assert_eq!(
+            seen.dom.matches(&format!("data-series=\"{n}\"")).count(),
+            2,
+            "{n}: a line in each chart"
+        );
+        assert!(seen.dom.contains(&format!(">{n}</text>")), "{n}: legend");
+    }
+    // The mean lines of one chart: eight colours, none repeated.
+    let colours: std::collections::BTreeSet<&str> = seen
+        .dom
+        .split("<polyline class=\"mean\"")
+        .skip(1)
+        .take(names.len())
+        .filter_map(|l| {
+            let at = l.find("stroke=\"#")? + 8;
+            l.get(at..at + 7)
+        })
+        .collect();
+    assert_eq!(colours.len(), names.len(), "colours: {colours:?}");
+}
