@@ -260,7 +260,11 @@ impl RunTables {
     /// Reads the explanations once (in parallel over files), keeping one table
     /// per run. Memory: the distinct (class, word) pairs of each run.
     pub fn build(inputs: &Inputs, params: &KeywordParams) -> Result<Self> {
-        let plan = inputs.plan()?;
+        Self::from_plan(inputs.plan()?, params)
+    }
+
+    /// [`RunTables::build`] on an input already resolved.
+    fn from_plan(plan: Plan, params: &KeywordParams) -> Result<Self> {
         let selector = Selector::new(params);
         let mut tables: Vec<PairTable> = plan.runs.iter().map(|_| PairTable::new(1)).collect();
         in_blocks(
@@ -367,16 +371,22 @@ impl RunTables {
             .collect::<Vec<_>>()
             .into_iter()
             .collect();
-        // Per size, per class: the mean (rbo, jaccard) over its splits.
-        let agreement: Vec<Vec<Option<(f64, f64)>>> = splits
+        // Per size, per split, per class: (rbo, jaccard) of the two subsets.
+        let per_split: Vec<Vec<Agreements>> = splits
             .iter()
             .map(|pairs| {
-                let per_split: Vec<Vec<Option<(f64, f64)>>> = pairs
+                pairs
                     .iter()
                     .map(|(a, b)| agree(&lists[a], &lists[b], sp.rbo_p))
-                    .collect();
+                    .collect()
+            })
+            .collect();
+        // Per size, per class: the mean over its splits.
+        let agreement: Vec<Agreements> = per_split
+            .iter()
+            .map(|size| {
                 (0..self.labels.len())
-                    .map(|c| mean_pair(per_split.iter().filter_map(|v| v[c])))
+                    .map(|c| mean_pair(size.iter().filter_map(|v| v[c])))
                     .collect()
             })
             .collect();
@@ -388,10 +398,7 @@ impl RunTables {
             .iter()
             .enumerate()
             .filter_map(|(c, name)| {
-                let values: Vec<(f64, f64)> = splits[last]
-                    .iter()
-                    .filter_map(|(a, b)| agree(&lists[a], &lists[b], sp.rbo_p)[c])
-                    .collect();
+                let values: Vec<(f64, f64)> = per_split[last].iter().filter_map(|v| v[c]).collect();
                 class_stability(name, &values, m, &fit)
             })
             .collect();
@@ -412,8 +419,11 @@ impl RunTables {
     }
 }
 
+/// Per class, (rbo, jaccard); `None` where both lists are empty.
+type Agreements = Vec<Option<(f64, f64)>>;
+
 /// Per class, (rbo, jaccard) of two subsets' lists; `None` where both are empty.
-fn agree(a: &[Vec<String>], b: &[Vec<String>], p: f64) -> Vec<Option<(f64, f64)>> {
+fn agree(a: &[Vec<String>], b: &[Vec<String>], p: f64) -> Agreements {
     a.iter()
         .zip(b)
         .map(|(x, y)| Some((rbo(x, y, p)?, jaccard(x, y)?)))
@@ -547,10 +557,11 @@ pub fn keyword_stability(
     counts: Option<&ClassCounts>,
     sp: &StabilityParams,
 ) -> Result<Option<KeywordStability>> {
-    if inputs.plan()?.runs.len() < 2 {
+    let plan = inputs.plan()?;
+    if plan.runs.len() < 2 {
         return Ok(None);
     }
-    Ok(RunTables::build(inputs, params)?.stability(params, counts, sp))
+    Ok(RunTables::from_plan(plan, params)?.stability(params, counts, sp))
 }
 
 #[cfg(test)]
