@@ -8,15 +8,25 @@ use std::time::Instant;
 use crate::output::{ClassSummary, Reason, SUMMARY_FORMAT, Selected, Selection, Summary};
 use crate::peers::{PeerInput, Strategy, peer_scores, top_n};
 use crate::pool::Pool;
+use crate::scan::check_probs;
+use crate::select::check;
 use crate::{Context, Error, Result};
 
-/// What one pool document keeps in memory while the strategy scores: its
-/// id, its probabilities and its committee members' (the text is read again
-/// for the documents chosen only).
-struct Row {
-    id: String,
-    probs: Vec<f32>,
-    members: Vec<Vec<f32>>,
+/// The unlabelled documents of a pool as the strategy scores them: ids,
+/// probabilities and, for the committee, each member's probabilities (the
+/// text is read again for the documents chosen only).
+#[derive(Default)]
+struct Rows {
+    ids: Vec<String>,
+    probs: Vec<Vec<f32>>,
+    /// Per member, per document (the committee only).
+    members: Vec<Vec<Vec<f32>>>,
+    /// Each document's position in the pool.
+    positions: Vec<u64>,
+    /// Documents left out because their id is labelled.
+    skipped: u64,
+    /// Documents in the pool.
+    total: u64,
 }
 
 /// Chooses `budget` documents of `pool` by `strategy` (a peer strategy, not
@@ -49,38 +59,35 @@ pub fn select_with(
     seed: u64,
 ) -> Result<Selection> {
     let start = Instant::now();
+    let thresholds = check(pool, ctx)?;
     let labels = pool.labels().to_vec();
-    let thresholds = pool.thresholds();
-    let (rows, positions, skipped, total) = read_rows(pool, &labels, &ctx.labelled)?;
-    let probs: Vec<Vec<f32>> = rows.iter().map(|r| r.probs.clone()).collect();
-    let members = committee(strategy, &rows)?;
+    let committee = strategy == Strategy::Committee;
+    let rows = read_rows(pool, &labels, &ctx.labelled, committee)?;
     let input = PeerInput {
-        probs: &probs,
+        probs: &rows.probs,
         thresholds: &thresholds,
         labelled: &ctx.labelled_labels,
-        members: &members,
+        members: &rows.members,
         seed,
     };
     let scores = peer_scores(strategy, &input)?;
     let mut seen: HashSet<&str> = HashSet::new();
     let chosen: Vec<usize> = top_n(&scores, scores.len())
         .into_iter()
-        .filter(|&i| seen.insert(rows[i].id.as_str()))
+        .filter(|&i| seen.insert(rows.ids[i].as_str()))
         .take(budget)
         .collect();
-    let texts = texts_of(
-        pool,
-        &chosen.iter().map(|&i| positions[i]).collect::<Vec<_>>(),
-    )?;
+    let positions: Vec<u64> = chosen.iter().map(|&i| rows.positions[i]).collect();
+    let texts = texts_of(pool, &positions)?;
     let mut per_class = vec![0usize; labels.len()];
     let documents: Vec<Selected> = chosen
         .iter()
         .zip(texts)
         .map(|(&i, text)| {
-            let class = argmax(&rows[i].probs);
+            let class = argmax(&rows.probs[i]);
             per_class[class] += 1;
             Selected {
-                id: rows[i].id.clone(),
+                id: rows.ids[i].clone(),
                 text,
                 class: labels[class].clone(),
                 reason: Reason::Strategy,
@@ -104,8 +111,8 @@ pub fn select_with(
     let summary = Summary {
         format: SUMMARY_FORMAT.into(),
         sacx_version: env!("CARGO_PKG_VERSION").into(),
-        pool: total,
-        labelled_skipped: skipped,
+        pool: rows.total,
+        labelled_skipped: rows.skipped,
         random_sample: 0,
         verified: 0,
         selected: documents.len(),
@@ -120,68 +127,43 @@ pub fn select_with(
     Ok(Selection { documents, summary })
 }
 
-/// The unlabelled documents (with their positions in the pool), the labelled
-/// ones skipped, and the pool's size.
+/// The unlabelled documents of the pool, each checked as [`crate::select`]
+/// checks it; with `committee`, each member's probabilities too (every
+/// document must have the same two or more members).
 fn read_rows(
     pool: &dyn Pool,
     labels: &[String],
     labelled: &HashSet<String>,
-) -> Result<(Vec<Row>, Vec<u64>, u64, u64)> {
-    let (mut rows, mut positions, mut skipped, mut total) = (Vec::new(), Vec::new(), 0, 0);
+    committee: bool,
+) -> Result<Rows> {
+    let mut rows = Rows::default();
     for doc in pool.pass()? {
         let doc = doc?;
-        if doc.probs.len() != labels.len() {
-            return Err(Error::ProbCount {
-                row: total,
-                id: doc.id,
-                got: doc.probs.len(),
-                expected: labels.len(),
-            });
-        }
-        if let Some((j, &value)) = doc
-            .probs
-            .iter()
-            .enumerate()
-            .find(|(_, p)| !(0.0..=1.0).contains(*p))
-        {
-            return Err(Error::Prob {
-                row: total,
-                id: doc.id,
-                class: labels[j].clone(),
-                value,
-            });
-        }
+        check_probs(&doc, rows.total, labels)?;
+        let position = rows.total;
+        rows.total += 1;
         if labelled.contains(&doc.id) {
-            skipped += 1;
-        } else {
-            positions.push(total);
-            rows.push(Row {
-                id: doc.id,
-                probs: doc.probs,
-                members: doc.members,
-            });
+            rows.skipped += 1;
+            continue;
         }
-        total += 1;
+        if committee {
+            let m = doc.members.len();
+            if m < 2 || (!rows.ids.is_empty() && m != rows.members.len()) {
+                return Err(Error::Strategy {
+                    value: "committee on a pool without per-seed probabilities".into(),
+                    expected: "the predictions of sacx predict over the pool with two or more seeds (--predictions)".into(),
+                });
+            }
+            rows.members.resize_with(m, Vec::new);
+            for (member, probs) in rows.members.iter_mut().zip(doc.members) {
+                member.push(probs);
+            }
+        }
+        rows.positions.push(position);
+        rows.ids.push(doc.id);
+        rows.probs.push(doc.probs);
     }
-    Ok((rows, positions, skipped, total))
-}
-
-/// The committee's probabilities, member by member (the committee strategy
-/// only); every document must have the same members.
-fn committee(strategy: Strategy, rows: &[Row]) -> Result<Vec<Vec<Vec<f32>>>> {
-    if strategy != Strategy::Committee {
-        return Ok(Vec::new());
-    }
-    let m = rows.first().map_or(0, |r| r.members.len());
-    if m < 2 || rows.iter().any(|r| r.members.len() != m) {
-        return Err(Error::Strategy {
-            value: "committee on a pool without per-seed probabilities".into(),
-            expected: "the predictions of sacx predict over the pool with two or more seeds (--predictions)".into(),
-        });
-    }
-    Ok((0..m)
-        .map(|k| rows.iter().map(|r| r.members[k].clone()).collect())
-        .collect())
+    Ok(rows)
 }
 
 /// The texts of the pool documents at `positions` (in that order), from a

@@ -30,7 +30,7 @@ pub struct Context {
 }
 
 /// Checks the pool's labels and thresholds and the context's classes.
-fn check(pool: &dyn Pool, ctx: &Context) -> Result<Vec<f32>> {
+pub(crate) fn check(pool: &dyn Pool, ctx: &Context) -> Result<Vec<f32>> {
     let labels = pool.labels();
     if labels.is_empty() {
         return Err(Error::Labels {
