@@ -49,14 +49,6 @@ pub fn run(args: &Args) -> Result<()> {
     super::check_out(&args.out, sacx_data::OutputKind::File)?;
     let params = args.selection.params()?;
     let strategy = args.selection.strategy()?;
-    if args.selection.budget == Some(0) {
-        bail!("--budget 0: choose at least one document");
-    }
-    if strategy.needs_labelled() && args.selection.labelled.is_empty() {
-        bail!(
-            "--strategy {strategy} compares with the classes of the documents labelled so far: give them with --labelled"
-        );
-    }
     if strategy == sacx_select::Strategy::Committee && args.predictions.is_empty() {
         bail!(
             "--strategy committee needs each seed model's probabilities: give --predictions (sacx predict over the pool, two or more seeds) instead of --scores"
@@ -85,15 +77,11 @@ pub fn run(args: &Args) -> Result<()> {
         }
         ([], None) => bail!("give --predictions DIR (from sacx predict) or --scores FILE"),
     };
-    let mut ctx = args.selection.context(&opts)?;
+    let ctx = args.selection.context(&opts, pool.labels())?;
     let selection = if strategy == sacx_select::Strategy::Sacx {
         select(pool.as_ref(), &params, &ctx)?
     } else {
-        let labels = pool.labels().to_vec();
-        if strategy.needs_labelled() {
-            ctx.labelled_labels = args.selection.labelled_labels(&labels, &opts)?;
-        }
-        let budget = args.selection.budget(labels.len())?;
+        let budget = args.selection.budget(pool.labels().len())?;
         sacx_select::select_with(pool.as_ref(), strategy, budget, &ctx, args.selection.seed)?
     };
     let summary = selection.write(&args.out)?;

@@ -3,7 +3,7 @@
 use anyhow::{Context as _, Result, bail};
 use sacx_data::{CaseFold, DocStream, LoadOptions, Segmenter};
 use sacx_select::{Context, SelectParams};
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 
@@ -81,24 +81,33 @@ pub struct SelectionArgs {
 }
 
 impl SelectionArgs {
-    /// The strategy, checked.
+    /// The strategy, checked with what it needs of the other options: a
+    /// budget of at least one, and `--labelled` for those that compare with
+    /// the labelled documents' classes.
     pub fn strategy(&self) -> Result<sacx_select::Strategy> {
-        Ok(self.strategy.parse()?)
+        let strategy: sacx_select::Strategy = self.strategy.parse()?;
+        if self.budget == Some(0) {
+            bail!("--budget 0: choose at least one document");
+        }
+        if strategy.needs_labelled() && self.labelled.is_empty() {
+            bail!(
+                "--strategy {strategy} compares with the classes of the documents labelled so far: give them with --labelled"
+            );
+        }
+        Ok(strategy)
     }
 
-    /// The documents a peer strategy chooses on a pool of `classes` classes.
+    /// The documents a peer strategy chooses on a pool of `classes` classes
+    /// (at least one: [`SelectionArgs::strategy`] refuses `--budget 0`, and
+    /// every default count is at least one).
     pub fn budget(&self, classes: usize) -> Result<usize> {
-        let budget = match self.budget {
+        Ok(match self.budget {
             Some(n) => n,
             None => {
                 let p = self.params()?;
                 classes * (p.exploit() + p.uncertain() + p.explore())
             }
-        };
-        if budget == 0 {
-            bail!("--budget 0: choose at least one document");
-        }
-        Ok(budget)
+        })
     }
 
     /// The checked selection parameters.
@@ -141,8 +150,10 @@ impl SelectionArgs {
             .with_preprocess(preprocess)
     }
 
-    /// The selection's context: segmenter, keywords, labelled ids.
-    pub fn context(&self, opts: &LoadOptions) -> Result<Context> {
+    /// The selection's context: segmenter, keywords, the labelled documents'
+    /// ids and their classes as indices into the pool's `labels` (classes the
+    /// pool does not score are left out), from one read of `--labelled`.
+    pub fn context(&self, opts: &LoadOptions, labels: &[String]) -> Result<Context> {
         let mut ctx = Context {
             segmenter: self.segmenter(opts.preprocess()),
             ..Context::default()
@@ -150,33 +161,26 @@ impl SelectionArgs {
         if let Some(dir) = &self.keywords {
             ctx.keywords = read_keywords(dir)?;
         }
-        ctx.labelled = read_labelled(&self.labelled, opts).context("reading --labelled")?;
-        Ok(ctx)
-    }
-
-    /// The classes of the --labelled documents, as indices into `labels`
-    /// (classes the pool does not score are left out).
-    pub fn labelled_labels(&self, labels: &[String], opts: &LoadOptions) -> Result<Vec<Vec<u32>>> {
+        if self.labelled.is_empty() {
+            return Ok(ctx);
+        }
         let index: HashMap<&str, u32> = labels
             .iter()
             .enumerate()
             .map(|(i, l)| (l.as_str(), i as u32))
             .collect();
-        let mut out = Vec::new();
-        if self.labelled.is_empty() {
-            return Ok(out);
-        }
-        for rec in DocStream::open(&self.labelled, opts)? {
+        for rec in DocStream::open(&self.labelled, opts).context("reading --labelled")? {
             let rec = rec.context("reading --labelled")?;
-            out.push(
+            ctx.labelled_labels.push(
                 rec.labels
                     .iter()
                     .flatten()
                     .filter_map(|l| index.get(l.as_str()).copied())
                     .collect(),
             );
+            ctx.labelled.insert(rec.id);
         }
-        Ok(out)
+        Ok(ctx)
     }
 
     /// Checks everything a selection would read before it reads the pool:
@@ -184,9 +188,6 @@ impl SelectionArgs {
     pub fn check(&self, opts: &LoadOptions) -> Result<()> {
         self.params()?;
         self.strategy()?;
-        if self.budget == Some(0) {
-            bail!("--budget 0: choose at least one document");
-        }
         if let Some(dir) = &self.keywords {
             read_keywords(dir)?;
         }
@@ -267,18 +268,6 @@ fn read_keywords(dir: &Path) -> Result<HashMap<String, Vec<String>>> {
         .into_iter()
         .map(|c| (c.class, c.keywords.into_iter().map(|k| k.word).collect()))
         .collect())
-}
-
-/// The ids of the labelled files.
-fn read_labelled(paths: &[PathBuf], opts: &LoadOptions) -> Result<HashSet<String>> {
-    let mut ids = HashSet::new();
-    if paths.is_empty() {
-        return Ok(ids);
-    }
-    for rec in DocStream::open(paths, opts)? {
-        ids.insert(rec?.id);
-    }
-    Ok(ids)
 }
 
 #[cfg(test)]
