@@ -132,14 +132,44 @@ fn rounds_reveal_what_was_selected_resume_and_repeat() {
         }
         before = now;
     }
+    // Stopping signals: every round after the start of every strategy has
+    // the stop-set agreement with the round before; sacx also the overlap of
+    // its motifs, for which the last round's selection was made.
+    for strategy in ["sacx", "random"] {
+        let points = seed["strategies"][strategy].as_array().unwrap();
+        assert!(points[0].get("signals").is_none(), "round 0 has no signals");
+        for p in &points[1..] {
+            let s = &p["signals"];
+            let (k, c) = (
+                s["agreement"].as_f64().unwrap(),
+                s["changed"].as_f64().unwrap(),
+            );
+            assert!((-1.0..=1.0).contains(&k) && (0.0..=1.0).contains(&c), "{s}");
+            assert_eq!(
+                s.get("keyword_overlap").is_some(),
+                strategy == "sacx",
+                "{s}"
+            );
+            if c > 0.0 {
+                assert!(k < 1.0, "labels changed but κ is 1: {s}");
+            }
+        }
+        let stops = &seed["stops"][strategy];
+        assert!(stops.get("predictions").is_some() && stops.get("flattened").is_some());
+    }
+    assert!(dir.join("active/round-2/signals.json").is_file());
+    assert!(dir.join("active/round-3/selected.summary.json").is_file());
+    assert!(!dir.join("active/round-3/labelled.json").exists());
+    assert_eq!(result["stop_rule"]["agreement"], 0.99);
+
     let page = std::fs::read_to_string(out.join("simulation.html")).unwrap();
     assert_eq!(
         page.matches("<svg class=\"curve\"").count(),
-        2,
-        "macro- and micro-F1"
+        3,
+        "macro- and micro-F1, stop-set agreement"
     );
-    assert_eq!(page.matches("data-series=\"sacx\"").count(), 2);
-    assert_eq!(page.matches("data-series=\"random\"").count(), 2);
+    assert_eq!(page.matches("data-series=\"sacx\"").count(), 3);
+    assert_eq!(page.matches("data-series=\"random\"").count(), 3);
     assert!(!page.contains("://"), "the page loads nothing");
 
     // A second start finds every round done: nothing is trained again.
@@ -148,6 +178,35 @@ fn rounds_reveal_what_was_selected_resume_and_repeat() {
     let stderr = String::from_utf8_lossy(&again.stderr).into_owned();
     ok(again);
     assert!(!stderr.contains("epoch 1/2"), "{stderr}");
+    assert_eq!(std::fs::read(out.join("simulation.json")).unwrap(), bytes);
+    // Other stopping rules only read the saved signals: accepted in the
+    // same directory, nothing trained, the stops follow the rule.
+    let lax = simulate(
+        &corpus,
+        &out,
+        &[
+            "--stop-agreement=-0.99",
+            "--stop-window",
+            "2",
+            "--flat-gain",
+            "0.99",
+        ],
+    );
+    let stderr = String::from_utf8_lossy(&lax.stderr).into_owned();
+    ok(lax);
+    assert!(!stderr.contains("epoch 1/2"), "{stderr}");
+    let relaxed = json(&out.join("simulation.json"));
+    let stops = &relaxed["seeds"][0]["stops"]["random"];
+    assert_eq!(
+        stops["predictions"], 2,
+        "κ > −0.99 in rounds 1 and 2: {stops}"
+    );
+    assert_eq!(stops["flattened"], 0, "{stops}");
+    assert_eq!(
+        relaxed["seeds"][0]["strategies"],
+        result["seeds"][0]["strategies"]
+    );
+    ok(simulate(&corpus, &out, &[]));
     assert_eq!(std::fs::read(out.join("simulation.json")).unwrap(), bytes);
     // The same seed in a new directory gives the same figures.
     let fresh = tmp.path().join("sim2");
@@ -185,7 +244,7 @@ fn rounds_reveal_what_was_selected_resume_and_repeat() {
         };
         assert_eq!(
             page.matches(&format!("data-series=\"{peer}\"")).count(),
-            2,
+            3,
             "{peer}"
         );
         let mut before = rows(&dir.join("round-0/labelled.json"));
@@ -227,8 +286,10 @@ fn bad_options_fail_in_one_line_before_any_work() {
     let tmp = tempfile::tempdir().unwrap();
     let corpus = small_corpus(tmp.path(), 400);
     let out = tmp.path().join("never");
-    let cases: [(&[&str], &str); 6] = [
+    let cases: [(&[&str], &str); 8] = [
         (&["--rounds", "0"], "rounds"),
+        (&["--stop-window", "0"], "stop-window"),
+        (&["--stop-keywords", "1.5"], "stop-keywords"),
         (&["--strategies", "qbc"], "qbc"),
         (&["--committee", "1"], "committee"),
         (&["--test-fraction", "1.5"], "test-fraction"),

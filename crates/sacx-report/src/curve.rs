@@ -116,7 +116,12 @@ impl Frame {
         Frame {
             x0,
             x1,
-            y0: (y0 - pad).max(0.0),
+            // Scores of [0, 1] stay above 0; a negative value (κ) is shown.
+            y0: if y0 >= 0.0 {
+                (y0 - pad).max(0.0)
+            } else {
+                y0 - pad
+            },
             y1: y1 + pad,
         }
     }

@@ -77,6 +77,14 @@ pub enum Error {
         /// The cause.
         source: std::io::Error,
     },
+    /// A selection summary that cannot be read as one.
+    #[error("{}: not a selection summary of sacx select ({source}); run sacx select again to rewrite it", path.display())]
+    Summary {
+        /// The file.
+        path: PathBuf,
+        /// The cause.
+        source: serde_json::Error,
+    },
     /// An output file exists and was not written by `sacx select`.
     #[error("{}: exists and is not a selection written by sacx; move it away or choose another output file", path.display())]
     NotOwned {

@@ -168,6 +168,28 @@ pub fn check_replaceable(out: &Path) -> Result<()> {
     }
 }
 
+impl Summary {
+    /// Reads the summary a selection wrote ([`summary_path`] of its selection file).
+    pub fn read(path: &Path) -> Result<Summary> {
+        let text = std::fs::read_to_string(path).map_err(Error::io(path))?;
+        serde_json::from_str(&text).map_err(|source| Error::Summary {
+            path: path.into(),
+            source,
+        })
+    }
+
+    /// Per class, the motifs kept (their texts, best first).
+    pub fn motifs(&self) -> BTreeMap<&str, Vec<&str>> {
+        self.classes
+            .iter()
+            .map(|c| {
+                let motifs = c.motifs.iter().map(|m| m.motif.as_str()).collect();
+                (c.class.as_str(), motifs)
+            })
+            .collect()
+    }
+}
+
 impl Selection {
     /// The selection file's bytes: one JSON object a line.
     pub fn jsonl(&self) -> Result<Vec<u8>> {

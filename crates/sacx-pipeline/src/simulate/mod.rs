@@ -39,10 +39,15 @@ mod options;
 mod peer;
 mod results;
 mod round;
+mod stopping;
 
 pub use options::{SimulateOptions, Sizes};
 pub use results::{Point, SeedCurves, SimulationResult};
 pub use round::{LABELLED_FILE, LabelledDoc, SELECTED_FILE, TEST_FILE, TEST_METRICS_FILE};
+pub use stopping::{
+    SIGNALS_FILE, STOP_SET, Signals, StopRule, Stops, changed, decisions, flattened, kappa,
+    motif_overlap, stop_round,
+};
 
 use crate::observer::{Event, Observer};
 use crate::{Error, Result, guard};
@@ -62,6 +67,8 @@ pub const PAGE_FILE: &str = "simulation.html";
 /// Random stream of one seed's start set (the random strategy's rounds use
 /// [`peer::RANDOM_STREAM`] + round).
 const START_STREAM: u64 = 1;
+/// Random stream of one seed's stop set.
+const STOP_STREAM: u64 = 2;
 
 /// A validated simulation.
 ///
@@ -127,11 +134,12 @@ impl Simulate {
         for plan in &plans {
             seeds.push(self.seed(&env, plan, observer)?);
         }
-        let result = SimulationResult::new(&corpus, seeds);
+        let result = SimulationResult::new(&corpus, seeds, o.stop_rule()?);
         crate::run::write_json(&o.out.join(RESULT_FILE), &result)?;
         let page = result.page();
         sacx_data::write_atomic(&o.out.join(PAGE_FILE), page.as_bytes())?;
         observer.event(Event::Note(&result.verdict()));
+        observer.event(Event::Note(&result.stopping()));
         Ok(result)
     }
 
@@ -187,7 +195,8 @@ impl Simulate {
     /// of the loaded documents.
     fn identity(&self, corpus: &Corpus) -> Result<serde_json::Value> {
         // Strategies live in directories of their own: adding one to a
-        // finished simulation runs just that one.
+        // finished simulation runs just that one. The stopping rules only
+        // read the signals.
         crate::identity::defining(
             &self.options,
             corpus,
@@ -198,6 +207,10 @@ impl Simulate {
                 "force",
                 "strategies",
                 "committee",
+                "stop_agreement",
+                "stop_keywords",
+                "stop_window",
+                "flat_gain",
             ],
         )
     }
@@ -243,16 +256,114 @@ impl Simulate {
                 (track.rows, track.dir) = (rows, next);
             }
         }
+        let stop = random_rows(
+            &plan.pool,
+            STOP_SET.min(plan.pool.len()),
+            plan.seed,
+            STOP_STREAM,
+        );
+        for track in &mut tracks {
+            self.signals(env, plan, &dir, track, &stop, observer)?;
+        }
+        let rule = self.options.stop_rule()?;
         Ok(SeedCurves {
             seed: plan.seed,
             test_documents: plan.test.len(),
             pool_documents: plan.pool.len(),
             sizes: plan.sizes,
+            stops: tracks
+                .iter()
+                .map(|t| (t.strategy.name().to_string(), rule.stops(&t.points)))
+                .collect(),
             strategies: tracks
                 .into_iter()
                 .map(|t| (t.strategy.name().to_string(), t.points))
                 .collect(),
         })
+    }
+
+    /// The stopping signals of each of `track`'s rounds against the round
+    /// before (read back when saved): the models' agreement on the `stop`
+    /// rows and, for sacx, the overlap of the motifs each model mined.
+    fn signals(
+        &self,
+        env: &Env<'_>,
+        plan: &Plan,
+        seed_dir: &Path,
+        track: &mut Track,
+        stop: &[usize],
+        observer: &mut dyn Observer,
+    ) -> Result<()> {
+        let name = dir_name(track.strategy, self.options.committee);
+        let mut prev = RoundDir::at(seed_dir.join("round-0"));
+        let mut before: Option<Vec<Vec<bool>>> = None;
+        for r in 1..track.points.len() {
+            let dir = RoundDir::at(round_path(seed_dir, &name, r));
+            let signals = match stopping::Signals::read(dir.dir())? {
+                Some(saved) => {
+                    before = None;
+                    saved
+                }
+                None => {
+                    let last = match before.take() {
+                        Some(d) => d,
+                        None => dir_decisions(env, &prev, stop)?,
+                    };
+                    let now = dir_decisions(env, &dir, stop)?;
+                    let keyword_overlap = match track.strategy {
+                        Strategy::Sacx => self.keyword_overlap(env, plan, seed_dir, &dir, r)?,
+                        _ => None,
+                    };
+                    let signals = Signals {
+                        agreement: kappa(&last, &now),
+                        changed: changed(&last, &now),
+                        keyword_overlap,
+                    };
+                    signals.write(dir.dir())?;
+                    before = Some(now);
+                    signals
+                }
+            };
+            observer.event(Event::Note(&format!(
+                "seed {} round {r} {}: stop-set κ {:.4} against round {}, {:.1} % of its documents changed labels{}",
+                plan.seed,
+                track.strategy.name(),
+                signals.agreement,
+                r - 1,
+                100.0 * signals.changed,
+                signals
+                    .keyword_overlap
+                    .map_or(String::new(), |k| format!(", motif overlap {k:.3}"))
+            )));
+            track.points[r].signals = Some(signals);
+            prev = dir;
+        }
+        Ok(())
+    }
+
+    /// The overlap of the motifs sacx's selection mined with round `r − 1`'s
+    /// model (in round `r`'s selection) and with round `r`'s (in round
+    /// `r + 1`'s, made here for the last round: the batch a user would label next).
+    fn keyword_overlap(
+        &self,
+        env: &Env<'_>,
+        plan: &Plan,
+        seed_dir: &Path,
+        round: &RoundDir,
+        r: usize,
+    ) -> Result<Option<f64>> {
+        let summary = |d: &RoundDir| sacx_select::summary_path(&d.dir().join(SELECTED_FILE));
+        let next = RoundDir::at(round_path(seed_dir, &dir_name(Strategy::Sacx, 0), r + 1));
+        if !summary(&next).is_file() {
+            let rows = round.saved_rows(env.corpus)?.unwrap_or_default();
+            let params = plan
+                .sizes
+                .select_params(plan.seed.wrapping_add(r as u64 + 1))?;
+            round.select_next(env, &next, &unlabelled(plan, &rows), &rows, &params)?;
+        }
+        let before = sacx_select::Summary::read(&summary(round))?;
+        let after = sacx_select::Summary::read(&summary(&next))?;
+        Ok(motif_overlap(&before, &after))
     }
 
     /// The documents `track`'s strategy reveals after its last round.
@@ -315,6 +426,7 @@ impl Simulate {
             labelled: rows.len(),
             macro_f1: m.overall.macro_f1,
             micro_f1: m.overall.micro_f1,
+            signals: None,
         };
         observer.event(Event::Note(&format!(
             "seed {} round {r} {strategy}: {} labelled, test macro-F1 {:.4}, micro-F1 {:.4} ({})",
@@ -361,6 +473,16 @@ fn unlabelled(plan: &Plan, labelled: &[usize]) -> Vec<usize> {
         .copied()
         .filter(|r| !known.contains(r))
         .collect()
+}
+
+/// The decisions of `round`'s model on the documents at `rows`, at its threshold.
+fn dir_decisions(env: &Env<'_>, round: &RoundDir, rows: &[usize]) -> Result<Vec<Vec<bool>>> {
+    let member = round.model(env.device)?;
+    let probs = round.scores(env, &member, rows)?;
+    Ok(decisions(
+        &probs,
+        crate::predict::threshold(std::slice::from_ref(&member)),
+    ))
 }
 
 /// `a ∪ b`, ascending, each row once.

@@ -1,5 +1,6 @@
 //! The options of an active-learning simulation (`sacx simulate-al`) and the
 //! sizes that follow from them and the corpus.
+use super::stopping::StopRule;
 use crate::options::{CorpusArgs, ModelArgs, SplitArgs, TokenizerArgs, TrainArgs};
 use crate::{Error, Result};
 use sacx_select::{SelectParams, Strategy};
@@ -75,6 +76,24 @@ pub struct SimulateOptions {
     /// trained on the same labelled documents with other seeds, 2..=10.
     #[cfg_attr(feature = "clap", arg(long, default_value_t = SimulateOptions::default().committee))]
     pub committee: usize,
+    /// Stopping by prediction agreement: stop once Cohen's κ between a
+    /// round's and the last round's decisions on the stop set (1,000 pool
+    /// documents) is at least this for --stop-window rounds running
+    /// (Bloodgood & Vijay-Shanker's 0.99). Reported, never acted on.
+    #[cfg_attr(feature = "clap", arg(long, default_value_t = SimulateOptions::default().stop_agreement))]
+    pub stop_agreement: f64,
+    /// Stopping by keyword overlap (`sacx` only): stop once the motifs mined
+    /// per class with a round's model and the last one's overlap (Jaccard,
+    /// mean over classes) by at least this for --stop-window rounds running.
+    #[cfg_attr(feature = "clap", arg(long, default_value_t = SimulateOptions::default().stop_keywords))]
+    pub stop_keywords: f64,
+    /// Rounds running a stopping signal must hold, 1..=100.
+    #[cfg_attr(feature = "clap", arg(long, default_value_t = SimulateOptions::default().stop_window))]
+    pub stop_window: usize,
+    /// The test curve is flat from the first round that no later round beats
+    /// by more than this macro-F1 (where a stop would have lost nothing).
+    #[cfg_attr(feature = "clap", arg(long, default_value_t = SimulateOptions::default().flat_gain))]
+    pub flat_gain: f64,
     /// Share of the document groups (by `id`, so translations stay together)
     /// held out as the test set; the rest is the pool whose labels are hidden.
     #[cfg_attr(feature = "clap", arg(long, default_value_t = SimulateOptions::default().test_fraction))]
@@ -106,6 +125,10 @@ impl Default for SimulateOptions {
             per_round: None,
             strategies: vec!["sacx".into(), "random".into()],
             committee: 3,
+            stop_agreement: 0.99,
+            stop_keywords: 0.9,
+            stop_window: 1,
+            flat_gain: 0.01,
             test_fraction: 0.2,
             split: SplitArgs::default(),
             tokenizer: TokenizerArgs::default(),
@@ -155,7 +178,42 @@ impl SimulateOptions {
         if !(2..=10).contains(&self.committee) {
             return Err(Error::param("committee", self.committee, "2..=10"));
         }
+        self.stop_rule()?;
         Ok(())
+    }
+
+    /// The stopping rules, checked.
+    pub fn stop_rule(&self) -> Result<StopRule> {
+        if !(self.stop_agreement > -1.0 && self.stop_agreement <= 1.0) {
+            return Err(Error::param(
+                "stop-agreement",
+                self.stop_agreement,
+                "a κ in (-1, 1]",
+            ));
+        }
+        if !(self.stop_keywords > 0.0 && self.stop_keywords <= 1.0) {
+            return Err(Error::param(
+                "stop-keywords",
+                self.stop_keywords,
+                "an overlap in (0, 1]",
+            ));
+        }
+        if !(1..=100).contains(&self.stop_window) {
+            return Err(Error::param("stop-window", self.stop_window, "1..=100"));
+        }
+        if !(self.flat_gain >= 0.0 && self.flat_gain < 1.0) {
+            return Err(Error::param(
+                "flat-gain",
+                self.flat_gain,
+                "a macro-F1 gain in [0, 1)",
+            ));
+        }
+        Ok(StopRule {
+            agreement: self.stop_agreement,
+            keyword_overlap: self.stop_keywords,
+            window: self.stop_window,
+            flat_gain: self.flat_gain,
+        })
     }
 
     /// The strategies, each once, `sacx` first (the others reveal as many

@@ -1,6 +1,7 @@
 //! What a simulation measured: every round's test figures per seed and
 //! strategy (`simulation.json`), their means, the verdict and the page.
 use super::options::Sizes;
+use super::stopping::{Signals, StopRule, Stops};
 use sacx_data::Corpus;
 use sacx_report::curve::{CurveChart, Series, page};
 use serde::{Deserialize, Serialize};
@@ -20,6 +21,9 @@ pub struct Point {
     pub macro_f1: f64,
     /// Micro-F1 at the model's threshold.
     pub micro_f1: f64,
+    /// The stopping signals against the round before (none for round 0).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub signals: Option<Signals>,
 }
 
 /// One seed's curves.
@@ -35,6 +39,9 @@ pub struct SeedCurves {
     pub sizes: Sizes,
     /// Per strategy (`sacx`, `random`, …), round 0 (shared) first.
     pub strategies: BTreeMap<String, Vec<Point>>,
+    /// Per strategy, where the stopping rules would have stopped and where
+    /// the curve flattened.
+    pub stops: BTreeMap<String, Stops>,
 }
 
 /// A round's means over the seeds.
@@ -78,6 +85,8 @@ pub struct SimulationResult {
     pub area_under_macro_f1: BTreeMap<String, Area>,
     /// The strategy with the largest mean area.
     pub best: String,
+    /// The stopping rules of `seeds[].stops`.
+    pub stop_rule: StopRule,
     /// With `sacx` and `random` both run: whether sacx's mean macro-F1 is
     /// above random selection's in every round after the start.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -110,7 +119,7 @@ pub fn area(points: &[Point]) -> f64 {
 
 impl SimulationResult {
     /// The result of `seeds` (each with the same strategies and rounds).
-    pub fn new(corpus: &Corpus, seeds: Vec<SeedCurves>) -> Self {
+    pub fn new(corpus: &Corpus, seeds: Vec<SeedCurves>, stop_rule: StopRule) -> Self {
         let names: Vec<String> = seeds
             .first()
             .map(|s| s.strategies.keys().cloned().collect())
@@ -168,6 +177,7 @@ impl SimulationResult {
             rounds,
             area_under_macro_f1: areas,
             best,
+            stop_rule,
             active_wins_every_round,
         }
     }
@@ -191,6 +201,51 @@ impl SimulationResult {
             "area under the macro-F1 curve, mean over {} seeds: {list} (best: {}){wins}",
             self.seeds.len(),
             self.best
+        )
+    }
+
+    /// One line: per strategy and seed, the round each stopping rule would
+    /// have stopped at and the round the test curve flattened at (`–`: not
+    /// within the rounds run).
+    pub fn stopping(&self) -> String {
+        let rule = &self.stop_rule;
+        let rounds = |f: fn(&Stops) -> Option<usize>, name: &str| -> String {
+            self.seeds
+                .iter()
+                .map(|s| {
+                    s.stops
+                        .get(name)
+                        .and_then(f)
+                        .map_or("–".into(), |r| r.to_string())
+                })
+                .collect::<Vec<_>>()
+                .join("/")
+        };
+        let per = self
+            .area_under_macro_f1
+            .keys()
+            .map(|n| {
+                let keywords = if self
+                    .seeds
+                    .iter()
+                    .any(|s| s.stops.get(n).is_some_and(|t| t.keywords.is_some()))
+                    || n == "sacx"
+                {
+                    format!(", keywords {}", rounds(|t| t.keywords, n))
+                } else {
+                    String::new()
+                };
+                format!(
+                    "{n}: predictions {}{keywords}, flat {}",
+                    rounds(|t| t.predictions, n),
+                    rounds(|t| t.flattened, n)
+                )
+            })
+            .collect::<Vec<_>>()
+            .join("; ");
+        format!(
+            "stopping rounds per seed (predictions: κ ≥ {} on the stop set, keywords: motif overlap ≥ {}, for {} round(s) running; flat: no later round gains more than {} macro-F1): {per}",
+            rule.agreement, rule.keyword_overlap, rule.window, rule.flat_gain
         )
     }
 
@@ -223,6 +278,12 @@ impl SimulationResult {
         let charts = [
             chart("macro-F1", |p| p.macro_f1),
             chart("micro-F1", |p| p.micro_f1),
+            CurveChart {
+                title: "prediction agreement with the last round's model (stop set)".into(),
+                ..chart("κ", |p| {
+                    p.signals.as_ref().map_or(f64::NAN, |s| s.agreement)
+                })
+            },
         ];
         let notes = vec![
             format!(
@@ -234,6 +295,7 @@ impl SimulationResult {
             ),
             "sacx: per class exploit, uncertainty and explore documents chosen by sacx select with the last model; the other strategies (small-text's definitions, the committee of seed models, random) reveal as many documents in each round, the best of the pool by their score.".into(),
             self.verdict(),
+            self.stopping(),
         ];
         page("sacx: active-learning strategies compared", &notes, &charts)
     }
