@@ -436,10 +436,16 @@ fn a_simulation_page_of_every_strategy_draws_a_line_each() {
             })
             .collect(),
     };
+    // The stop-set agreement: no value at the start, one below 0.
+    let mut kappa = chart("κ");
+    for (k, s) in kappa.series.iter_mut().enumerate() {
+        s.values[0].clear();
+        s.values[1] = vec![-0.05 * k as f64, 0.2, 0.4];
+    }
     let html = page(
         "strategies",
         &["eight strategies".to_string()],
-        &[chart("macro-F1"), chart("micro-F1")],
+        &[chart("macro-F1"), chart("micro-F1"), kappa],
     );
     let tmp = tempfile::tempdir().unwrap();
     let path = tmp.path().join("simulation.html");
@@ -448,11 +454,11 @@ fn a_simulation_page_of_every_strategy_draws_a_line_each() {
     std::fs::create_dir_all(&work).unwrap();
     let seen = visit(&path, &work, &[]);
     assert!(seen.page_requests.is_empty(), "{:?}", seen.page_requests);
-    assert_eq!(seen.dom.matches("<svg class=\"curve\"").count(), 2);
+    assert_eq!(seen.dom.matches("<svg class=\"curve\"").count(), 3);
     for n in names {
         assert_eq!(
             seen.dom.matches(&format!("data-series=\"{n}\"")).count(),
-            2,
+            3,
             "{n}: a line in each chart"
         );
         assert!(seen.dom.contains(&format!(">{n}</text>")), "{n}: legend");
@@ -469,4 +475,23 @@ fn a_simulation_page_of_every_strategy_draws_a_line_each() {
         })
         .collect();
     assert_eq!(colours.len(), names.len(), "colours: {colours:?}");
+    // The κ chart: lines start at the second point, and a negative value
+    // is drawn inside the plot, not below its axis.
+    let last = seen.dom.rsplit("<svg class=\"curve\"").next().unwrap();
+    let height: f64 = last
+        .split("height=\"")
+        .nth(1)
+        .and_then(|h| h.split('"').next())
+        .and_then(|h| h.parse().ok())
+        .unwrap();
+    for line in last.split("<polyline class=\"mean\"").skip(1) {
+        let points = line.split("points=\"").nth(1).unwrap();
+        let points = points.split('"').next().unwrap();
+        let ys: Vec<f64> = points
+            .split_whitespace()
+            .map(|p| p.split(',').nth(1).unwrap().parse().unwrap())
+            .collect();
+        assert_eq!(ys.len(), x.len() - 1, "no point without a value: {points}");
+        assert!(ys.iter().all(|&y| y > 0.0 && y < height), "{points}");
+    }
 }
