@@ -41,7 +41,7 @@ sacx_data::validated_params! {
         copy selection: Selection = Selection::ExcessOfMass,
         /// Documents up to which neighbours and the MST are exact. Default 20,000.
         copy exact_max: usize = crate::knn::EXACT_KNN_MAX,
-        /// Seed of UMAP and of the HNSW index. Default 1.
+        /// Seed of UMAP and of the NN-descent graph. Default 1.
         copy seed: u64 = 1,
     }
 }

@@ -53,9 +53,9 @@ sacx_data::validated_params! {
         /// Allow the whole data set as one cluster. Default false.
         copy allow_single_cluster: bool = false,
         /// Points up to which the MST is exact (Prim over every pair); above,
-        /// it is built from an HNSW kNN graph. Default 20,000.
+        /// it is built from an NN-descent kNN graph. Default 20,000.
         copy exact_max: usize = EXACT_KNN_MAX,
-        /// Seed of the HNSW index above `exact_max`. Default 1.
+        /// Seed of the NN-descent graph above `exact_max`. Default 1.
         copy seed: u64 = 1,
     }
 }

@@ -46,10 +46,10 @@ pub struct MapOptions {
     /// UMAP epochs; 0: 500 up to 10,000 documents, else 200.
     #[cfg_attr(feature = "clap", arg(long, default_value_t = MapParams::default().epochs()))]
     pub umap_epochs: usize,
-    /// Documents up to which neighbours and the HDBSCAN tree are exact (HNSW above).
+    /// Documents up to which neighbours and the HDBSCAN tree are exact (NN-descent above).
     #[cfg_attr(feature = "clap", arg(long, default_value_t = MapParams::default().exact_max()))]
     pub exact_max: usize,
-    /// Seed of the paragraph vectors, UMAP and the HNSW index.
+    /// Seed of the paragraph vectors, UMAP and the NN-descent graph.
     #[cfg_attr(feature = "clap", arg(long, default_value_t = MapParams::default().seed()))]
     pub map_seed: u64,
     /// Threads of paragraph-vector training (also its shards: the vectors depend on it).

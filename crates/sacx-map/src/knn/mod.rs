@@ -1,9 +1,10 @@
 //! k nearest neighbours of every point: exact (blocked matrix products) up to
-//! [`EXACT_KNN_MAX`] points, an HNSW index (`instant-distance`) above.
-//!
-//! The HNSW graph is built on one thread, in input order, from the map's seed,
-//! so that the same input gives the same graph; it is then searched by every
-//! thread (searching does not change it).
+//! [`EXACT_KNN_MAX`] points, NN-descent above ([`descent`]): synchronous
+//! rounds on every core whose result depends on the seed alone, not on the
+//! thread count.
+mod descent;
+mod forest;
+
 use crate::vectors::{dist2, dot};
 use crate::{Error, Result};
 use rayon::prelude::*;
@@ -11,7 +12,7 @@ use tch::{Kind, Tensor};
 
 /// Largest number of points whose neighbours are found exactly (every pair
 /// compared: about a second for 20,000 vectors of 100 floats on 2 cores);
-/// above it an HNSW index answers, with a recall near 0.99 at the settings used.
+/// above it NN-descent answers (recall@15 ≥ 0.95, docs/benchmarks.md).
 pub const EXACT_KNN_MAX: usize = 20_000;
 
 /// Rows of one exact block: 2,048 × 20,000 similarities are 160 MiB.
@@ -75,7 +76,8 @@ impl Knn {
 
 /// The `k` nearest neighbours of each of the `data.len() / dim` points
 /// (rows of `data`; for [`Metric::Cosine`], unit rows), exact up to
-/// `exact_max` points, by HNSW above it (seeded by `seed`).
+/// `exact_max` points, by NN-descent above it (seeded by `seed`: the same
+/// seed gives the same graph on any number of threads).
 ///
 /// ```
 /// use sacx_map::knn::{Metric, neighbours};
@@ -102,7 +104,8 @@ pub fn neighbours(
     if n <= exact_max {
         exact(data, dim, k, metric)
     } else {
-        hnsw(data, dim, k, metric, seed)
+        let params = descent::Descent::for_points(n, k, seed);
+        descent::descend(data, dim, metric, &params)
     }
 }
 
@@ -178,64 +181,17 @@ fn sort_rows(indices: &mut [u32], distances: &mut [f32], k: usize) {
         });
 }
 
-/// A row of the input as an HNSW point.
-#[derive(Clone, Copy)]
-struct Row<'a> {
-    v: &'a [f32],
-    metric: Metric,
-}
-
-impl instant_distance::Point for Row<'_> {
-    fn distance(&self, other: &Self) -> f32 {
-        distance(self.v, other.v, self.metric)
+/// A hash of four numbers (SplitMix64's finaliser chained): every random
+/// choice of the forest and the descent, so that none depends on the order
+/// in which threads run.
+pub(crate) fn mix(a: u64, b: u64, c: u64, d: u64) -> u64 {
+    fn fin(mut z: u64) -> u64 {
+        z = z.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
     }
-}
-
-/// An HNSW index built on one thread (deterministic), searched in parallel.
-fn hnsw(data: &[f32], dim: usize, k: usize, metric: Metric, seed: u64) -> Result<Knn> {
-    let n = data.len() / dim;
-    let points: Vec<Row> = data.chunks_exact(dim).map(|v| Row { v, metric }).collect();
-    let values: Vec<u32> = (0..n as u32).collect();
-    let builder = instant_distance::Builder::default()
-        .seed(seed)
-        .ef_construction(100)
-        .ef_search((2 * (k + 1)).max(100));
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(1)
-        .build()
-        .map_err(|e| Error::input(format!("cannot start the HNSW build thread: {e}")))?;
-    let map = pool.install(|| builder.build(points.clone(), values));
-    let rows: Vec<(Vec<u32>, Vec<f32>)> = (0..n)
-        .into_par_iter()
-        .map_init(instant_distance::Search::default, |search, i| {
-            let mut idx = Vec::with_capacity(k);
-            let mut dst = Vec::with_capacity(k);
-            for item in map.search(&points[i], search) {
-                if *item.value as usize != i && idx.len() < k {
-                    idx.push(*item.value);
-                    dst.push(item.distance);
-                }
-            }
-            (idx, dst)
-        })
-        .collect();
-    let (mut indices, mut distances) = (Vec::with_capacity(n * k), Vec::with_capacity(n * k));
-    for (i, (idx, dst)) in rows.into_iter().enumerate() {
-        if idx.len() < k {
-            return Err(Error::input(format!(
-                "the HNSW index found {} of {k} neighbours of point {i}",
-                idx.len()
-            )));
-        }
-        indices.extend(idx);
-        distances.extend(dst);
-    }
-    sort_rows(&mut indices, &mut distances, k);
-    Ok(Knn {
-        k,
-        indices,
-        distances,
-    })
+    fin(a ^ fin(b ^ fin(c ^ fin(d))))
 }
 
 #[cfg(test)]
@@ -249,27 +205,56 @@ mod tests {
             .collect()
     }
 
+    fn recall(exact: &Knn, found: &Knn) -> f64 {
+        let hit: usize = (0..exact.rows())
+            .map(|i| {
+                found
+                    .indices(i)
+                    .iter()
+                    .filter(|j| exact.indices(i).contains(j))
+                    .count()
+            })
+            .sum();
+        hit as f64 / (exact.rows() * exact.k()) as f64
+    }
+
+    fn on_threads<T: Send>(threads: usize, f: impl FnOnce() -> T + Send) -> T {
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .unwrap()
+            .install(f)
+    }
+
     #[test]
-    fn hnsw_finds_nearly_all_exact_neighbours() {
+    fn nn_descent_finds_nearly_all_exact_neighbours_on_any_thread_count() {
         let (n, dim, k) = (3000, 8, 10);
         let data = blobs(n, dim);
         let a = exact(&data, dim, k, Metric::Euclidean).unwrap();
-        let b = hnsw(&data, dim, k, Metric::Euclidean, 1).unwrap();
-        let mut hit = 0;
-        for i in 0..n {
-            hit += b
-                .indices(i)
-                .iter()
-                .filter(|j| a.indices(i).contains(j))
-                .count();
-        }
-        let recall = hit as f64 / (n * k) as f64;
-        assert!(recall > 0.9, "recall {recall}");
-        assert_eq!(
+        let run = |threads| {
+            on_threads(threads, || {
+                neighbours(&data, dim, k, Metric::Euclidean, 100, 7).unwrap()
+            })
+        };
+        let b = run(1);
+        let r = recall(&a, &b);
+        assert!(r > 0.95, "recall {r}");
+        assert_eq!(b, run(2), "same seed, same graph on 2 threads");
+        assert_eq!(b, run(3), "and on 3");
+        assert_ne!(
             b,
-            hnsw(&data, dim, k, Metric::Euclidean, 1).unwrap(),
-            "same seed, same graph"
+            neighbours(&data, dim, k, Metric::Euclidean, 100, 8).unwrap(),
+            "another seed, another first guess"
         );
+        for i in 0..n {
+            let row = b.indices(i);
+            assert!(!row.contains(&(i as u32)), "{i} is its own neighbour");
+            let mut distinct = row.to_vec();
+            distinct.sort_unstable();
+            distinct.dedup();
+            assert_eq!(distinct.len(), k, "{i}: a neighbour twice");
+            assert!(b.distances(i).windows(2).all(|w| w[0] <= w[1]));
+        }
     }
 
     #[test]
