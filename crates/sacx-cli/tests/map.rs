@@ -139,12 +139,33 @@ fn a_paragraph_vector_map_is_written_read_back_by_numpy_and_searched() {
     }
 }
 
+/// `sacx ARGS` run from the directory `cwd`.
+fn sacx_in(cwd: &Path, args: &[&str]) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_sacx"))
+        .current_dir(cwd)
+        .args(args)
+        .output()
+        .unwrap()
+}
+
 #[test]
 fn a_classifier_map_uses_the_trained_seed_and_its_queries() {
     let (corpus, seed) = trained();
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().join("map");
-    ok(map(corpus, &dir, &["--run", seed.to_str().unwrap()]));
+    // The run given relative to the directory the map is built from.
+    let (parent, name) = (seed.parent().unwrap(), seed.file_name().unwrap());
+    let mut args = vec![
+        "map",
+        "--corpus",
+        corpus.to_str().unwrap(),
+        "--out",
+        dir.to_str().unwrap(),
+        "--run",
+        name.to_str().unwrap(),
+    ];
+    args.extend_from_slice(QUICK);
+    ok(sacx_in(parent, &args));
     let info: serde_json::Value =
         serde_json::from_slice(&std::fs::read(dir.join("map.json")).unwrap()).unwrap();
     assert_eq!(info["source"]["kind"], "classifier");
@@ -155,6 +176,15 @@ fn a_classifier_map_uses_the_trained_seed_and_its_queries() {
         "a graphical program to map gamepad buttons to the keyboard",
     );
     assert_eq!(hits["documents"].as_array().unwrap().len(), 5);
+    // Searched from another directory (the defect: the run was resolved
+    // against the current directory).
+    let query = "a graphical program to map gamepad buttons to the keyboard";
+    let from_elsewhere = ok(sacx_in(
+        tmp.path(),
+        &["search", "--map", "map", "--json", "-k", "5", query],
+    ));
+    let again: serde_json::Value = serde_json::from_str(&from_elsewhere).unwrap();
+    assert_eq!(again["documents"], hits["documents"]);
     let e = err(sacx(&[
         "search",
         "--map",
@@ -162,6 +192,67 @@ fn a_classifier_map_uses_the_trained_seed_and_its_queries() {
         "zzqx qqzv",
     ]));
     assert!(e.contains("no word the map's vocabulary knows"), "{e}");
+}
+
+/// A map killed while writing its files (the defect: `vectors.safetensors`
+/// without `map.json` was then refused as "not a sacx map"), or killed
+/// while it works, is resumed by the same command; a second map into the
+/// same directory while one is at work is refused, naming the holder.
+#[test]
+fn a_killed_map_resumes_and_two_maps_do_not_share_a_directory() {
+    let tmp = tempfile::tempdir().unwrap();
+    let corpus = small_corpus(tmp.path(), 600);
+    let dir = tmp.path().join("map");
+    ok(map(&corpus, &dir, &[]));
+    let read = |d: &Path| -> serde_json::Value {
+        serde_json::from_slice(&std::fs::read(d.join("map.json")).unwrap()).unwrap()
+    };
+    let info = read(&dir);
+    std::fs::remove_file(dir.join("map.json")).unwrap();
+    std::fs::remove_file(dir.join("clusters.safetensors")).unwrap();
+    assert!(dir.join("vectors.safetensors").is_file());
+    ok(map(&corpus, &dir, &[]));
+    let again = read(&dir);
+    assert_eq!(again["clusters"], info["clusters"], "the same map again");
+    assert_eq!(again["metrics"], info["metrics"]);
+
+    // Killed at work: the lock is taken when the inputs are checked.
+    let fresh = tmp.path().join("killed");
+    let mut args = vec![
+        "map".to_string(),
+        "--corpus".into(),
+        corpus.display().to_string(),
+        "--out".into(),
+        fresh.display().to_string(),
+    ];
+    args.extend(QUICK.iter().map(|a| a.to_string()));
+    args.extend(["--pv-epochs".into(), "400".into()]);
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_sacx"))
+        .args(&args)
+        .stderr(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let lock = fresh.join(".sacx.lock");
+    let t = std::time::Instant::now();
+    while !lock.is_file() && t.elapsed().as_secs() < 60 {
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    assert!(lock.is_file(), "the map took no lock");
+    let refs: Vec<&str> = args.iter().map(String::as_str).collect();
+    let second = err(sacx(&refs));
+    assert!(
+        second.contains("another sacx run (pid") && second.contains("killed"),
+        "{second}"
+    );
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert!(
+        !fresh.join("map.json").exists(),
+        "killed before it finished"
+    );
+    ok(map(&corpus, &fresh, &[]));
+    assert!(fresh.join("map.json").is_file());
 }
 
 #[test]
@@ -275,4 +366,28 @@ fn run_with_map_adds_the_map_to_a_finished_run_and_its_report() {
         "the report shows the map"
     );
     assert!(out.join("map/map.html").is_file());
+
+    // Killed while writing the map (no map.json yet): the same command
+    // builds it again.
+    std::fs::remove_file(out.join("map/map.json")).unwrap();
+    run(&["--map", "--min-cluster-size", "10", "--umap-epochs", "60"]);
+    assert!(out.join("map/map.json").is_file());
+
+    // `sacx map --run` without --corpus maps the run's corpus (300
+    // documents), not the bundled one.
+    let own = tmp.path().join("own");
+    ok(sacx(&[
+        "map",
+        "--run",
+        out.to_str().unwrap(),
+        "--out",
+        own.to_str().unwrap(),
+        "--min-cluster-size",
+        "10",
+        "--umap-epochs",
+        "60",
+    ]));
+    let info: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(own.join("map.json")).unwrap()).unwrap();
+    assert_eq!(info["documents"], 300);
 }

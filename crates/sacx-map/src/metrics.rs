@@ -49,7 +49,8 @@ pub fn nmi<A: Hash + Eq, B: Hash + Eq>(a: &[A], b: &[B]) -> f64 {
     }
     let (ia, ca) = index(&a[..n]);
     let (ib, cb) = index(&b[..n]);
-    let mut joint: HashMap<(usize, usize), usize> = HashMap::new();
+    // Ordered, so that the sum below is the same on every start.
+    let mut joint: std::collections::BTreeMap<(usize, usize), usize> = Default::default();
     for (x, y) in ia.iter().zip(&ib) {
         *joint.entry((*x, *y)).or_default() += 1;
     }

@@ -4,9 +4,10 @@
 //! the vector of a query for `sacx search`.
 use crate::options::CorpusArgs;
 use crate::predict::models;
-use crate::{Error, Result};
+use crate::{Error, Result, guard};
 use sacx_aggregate::{KEYWORDS_JSON, Keywords};
 use sacx_data::layout::RunLayout;
+use sacx_data::run_record::RunRecord;
 use sacx_data::{Corpus, Segmenter};
 use sacx_map::{
     MAP_JSON, MapDoc, MapInput, MapParams, ParagraphVectors, PvParams, Source, TopicMap,
@@ -98,6 +99,50 @@ impl MapJob {
         self.run_inner(Some(corpus))
     }
 
+    /// The corpus to map: `--corpus` when given; else, with `--run`, the
+    /// corpus the run was started with (its `run.json`); else the bundled one.
+    pub fn corpus_args(&self) -> Result<CorpusArgs> {
+        let Some(run) = self
+            .run
+            .as_deref()
+            .filter(|_| self.corpus.corpus.is_empty())
+        else {
+            return Ok(self.corpus.clone());
+        };
+        let path = RunLayout::new(run).run_json();
+        let Some(record) = RunRecord::<serde_json::Value>::read(&path)? else {
+            return Ok(self.corpus.clone());
+        };
+        let args: CorpusArgs = record
+            .parameters
+            .get("corpus")
+            .cloned()
+            .and_then(|v| serde_json::from_value(v).ok())
+            .ok_or_else(|| Error::Conflict {
+                option: "corpus",
+                reason: format!(
+                    "{}: the run's record names no corpus; give --corpus",
+                    path.display()
+                ),
+            })?;
+        if let Some(missing) = args
+            .corpus
+            .iter()
+            .chain(&args.labelled)
+            .find(|f| !f.exists())
+        {
+            return Err(Error::Conflict {
+                option: "corpus",
+                reason: format!(
+                    "the run {} was started on {}, which is not found from here; give --corpus (and --labelled)",
+                    run.display(),
+                    missing.display()
+                ),
+            });
+        }
+        Ok(args)
+    }
+
     fn run_inner(&self, loaded: Option<&Corpus>) -> Result<TopicMap> {
         let source = self.resolved_source()?;
         check_map_dir(&self.out)?;
@@ -105,28 +150,38 @@ impl MapJob {
             (Some(run), VectorSource::Classifier) => models::checkpoint_dirs(run)?,
             _ => Vec::new(),
         };
+        let corpus_args = match loaded {
+            Some(_) => self.corpus.clone(),
+            None => self.corpus_args()?,
+        };
         let read;
         let corpus = match loaded {
             Some(c) => c,
             None => {
-                read = self.corpus.load()?;
+                read = corpus_args.load()?;
                 &read
             }
         };
         if corpus.is_empty() {
             return Err(Error::EmptyCorpus {
-                corpus: self.corpus.name(),
+                corpus: corpus_args.name(),
                 detail: "a map needs documents".into(),
             });
         }
-        let seg = self.corpus.segmenter();
+        let seg = corpus_args.segmenter();
         let words: Vec<Vec<String>> = corpus.docs.iter().map(|d| seg.keywords(&d.text)).collect();
         if words.iter().all(Vec::is_empty) {
             return Err(Error::EmptyCorpus {
-                corpus: self.corpus.name(),
+                corpus: corpus_args.name(),
                 detail: "no document has a word; a map needs text".into(),
             });
         }
+        // Every input is checked: the directory is created and held (its
+        // lock file marks it as sacx's, so a killed map is resumed there).
+        std::fs::create_dir_all(&self.out)
+            .map_err(|e| Error::io(&self.out, "create the directory", e))?;
+        let _lock = guard::lock(&self.out, guard::Mode::Exclusive)?;
+        guard::remove_stale_temporaries(&self.out)?;
         let start = Instant::now();
         let (vectors, source, pv) = match source {
             VectorSource::ParagraphVectors => {
@@ -147,7 +202,10 @@ impl MapJob {
                     .map(|m| (&m.checkpoint.model, &m.tokenizer))
                     .collect();
                 let v = classifier_vectors(&pairs, &texts, BATCH)?;
+                // Absolute, so that `sacx search` finds the run from anywhere.
                 let run = self.run.clone().unwrap_or_default();
+                let run = std::fs::canonicalize(&run)
+                    .map_err(|e| Error::io(&run, "resolve the run directory", e))?;
                 let seeds = members.iter().map(|m| m.seed()).collect();
                 (
                     v,
@@ -175,22 +233,25 @@ impl MapJob {
                 .unwrap_or_default(),
         };
         let map = TopicMap::build(input, &self.params)?;
-        std::fs::create_dir_all(&self.out)
-            .map_err(|e| Error::io(&self.out, "create the directory", e))?;
         map.save(&self.out)?;
         let page =
-            sacx_report::map::map_page(&sacx_report::map::view_of(&map, &self.corpus.name()));
+            sacx_report::map::map_page(&sacx_report::map::view_of(&map, &corpus_args.name()));
         sacx_data::write_atomic(&self.out.join(MAP_HTML), page.as_bytes())?;
         Ok(map)
     }
 }
 
-/// Refuses a directory that exists, is not empty and holds no sacx map.
+/// Refuses a directory that exists, is not empty and holds no sacx map
+/// (neither `map.json` nor the lock file a map being built holds, which a
+/// killed map leaves behind).
 pub fn check_map_dir(dir: &Path) -> Result<()> {
     let Ok(mut entries) = std::fs::read_dir(dir) else {
         return Ok(());
     };
-    if entries.next().is_none() || dir.join(MAP_JSON).is_file() {
+    if entries.next().is_none()
+        || dir.join(MAP_JSON).is_file()
+        || dir.join(guard::LOCK_FILE).is_file()
+    {
         return Ok(());
     }
     Err(Error::NotMapDir {
