@@ -1,5 +1,5 @@
 //! k nearest neighbours of every point: exact (blocked matrix products) up to
-//! [`EXACT_KNN_MAX`] points, NN-descent above ([`descent`]): synchronous
+//! [`EXACT_KNN_MAX`] points, NN-descent above (`knn/descent.rs`): synchronous
 //! rounds on every core whose result depends on the seed alone, not on the
 //! thread count.
 mod descent;
