@@ -59,6 +59,16 @@ fn a_paragraph_vector_map_is_written_read_back_by_numpy_and_searched() {
     let dir = tmp.path().join("map");
     let stdout = ok(map(&corpus, &dir, &[]));
     assert!(stdout.contains("clusters"), "{stdout}");
+    // 600 documents in 12 languages: the PV clusters are the languages, and
+    // the command and the page say so, naming the remedy.
+    let said: Vec<&str> = stdout
+        .lines()
+        .filter(|l| l.contains("follow the 12 languages"))
+        .collect();
+    assert_eq!(said.len(), 1, "{stdout}");
+    assert!(said[0].contains("--run RUN_DIR"), "{stdout}");
+    let page = std::fs::read_to_string(dir.join("map.html")).unwrap();
+    assert!(page.contains("follow the 12 languages"));
     for f in [
         "map.json",
         "documents.json",

@@ -53,6 +53,11 @@ pub fn run(args: &Args) -> Result<()> {
         m.nmi_first_class,
         m.nmi_language
     );
+    let languages: std::collections::BTreeSet<&str> =
+        map.docs.iter().map(|d| d.lang.as_str()).collect();
+    if let Some(line) = m.language_note(languages.len()) {
+        println!("{line}");
+    }
     println!("map: {}", args.out.join(MAP_HTML).display());
     Ok(())
 }

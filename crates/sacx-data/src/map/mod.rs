@@ -71,6 +71,32 @@ pub struct MapMetrics {
     pub noise: usize,
 }
 
+/// NMI of the clusters against the language above which a map is said to
+/// follow the languages rather than the topics.
+pub const LANGUAGE_NMI: f64 = 0.8;
+
+impl MapMetrics {
+    /// One line when the clusters follow the languages (NMI against the
+    /// language above [`LANGUAGE_NMI`]) of a corpus of several, naming the
+    /// remedy; `None` otherwise.
+    ///
+    /// ```
+    /// use sacx_data::map::MapMetrics;
+    /// let m = MapMetrics { knn10_label_precision: 0.2, nmi_first_class: 0.05,
+    ///     nmi_language: 0.99, clusters: 12, noise: 0 };
+    /// assert!(m.language_note(12).unwrap().contains("--run"));
+    /// assert!(m.language_note(1).is_none());
+    /// ```
+    pub fn language_note(&self, languages: usize) -> Option<String> {
+        (languages > 1 && self.nmi_language > LANGUAGE_NMI).then(|| {
+            format!(
+                "The clusters follow the {languages} languages (NMI against the language {:.2}), not the topics: paragraph vectors of a multilingual corpus group by language; map with --run RUN_DIR (the run's classifiers) for topic clusters.",
+                self.nmi_language
+            )
+        })
+    }
+}
+
 /// Seconds spent in each step of a map's layout.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct Timings {

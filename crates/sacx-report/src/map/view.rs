@@ -35,6 +35,7 @@ pub fn view_of<M: MapContents>(map: &M, corpus: &str) -> MapView {
         v.into_iter().map(|p| p.0).collect()
     };
     let m = &info.metrics;
+    let language_note = m.language_note(languages.len());
     let source = match &info.source {
         Source::ParagraphVectors { .. } => {
             format!("paragraph vectors (PV-DBOW, {} dimensions)", info.dim)
@@ -68,7 +69,7 @@ pub fn view_of<M: MapContents>(map: &M, corpus: &str) -> MapView {
         noise: m.noise,
         classes: ordered(classes),
         languages: ordered(languages),
-        notes: vec![format!(
+        notes: std::iter::once(format!(
             "{} documents, {} clusters (minimum size {}), {} noise; kNN-10 label precision {:.3}; NMI against the first class {:.3}, against the language {:.3}.",
             docs.len(),
             m.clusters,
@@ -77,6 +78,6 @@ pub fn view_of<M: MapContents>(map: &M, corpus: &str) -> MapView {
             m.knn10_label_precision,
             m.nmi_first_class,
             m.nmi_language
-        )],
+        )).chain(language_note).collect(),
     }
 }
