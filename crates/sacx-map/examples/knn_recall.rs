@@ -36,15 +36,6 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         let t = Instant::now();
         let found = pool.install(|| neighbours(data, dim, k, Metric::Cosine, 0, 1))?;
         let secs = t.elapsed().as_secs_f64();
-        let hit: usize = (0..n)
-            .map(|i| {
-                found
-                    .indices(i)
-                    .iter()
-                    .filter(|j| exact.indices(i).contains(j))
-                    .count()
-            })
-            .sum();
         let same = first.as_ref().map_or("", |f| {
             if *f == found {
                 ", same graph"
@@ -54,7 +45,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         });
         println!(
             "NN-descent on {th} thread(s): {secs:.1} s, recall@{k} {:.4}{same}",
-            hit as f64 / (n * k) as f64
+            found.recall(&exact)
         );
         first.get_or_insert(found);
     }

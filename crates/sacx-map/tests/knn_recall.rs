@@ -45,16 +45,7 @@ fn nn_descent_recall_at_15_on_20000_vectors_is_at_least_0_95_on_any_thread_count
         neighbours(&data, dim, k, Metric::Cosine, 0, 1).unwrap()
     });
     let seconds = start.elapsed().as_secs_f64();
-    let hit: usize = (0..n)
-        .map(|i| {
-            found
-                .indices(i)
-                .iter()
-                .filter(|j| exact.indices(i).contains(j))
-                .count()
-        })
-        .sum();
-    let recall = hit as f64 / (n * k) as f64;
+    let recall = found.recall(&exact);
     println!("recall@{k} {recall:.4} on {n} vectors of {dim} floats, {seconds:.1} s on 2 threads");
     assert!(recall >= 0.95, "recall@{k} {recall}");
     let one = on_threads(1, || {

@@ -56,6 +56,20 @@ impl Knn {
         &self.distances[i * self.k..(i + 1) * self.k]
     }
 
+    /// Share of `exact`'s neighbours (the true ones, same points and `k`)
+    /// that this graph found: recall@k.
+    pub fn recall(&self, exact: &Knn) -> f64 {
+        let hit: usize = (0..exact.rows())
+            .map(|i| {
+                self.indices(i)
+                    .iter()
+                    .filter(|j| exact.indices(i).contains(j))
+                    .count()
+            })
+            .sum();
+        hit as f64 / (exact.rows() * exact.k()).max(1) as f64
+    }
+
     /// The first `k` neighbours of every point (a smaller graph from a bigger one).
     pub fn truncate(&self, k: usize) -> Knn {
         let k = k.min(self.k);
@@ -205,19 +219,6 @@ mod tests {
             .collect()
     }
 
-    fn recall(exact: &Knn, found: &Knn) -> f64 {
-        let hit: usize = (0..exact.rows())
-            .map(|i| {
-                found
-                    .indices(i)
-                    .iter()
-                    .filter(|j| exact.indices(i).contains(j))
-                    .count()
-            })
-            .sum();
-        hit as f64 / (exact.rows() * exact.k()) as f64
-    }
-
     fn on_threads<T: Send>(threads: usize, f: impl FnOnce() -> T + Send) -> T {
         rayon::ThreadPoolBuilder::new()
             .num_threads(threads)
@@ -237,7 +238,7 @@ mod tests {
             })
         };
         let b = run(1);
-        let r = recall(&a, &b);
+        let r = b.recall(&a);
         assert!(r > 0.95, "recall {r}");
         assert_eq!(b, run(2), "same seed, same graph on 2 threads");
         assert_eq!(b, run(3), "and on 3");
