@@ -256,14 +256,17 @@ impl Simulate {
                 (track.rows, track.dir) = (rows, next);
             }
         }
-        let stop = random_rows(
-            &plan.pool,
-            STOP_SET.min(plan.pool.len()),
-            plan.seed,
-            STOP_STREAM,
-        );
+        let mut stop = StopSet {
+            rows: random_rows(
+                &plan.pool,
+                STOP_SET.min(plan.pool.len()),
+                plan.seed,
+                STOP_STREAM,
+            ),
+            start: None,
+        };
         for track in &mut tracks {
-            self.signals(env, plan, &dir, track, &stop, observer)?;
+            self.signals(env, plan, &dir, track, &mut stop, observer)?;
         }
         let rule = self.options.stop_rule()?;
         Ok(SeedCurves {
@@ -291,7 +294,7 @@ impl Simulate {
         plan: &Plan,
         seed_dir: &Path,
         track: &mut Track,
-        stop: &[usize],
+        stop: &mut StopSet,
         observer: &mut dyn Observer,
     ) -> Result<()> {
         let name = dir_name(track.strategy, self.options.committee);
@@ -307,9 +310,10 @@ impl Simulate {
                 None => {
                     let last = match before.take() {
                         Some(d) => d,
-                        None => dir_decisions(env, &prev, stop)?,
+                        None if r == 1 => stop.start(env, &prev)?,
+                        None => dir_decisions(env, &prev, &stop.rows)?,
                     };
-                    let now = dir_decisions(env, &dir, stop)?;
+                    let now = dir_decisions(env, &dir, &stop.rows)?;
                     let keyword_overlap = match track.strategy {
                         Strategy::Sacx => self.keyword_overlap(env, plan, seed_dir, &dir, r)?,
                         _ => None,
@@ -473,6 +477,23 @@ fn unlabelled(plan: &Plan, labelled: &[usize]) -> Vec<usize> {
         .copied()
         .filter(|r| !known.contains(r))
         .collect()
+}
+
+/// A seed's stop set, with round 0's decisions on it (shared by every
+/// strategy) once computed.
+struct StopSet {
+    rows: Vec<usize>,
+    start: Option<Vec<Vec<bool>>>,
+}
+
+impl StopSet {
+    /// Round 0's decisions (`round` is the seed's round 0), computed once.
+    fn start(&mut self, env: &Env<'_>, round: &RoundDir) -> Result<Vec<Vec<bool>>> {
+        if self.start.is_none() {
+            self.start = Some(dir_decisions(env, round, &self.rows)?);
+        }
+        Ok(self.start.clone().unwrap_or_default())
+    }
 }
 
 /// The decisions of `round`'s model on the documents at `rows`, at its threshold.
