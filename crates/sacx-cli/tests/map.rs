@@ -43,6 +43,23 @@ fn search(dir: &Path, query: &str) -> serde_json::Value {
     serde_json::from_str(&out).unwrap()
 }
 
+/// The label words (the three a cluster is named by) that are among the 20
+/// most document-frequent words of the cluster's main language, measured on
+/// the corpus with sacx's segmentation.
+fn generic_labels(corpus: &Path, info: &serde_json::Value) -> Vec<(usize, String, String)> {
+    let seg = sacx_data::Segmenter::new();
+    let (mut words, mut langs) = (Vec::new(), Vec::new());
+    for line in std::fs::read_to_string(corpus).unwrap().lines() {
+        let doc: serde_json::Value = serde_json::from_str(line).unwrap();
+        words.push(seg.keywords(doc["text"].as_str().unwrap()));
+        langs.push(doc["lang"].as_str().unwrap().to_string());
+    }
+    let langs: Vec<&str> = langs.iter().map(String::as_str).collect();
+    let clusters: Vec<sacx_data::map::ClusterSummary> =
+        serde_json::from_value(info["clusters"].clone()).unwrap();
+    sacx_map::topicality::generic_labels(&clusters, &words, &langs, 3, 20)
+}
+
 fn err(out: std::process::Output) -> String {
     assert!(
         !out.status.success(),
@@ -69,6 +86,10 @@ fn a_paragraph_vector_map_is_written_read_back_by_numpy_and_searched() {
     assert!(said[0].contains("--run RUN_DIR"), "{stdout}");
     let page = std::fs::read_to_string(dir.join("map.html")).unwrap();
     assert!(page.contains("follow the 12 languages"));
+    // Yet no language cluster is named by its language's function words.
+    let info: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.join("map.json")).unwrap()).unwrap();
+    assert_eq!(generic_labels(&corpus, &info), []);
     for f in [
         "map.json",
         "documents.json",
@@ -81,8 +102,6 @@ fn a_paragraph_vector_map_is_written_read_back_by_numpy_and_searched() {
     ] {
         assert!(dir.join(f).is_file(), "{f} missing");
     }
-    let info: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(dir.join("map.json")).unwrap()).unwrap();
     assert_eq!(info["documents"], 600);
     assert!(
         info["metrics"]["clusters"].as_u64().unwrap() >= 2,

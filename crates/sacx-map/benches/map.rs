@@ -1,8 +1,9 @@
-//! `cargo bench -p sacx-map --bench map -- [CORPUS] [--tokens-out FILE] [--threads N] [--pv-epochs N] [--pv-only]`:
+//! `cargo bench -p sacx-map --bench map -- [CORPUS] [--tokens-out FILE] [--threads N] [--pv-epochs N] [--pv-only] [--shared-ids]`:
 //! the paragraph-vector map of a corpus (default: the bundled one) end to end,
 //! step by step, with its quality (docs/benchmarks.md, "Topic map").
 //! `--tokens-out` writes the words sacx trained on, one document per line, for
-//! `benches/peers/map_pipeline.py --tokens`.
+//! `benches/peers/map_pipeline.py --tokens`. `--shared-ids` trains one
+//! vector per document id (translations share it).
 use sacx_data::{Corpus, LoadOptions, Segmenter};
 use sacx_map::{MapDoc, MapInput, MapParams, ParagraphVectors, PvParams, Source, TopicMap};
 use std::time::Instant;
@@ -38,11 +39,18 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
     let epochs: usize =
         flag("--pv-epochs").map_or(Ok(PvParams::default().epochs()), |t| t.parse())?;
+    let shared = args.iter().any(|a| a == "--shared-ids");
     let pv = PvParams::builder()
         .threads(threads)
+        .shared_ids(shared)
         .epochs(epochs)
         .build()?;
-    let t = ParagraphVectors::train(&words, &pv)?;
+    let t = if shared {
+        let ids: Vec<&str> = corpus.docs.iter().map(|d| d.id.as_str()).collect();
+        ParagraphVectors::train_shared(&words, &ParagraphVectors::groups_of(&ids), &pv)?
+    } else {
+        ParagraphVectors::train(&words, &pv)?
+    };
     if args.iter().any(|a| a == "--pv-only") {
         println!(
             "{{\"pv_train_s\": {:.2}, \"pv_words_per_s\": {:.0}}}",

@@ -19,6 +19,7 @@ mod metrics;
 mod pv;
 mod summary;
 mod topic_map;
+pub mod topicality;
 mod umap;
 mod vectors;
 

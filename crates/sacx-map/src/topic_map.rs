@@ -106,7 +106,14 @@ impl TopicMap {
             clusters: geo.clustering.clusters(),
             noise: geo.clustering.noise(),
         };
-        let clusters = summarize(&input.docs, input.words, &labels, &input.keywords, 10);
+        let clusters = summarize(
+            &input.docs,
+            input.words,
+            &labels,
+            &input.keywords,
+            10,
+            &geo.knn.truncate(params.neighbours_cluster() - 1),
+        );
         let info = MapInfo {
             format: FORMAT.into(),
             source: input.source,

@@ -185,7 +185,13 @@ impl MapJob {
         let start = Instant::now();
         let (vectors, source, pv) = match source {
             VectorSource::ParagraphVectors => {
-                let t = ParagraphVectors::train(&words, &self.pv)?;
+                let t = if self.pv.shared_ids() {
+                    let ids: Vec<&str> = corpus.docs.iter().map(|d| d.id.as_str()).collect();
+                    let groups = ParagraphVectors::groups_of(&ids);
+                    ParagraphVectors::train_shared(&words, &groups, &self.pv)?
+                } else {
+                    ParagraphVectors::train(&words, &self.pv)?
+                };
                 (
                     t.vectors,
                     Source::ParagraphVectors {

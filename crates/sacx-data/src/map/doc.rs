@@ -52,7 +52,8 @@ pub struct ClusterSummary {
     pub cluster: Option<usize>,
     /// Documents in it.
     pub size: usize,
-    /// Its most characteristic words by c-TF-IDF, with their scores.
+    /// Its most characteristic words (c-TF-IDF times topicality, words generic
+    /// in the main language last), with their scores.
     pub top_words: Vec<(String, f64)>,
     /// Share of its documents labelled with each class, largest first.
     pub classes: Vec<(String, f64)>,

@@ -24,7 +24,45 @@ impl ParagraphVectors {
     /// # Ok::<(), sacx_map::Error>(())
     /// ```
     pub fn train<S: AsRef<str>>(docs: &[Vec<S>], params: &PvParams) -> Result<PvTraining> {
-        super::train::train(docs, params)
+        super::train::train(docs, None, params)
+    }
+
+    /// [`ParagraphVectors::train`] with one vector per group of documents:
+    /// `groups[i]` is document `i`'s group, numbered 0, 1, … without gaps
+    /// (see [`ParagraphVectors::groups_of`]). The documents of a group (the
+    /// translations of one text) train one shared vector, so that their
+    /// words, whatever their language, are pulled toward one point; each
+    /// document's vector in the result is its group's.
+    ///
+    /// ```
+    /// use sacx_map::{ParagraphVectors, PvParams};
+    /// let docs = vec![vec!["red", "apple"], vec!["rouge", "pomme"], vec!["fast", "car"]];
+    /// let groups = ParagraphVectors::groups_of(&["a", "a", "b"]);
+    /// assert_eq!(groups, [0, 0, 1]);
+    /// let p = PvParams::builder().dim(8).epochs(5).build()?;
+    /// let t = ParagraphVectors::train_shared(&docs, &groups, &p)?;
+    /// assert_eq!(t.vectors.row(0), t.vectors.row(1));
+    /// assert_ne!(t.vectors.row(0), t.vectors.row(2));
+    /// # Ok::<(), sacx_map::Error>(())
+    /// ```
+    pub fn train_shared<S: AsRef<str>>(
+        docs: &[Vec<S>],
+        groups: &[u32],
+        params: &PvParams,
+    ) -> Result<PvTraining> {
+        super::train::train(docs, Some(groups), params)
+    }
+
+    /// The groups of documents by id, numbered in order of first appearance:
+    /// documents that share an id (translations of one text) share a group.
+    pub fn groups_of<S: AsRef<str>>(ids: &[S]) -> Vec<u32> {
+        let mut seen: std::collections::HashMap<&str, u32> = std::collections::HashMap::new();
+        ids.iter()
+            .map(|id| {
+                let next = seen.len() as u32;
+                *seen.entry(id.as_ref()).or_insert(next)
+            })
+            .collect()
     }
 
     /// The unit vector of a new text's `words`, trained for the model's epochs

@@ -60,6 +60,11 @@ sacx_data::validated_params! {
         /// precision 0.528 on one thread, 0.511 on two, at 1.6× the words/s;
         /// docs/benchmarks.md), range 1–256.
         copy threads: usize = 1,
+        /// Documents that share an id (translations of one text) train one
+        /// shared vector ([`ParagraphVectors::train_shared`]); a corpus whose
+        /// ids are all distinct trains as without. Default false.
+        #[serde(default)]
+        copy shared_ids: bool = false,
     }
 }
 

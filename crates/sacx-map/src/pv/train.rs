@@ -186,15 +186,26 @@ impl<'a> Sampler<'a> {
 
 /// One thread's share: its documents, their vectors, and the weights it trains.
 struct Shard<'a> {
+    /// Position of its first document in the training order.
     first: usize,
-    docs: &'a [Vec<u32>],
+    /// Its documents' words and each one's row in `vectors`.
+    docs: Vec<(&'a [u32], usize)>,
     vectors: &'a mut [f32],
     words: Vec<f32>,
     output: Vec<f32>,
 }
 
-/// Trains PV-DBOW on `docs` (each a list of words).
-pub(crate) fn train<S: AsRef<str>>(docs: &[Vec<S>], params: &PvParams) -> Result<PvTraining> {
+/// Which vector each document trains: `groups[i]` is document `i`'s row
+/// (documents of one group share a vector), the rows numbered from 0 with
+/// none skipped. `None`: a vector per document.
+pub(crate) type Groups<'a> = Option<&'a [u32]>;
+
+/// Trains PV-DBOW on `docs` (each a list of words), one vector per group.
+pub(crate) fn train<S: AsRef<str>>(
+    docs: &[Vec<S>],
+    groups: Groups,
+    params: &PvParams,
+) -> Result<PvTraining> {
     let vocab = Vocab::build(docs, params.min_count());
     if vocab.is_empty() {
         return Err(Error::input(format!(
@@ -204,30 +215,37 @@ pub(crate) fn train<S: AsRef<str>>(docs: &[Vec<S>], params: &PvParams) -> Result
         )));
     }
     let ids: Vec<Vec<u32>> = docs.iter().map(|d| vocab.ids(d)).collect();
-    let (dim, n, v) = (params.dim(), ids.len(), vocab.len());
+    let order = Order::new(groups, ids.len())?;
+    let (dim, v) = (params.dim(), vocab.len());
     let mut rng = Lcg::new(params.seed(), u64::MAX);
     let mut words: Vec<f32> = (0..v * dim).map(|_| rng.init(dim)).collect();
     let mut output = vec![0f32; v * dim];
-    let mut vectors: Vec<f32> = (0..n * dim).map(|_| rng.init(dim)).collect();
+    let mut vectors: Vec<f32> = (0..order.rows * dim).map(|_| rng.init(dim)).collect();
     let keep = vocab.keep_thresholds(params.sample());
     let table = vocab.negative_table();
     let sampler = Sampler::new(params, &keep, &table);
     let corpus_words: u64 = ids.iter().map(|d| d.len() as u64).sum();
-    let threads = params.threads().min(n.max(1));
     let start = Instant::now();
     for epoch in 0..params.epochs() {
-        run_epoch(
-            &sampler,
-            params,
-            epoch,
-            threads,
-            &ids,
-            &mut vectors,
-            &mut words,
-            &mut output,
-        );
+        let mut weights = Weights {
+            vectors: &mut vectors,
+            words: &mut words,
+            output: &mut output,
+        };
+        run_epoch(&sampler, params, epoch, &order, &ids, &mut weights);
     }
     let seconds = start.elapsed().as_secs_f64();
+    let per_doc: Vec<f32> = match groups {
+        None => vectors,
+        Some(g) => g
+            .iter()
+            .flat_map(|&r| {
+                vectors[r as usize * dim..(r as usize + 1) * dim]
+                    .iter()
+                    .copied()
+            })
+            .collect(),
+    };
     // The matrices are `vocab × dim` by construction, and the sampling
     // table is the one training drew from.
     let model = ParagraphVectors {
@@ -239,59 +257,122 @@ pub(crate) fn train<S: AsRef<str>>(docs: &[Vec<S>], params: &PvParams) -> Result
     };
     Ok(PvTraining {
         model,
-        vectors: DocVectors::new(dim, vectors)?,
+        vectors: DocVectors::new(dim, per_doc)?,
         words: corpus_words * params.epochs() as u64,
         seconds,
     })
 }
 
-/// One pass over every shard, then the shards' weight changes summed in.
-#[allow(clippy::too_many_arguments)]
+/// The training order: documents by group (each group's documents in
+/// input order), so that a shard holds whole groups.
+struct Order {
+    /// Document indices in training order.
+    docs: Vec<usize>,
+    /// Each one's vector row.
+    rows_of: Vec<usize>,
+    /// Vector rows.
+    rows: usize,
+    /// For each row, the position in `docs` of its first document (and one
+    /// past the last at the end).
+    starts: Vec<usize>,
+}
+
+impl Order {
+    fn new(groups: Groups, n: usize) -> Result<Self> {
+        let Some(g) = groups else {
+            return Ok(Order {
+                docs: (0..n).collect(),
+                rows_of: (0..n).collect(),
+                rows: n,
+                starts: (0..=n).collect(),
+            });
+        };
+        if g.len() != n {
+            return Err(Error::input(format!(
+                "{} vector groups for {n} documents",
+                g.len()
+            )));
+        }
+        let rows = g.iter().max().map_or(0, |m| *m as usize + 1);
+        let mut docs: Vec<usize> = (0..n).collect();
+        docs.sort_by_key(|&i| (g[i], i));
+        let rows_of: Vec<usize> = docs.iter().map(|&i| g[i] as usize).collect();
+        let mut starts = vec![0usize; rows + 1];
+        for &r in &rows_of {
+            starts[r + 1] += 1;
+        }
+        for r in 0..rows {
+            starts[r + 1] += starts[r];
+        }
+        if starts.windows(2).any(|w| w[0] == w[1]) {
+            return Err(Error::input(
+                "a vector group with no document (groups must be numbered 0, 1, … without gaps)",
+            ));
+        }
+        Ok(Order {
+            docs,
+            rows_of,
+            rows,
+            starts,
+        })
+    }
+}
+
+/// The matrices an epoch trains.
+struct Weights<'a> {
+    vectors: &'a mut [f32],
+    words: &'a mut Vec<f32>,
+    output: &'a mut Vec<f32>,
+}
+
+/// One pass over every shard (contiguous ranges of vector rows), then the
+/// shards' weight changes summed in.
 fn run_epoch(
     sampler: &Sampler,
     params: &PvParams,
     epoch: usize,
-    threads: usize,
+    order: &Order,
     ids: &[Vec<u32>],
-    vectors: &mut [f32],
-    words: &mut Vec<f32>,
-    output: &mut Vec<f32>,
+    w: &mut Weights,
 ) {
-    let (n, dim) = (ids.len(), params.dim());
+    let dim = params.dim();
+    let threads = params.threads().min(order.rows.max(1));
+    let shard_of = |lo: usize, hi: usize, vectors, words, output| Shard {
+        first: order.starts[lo],
+        docs: (order.starts[lo]..order.starts[hi])
+            .map(|p| (ids[order.docs[p]].as_slice(), order.rows_of[p] - lo))
+            .collect(),
+        vectors,
+        words,
+        output,
+    };
+    let n = order.docs.len();
     if threads <= 1 {
-        let mut shard = Shard {
-            first: 0,
-            docs: ids,
-            vectors,
-            words: std::mem::take(words),
-            output: std::mem::take(output),
-        };
+        let (words, output) = (std::mem::take(w.words), std::mem::take(w.output));
+        let mut shard = shard_of(0, order.rows, &mut *w.vectors, words, output);
         train_shard(sampler, params, epoch, n, 0, &mut shard);
-        *words = shard.words;
-        *output = shard.output;
+        *w.words = shard.words;
+        *w.output = shard.output;
         return;
     }
     let mut shards = Vec::with_capacity(threads);
-    let mut rest = vectors;
+    let mut rest = &mut *w.vectors;
     for s in 0..threads {
-        let (lo, hi) = (s * n / threads, (s + 1) * n / threads);
+        let (lo, hi) = (s * order.rows / threads, (s + 1) * order.rows / threads);
         let (mine, tail) = rest.split_at_mut((hi - lo) * dim);
         rest = tail;
-        shards.push(Shard {
-            first: lo,
-            docs: &ids[lo..hi],
-            vectors: mine,
-            words: words.clone(),
-            output: output.clone(),
-        });
+        shards.push(shard_of(lo, hi, mine, w.words.clone(), w.output.clone()));
     }
     std::thread::scope(|scope| {
         for (s, shard) in shards.iter_mut().enumerate() {
             scope.spawn(move || train_shard(sampler, params, epoch, n, s as u64, shard));
         }
     });
-    merge(words, shards.iter().map(|s| s.words.as_slice()).collect());
-    merge(output, shards.iter().map(|s| s.output.as_slice()).collect());
+    merge(w.words, shards.iter().map(|s| s.words.as_slice()).collect());
+    merge(
+        w.output,
+        shards.iter().map(|s| s.output.as_slice()).collect(),
+    );
 }
 
 /// `base += Σ (copy − base)` over the copies, in parallel chunks.
@@ -327,7 +408,7 @@ fn train_shard(
     let mut rng = Lcg::new(params.seed(), (epoch as u64) << 16 | stream);
     let mut neu1e = vec![0f32; dim];
     let mut kept = Vec::new();
-    for (i, doc) in shard.docs.iter().enumerate() {
+    for (i, &(doc, row)) in shard.docs.iter().enumerate() {
         let progress = (epoch * n + shard.first + i) as f64 / total;
         let alpha = (a0 - (a0 - a1) * progress).max(a1) as f32;
         sampler.subsample(doc, &mut rng, &mut kept);
@@ -343,7 +424,7 @@ fn train_shard(
                 &mut shard.output,
             );
         }
-        let dv = &mut shard.vectors[i * dim..(i + 1) * dim];
+        let dv = &mut shard.vectors[row * dim..(row + 1) * dim];
         for &w in &kept {
             sampler.pair(dv, w, &mut shard.output, &mut neu1e, alpha, &mut rng);
             axpy(1.0, &neu1e, dv);

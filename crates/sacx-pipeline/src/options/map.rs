@@ -6,6 +6,7 @@ use sacx_map::{MapParams, PvParams, Selection};
 /// The map's options; every default is the library's.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "clap", derive(clap::Args))]
+#[serde(default)]
 pub struct MapOptions {
     /// Paragraph vectors: vector width.
     #[cfg_attr(feature = "clap", arg(long, default_value_t = PvParams::default().dim()))]
@@ -55,6 +56,10 @@ pub struct MapOptions {
     /// Threads of paragraph-vector training (also its shards: the vectors depend on it).
     #[cfg_attr(feature = "clap", arg(long, default_value_t = PvParams::default().threads()))]
     pub map_threads: usize,
+    /// Paragraph vectors: documents that share an id (translations) train one
+    /// shared vector (true or false).
+    #[cfg_attr(feature = "clap", arg(long, default_value_t = PvParams::default().shared_ids(), action = clap::ArgAction::Set, value_name = "BOOL"))]
+    pub pv_shared_ids: bool,
 }
 
 impl Default for MapOptions {
@@ -77,6 +82,7 @@ impl Default for MapOptions {
             exact_max: m.exact_max(),
             map_seed: m.seed(),
             map_threads: p.threads(),
+            pv_shared_ids: p.shared_ids(),
         }
     }
 }
@@ -93,6 +99,7 @@ impl MapOptions {
             .sample(self.pv_sample)
             .seed(self.map_seed)
             .threads(self.map_threads)
+            .shared_ids(self.pv_shared_ids)
             .build()?)
     }
 
