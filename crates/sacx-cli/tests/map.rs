@@ -245,7 +245,8 @@ fn a_killed_map_resumes_and_two_maps_do_not_share_a_directory() {
     assert_eq!(again["clusters"], info["clusters"], "the same map again");
     assert_eq!(again["metrics"], info["metrics"]);
 
-    // Killed at work: the lock is taken when the inputs are checked.
+    // Killed at work: the lock is taken when the inputs are checked, and
+    // every finished step is kept, so the same command goes on from there.
     let fresh = tmp.path().join("killed");
     let mut args = vec![
         "map".to_string(),
@@ -255,33 +256,83 @@ fn a_killed_map_resumes_and_two_maps_do_not_share_a_directory() {
         fresh.display().to_string(),
     ];
     args.extend(QUICK.iter().map(|a| a.to_string()));
-    args.extend(["--pv-epochs".into(), "400".into()]);
+    args.extend(["--pv-epochs", "100", "--umap-epochs", "3000"].map(String::from));
     let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_sacx"))
         .args(&args)
         .stderr(std::process::Stdio::null())
         .stdout(std::process::Stdio::null())
         .spawn()
         .unwrap();
-    let lock = fresh.join(".sacx.lock");
-    let t = std::time::Instant::now();
-    while !lock.is_file() && t.elapsed().as_secs() < 60 {
-        std::thread::sleep(std::time::Duration::from_millis(20));
-    }
-    assert!(lock.is_file(), "the map took no lock");
+    let wait_for = |path: &Path| {
+        let t = std::time::Instant::now();
+        while !path.is_file() && t.elapsed().as_secs() < 120 {
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+        assert!(path.is_file(), "{} never came", path.display());
+    };
+    wait_for(&fresh.join(".sacx.lock"));
     let refs: Vec<&str> = args.iter().map(String::as_str).collect();
     let second = err(sacx(&refs));
     assert!(
         second.contains("another sacx run (pid") && second.contains("killed"),
         "{second}"
     );
+    wait_for(&fresh.join("steps/knn.safetensors"));
     child.kill().unwrap();
     child.wait().unwrap();
     assert!(
         !fresh.join("map.json").exists(),
         "killed before it finished"
     );
-    ok(map(&corpus, &fresh, &[]));
-    assert!(fresh.join("map.json").is_file());
+    let resumed = sacx(&refs);
+    let said = String::from_utf8_lossy(&resumed.stderr).into_owned();
+    ok(resumed);
+    for step in ["document vectors", "kNN graph"] {
+        assert!(
+            said.contains(&format!("{step}: reused")),
+            "{step} not reused: {said}"
+        );
+    }
+    assert!(
+        !fresh.join("steps").exists(),
+        "the steps go once the map is whole"
+    );
+    // The resumed map is the map an uninterrupted build gives.
+    let whole = tmp.path().join("whole");
+    let mut args = args.clone();
+    args[4] = whole.display().to_string();
+    let refs: Vec<&str> = args.iter().map(String::as_str).collect();
+    let out = sacx(&refs);
+    let said = String::from_utf8_lossy(&out.stderr).into_owned();
+    ok(out);
+    assert!(!said.contains("reused"), "{said}");
+    for f in [
+        "map.json",
+        "vectors.safetensors",
+        "layout.safetensors",
+        "clusters.safetensors",
+    ] {
+        let (a, b) = (
+            std::fs::read(fresh.join(f)).unwrap(),
+            std::fs::read(whole.join(f)).unwrap(),
+        );
+        if f == "map.json" {
+            let (mut a, mut b): (serde_json::Value, serde_json::Value) = (
+                serde_json::from_slice(&a).unwrap(),
+                serde_json::from_slice(&b).unwrap(),
+            );
+            a["timings"] = serde_json::Value::Null;
+            b["timings"] = serde_json::Value::Null;
+            a["vectors_s"] = serde_json::Value::Null;
+            b["vectors_s"] = serde_json::Value::Null;
+            assert_eq!(a, b, "map.json");
+        } else {
+            assert!(
+                a == b,
+                "{f} differs between the resumed and the whole build"
+            );
+        }
+    }
 }
 
 #[test]

@@ -1,8 +1,11 @@
 //! The map's geometry from document vectors: one cosine kNN graph, UMAP to
 //! the clustering space and to the plane, HDBSCAN in the clustering space.
-use crate::knn::{Knn, Metric, neighbours};
+use crate::knn::{Knn, Metric, neighbours_observed};
+use crate::progress::{Progress, Quiet, Step};
+use crate::steps::{Steps, digest};
 use crate::{
-    Clustering, DocVectors, Error, HdbscanParams, Result, Selection, UmapParams, hdbscan, umap,
+    Clustering, DocVectors, Error, HdbscanParams, Result, Selection, UmapParams, hdbscan_observed,
+    umap_observed,
 };
 use std::time::Instant;
 
@@ -116,6 +119,20 @@ pub struct Layout {
 
 /// Reduces and clusters `vectors`.
 pub fn layout(vectors: &DocVectors, params: &MapParams) -> Result<Layout> {
+    layout_observed(vectors, "", params, &Steps::none(), &Quiet)
+}
+
+/// [`layout`], reporting each step to `progress` and keeping each finished
+/// step in `steps` under a digest of `inputs` (what the vectors were computed
+/// from) and the step's parameters, so that a build killed midway and run
+/// again reuses what was done.
+pub fn layout_observed(
+    vectors: &DocVectors,
+    inputs: &str,
+    params: &MapParams,
+    steps: &Steps,
+    progress: &dyn Progress,
+) -> Result<Layout> {
     let n = vectors.rows();
     let widest = params.neighbours_cluster().max(params.neighbours_plot());
     if n < 3 {
@@ -132,29 +149,65 @@ pub fn layout(vectors: &DocVectors, params: &MapParams) -> Result<Layout> {
         ));
     }
     let k = (widest - 1).min(n - 1);
-    let mut t = Instant::now();
     let mut timings = Timings::default();
-    let knn = neighbours(
-        vectors.as_slice(),
-        vectors.dim(),
-        k,
-        Metric::Cosine,
-        params.exact_max(),
-        params.seed(),
+    let (exact_max, seed) = (params.exact_max(), params.seed());
+    let knn_key = digest(&[inputs, "knn", &format!("{n} {k} {exact_max} {seed}")]);
+    let knn = kept(
+        progress,
+        Step::Knn,
+        &mut timings.knn_s,
+        steps.knn(&knn_key)?,
+        || {
+            let knn = neighbours_observed(
+                vectors.as_slice(),
+                vectors.dim(),
+                k,
+                Metric::Cosine,
+                exact_max,
+                seed,
+                Some((progress, Step::Knn)),
+            )?;
+            steps.save_knn(&knn_key, &knn)?;
+            Ok(knn)
+        },
     )?;
-    timings.knn_s = lap(&mut t);
-    let cluster_space = umap(
-        &knn.truncate(params.neighbours_cluster() - 1),
-        &params.umap(
-            params.cluster_components(),
-            params.neighbours_cluster().min(n),
-        )?,
+    let reduce = |step: Step, name: &str, dims: usize, neighbours: usize, time: &mut f64| {
+        let p = params.umap(dims, neighbours.min(n))?;
+        let key = digest(&[&knn_key, name, &to_json(&p)?]);
+        let coords = kept(progress, step, time, steps.layout(name, &key)?, || {
+            let graph = knn.truncate(neighbours - 1);
+            let coords = umap_observed(&graph, &p, Some((progress, step)))?;
+            steps.save_layout(name, &key, &coords, dims)?;
+            Ok(coords)
+        })?;
+        Ok::<_, Error>((coords, key))
+    };
+    let (cluster_space, cluster_key) = reduce(
+        Step::UmapCluster,
+        "umap-cluster",
+        params.cluster_components(),
+        params.neighbours_cluster(),
+        &mut timings.umap_cluster_s,
     )?;
-    timings.umap_cluster_s = lap(&mut t);
-    let plot = umap(&knn, &params.umap(2, params.neighbours_plot().min(n))?)?;
-    timings.umap_plot_s = lap(&mut t);
-    let clustering = hdbscan(&cluster_space, params.cluster_components(), &hdb)?;
-    timings.hdbscan_s = lap(&mut t);
+    let (plot, _) = reduce(
+        Step::UmapPlot,
+        "umap-plot",
+        2,
+        params.neighbours_plot(),
+        &mut timings.umap_plot_s,
+    )?;
+    let key = digest(&[&cluster_key, "clusters", &to_json(&hdb)?]);
+    let clustering = kept(
+        progress,
+        Step::Hdbscan,
+        &mut timings.hdbscan_s,
+        steps.clusters(&key)?,
+        || {
+            let c = hdbscan_observed(&cluster_space, params.cluster_components(), &hdb, progress)?;
+            steps.save_clusters(&key, &c)?;
+            Ok(c)
+        },
+    )?;
     Ok(Layout {
         knn,
         cluster_space,
@@ -164,8 +217,26 @@ pub fn layout(vectors: &DocVectors, params: &MapParams) -> Result<Layout> {
     })
 }
 
-fn lap(t: &mut Instant) -> f64 {
-    let s = t.elapsed().as_secs_f64();
-    *t = Instant::now();
-    s
+/// A step's result: `found` (kept from an earlier build) or computed, its
+/// time in `seconds`, its end reported to `progress`.
+fn kept<T>(
+    progress: &dyn Progress,
+    step: Step,
+    seconds: &mut f64,
+    found: Option<T>,
+    compute: impl FnOnce() -> Result<T>,
+) -> Result<T> {
+    let t = Instant::now();
+    let reused = found.is_some();
+    let out = match found {
+        Some(v) => v,
+        None => compute()?,
+    };
+    *seconds = t.elapsed().as_secs_f64();
+    progress.finished(step, *seconds, reused);
+    Ok(out)
+}
+
+fn to_json<T: serde::Serialize>(v: &T) -> Result<String> {
+    serde_json::to_string(v).map_err(|e| Error::input(e.to_string()))
 }

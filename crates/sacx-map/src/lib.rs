@@ -16,7 +16,9 @@ mod hdbscan;
 pub mod knn;
 mod layout;
 mod metrics;
+mod progress;
 mod pv;
+mod steps;
 mod summary;
 mod topic_map;
 pub mod topicality;
@@ -24,7 +26,7 @@ mod umap;
 mod vectors;
 
 pub use classifier::classifier_vectors;
-pub use layout::{Layout, MapParams, MapParamsBuilder, Timings, layout};
+pub use layout::{Layout, MapParams, MapParamsBuilder, Timings, layout, layout_observed};
 pub use metrics::{knn_label_precision, nmi};
 pub use summary::{ClusterSummary, MapDoc, summarize};
 pub use topic_map::{
@@ -33,7 +35,11 @@ pub use topic_map::{
 };
 
 pub use error::{Error, Result};
-pub use hdbscan::{Clustering, HdbscanParams, HdbscanParamsBuilder, Selection, hdbscan};
+pub use hdbscan::{
+    Clustering, HdbscanParams, HdbscanParamsBuilder, Selection, hdbscan, hdbscan_observed,
+};
+pub use progress::{Progress, Quiet, Step};
 pub use pv::{ParagraphVectors, PvParams, PvParamsBuilder, PvTraining, Vocab};
-pub use umap::{UmapParams, UmapParamsBuilder, fit_ab, umap};
+pub use steps::{STEPS_DIR, Steps, digest};
+pub use umap::{UmapParams, UmapParamsBuilder, fit_ab, umap, umap_observed};
 pub use vectors::DocVectors;

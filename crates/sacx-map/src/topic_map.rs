@@ -1,7 +1,9 @@
 //! A whole map: the documents, their vectors, both reductions, the clusters
 //! and their summaries, saved as safetensors + JSON (docs/architecture.md,
 //! "Map directory") and searched by vector.
-use crate::layout::{MapParams, layout};
+use crate::layout::{MapParams, layout_observed};
+use crate::progress::{Progress, Quiet};
+use crate::steps::Steps;
 use crate::summary::{MapDoc, summarize};
 use crate::vectors::dot;
 use crate::{
@@ -68,6 +70,19 @@ pub struct MapInput<'a> {
 impl TopicMap {
     /// Reduces, clusters and summarises `input`.
     pub fn build(input: MapInput, params: &MapParams) -> Result<TopicMap> {
+        Self::build_observed(input, "", params, &Steps::none(), &Quiet)
+    }
+
+    /// [`TopicMap::build`], reporting each step to `progress` and keeping
+    /// each finished one in `steps` under `inputs`, a digest of what the
+    /// vectors were computed from (see [`layout_observed`]).
+    pub fn build_observed(
+        input: MapInput,
+        inputs: &str,
+        params: &MapParams,
+        steps: &Steps,
+        progress: &dyn Progress,
+    ) -> Result<TopicMap> {
         let n = input.vectors.rows();
         if n != input.docs.len() || n != input.words.len() {
             return Err(Error::input(format!(
@@ -76,7 +91,7 @@ impl TopicMap {
                 input.words.len()
             )));
         }
-        let geo = layout(&input.vectors, params)?;
+        let geo = layout_observed(&input.vectors, inputs, params, steps, progress)?;
         let labels = geo.clustering.labels.clone();
         let ids: Vec<Vec<&str>> = input
             .docs
@@ -217,7 +232,7 @@ impl TopicMap {
             Source::Classifier { .. } => None,
         };
         Ok(TopicMap {
-            vectors: DocVectors::new(info.dim, v)?,
+            vectors: DocVectors::saved(info.dim, v)?,
             info,
             docs: saved.docs,
             cluster_space: saved.cluster_space,

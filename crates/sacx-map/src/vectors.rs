@@ -18,7 +18,15 @@ impl DocVectors {
     /// assert!(sacx_map::DocVectors::new(2, vec![1.0]).is_err());
     /// # Ok::<(), sacx_map::Error>(())
     /// ```
-    pub fn new(dim: usize, mut data: Vec<f32>) -> Result<Self> {
+    pub fn new(dim: usize, data: Vec<f32>) -> Result<Self> {
+        let mut v = Self::saved(dim, data)?;
+        v.data.chunks_exact_mut(dim).for_each(normalize);
+        Ok(v)
+    }
+
+    /// Wraps rows that were scaled to unit length when they were made (read
+    /// back from a map's file): scaling them again would move their last bits.
+    pub(crate) fn saved(dim: usize, data: Vec<f32>) -> Result<Self> {
         if dim == 0 || !data.len().is_multiple_of(dim) {
             return Err(Error::input(format!(
                 "document vectors: {} values do not make rows of {dim}",
@@ -30,7 +38,6 @@ impl DocVectors {
                 "document vectors: a value is not finite (NaN or infinite)",
             ));
         }
-        data.chunks_exact_mut(dim).for_each(normalize);
         Ok(DocVectors { dim, data })
     }
 

@@ -10,8 +10,8 @@ use sacx_data::layout::RunLayout;
 use sacx_data::run_record::RunRecord;
 use sacx_data::{Corpus, Segmenter};
 use sacx_map::{
-    MAP_JSON, MapDoc, MapInput, MapParams, ParagraphVectors, PvParams, Source, TopicMap,
-    classifier_vectors,
+    MAP_JSON, MapDoc, MapInput, MapParams, ParagraphVectors, Progress, PvParams, Quiet, Source,
+    Step, Steps, TopicMap, classifier_vectors, digest,
 };
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -90,13 +90,18 @@ impl MapJob {
     /// Builds the map, writes it into `out` with `map.html`, and returns it.
     /// Every input is checked before the long work starts.
     pub fn run(&self) -> Result<TopicMap> {
-        self.run_inner(None)
+        self.run_inner(None, &Quiet)
+    }
+
+    /// [`MapJob::run`], reporting each step's progress to `progress`.
+    pub fn run_observed(&self, progress: &dyn Progress) -> Result<TopicMap> {
+        self.run_inner(None, progress)
     }
 
     /// [`MapJob::run`] on the corpus already loaded from `self.corpus` (as
     /// `sacx run --map` has it), so that it is not read again.
-    pub fn run_loaded(&self, corpus: &Corpus) -> Result<TopicMap> {
-        self.run_inner(Some(corpus))
+    pub fn run_loaded(&self, corpus: &Corpus, progress: &dyn Progress) -> Result<TopicMap> {
+        self.run_inner(Some(corpus), progress)
     }
 
     /// The corpus to map: `--corpus` when given; else, with `--run`, the
@@ -143,7 +148,7 @@ impl MapJob {
         Ok(args)
     }
 
-    fn run_inner(&self, loaded: Option<&Corpus>) -> Result<TopicMap> {
+    fn run_inner(&self, loaded: Option<&Corpus>, progress: &dyn Progress) -> Result<TopicMap> {
         let source = self.resolved_source()?;
         check_map_dir(&self.out)?;
         let dirs = match (&self.run, source) {
@@ -182,46 +187,67 @@ impl MapJob {
             .map_err(|e| Error::io(&self.out, "create the directory", e))?;
         let _lock = guard::lock(&self.out, guard::Mode::Exclusive)?;
         guard::remove_stale_temporaries(&self.out)?;
+        // Each finished step is kept under `steps/` with a digest of its
+        // inputs: a killed map resumes with the same command.
+        let steps = Steps::in_map(&self.out);
         let start = Instant::now();
-        let (vectors, source, pv) = match source {
+        let (vectors, source, pv, inputs) = match source {
             VectorSource::ParagraphVectors => {
-                let t = if self.pv.shared_ids() {
-                    let ids: Vec<&str> = corpus.docs.iter().map(|d| d.id.as_str()).collect();
-                    let groups = ParagraphVectors::groups_of(&ids);
-                    ParagraphVectors::train_shared(&words, &groups, &self.pv)?
-                } else {
-                    ParagraphVectors::train(&words, &self.pv)?
+                let inputs = digest(&[
+                    &crate::identity::fingerprint(corpus),
+                    "paragraph-vectors",
+                    &serde_json::to_string(&self.pv).unwrap_or_default(),
+                ]);
+                let (vectors, model) = match steps.vectors(&inputs, Some(&self.pv))? {
+                    Some((v, Some(m))) => {
+                        progress.finished(Step::Vectors, start.elapsed().as_secs_f64(), true);
+                        (v, m)
+                    }
+                    _ => {
+                        let t = self.train_pv(corpus, &words, progress)?;
+                        steps.save_vectors(&inputs, &t.vectors, Some(&t.model))?;
+                        progress.finished(Step::Vectors, start.elapsed().as_secs_f64(), false);
+                        (t.vectors, t.model)
+                    }
                 };
-                (
-                    t.vectors,
-                    Source::ParagraphVectors {
-                        params: self.pv.clone(),
-                    },
-                    Some(t.model),
-                )
+                let source = Source::ParagraphVectors {
+                    params: self.pv.clone(),
+                };
+                (vectors, source, Some(model), inputs)
             }
             _ => {
                 let members = models::load(&dirs, self.device)?;
-                let texts: Vec<&str> = corpus.docs.iter().map(|d| d.text.as_str()).collect();
-                let pairs: Vec<_> = members
-                    .iter()
-                    .map(|m| (&m.checkpoint.model, &m.tokenizer))
-                    .collect();
-                let v = classifier_vectors(&pairs, &texts, BATCH)?;
+                let fingerprint = models::fingerprint(&members)?;
+                let inputs = digest(&[
+                    &crate::identity::fingerprint(corpus),
+                    "classifier",
+                    &fingerprint,
+                ]);
+                let v = match steps.vectors(&inputs, None)? {
+                    Some((v, _)) => v,
+                    None => {
+                        let texts: Vec<&str> =
+                            corpus.docs.iter().map(|d| d.text.as_str()).collect();
+                        let pairs: Vec<_> = members
+                            .iter()
+                            .map(|m| (&m.checkpoint.model, &m.tokenizer))
+                            .collect();
+                        let v = classifier_vectors(&pairs, &texts, BATCH)?;
+                        steps.save_vectors(&inputs, &v, None)?;
+                        v
+                    }
+                };
                 // Absolute, so that `sacx search` finds the run from anywhere.
                 let run = self.run.clone().unwrap_or_default();
                 let run = std::fs::canonicalize(&run)
                     .map_err(|e| Error::io(&run, "resolve the run directory", e))?;
                 let seeds = members.iter().map(|m| m.seed()).collect();
-                (
-                    v,
-                    Source::Classifier {
-                        run,
-                        seeds,
-                        fingerprint: models::fingerprint(&members)?,
-                    },
-                    None,
-                )
+                let source = Source::Classifier {
+                    run,
+                    seeds,
+                    fingerprint,
+                };
+                (v, source, None, inputs)
             }
         };
         let input = MapInput {
@@ -238,12 +264,34 @@ impl MapJob {
                 .transpose()?
                 .unwrap_or_default(),
         };
-        let map = TopicMap::build(input, &self.params)?;
+        let map = TopicMap::build_observed(input, &inputs, &self.params, &steps, progress)?;
         map.save(&self.out)?;
         let page =
             sacx_report::map::map_page(&sacx_report::map::view_of(&map, &corpus_args.name()));
         sacx_data::write_atomic(&self.out.join(MAP_HTML), page.as_bytes())?;
+        // The map is whole: its steps are no longer needed.
+        steps.clear()?;
         Ok(map)
+    }
+
+    /// Paragraph vectors of `words`, one shared vector per document id when
+    /// the parameters ask for it.
+    fn train_pv(
+        &self,
+        corpus: &Corpus,
+        words: &[Vec<String>],
+        progress: &dyn Progress,
+    ) -> Result<sacx_map::PvTraining> {
+        let groups = self.pv.shared_ids().then(|| {
+            let ids: Vec<&str> = corpus.docs.iter().map(|d| d.id.as_str()).collect();
+            ParagraphVectors::groups_of(&ids)
+        });
+        Ok(ParagraphVectors::train_observed(
+            words,
+            groups.as_deref(),
+            &self.pv,
+            progress,
+        )?)
     }
 }
 

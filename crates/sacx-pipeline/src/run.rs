@@ -319,7 +319,7 @@ impl Run {
             params,
             device,
         };
-        let map = job.run_loaded(corpus)?;
+        let map = job.run_loaded(corpus, &sacx_map::Quiet)?;
         StageStamp::new("map", &inputs).write(&layout.stamp("map"))?;
         observer.event(Event::Note(&format!(
             "topic map: {} clusters, {} noise documents: {}",

@@ -42,7 +42,7 @@ pub fn run(args: &Args) -> Result<()> {
         params: args.options.map_params()?,
         device: device.resolve()?,
     };
-    let map = job.run()?;
+    let map = job.run_observed(&crate::progress::MapProgress::new())?;
     let m = &map.info.metrics;
     println!(
         "{} documents, {} clusters, {} noise; kNN-10 label precision {:.3}, NMI first class {:.3}, language {:.3}",

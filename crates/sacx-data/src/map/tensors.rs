@@ -52,7 +52,16 @@ impl View for &Raw {
 
 /// Writes `tensors` to `path` atomically, with `sacx-map` format metadata.
 pub fn write(path: &Path, tensors: &[(&str, Raw)]) -> Result<()> {
-    let meta = HashMap::from([("format".to_string(), super::FORMAT.to_string())]);
+    write_with(path, tensors, &[])
+}
+
+/// [`write`] with more metadata (e.g. what a map step's tensors were
+/// computed from), read back by [`Read::meta`].
+pub fn write_with(path: &Path, tensors: &[(&str, Raw)], extra: &[(&str, &str)]) -> Result<()> {
+    let mut meta = HashMap::from([("format".to_string(), super::FORMAT.to_string())]);
+    for (k, v) in extra {
+        meta.insert(k.to_string(), v.to_string());
+    }
     let bytes = safetensors::tensor::serialize(tensors.iter().map(|(n, r)| (*n, r)), Some(meta))
         .map_err(|e| map_file(path, e.to_string()))?;
     crate::write_atomic(path, &bytes)
@@ -107,6 +116,12 @@ impl Read {
             ));
         }
         Ok((t.shape().to_vec(), t.data().to_vec()))
+    }
+
+    /// The metadata value under `key` ([`write_with`]), if there is one.
+    pub fn meta(&self, key: &str) -> Option<String> {
+        let (_, meta) = SafeTensors::read_metadata(&self.bytes).ok()?;
+        meta.metadata().as_ref()?.get(key).cloned()
     }
 
     /// An `f32` tensor whose shape matches `shape` (`None`: any size).

@@ -6,6 +6,7 @@ mod mst;
 mod tree;
 
 use crate::knn::{EXACT_KNN_MAX, Metric, neighbours};
+use crate::progress::{Progress, Step};
 use crate::{Error, Result};
 use serde::{Deserialize, Serialize};
 
@@ -120,6 +121,17 @@ impl Clustering {
 /// # Ok::<(), sacx_map::Error>(())
 /// ```
 pub fn hdbscan(points: &[f32], dim: usize, params: &HdbscanParams) -> Result<Clustering> {
+    hdbscan_observed(points, dim, params, &crate::Quiet)
+}
+
+/// [`hdbscan`], reporting its three phases (neighbours and core distances,
+/// spanning tree, cluster tree) to `progress` as [`Step::Hdbscan`].
+pub fn hdbscan_observed(
+    points: &[f32],
+    dim: usize,
+    params: &HdbscanParams,
+    progress: &dyn Progress,
+) -> Result<Clustering> {
     let n = points.len() / dim.max(1);
     let mcs = params.min_cluster_size();
     if mcs > n {
@@ -143,11 +155,13 @@ pub fn hdbscan(points: &[f32], dim: usize, params: &HdbscanParams) -> Result<Clu
         params.seed(),
     )?;
     let core: Vec<f32> = (0..n).map(|i| knn.distances(i)[k - 1]).collect();
+    progress.advance(Step::Hdbscan, 1, 3);
     let mst = if exact {
         mst::prim(points, dim, &core)
     } else {
         mst::knn_tree(points, dim, &core, &knn)
     };
+    progress.advance(Step::Hdbscan, 2, 3);
     let condensed = tree::condense(n, mst, mcs);
     let (chosen, stability) = tree::select(
         n,
@@ -156,6 +170,7 @@ pub fn hdbscan(points: &[f32], dim: usize, params: &HdbscanParams) -> Result<Clu
         params.allow_single_cluster(),
     );
     let raw = tree::labels(n, &condensed, &chosen);
+    progress.advance(Step::Hdbscan, 3, 3);
     Ok(renumber(&raw, &chosen, &stability, n))
 }
 

@@ -18,6 +18,7 @@
 //!    row, flagged new.
 //!
 //! It stops when a round changes fewer than `delta · n · k` entries.
+use super::Observed;
 use super::forest::Forest;
 use super::{Knn, Metric, distance, mix};
 use crate::Result;
@@ -94,12 +95,21 @@ impl Lists {
 }
 
 /// The `k` nearest neighbours of every row of `data` by NN-descent.
-pub(crate) fn descend(data: &[f32], dim: usize, metric: Metric, d: &Descent) -> Result<Knn> {
+pub(crate) fn descend(
+    data: &[f32],
+    dim: usize,
+    metric: Metric,
+    d: &Descent,
+    progress: Observed,
+) -> Result<Knn> {
     let n = data.len() / dim;
     let mut graph = first_guess(data, dim, metric, d);
     for round in 0..d.max_rounds {
         let (next, changed) = step(data, dim, metric, d, &graph, round as u64);
         graph = next;
+        if let Some((p, s)) = progress {
+            p.advance(s, round + 1, d.max_rounds);
+        }
         if (changed as f64) < d.delta * (n * d.k) as f64 {
             break;
         }

@@ -5,6 +5,7 @@
 mod descent;
 mod forest;
 
+use crate::progress::{Progress, Step};
 use crate::vectors::{dist2, dot};
 use crate::{Error, Result};
 use rayon::prelude::*;
@@ -70,6 +71,15 @@ impl Knn {
         hit as f64 / (exact.rows() * exact.k()).max(1) as f64
     }
 
+    /// A graph from its rows (`k` neighbours each, read back from a file).
+    pub(crate) fn from_parts(k: usize, indices: Vec<u32>, distances: Vec<f32>) -> Knn {
+        Knn {
+            k,
+            indices,
+            distances,
+        }
+    }
+
     /// The first `k` neighbours of every point (a smaller graph from a bigger one).
     pub fn truncate(&self, k: usize) -> Knn {
         let k = k.min(self.k);
@@ -109,6 +119,23 @@ pub fn neighbours(
     exact_max: usize,
     seed: u64,
 ) -> Result<Knn> {
+    neighbours_observed(data, dim, k, metric, exact_max, seed, None)
+}
+
+/// Where a kNN search reports its NN-descent rounds: the progress and the
+/// step they count toward (`None`: nowhere).
+pub type Observed<'a> = Option<(&'a dyn Progress, Step)>;
+
+/// [`neighbours`], reporting each NN-descent round to `progress`.
+pub fn neighbours_observed(
+    data: &[f32],
+    dim: usize,
+    k: usize,
+    metric: Metric,
+    exact_max: usize,
+    seed: u64,
+    progress: Observed,
+) -> Result<Knn> {
     let n = data.len() / dim.max(1);
     if k == 0 || k >= n {
         return Err(Error::input(format!(
@@ -119,7 +146,7 @@ pub fn neighbours(
         exact(data, dim, k, metric)
     } else {
         let params = descent::Descent::for_points(n, k, seed);
-        descent::descend(data, dim, metric, &params)
+        descent::descend(data, dim, metric, &params, progress)
     }
 }
 

@@ -24,7 +24,7 @@ impl ParagraphVectors {
     /// # Ok::<(), sacx_map::Error>(())
     /// ```
     pub fn train<S: AsRef<str>>(docs: &[Vec<S>], params: &PvParams) -> Result<PvTraining> {
-        super::train::train(docs, None, params)
+        super::train::train(docs, None, params, &crate::Quiet)
     }
 
     /// [`ParagraphVectors::train`] with one vector per group of documents:
@@ -50,7 +50,18 @@ impl ParagraphVectors {
         groups: &[u32],
         params: &PvParams,
     ) -> Result<PvTraining> {
-        super::train::train(docs, Some(groups), params)
+        super::train::train(docs, Some(groups), params, &crate::Quiet)
+    }
+
+    /// [`ParagraphVectors::train`] (`groups`: `None`) or
+    /// [`ParagraphVectors::train_shared`], reporting each epoch to `progress`.
+    pub fn train_observed<S: AsRef<str>>(
+        docs: &[Vec<S>],
+        groups: Option<&[u32]>,
+        params: &PvParams,
+        progress: &dyn crate::Progress,
+    ) -> Result<PvTraining> {
+        super::train::train(docs, groups, params, progress)
     }
 
     /// The groups of documents by id, numbered in order of first appearance:

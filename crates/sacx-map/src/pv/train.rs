@@ -1,6 +1,7 @@
 //! PV-DBOW training: negative-sampling updates, sharded over threads.
 use super::vocab::AliasTable;
 use super::{ParagraphVectors, PvParams, Vocab};
+use crate::progress::{Progress, Step};
 use crate::vectors::{axpy, dot};
 use crate::{DocVectors, Error, Result};
 use std::time::Instant;
@@ -205,6 +206,7 @@ pub(crate) fn train<S: AsRef<str>>(
     docs: &[Vec<S>],
     groups: Groups,
     params: &PvParams,
+    progress: &dyn Progress,
 ) -> Result<PvTraining> {
     let vocab = Vocab::build(docs, params.min_count());
     if vocab.is_empty() {
@@ -233,6 +235,7 @@ pub(crate) fn train<S: AsRef<str>>(
             output: &mut output,
         };
         run_epoch(&sampler, params, epoch, &order, &ids, &mut weights);
+        progress.advance(Step::Vectors, epoch + 1, params.epochs());
     }
     let seconds = start.elapsed().as_secs_f64();
     let per_doc: Vec<f32> = match groups {

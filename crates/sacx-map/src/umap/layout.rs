@@ -3,6 +3,7 @@
 //! negative samples (umap-learn's `optimize_layout_euclidean`), on one thread
 //! so that a seed fixes the result.
 use super::graph::Graph;
+use crate::knn::Observed;
 use crate::pv::Lcg;
 
 /// Gradient components are clipped to ±4.
@@ -20,7 +21,7 @@ pub(crate) struct Schedule {
 }
 
 /// Moves `emb` (`n × dims`) to fit `g`.
-pub(crate) fn optimize(g: &Graph, emb: &mut [f32], s: &Schedule) {
+pub(crate) fn optimize(g: &Graph, emb: &mut [f32], s: &Schedule, progress: Observed) {
     let max_w = g.weight.iter().copied().fold(0f32, f32::max);
     let min_w = max_w / s.epochs as f32;
     let edges: Vec<usize> = (0..g.weight.len())
@@ -54,6 +55,9 @@ pub(crate) fn optimize(g: &Graph, emb: &mut [f32], s: &Schedule) {
                 }
             }
             next_negative[slot] += negatives as f32 * per_negative[slot];
+        }
+        if let Some((p, step)) = progress {
+            p.advance(step, epoch + 1, s.epochs);
         }
     }
 }

@@ -7,7 +7,7 @@ mod graph;
 mod layout;
 mod spectral;
 
-use crate::knn::Knn;
+use crate::knn::{Knn, Observed};
 use crate::{Error, Result};
 
 /// Points above which UMAP runs 200 epochs instead of 500 (umap-learn's rule).
@@ -106,6 +106,11 @@ impl UmapParams {
 /// # Ok::<(), sacx_map::Error>(())
 /// ```
 pub fn umap(knn: &Knn, params: &UmapParams) -> Result<Vec<f32>> {
+    umap_observed(knn, params, None)
+}
+
+/// [`umap`], reporting each epoch to `progress`.
+pub fn umap_observed(knn: &Knn, params: &UmapParams, progress: Observed) -> Result<Vec<f32>> {
     let n = knn.rows();
     if knn.k() + 1 < params.neighbours() {
         return Err(Error::input(format!(
@@ -128,7 +133,7 @@ pub fn umap(knn: &Knn, params: &UmapParams) -> Result<Vec<f32>> {
         negative_rate: params.negative_rate(),
         seed: params.seed(),
     };
-    layout::optimize(&g, &mut emb, &schedule);
+    layout::optimize(&g, &mut emb, &schedule, progress);
     Ok(emb)
 }
 
