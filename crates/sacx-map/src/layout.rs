@@ -1,5 +1,6 @@
 //! The map's geometry from document vectors: one cosine kNN graph, UMAP to
 //! the clustering space and to the plane, HDBSCAN in the clustering space.
+use crate::dedup::Distinct;
 use crate::knn::{Knn, Metric, neighbours_observed};
 use crate::progress::{Progress, Quiet, Step};
 use crate::steps::{Steps, digest};
@@ -115,6 +116,9 @@ pub struct Layout {
     pub clustering: Clustering,
     /// Time per step.
     pub timings: Timings,
+    /// Distinct vectors (the points laid out; documents with the same
+    /// vector share their coordinates and cluster).
+    pub distinct: usize,
 }
 
 /// Reduces and clusters `vectors`.
@@ -149,6 +153,29 @@ pub fn layout_observed(
         ));
     }
     let k = (widest - 1).min(n - 1);
+    let distinct = Distinct::of(vectors);
+    if distinct.len() < n {
+        // Identical vectors are laid out once (`dedup.rs`); the automatic
+        // minimum cluster size follows the distinct vectors.
+        let inner = layout_observed(
+            &distinct.vectors(vectors)?,
+            &digest(&[inputs, "distinct"]),
+            params,
+            steps,
+            progress,
+        )?;
+        return Ok(Layout {
+            knn: distinct.knn(&inner.knn, k),
+            cluster_space: distinct.spread(&inner.cluster_space, params.cluster_components()),
+            plot: distinct.spread(&inner.plot, 2),
+            clustering: Clustering {
+                labels: distinct.spread(&inner.clustering.labels, 1),
+                stability: inner.clustering.stability,
+            },
+            timings: inner.timings,
+            distinct: inner.distinct,
+        });
+    }
     let mut timings = Timings::default();
     let (exact_max, seed) = (params.exact_max(), params.seed());
     let knn_key = digest(&[inputs, "knn", &format!("{n} {k} {exact_max} {seed}")]);
@@ -214,6 +241,7 @@ pub fn layout_observed(
         plot,
         clustering,
         timings,
+        distinct: n,
     })
 }
 

@@ -11,6 +11,7 @@
 )]
 
 mod classifier;
+mod dedup;
 mod error;
 mod hdbscan;
 pub mod knn;

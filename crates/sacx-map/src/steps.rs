@@ -7,7 +7,9 @@
 //! digest and the step's parameters) in its metadata. A step is reused when
 //! its file's digest is the one the current build would compute from; a
 //! file with another digest (other options, another corpus) is recomputed
-//! and replaced. The directory goes when the map is saved whole.
+//! and replaced. The directory stays with the map: building it again with
+//! other layout or clustering options reuses the vectors and the graph
+//! (delete `steps/` to save the space: about 0.8 KB per document).
 use crate::hdbscan::Clustering;
 use crate::knn::Knn;
 use crate::{DocVectors, Error, ParagraphVectors, PvParams, Result, Vocab};
@@ -46,17 +48,6 @@ impl Steps {
     pub fn in_map(map_dir: &Path) -> Steps {
         Steps {
             dir: Some(map_dir.join(STEPS_DIR)),
-        }
-    }
-
-    /// Removes the kept steps (the map is saved whole).
-    pub fn clear(&self) -> Result<()> {
-        match &self.dir {
-            Some(d) if d.is_dir() => std::fs::remove_dir_all(d).map_err(|source| Error::Io {
-                path: d.clone(),
-                source,
-            }),
-            _ => Ok(()),
         }
     }
 

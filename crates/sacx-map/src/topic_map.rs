@@ -133,7 +133,7 @@ impl TopicMap {
             format: FORMAT.into(),
             source: input.source,
             params: params.clone(),
-            min_cluster_size: params.min_cluster_size_for(n),
+            min_cluster_size: params.min_cluster_size_for(geo.distinct),
             documents: n,
             dim: input.vectors.dim(),
             vectors_s: input.vectors_s,

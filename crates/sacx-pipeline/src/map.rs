@@ -269,8 +269,8 @@ impl MapJob {
         let page =
             sacx_report::map::map_page(&sacx_report::map::view_of(&map, &corpus_args.name()));
         sacx_data::write_atomic(&self.out.join(MAP_HTML), page.as_bytes())?;
-        // The map is whole: its steps are no longer needed.
-        steps.clear()?;
+        // The steps stay: a map built again with other clustering or
+        // layout options reuses the vectors and whatever else still holds.
         Ok(map)
     }
 
