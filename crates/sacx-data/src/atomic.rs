@@ -57,11 +57,23 @@ pub fn is_temporary_name(name: &str) -> bool {
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
+    write_atomic_with(path, |tmp| std::fs::File::create(tmp)?.write_all(bytes))
+}
+
+/// [`write_atomic`] of a file that `write` creates at the temporary path it
+/// is given (a writer that streams, so that a large file is never whole in
+/// memory); the file is synced, then renamed over `path`.
+pub fn write_atomic_with(
+    path: &Path,
+    write: impl FnOnce(&Path) -> std::io::Result<()>,
+) -> Result<()> {
     let tmp = temp_path(path);
     let written = (|| {
-        let mut f = std::fs::File::create(&tmp)?;
-        f.write_all(bytes)?;
-        f.sync_all()
+        write(&tmp)?;
+        std::fs::OpenOptions::new()
+            .write(true)
+            .open(&tmp)?
+            .sync_all()
     })();
     if let Err(source) = written {
         let _ = std::fs::remove_file(&tmp);

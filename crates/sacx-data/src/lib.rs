@@ -51,7 +51,7 @@ mod validated;
 #[cfg(feature = "text")]
 mod vocab;
 
-pub use atomic::{is_temporary_name, write_atomic};
+pub use atomic::{is_temporary_name, write_atomic, write_atomic_with};
 pub use corpus::{Corpus, Document};
 pub use counts::{ClassWordCounts, DF_FILE, N_DOCS_KEY, TF_FILE};
 pub use error::{Error, Result};

@@ -62,9 +62,23 @@ pub fn write_with(path: &Path, tensors: &[(&str, Raw)], extra: &[(&str, &str)]) 
     for (k, v) in extra {
         meta.insert(k.to_string(), v.to_string());
     }
-    let bytes = safetensors::tensor::serialize(tensors.iter().map(|(n, r)| (*n, r)), Some(meta))
-        .map_err(|e| map_file(path, e.to_string()))?;
-    crate::write_atomic(path, &bytes)
+    // Streamed to the file: the tensors are not copied into one buffer.
+    let mut failed = None;
+    crate::write_atomic_with(path, |tmp| {
+        safetensors::tensor::serialize_to_file(
+            tensors.iter().map(|(n, r)| (*n, r)),
+            Some(meta),
+            tmp,
+        )
+        .map_err(|e| {
+            failed = Some(e.to_string());
+            std::io::Error::other("safetensors")
+        })
+    })
+    .map_err(|e| match failed {
+        Some(reason) => map_file(path, reason),
+        None => e,
+    })
 }
 
 /// The tensors of a safetensors file, by name.
@@ -88,12 +102,15 @@ impl Read {
         })
     }
 
-    fn view(
+    /// Tensor `name`'s shape and its values decoded by `decode` from the
+    /// file's bytes (never copied whole).
+    fn view<T>(
         &self,
         name: &str,
         dtype: Dtype,
         shape: &[Option<usize>],
-    ) -> Result<(Vec<usize>, Vec<u8>)> {
+        decode: impl Fn(&[u8]) -> T,
+    ) -> Result<(Vec<usize>, Vec<T>)> {
         let st = SafeTensors::deserialize(&self.bytes)
             .map_err(|e| map_file(&self.path, e.to_string()))?;
         let t = st
@@ -115,7 +132,10 @@ impl Read {
                 ),
             ));
         }
-        Ok((t.shape().to_vec(), t.data().to_vec()))
+        Ok((
+            t.shape().to_vec(),
+            t.data().chunks_exact(4).map(decode).collect(),
+        ))
     }
 
     /// The metadata value under `key` ([`write_with`]), if there is one.
@@ -126,20 +146,16 @@ impl Read {
 
     /// An `f32` tensor whose shape matches `shape` (`None`: any size).
     pub fn f32(&self, name: &str, shape: &[Option<usize>]) -> Result<(Vec<usize>, Vec<f32>)> {
-        let (s, b) = self.view(name, Dtype::F32, shape)?;
-        Ok((
-            s,
-            b.chunks_exact(4)
-                .map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]]))
-                .collect(),
-        ))
+        self.view(name, Dtype::F32, shape, |c| {
+            f32::from_le_bytes([c[0], c[1], c[2], c[3]])
+        })
     }
 
     /// An `i32` tensor whose shape matches `shape`.
     pub fn i32(&self, name: &str, shape: &[Option<usize>]) -> Result<Vec<i32>> {
-        let (_, b) = self.view(name, Dtype::I32, shape)?;
-        Ok(b.chunks_exact(4)
-            .map(|c| i32::from_le_bytes([c[0], c[1], c[2], c[3]]))
-            .collect())
+        let (_, v) = self.view(name, Dtype::I32, shape, |c| {
+            i32::from_le_bytes([c[0], c[1], c[2], c[3]])
+        })?;
+        Ok(v)
     }
 }
