@@ -323,7 +323,13 @@ impl TopicMap {
         let mut sims: Vec<(f32, usize)> = (0..self.len())
             .map(|i| (dot(self.vectors.row(i), query), i))
             .collect();
-        sims.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+        let order = |a: &(f32, usize), b: &(f32, usize)| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1));
+        // The k best, then only those sorted (a million documents sort slowly).
+        if k < sims.len() {
+            sims.select_nth_unstable_by(k, order);
+            sims.truncate(k);
+        }
+        sims.sort_by(order);
         let documents = sims
             .iter()
             .take(k)

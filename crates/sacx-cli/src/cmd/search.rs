@@ -32,7 +32,9 @@ pub fn run(args: &Args) -> Result<()> {
         anyhow::bail!("--top 0 is invalid: expected at least 1");
     }
     let device: sacx_model::DeviceSpec = args.device.parse()?;
+    let t = std::time::Instant::now();
     let map = TopicMap::load(&args.map)?;
+    let load_s = t.elapsed().as_secs_f64();
     let corpus = CorpusArgs {
         keep_case: args.keep_case,
         ..CorpusArgs::default()
@@ -44,6 +46,11 @@ pub fn run(args: &Args) -> Result<()> {
         device.resolve()?,
     )?;
     let hits = map.search(&q, args.top)?;
+    eprintln!(
+        "map of {} documents loaded in {load_s:.2} s; query answered in {:.3} s",
+        map.len(),
+        t.elapsed().as_secs_f64() - load_s
+    );
     if args.json {
         println!("{}", serde_json::to_string_pretty(&hits)?);
         return Ok(());
