@@ -39,7 +39,9 @@ sacx_data::validated_params! {
         copy epochs: usize = 0,
         /// HDBSCAN minimum cluster size; 0: `max(5, round(√n / 2))`. Default 0.
         copy min_cluster_size: usize = 0,
-        /// HDBSCAN `min_samples`; 0: the minimum cluster size. Default 0.
+        /// HDBSCAN `min_samples`; 0: the minimum cluster size, above
+        /// `exact_max` documents at most `neighbours_cluster`
+        /// ([`MapParams::min_samples_for`]). Default 0.
         copy min_samples: usize = 0,
         /// HDBSCAN selection. Default excess of mass.
         copy selection: Selection = Selection::ExcessOfMass,
@@ -89,11 +91,32 @@ impl MapParams {
         }
     }
 
+    /// The `min_samples` used for `n` documents: the one given, else the
+    /// minimum cluster size up to `exact_max` documents (the Python
+    /// pipeline's), and above it at most the clustering space's UMAP
+    /// neighbourhood (`neighbours_cluster`): the layout keeps each point's
+    /// nearest `neighbours_cluster` and no farther structure, so a density
+    /// measured farther out (500 neighbours at a million documents) costs a
+    /// graph 30× wider and reads nothing UMAP kept.
+    ///
+    /// ```
+    /// let p = sacx_map::MapParams::default();
+    /// assert_eq!(p.min_samples_for(9_493), 49);
+    /// assert_eq!(p.min_samples_for(1_000_000), 15);
+    /// ```
+    pub fn min_samples_for(&self, n: usize) -> usize {
+        match self.min_samples {
+            0 if n > self.exact_max => self.min_cluster_size_for(n).min(self.neighbours_cluster),
+            0 => self.min_cluster_size_for(n),
+            m => m,
+        }
+    }
+
     /// The HDBSCAN parameters for `n` documents.
     pub fn hdbscan_for(&self, n: usize) -> Result<HdbscanParams> {
         HdbscanParams::builder()
             .min_cluster_size(self.min_cluster_size_for(n))
-            .min_samples(self.min_samples)
+            .min_samples(self.min_samples_for(n))
             .selection(self.selection)
             .exact_max(self.exact_max)
             .seed(self.seed)

@@ -29,7 +29,8 @@ pub struct MapOptions {
     /// HDBSCAN minimum cluster size; 0: max(5, round(√documents / 2)).
     #[cfg_attr(feature = "clap", arg(long, default_value_t = MapParams::default().min_cluster_size()))]
     pub min_cluster_size: usize,
-    /// HDBSCAN min_samples; 0: the minimum cluster size.
+    /// HDBSCAN min_samples; 0: the minimum cluster size (above --exact-max
+    /// documents at most --neighbours-cluster).
     #[cfg_attr(feature = "clap", arg(long, default_value_t = MapParams::default().min_samples()))]
     pub min_samples: usize,
     /// HDBSCAN cluster selection: eom (excess of mass) or leaf.
