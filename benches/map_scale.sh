@@ -2,8 +2,9 @@
 # The topic map at scale (docs/benchmarks.md, "Topic map at 1 M documents"):
 # N short documents (default 1,000,000) cut from the bundled corpus's texts
 # (12 words each, every label and language kept, deterministic), mapped with
-# paragraph vectors on the HNSW path, with the wall time and peak memory
-# (/usr/bin/time -v) of the whole command.
+# paragraph vectors (NN-descent above 20,000 documents), with the wall time
+# and peak memory (/usr/bin/time -v) of the whole command and each step's
+# time; then one `sacx search` on the map, with its load and query times.
 #   benches/map_scale.sh [N] [extra sacx map options]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -32,3 +33,5 @@ rm -rf "$WORK/map-$N"
 /usr/bin/time -v target/release/sacx map --corpus "$CORPUS" --out "$WORK/map-$N" --source paragraph-vectors "$@" 2> "$WORK/time-$N.txt"
 grep -E "Elapsed|Maximum resident" "$WORK/time-$N.txt"
 python3 -c "import json,sys; m=json.load(open(sys.argv[1])); print(json.dumps({k: m[k] for k in ('documents','dim','vectors_s','timings','metrics')}))" "$WORK/map-$N/map.json"
+/usr/bin/time -v target/release/sacx search --map "$WORK/map-$N" -k 10 "edit photos and raw images" 2> "$WORK/search-$N.txt" > /dev/null
+grep -E "loaded in|Elapsed|Maximum resident" "$WORK/search-$N.txt"
