@@ -2,6 +2,7 @@
 //! library computes it: core distances from `min_samples` neighbours, the
 //! mutual-reachability MST ([`mst`]), the condensed tree and excess-of-mass
 //! or leaf selection ([`tree`]). Points in no selected cluster are noise.
+mod kdtree;
 mod mst;
 mod tree;
 

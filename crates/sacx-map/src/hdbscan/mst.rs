@@ -2,6 +2,7 @@
 //! `d_mr(a, b) = max(core(a), core(b), ‖a − b‖)`: Prim's algorithm over every
 //! pair up to the exact size, else Kruskal over a kNN graph whose remaining
 //! components are then joined Borůvka-style by their nearest outside points.
+use super::kdtree::KdTree;
 use crate::knn::Knn;
 use crate::vectors::dist2;
 use rayon::prelude::*;
@@ -83,7 +84,8 @@ impl UnionFind {
 }
 
 /// Kruskal over the kNN edges, then Borůvka rounds joining every component
-/// but the largest to its nearest outside point, until one tree remains.
+/// to its nearest other one (its lightest outgoing edge, found by a k-d
+/// tree that skips the component's own points), until one tree remains.
 pub(crate) fn knn_tree(points: &[f32], dim: usize, core: &[f32], knn: &Knn) -> Vec<Edge> {
     let n = core.len();
     let mut candidates: Vec<Edge> = Vec::with_capacity(n * knn.k());
@@ -95,47 +97,31 @@ pub(crate) fn knn_tree(points: &[f32], dim: usize, core: &[f32], knn: &Knn) -> V
     let mut uf = UnionFind::new(n);
     let mut edges = Vec::with_capacity(n.saturating_sub(1));
     kruskal(&mut candidates, &mut uf, &mut edges);
+    drop(candidates);
+    let mut tree = KdTree::build(points, dim);
     while edges.len() + 1 < n {
         let roots: Vec<u32> = (0..n as u32).map(|i| uf.find(i)).collect();
-        let mut sizes = vec![0u32; n];
-        roots.iter().for_each(|&r| sizes[r as usize] += 1);
-        let largest = (0..n)
-            .max_by_key(|&r| (sizes[r], std::cmp::Reverse(r)))
-            .unwrap_or(0) as u32;
+        tree.set_components(&roots);
         let mut bridges: Vec<Edge> = (0..n)
             .into_par_iter()
-            .filter(|&i| roots[i] != largest)
-            .map(|i| nearest_outside(points, dim, core, &roots, i))
+            .map(|i| tree.nearest_outside(i, core, &roots))
+            .filter(|e| e.2.is_finite())
             .collect();
         // Keep each component's lightest bridge only.
         bridges.sort_by(|a, b| {
             roots[a.0 as usize]
                 .cmp(&roots[b.0 as usize])
                 .then(a.2.total_cmp(&b.2))
+                .then((a.0, a.1).cmp(&(b.0, b.1)))
         });
         bridges.dedup_by_key(|e| roots[e.0 as usize]);
+        let before = edges.len();
         kruskal(&mut bridges, &mut uf, &mut edges);
+        if edges.len() == before {
+            break; // nothing left to join (cannot happen with finite points)
+        }
     }
     edges
-}
-
-/// Point `i`'s lightest mutual-reachability edge to a point of another component.
-fn nearest_outside(points: &[f32], dim: usize, core: &[f32], roots: &[u32], i: usize) -> Edge {
-    let p = &points[i * dim..(i + 1) * dim];
-    let mut best = (i as u32, i as u32, f32::INFINITY);
-    for j in 0..core.len() {
-        if roots[j] == roots[i] {
-            continue;
-        }
-        let w = dist2(p, &points[j * dim..(j + 1) * dim])
-            .sqrt()
-            .max(core[i])
-            .max(core[j]);
-        if w < best.2 {
-            best = (i as u32, j as u32, w);
-        }
-    }
-    best
 }
 
 /// Adds the lightest edges joining different sets (ties by endpoints).
