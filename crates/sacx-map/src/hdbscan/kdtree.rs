@@ -14,14 +14,16 @@ const LEAF: usize = 32;
 /// A node whose points are in several components.
 const MIXED: u32 = u32::MAX;
 
+/// A node: its range in the tree's order, and its children (`None`: a leaf).
+type Node = (usize, usize, Option<(usize, usize)>);
+
 /// The tree: the points in leaf order, and the nodes with their boxes.
 pub(crate) struct KdTree<'a> {
     points: &'a [f32],
     dim: usize,
     /// Point indices, each node's points contiguous.
     order: Vec<u32>,
-    /// Per node: its range in `order` and its children (`None`: a leaf).
-    nodes: Vec<(usize, usize, Option<(usize, usize)>)>,
+    nodes: Vec<Node>,
     /// Per node: `dim` minima then `dim` maxima.
     boxes: Vec<f32>,
     /// Per node: the component of all its points, or [`MIXED`].
