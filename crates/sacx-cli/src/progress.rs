@@ -152,79 +152,81 @@ impl Spinner {
     }
 }
 
-/// A map's progress ([`sacx_map::Progress`]): a bar per step on a terminal,
-/// a line every 10 s otherwise, and one line as each step ends.
+/// A map's progress ([`sacx_map::Progress`]): a bar per running step on a
+/// terminal (the two UMAP reductions run side by side), a line per step
+/// every 10 s otherwise, and one line as each step ends.
 pub struct MapProgress {
-    state: std::sync::Mutex<MapState>,
-}
-
-struct MapState {
-    step: Option<sacx_map::Step>,
-    bar: Option<ProgressBar>,
-    last_line: Instant,
+    bars: indicatif::MultiProgress,
+    state: std::sync::Mutex<Vec<(sacx_map::Step, Option<ProgressBar>, Instant)>>,
 }
 
 impl MapProgress {
     /// A display with no step started.
     pub fn new() -> Self {
         MapProgress {
-            state: std::sync::Mutex::new(MapState {
-                step: None,
-                bar: None,
-                last_line: Instant::now(),
-            }),
+            bars: indicatif::MultiProgress::with_draw_target(ProgressDrawTarget::stderr()),
+            state: std::sync::Mutex::new(Vec::new()),
         }
+    }
+
+    fn bar(&self, step: sacx_map::Step, total: usize) -> Option<ProgressBar> {
+        std::io::stderr().is_terminal().then(|| {
+            let bar = self.bars.add(ProgressBar::new(total as u64));
+            if let Ok(style) =
+                ProgressStyle::with_template("{prefix:>24} [{bar:30}] {pos}/{len} {msg} ETA {eta}")
+            {
+                bar.set_style(style.progress_chars("=> "));
+            }
+            bar.set_prefix(step.name());
+            bar.set_message(step.unit());
+            bar
+        })
     }
 }
 
 impl sacx_map::Progress for MapProgress {
     fn advance(&self, step: sacx_map::Step, done: usize, total: usize) {
-        let Ok(mut s) = self.state.lock() else {
+        let Ok(mut running) = self.state.lock() else {
             return;
         };
-        if s.step != Some(step) {
-            if let Some(bar) = s.bar.take() {
-                bar.finish_and_clear();
+        let at = match running.iter().position(|r| r.0 == step) {
+            Some(at) => at,
+            None => {
+                running.push((step, self.bar(step, total), Instant::now()));
+                running.len() - 1
             }
-            s.step = Some(step);
-            s.bar = std::io::stderr().is_terminal().then(|| {
-                let bar =
-                    ProgressBar::with_draw_target(Some(total as u64), ProgressDrawTarget::stderr());
-                if let Ok(style) = ProgressStyle::with_template(
-                    "{prefix:>24} [{bar:30}] {pos}/{len} {msg} ETA {eta}",
-                ) {
-                    bar.set_style(style.progress_chars("=> "));
-                }
-                bar.set_prefix(step.name());
-                bar.set_message(step.unit());
-                bar
-            });
-            s.last_line = Instant::now();
-        }
-        match &s.bar {
+        };
+        let (_, bar, last) = &mut running[at];
+        match bar {
             Some(bar) => bar.set_position(done as u64),
-            None if s.last_line.elapsed() >= Duration::from_secs(10) => {
+            None if last.elapsed() >= Duration::from_secs(10) => {
                 eprintln!("{}: {done}/{total} {}", step.name(), step.unit());
-                s.last_line = Instant::now();
+                *last = Instant::now();
             }
             None => {}
         }
     }
 
     fn finished(&self, step: sacx_map::Step, seconds: f64, reused: bool) {
-        if let Ok(mut s) = self.state.lock() {
-            if let Some(bar) = s.bar.take() {
+        if let Ok(mut running) = self.state.lock()
+            && let Some(at) = running.iter().position(|r| r.0 == step)
+        {
+            if let (_, Some(bar), _) = running.remove(at) {
                 bar.finish_and_clear();
+                self.bars.remove(&bar);
             }
-            s.step = None;
         }
-        if reused {
-            eprintln!(
+        let line = if reused {
+            format!(
                 "{}: reused, kept by an earlier build of the same inputs",
                 step.name()
-            );
+            )
         } else {
-            eprintln!("{}: {seconds:.1} s", step.name());
+            format!("{}: {seconds:.1} s", step.name())
+        };
+        // Above the bars on a terminal, else a plain line.
+        if !std::io::stderr().is_terminal() || self.bars.println(&line).is_err() {
+            eprintln!("{line}");
         }
     }
 }

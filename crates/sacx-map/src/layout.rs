@@ -232,20 +232,32 @@ pub fn layout_observed(
         })?;
         Ok::<_, Error>((coords, key))
     };
-    let (cluster_space, cluster_key) = reduce(
-        Step::UmapCluster,
-        "umap-cluster",
-        params.cluster_components(),
-        params.neighbours_cluster(),
-        &mut timings.umap_cluster_s,
-    )?;
-    let (plot, _) = reduce(
-        Step::UmapPlot,
-        "umap-plot",
-        2,
-        params.neighbours_plot(),
-        &mut timings.umap_plot_s,
-    )?;
+    // The two reductions read the same graph and nothing of each other:
+    // they run side by side (each alone is one thread, so each stays
+    // seeded and the same on any machine).
+    let (mut cluster_s, mut plot_s) = (0.0, 0.0);
+    let (cluster, plot) = rayon::join(
+        || {
+            reduce(
+                Step::UmapCluster,
+                "umap-cluster",
+                params.cluster_components(),
+                params.neighbours_cluster(),
+                &mut cluster_s,
+            )
+        },
+        || {
+            reduce(
+                Step::UmapPlot,
+                "umap-plot",
+                2,
+                params.neighbours_plot(),
+                &mut plot_s,
+            )
+        },
+    );
+    let ((cluster_space, cluster_key), (plot, _)) = (cluster?, plot?);
+    (timings.umap_cluster_s, timings.umap_plot_s) = (cluster_s, plot_s);
     let key = digest(&[&cluster_key, "clusters", &to_json(&hdb)?]);
     let clustering = kept(
         progress,
