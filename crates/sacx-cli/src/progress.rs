@@ -210,11 +210,10 @@ impl sacx_map::Progress for MapProgress {
     fn finished(&self, step: sacx_map::Step, seconds: f64, reused: bool) {
         if let Ok(mut running) = self.state.lock()
             && let Some(at) = running.iter().position(|r| r.0 == step)
+            && let (_, Some(bar), _) = running.remove(at)
         {
-            if let (_, Some(bar), _) = running.remove(at) {
-                bar.finish_and_clear();
-                self.bars.remove(&bar);
-            }
+            bar.finish_and_clear();
+            self.bars.remove(&bar);
         }
         let line = if reused {
             format!(
