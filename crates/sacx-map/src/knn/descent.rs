@@ -128,46 +128,53 @@ fn first_guess(data: &[f32], dim: usize, metric: Metric, d: &Descent) -> Graph {
     let n = data.len() / dim;
     let forest = Forest::build(data, dim, d.trees, d.leaf, d.seed);
     let row = |p: usize| &data[p * dim..(p + 1) * dim];
-    let rows: Vec<Vec<(f32, u32)>> = (0..n)
-        .into_par_iter()
-        .map(|p| {
-            let mut cands: Vec<u32> = forest
-                .leaf_of
-                .iter()
-                .zip(&forest.leaves)
-                .flat_map(|(of, leaves)| leaves[of[p] as usize].iter().copied())
-                .filter(|&q| q as usize != p)
-                .collect();
-            cands.sort_unstable();
-            cands.dedup();
-            let mut draw = 0u64;
-            while cands.len() < d.k {
-                let q = (mix(d.seed, 0x6669_6c6c, p as u64, draw) % n as u64) as u32;
-                draw += 1;
-                if q as usize != p && !cands.contains(&q) {
-                    cands.push(q);
-                }
-            }
-            let mut scored: Vec<(f32, u32)> = cands
-                .into_iter()
-                .map(|q| (distance(row(p), row(q as usize), metric), q))
-                .collect();
-            best(&mut scored, d.k);
-            scored
-        })
-        .collect();
+    let k = d.k;
     let mut g = Graph {
-        k: d.k,
-        idx: Vec::with_capacity(n * d.k),
-        dist: Vec::with_capacity(n * d.k),
-        new: vec![true; n * d.k],
+        k,
+        idx: vec![0; n * k],
+        dist: vec![0.0; n * k],
+        new: vec![true; n * k],
     };
-    for r in rows {
-        for (dd, q) in r {
-            g.idx.push(q);
-            g.dist.push(dd);
-        }
-    }
+    // Rows filled in place, one buffer per thread: a million points hold
+    // no per-point list beyond their row.
+    g.idx
+        .par_chunks_mut(k)
+        .zip(g.dist.par_chunks_mut(k))
+        .enumerate()
+        .for_each_init(
+            || (Vec::new(), Vec::new()),
+            |(cands, scored): &mut (Vec<u32>, Vec<(f32, u32)>), (p, (ri, rd))| {
+                cands.clear();
+                cands.extend(
+                    forest
+                        .leaf_of
+                        .iter()
+                        .zip(&forest.leaves)
+                        .flat_map(|(of, leaves)| leaves[of[p] as usize].iter().copied())
+                        .filter(|&q| q as usize != p),
+                );
+                cands.sort_unstable();
+                cands.dedup();
+                let mut draw = 0u64;
+                while cands.len() < k {
+                    let q = (mix(d.seed, 0x6669_6c6c, p as u64, draw) % n as u64) as u32;
+                    draw += 1;
+                    if q as usize != p && !cands.contains(&q) {
+                        cands.push(q);
+                    }
+                }
+                scored.clear();
+                scored.extend(
+                    cands
+                        .iter()
+                        .map(|&q| (distance(row(p), row(q as usize), metric), q)),
+                );
+                best(scored, k);
+                for (j, &(dd, q)) in scored.iter().enumerate() {
+                    (ri[j], rd[j]) = (q, dd);
+                }
+            },
+        );
     g
 }
 
@@ -197,17 +204,27 @@ fn step(
     let (l_new, l_old) = (at.lists(&sampled, false), at.lists(&sampled, true));
     let holders = Holders::of_lists(n, &l_new, &l_old);
     let row = |p: usize| &data[p * dim..(p + 1) * dim];
-    let rows: Vec<(Row, usize)> = (0..n)
-        .into_par_iter()
-        .map(|p| {
+    let mut next = Graph {
+        k,
+        idx: vec![0; n * k],
+        dist: vec![0.0; n * k],
+        new: vec![false; n * k],
+    };
+    // Rows rebuilt in place, one buffer per thread.
+    let changed: usize = next
+        .idx
+        .par_chunks_mut(k)
+        .zip(next.dist.par_chunks_mut(k))
+        .zip(next.new.par_chunks_mut(k))
+        .enumerate()
+        .map_init(Row::new, |entries, (p, ((ri, rd), rn))| {
             let mine = &g.idx[p * k..(p + 1) * k];
-            let mut entries: Row = (0..k)
-                .map(|j| {
-                    let i = p * k + j;
-                    let kept_new = g.new[i] && !sampled[p].contains(&g.idx[i]);
-                    (g.dist[i], g.idx[i], kept_new)
-                })
-                .collect();
+            entries.clear();
+            entries.extend((0..k).map(|j| {
+                let i = p * k + j;
+                let kept_new = g.new[i] && !sampled[p].contains(&g.idx[i]);
+                (g.dist[i], g.idx[i], kept_new)
+            }));
             for q in holders.candidates(p, &l_new, &l_old) {
                 if q as usize == p || mine.contains(&q) {
                     continue;
@@ -218,26 +235,12 @@ fn step(
                 }
             }
             entries.sort_unstable_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
-            entries.truncate(k);
-            let changed = entries.iter().filter(|e| !mine.contains(&e.1)).count();
-            (entries, changed)
+            for (j, &(dd, q, new)) in entries.iter().take(k).enumerate() {
+                (ri[j], rd[j], rn[j]) = (q, dd, new);
+            }
+            entries.iter().take(k).filter(|e| !mine.contains(&e.1)).count()
         })
-        .collect();
-    let mut next = Graph {
-        k,
-        idx: Vec::with_capacity(n * k),
-        dist: Vec::with_capacity(n * k),
-        new: Vec::with_capacity(n * k),
-    };
-    let mut changed = 0;
-    for (entries, c) in rows {
-        changed += c;
-        for (dd, q, new) in entries {
-            next.dist.push(dd);
-            next.idx.push(q);
-            next.new.push(new);
-        }
-    }
+        .sum();
     (next, changed)
 }
 
