@@ -278,6 +278,7 @@ impl Round<'_> {
                 let mut fresh: Vec<u32> = self.flagged(u, true).collect();
                 fresh.sort_unstable_by_key(|&v| (self.priority(u, v), v));
                 fresh.truncate(self.d.sample);
+                fresh.shrink_to_fit();
                 fresh
             })
             .collect()
