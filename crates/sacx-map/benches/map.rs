@@ -65,7 +65,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let map = TopicMap::build(
         MapInput {
             docs,
-            words: &words,
+            words: &words
+                .iter()
+                .map(|d| d.iter().map(String::as_str).collect::<Vec<_>>())
+                .collect::<Vec<_>>(),
             vectors: t.vectors,
             vectors_s: pv_s,
             source: Source::ParagraphVectors { params: pv },

@@ -178,26 +178,7 @@ pub fn layout_observed(
     let k = (widest - 1).min(n - 1);
     let distinct = Distinct::of(vectors);
     if distinct.len() < n {
-        // Identical vectors are laid out once (`dedup.rs`); the automatic
-        // minimum cluster size follows the distinct vectors.
-        let inner = layout_observed(
-            &distinct.vectors(vectors)?,
-            &digest(&[inputs, "distinct"]),
-            params,
-            steps,
-            progress,
-        )?;
-        return Ok(Layout {
-            knn: distinct.knn(&inner.knn, k),
-            cluster_space: distinct.spread(&inner.cluster_space, params.cluster_components()),
-            plot: distinct.spread(&inner.plot, 2),
-            clustering: Clustering {
-                labels: distinct.spread(&inner.clustering.labels, 1),
-                stability: inner.clustering.stability,
-            },
-            timings: inner.timings,
-            distinct: inner.distinct,
-        });
+        return layout_distinct(vectors, &distinct, inputs, params, steps, progress);
     }
     let mut timings = Timings::default();
     let (exact_max, seed) = (params.exact_max(), params.seed());
@@ -221,43 +202,8 @@ pub fn layout_observed(
             Ok(knn)
         },
     )?;
-    let reduce = |step: Step, name: &str, dims: usize, neighbours: usize, time: &mut f64| {
-        let p = params.umap(dims, neighbours.min(n))?;
-        let key = digest(&[&knn_key, name, &to_json(&p)?]);
-        let coords = kept(progress, step, time, steps.layout(name, &key)?, || {
-            let graph = knn.truncate(neighbours - 1);
-            let coords = umap_observed(&graph, &p, Some((progress, step)))?;
-            steps.save_layout(name, &key, &coords, dims)?;
-            Ok(coords)
-        })?;
-        Ok::<_, Error>((coords, key))
-    };
-    // The two reductions read the same graph and nothing of each other:
-    // they run side by side (each alone is one thread, so each stays
-    // seeded and the same on any machine).
-    let (mut cluster_s, mut plot_s) = (0.0, 0.0);
-    let (cluster, plot) = rayon::join(
-        || {
-            reduce(
-                Step::UmapCluster,
-                "umap-cluster",
-                params.cluster_components(),
-                params.neighbours_cluster(),
-                &mut cluster_s,
-            )
-        },
-        || {
-            reduce(
-                Step::UmapPlot,
-                "umap-plot",
-                2,
-                params.neighbours_plot(),
-                &mut plot_s,
-            )
-        },
-    );
-    let ((cluster_space, cluster_key), (plot, _)) = (cluster?, plot?);
-    (timings.umap_cluster_s, timings.umap_plot_s) = (cluster_s, plot_s);
+    let ((cluster_space, cluster_key), (plot, _)) =
+        reductions(&knn, &knn_key, params, steps, progress, &mut timings)?;
     let key = digest(&[&cluster_key, "clusters", &to_json(&hdb)?]);
     let clustering = kept(
         progress,
@@ -277,6 +223,92 @@ pub fn layout_observed(
         clustering,
         timings,
         distinct: n,
+    })
+}
+
+/// Both UMAP reductions of `knn` (kept under `knn_key`), each with its
+/// digest. They read the same graph and nothing of each other, so they run
+/// side by side (each alone is one thread, so each stays seeded and the
+/// same on any machine).
+type Reduced = (Vec<f32>, String);
+fn reductions(
+    knn: &Knn,
+    knn_key: &str,
+    params: &MapParams,
+    steps: &Steps,
+    progress: &dyn Progress,
+    timings: &mut Timings,
+) -> Result<(Reduced, Reduced)> {
+    let n = knn.rows();
+    let reduce = |step: Step, name: &str, dims: usize, neighbours: usize, time: &mut f64| {
+        let p = params.umap(dims, neighbours.min(n))?;
+        let key = digest(&[knn_key, name, &to_json(&p)?]);
+        let coords = kept(progress, step, time, steps.layout(name, &key)?, || {
+            // UMAP reads each row's first `neighbours − 1` entries: no
+            // truncated copy of the graph (392 MB at a million documents).
+            let coords = umap_observed(knn, &p, Some((progress, step)))?;
+            steps.save_layout(name, &key, &coords, dims)?;
+            Ok(coords)
+        })?;
+        Ok::<_, Error>((coords, key))
+    };
+    let (cluster, plot) = rayon::join(
+        || {
+            reduce(
+                Step::UmapCluster,
+                "umap-cluster",
+                params.cluster_components(),
+                params.neighbours_cluster(),
+                &mut timings.umap_cluster_s,
+            )
+        },
+        || {
+            let mut t = 0.0;
+            let r = reduce(
+                Step::UmapPlot,
+                "umap-plot",
+                2,
+                params.neighbours_plot(),
+                &mut t,
+            );
+            r.map(|r| (r, t))
+        },
+    );
+    let (plot, plot_s) = plot?;
+    timings.umap_plot_s = plot_s;
+    Ok((cluster?, plot))
+}
+
+/// The layout of `vectors` built on their distinct rows (`dedup.rs`): each
+/// document takes its vector's coordinates and cluster; the automatic
+/// minimum cluster size follows the distinct vectors.
+fn layout_distinct(
+    vectors: &DocVectors,
+    distinct: &Distinct,
+    inputs: &str,
+    params: &MapParams,
+    steps: &Steps,
+    progress: &dyn Progress,
+) -> Result<Layout> {
+    let n = vectors.rows();
+    let k = (params.neighbours_cluster().max(params.neighbours_plot()) - 1).min(n - 1);
+    let inner = layout_observed(
+        &distinct.vectors(vectors)?,
+        &digest(&[inputs, "distinct"]),
+        params,
+        steps,
+        progress,
+    )?;
+    Ok(Layout {
+        knn: distinct.knn(&inner.knn, k),
+        cluster_space: distinct.spread(&inner.cluster_space, params.cluster_components()),
+        plot: distinct.spread(&inner.plot, 2),
+        clustering: Clustering {
+            labels: distinct.spread(&inner.clustering.labels, 1),
+            stability: inner.clustering.stability,
+        },
+        timings: inner.timings,
+        distinct: inner.distinct,
     })
 }
 

@@ -54,7 +54,7 @@ pub struct MapInput<'a> {
     /// The documents' metadata.
     pub docs: Vec<MapDoc>,
     /// Their words (for c-TF-IDF).
-    pub words: &'a [Vec<String>],
+    pub words: &'a [Vec<&'a str>],
     /// Their vectors.
     pub vectors: DocVectors,
     /// Seconds it took to compute them.

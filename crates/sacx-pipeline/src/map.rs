@@ -18,6 +18,15 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 use tch::Device;
 
+/// A map's vectors, their source, the paragraph-vector model (for that
+/// source) and the digest of what they were computed from.
+type Vectors = (
+    sacx_map::DocVectors,
+    Source,
+    Option<ParagraphVectors>,
+    String,
+);
+
 /// The map's page inside a map directory.
 pub const MAP_HTML: &str = "map.html";
 /// Documents per classifier call.
@@ -159,14 +168,14 @@ impl MapJob {
             Some(_) => self.corpus.clone(),
             None => self.corpus_args()?,
         };
-        let read;
-        let corpus = match loaded {
-            Some(c) => c,
-            None => {
-                read = corpus_args.load()?;
-                &read
-            }
+        let read = match loaded {
+            Some(_) => None,
+            None => Some(corpus_args.load()?),
         };
+        let corpus = loaded.or(read.as_ref()).ok_or_else(|| Error::EmptyCorpus {
+            corpus: corpus_args.name(),
+            detail: "no corpus was read".into(),
+        })?;
         if corpus.is_empty() {
             return Err(Error::EmptyCorpus {
                 corpus: corpus_args.name(),
@@ -174,7 +183,12 @@ impl MapJob {
             });
         }
         let seg = corpus_args.segmenter();
-        let words: Vec<Vec<String>> = corpus.docs.iter().map(|d| seg.keywords(&d.text)).collect();
+        let (dict, ids) = intern(corpus, &seg);
+        let words: Vec<Vec<&str>> = ids
+            .iter()
+            .map(|d| d.iter().map(|&w| dict[w as usize].as_str()).collect())
+            .collect();
+        drop(ids);
         if words.iter().all(Vec::is_empty) {
             return Err(Error::EmptyCorpus {
                 corpus: corpus_args.name(),
@@ -192,63 +206,8 @@ impl MapJob {
         let steps = Steps::in_map(&self.out);
         let start = Instant::now();
         let (vectors, source, pv, inputs) = match source {
-            VectorSource::ParagraphVectors => {
-                let inputs = digest(&[
-                    &crate::identity::fingerprint(corpus),
-                    "paragraph-vectors",
-                    &serde_json::to_string(&self.pv).unwrap_or_default(),
-                ]);
-                let (vectors, model) = match steps.vectors(&inputs, Some(&self.pv))? {
-                    Some((v, Some(m))) => {
-                        progress.finished(Step::Vectors, start.elapsed().as_secs_f64(), true);
-                        (v, m)
-                    }
-                    _ => {
-                        let t = self.train_pv(corpus, &words, progress)?;
-                        steps.save_vectors(&inputs, &t.vectors, Some(&t.model))?;
-                        progress.finished(Step::Vectors, start.elapsed().as_secs_f64(), false);
-                        (t.vectors, t.model)
-                    }
-                };
-                let source = Source::ParagraphVectors {
-                    params: self.pv.clone(),
-                };
-                (vectors, source, Some(model), inputs)
-            }
-            _ => {
-                let members = models::load(&dirs, self.device)?;
-                let fingerprint = models::fingerprint(&members)?;
-                let inputs = digest(&[
-                    &crate::identity::fingerprint(corpus),
-                    "classifier",
-                    &fingerprint,
-                ]);
-                let v = match steps.vectors(&inputs, None)? {
-                    Some((v, _)) => v,
-                    None => {
-                        let texts: Vec<&str> =
-                            corpus.docs.iter().map(|d| d.text.as_str()).collect();
-                        let pairs: Vec<_> = members
-                            .iter()
-                            .map(|m| (&m.checkpoint.model, &m.tokenizer))
-                            .collect();
-                        let v = classifier_vectors(&pairs, &texts, BATCH)?;
-                        steps.save_vectors(&inputs, &v, None)?;
-                        v
-                    }
-                };
-                // Absolute, so that `sacx search` finds the run from anywhere.
-                let run = self.run.clone().unwrap_or_default();
-                let run = std::fs::canonicalize(&run)
-                    .map_err(|e| Error::io(&run, "resolve the run directory", e))?;
-                let seeds = members.iter().map(|m| m.seed()).collect();
-                let source = Source::Classifier {
-                    run,
-                    seeds,
-                    fingerprint,
-                };
-                (v, source, None, inputs)
-            }
+            VectorSource::ParagraphVectors => self.pv_vectors(corpus, &words, &steps, progress)?,
+            _ => self.model_vectors(corpus, &dirs, &steps, progress)?,
         };
         let input = MapInput {
             docs: MapDoc::of_corpus(corpus),
@@ -264,6 +223,8 @@ impl MapJob {
                 .transpose()?
                 .unwrap_or_default(),
         };
+        // The texts are not needed any more: the layout has their memory.
+        drop(read);
         let map = TopicMap::build_observed(input, &inputs, &self.params, &steps, progress)?;
         map.save(&self.out)?;
         let page =
@@ -274,12 +235,91 @@ impl MapJob {
         Ok(map)
     }
 
+    /// The paragraph vectors of the corpus (kept in `steps`, or trained and
+    /// kept), their source, model and inputs digest.
+    fn pv_vectors(
+        &self,
+        corpus: &Corpus,
+        words: &[Vec<&str>],
+        steps: &Steps,
+        progress: &dyn Progress,
+    ) -> Result<Vectors> {
+        let start = Instant::now();
+        let inputs = digest(&[
+            &crate::identity::fingerprint(corpus),
+            "paragraph-vectors",
+            &serde_json::to_string(&self.pv).unwrap_or_default(),
+        ]);
+        let (vectors, model) = match steps.vectors(&inputs, Some(&self.pv))? {
+            Some((v, Some(m))) => {
+                progress.finished(Step::Vectors, start.elapsed().as_secs_f64(), true);
+                (v, m)
+            }
+            _ => {
+                let t = self.train_pv(corpus, words, progress)?;
+                steps.save_vectors(&inputs, &t.vectors, Some(&t.model))?;
+                progress.finished(Step::Vectors, start.elapsed().as_secs_f64(), false);
+                (t.vectors, t.model)
+            }
+        };
+        let source = Source::ParagraphVectors {
+            params: self.pv.clone(),
+        };
+        Ok((vectors, source, Some(model), inputs))
+    }
+
+    /// The run's classifiers' vectors of the corpus (kept in `steps`, or
+    /// computed and kept), their source and inputs digest.
+    fn model_vectors(
+        &self,
+        corpus: &Corpus,
+        dirs: &[PathBuf],
+        steps: &Steps,
+        progress: &dyn Progress,
+    ) -> Result<Vectors> {
+        let start = Instant::now();
+        let members = models::load(dirs, self.device)?;
+        let fingerprint = models::fingerprint(&members)?;
+        let inputs = digest(&[
+            &crate::identity::fingerprint(corpus),
+            "classifier",
+            &fingerprint,
+        ]);
+        let kept = steps.vectors(&inputs, None)?;
+        let reused = kept.is_some();
+        let v = match kept {
+            Some((v, _)) => v,
+            None => {
+                let texts: Vec<&str> = corpus.docs.iter().map(|d| d.text.as_str()).collect();
+                let pairs: Vec<_> = members
+                    .iter()
+                    .map(|m| (&m.checkpoint.model, &m.tokenizer))
+                    .collect();
+                let v = classifier_vectors(&pairs, &texts, BATCH)?;
+                steps.save_vectors(&inputs, &v, None)?;
+                v
+            }
+        };
+        progress.finished(Step::Vectors, start.elapsed().as_secs_f64(), reused);
+        // Absolute, so that `sacx search` finds the run from anywhere.
+        let run = self.run.clone().unwrap_or_default();
+        let run = std::fs::canonicalize(&run)
+            .map_err(|e| Error::io(&run, "resolve the run directory", e))?;
+        let seeds = members.iter().map(|m| m.seed()).collect();
+        let source = Source::Classifier {
+            run,
+            seeds,
+            fingerprint,
+        };
+        Ok((v, source, None, inputs))
+    }
+
     /// Paragraph vectors of `words`, one shared vector per document id when
     /// the parameters ask for it.
     fn train_pv(
         &self,
         corpus: &Corpus,
-        words: &[Vec<String>],
+        words: &[Vec<&str>],
         progress: &dyn Progress,
     ) -> Result<sacx_map::PvTraining> {
         let groups = self.pv.shared_ids().then(|| {
@@ -311,6 +351,34 @@ pub fn check_map_dir(dir: &Path) -> Result<()> {
     Err(Error::NotMapDir {
         path: dir.to_path_buf(),
     })
+}
+
+/// The corpus's words with each distinct word stored once: the dictionary,
+/// and each document's words as positions in it. A million short documents'
+/// words as one `String` each take about 1 GB; as references into the
+/// dictionary, a fifth of that.
+fn intern(corpus: &Corpus, seg: &Segmenter) -> (Vec<String>, Vec<Vec<u32>>) {
+    let mut index: std::collections::HashMap<String, u32> = std::collections::HashMap::new();
+    let mut dict = Vec::new();
+    let ids = corpus
+        .docs
+        .iter()
+        .map(|d| {
+            seg.keywords(&d.text)
+                .into_iter()
+                .map(|w| match index.get(&w) {
+                    Some(&i) => i,
+                    None => {
+                        let i = dict.len() as u32;
+                        dict.push(w.clone());
+                        index.insert(w, i);
+                        i
+                    }
+                })
+                .collect()
+        })
+        .collect();
+    (dict, ids)
 }
 
 /// The run's IG keywords by class, when it has them.

@@ -238,7 +238,11 @@ fn step(
             for (j, &(dd, q, new)) in entries.iter().take(k).enumerate() {
                 (ri[j], rd[j], rn[j]) = (q, dd, new);
             }
-            entries.iter().take(k).filter(|e| !mine.contains(&e.1)).count()
+            entries
+                .iter()
+                .take(k)
+                .filter(|e| !mine.contains(&e.1))
+                .count()
         })
         .sum();
     (next, changed)
