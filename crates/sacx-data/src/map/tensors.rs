@@ -55,7 +55,7 @@ pub fn write(path: &Path, tensors: &[(&str, Raw)]) -> Result<()> {
     write_with(path, tensors, &[])
 }
 
-/// [`write`] with more metadata (e.g. what a map step's tensors were
+/// [`write()`] with more metadata (e.g. what a map step's tensors were
 /// computed from), read back by [`Read::meta`].
 pub fn write_with(path: &Path, tensors: &[(&str, Raw)], extra: &[(&str, &str)]) -> Result<()> {
     let mut meta = HashMap::from([("format".to_string(), super::FORMAT.to_string())]);
