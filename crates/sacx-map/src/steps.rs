@@ -128,13 +128,8 @@ impl Steps {
             let (n, d) = (pv.vocab().len(), pv.params().dim());
             tensors.push(("word_vectors", Raw::f32(vec![n, d], pv.word_vectors())));
             tensors.push(("output_weights", Raw::f32(vec![n, d], pv.output_weights())));
-            let pairs: Vec<(&String, u64)> = pv
-                .vocab()
-                .words()
-                .iter()
-                .zip(pv.vocab().counts().iter().copied())
-                .collect();
-            vocab = serde_json::to_string(&pairs).map_err(|e| Error::input(e.to_string()))?;
+            vocab = serde_json::to_string(&pv.vocab().pairs())
+                .map_err(|e| Error::input(e.to_string()))?;
         }
         self.save("vectors", inputs, &tensors, &[("vocab", &vocab)])
     }

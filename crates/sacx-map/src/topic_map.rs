@@ -198,13 +198,7 @@ impl TopicMap {
                     ("output_weights", Raw::f32(vec![v, d], pv.output_weights())),
                 ],
             )?;
-            let vocab: Vec<(&String, u64)> = pv
-                .vocab()
-                .words()
-                .iter()
-                .zip(pv.vocab().counts().iter().copied())
-                .collect();
-            write_json(&dir.join(PV_VOCAB_JSON), &vocab)?;
+            write_json(&dir.join(PV_VOCAB_JSON), &pv.vocab().pairs())?;
         }
         write_json(&dir.join(DOCUMENTS_JSON), &self.docs)?;
         // Last: a directory with map.json holds a whole map.

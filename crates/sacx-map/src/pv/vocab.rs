@@ -69,6 +69,12 @@ impl Vocab {
         &self.counts
     }
 
+    /// `(word, count)` in id order: what `pv-vocab.json` holds and
+    /// [`Vocab::from_counts`] reads back.
+    pub fn pairs(&self) -> Vec<(&String, u64)> {
+        self.words.iter().zip(self.counts.iter().copied()).collect()
+    }
+
     /// `doc`'s words as ids, unknown words dropped.
     pub fn ids<S: AsRef<str>>(&self, doc: &[S]) -> Vec<u32> {
         doc.iter().filter_map(|w| self.id(w.as_ref())).collect()
