@@ -52,8 +52,8 @@ fn a_three_seed_run_completes_on_a_one_node_slurm_cluster() {
     assert_eq!(ids.len(), 2, "{jobs}");
 
     // Wait until neither job is queued or running.
-    cluster.wait(&ids);
     let logs = out.join("slurm/logs");
+    cluster.wait(&ids, &logs);
     let aggregate = cluster.show(ids[1]);
     let log = std::fs::read_to_string(logs.join("aggregate.out")).unwrap_or_default();
     assert!(

@@ -125,9 +125,8 @@ fn a_pool_in_three_files_is_scored_and_selected_on_a_one_node_slurm_cluster() {
         .filter_map(|l| l.split_whitespace().nth(1))
         .collect();
     assert_eq!(ids_of_jobs.len(), 2, "{jobs}");
-    cluster.wait(&ids_of_jobs);
-
     let logs = out.join("slurm/logs");
+    cluster.wait(&ids_of_jobs, &logs);
     let select_job = cluster.show(ids_of_jobs[1]);
     let log = std::fs::read_to_string(logs.join("select.out")).unwrap_or_default();
     assert!(

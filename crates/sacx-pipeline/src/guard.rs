@@ -12,7 +12,10 @@ use std::path::Path;
 pub const LOCK_FILE: &str = ".sacx.lock";
 
 /// Whether `dir` looks like a directory sacx wrote: its `params.json` is a sacx
-/// parameter file, or it holds only what `sacx slurm` writes before the jobs run.
+/// parameter file, or it holds only what `sacx slurm` writes before the jobs run
+/// (with, while a Slurm array task writes `params.json`, that write's temporary
+/// file: the other tasks start at the same moment and must not take the
+/// directory for a stranger's).
 pub fn is_run_dir(dir: &Path) -> bool {
     let params = std::fs::read_to_string(sacx_data::layout::RunLayout::new(dir).params())
         .ok()
@@ -22,9 +25,17 @@ pub fn is_run_dir(dir: &Path) -> bool {
         || std::fs::read_dir(dir).is_ok_and(|entries| {
             entries.flatten().all(|e| {
                 let name = e.file_name();
-                name == LOCK_FILE || (name == "slurm" && dir.join("slurm/seeds.sbatch").is_file())
+                name == LOCK_FILE
+                    || (name == "slurm" && dir.join("slurm/seeds.sbatch").is_file())
+                    || (name.to_str().is_some_and(is_params_temporary)
+                        && dir.join("slurm/seeds.sbatch").is_file())
             })
         })
+}
+
+/// Whether `name` is the temporary file of an atomic write of `params.json`.
+fn is_params_temporary(name: &str) -> bool {
+    name.starts_with(".params.json.tmp") && sacx_data::is_temporary_name(name)
 }
 
 /// Refuses a non-empty directory that is not a sacx run, unless `force`.
@@ -132,6 +143,29 @@ pub fn remove_stale_temporaries(dir: &Path) -> Result<usize> {
 
 #[cfg(test)]
 mod tests {
+    use super::*;
+
+    #[test]
+    fn a_slurm_directory_stays_owned_while_a_task_writes_its_parameters() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        std::fs::create_dir_all(root.join("slurm")).unwrap();
+        std::fs::write(root.join("slurm/seeds.sbatch"), "#!/bin/bash\n").unwrap();
+        std::fs::write(root.join(LOCK_FILE), "").unwrap();
+        assert!(is_run_dir(root));
+        // Another array task's params.json, between its write and its rename.
+        std::fs::write(root.join(".params.json.tmp.4242.0"), "{").unwrap();
+        assert!(is_run_dir(root));
+        assert!(check_owned(root, false).is_ok());
+        // A user's own file is still a stranger's directory.
+        std::fs::write(root.join("notes.txt"), "mine").unwrap();
+        assert!(!is_run_dir(root));
+        // So is any other temporary name without sacx slurm's scripts.
+        let other = tempfile::tempdir().unwrap();
+        std::fs::write(other.path().join(".params.json.tmp.4242.0"), "{").unwrap();
+        assert!(!is_run_dir(other.path()));
+    }
+
     #[test]
     fn temporary_names_are_the_ones_sacx_writes() {
         for name in [

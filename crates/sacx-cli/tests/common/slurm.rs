@@ -42,24 +42,44 @@ impl Cluster {
     }
 
     /// Waits until none of the jobs is queued or running (at most 10 minutes).
-    pub fn wait(&self, ids: &[&str]) {
+    /// A job that can never start (its dependency failed) or the time limit
+    /// fails the test at once with every job's state and the logs in `logs`.
+    pub fn wait(&self, ids: &[&str], logs: &Path) {
         let started = Instant::now();
         loop {
             let q = self
                 .cmd("squeue")
-                .args(["-h", "-o", "%i %T", "-j", &ids.join(",")])
+                .args(["-h", "-o", "%i %T %r", "-j", &ids.join(",")])
                 .output()
                 .unwrap();
             let text = String::from_utf8_lossy(&q.stdout).into_owned();
             if text.trim().is_empty() {
                 return;
             }
-            assert!(
-                started.elapsed() < Duration::from_secs(600),
-                "jobs still queued after 10 minutes:\n{text}"
-            );
+            if text.contains("DependencyNeverSatisfied")
+                || started.elapsed() > Duration::from_secs(600)
+            {
+                panic!("{}", self.explain(ids, &text, logs));
+            }
             std::thread::sleep(Duration::from_secs(2));
         }
+    }
+
+    /// What a stuck wait prints: the queue, each job, every log.
+    fn explain(&self, ids: &[&str], queue: &str, logs: &Path) -> String {
+        let mut s = format!("jobs stuck after {queue}\n");
+        for id in ids {
+            s.push_str(&self.show(id));
+        }
+        let mut files: Vec<PathBuf> = std::fs::read_dir(logs)
+            .map(|d| d.flatten().map(|e| e.path()).collect())
+            .unwrap_or_default();
+        files.sort();
+        for f in files {
+            let text = std::fs::read_to_string(&f).unwrap_or_default();
+            s.push_str(&format!("--- {}\n{text}\n", f.display()));
+        }
+        s
     }
 
     /// `scontrol show job ID`.
