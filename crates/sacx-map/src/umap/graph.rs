@@ -11,13 +11,44 @@ const TOLERANCE: f32 = 1e-5;
 const MIN_SCALE: f32 = 1e-3;
 
 /// The symmetric weighted graph, as directed edges in both directions,
-/// sorted by `(head, tail)`.
+/// sorted by `(head, tail)`: row `h`'s edges are `start[h]..start[h + 1]`
+/// of `tail` and `weight` (4 bytes per edge less than a head per edge).
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct Graph {
     pub(crate) n: usize,
-    pub(crate) head: Vec<u32>,
+    pub(crate) start: Vec<usize>,
     pub(crate) tail: Vec<u32>,
     pub(crate) weight: Vec<f32>,
+}
+
+impl Graph {
+    /// Every edge `(head, tail, weight)` in order.
+    pub(crate) fn edges(&self) -> impl Iterator<Item = (usize, u32, f32)> + '_ {
+        (0..self.n).flat_map(move |h| {
+            (self.start[h]..self.start[h + 1]).map(move |e| (h, self.tail[e], self.weight[e]))
+        })
+    }
+
+    /// Keeps only the edges whose weight passes `keep`, in order.
+    pub(crate) fn retain(&mut self, keep: impl Fn(f32) -> bool) {
+        let mut to = 0;
+        for h in 0..self.n {
+            let (from, end) = (self.start[h], self.start[h + 1]);
+            self.start[h] = to;
+            for e in from..end {
+                if keep(self.weight[e]) {
+                    self.tail[to] = self.tail[e];
+                    self.weight[to] = self.weight[e];
+                    to += 1;
+                }
+            }
+        }
+        self.start[self.n] = to;
+        self.tail.truncate(to);
+        self.weight.truncate(to);
+        self.tail.shrink_to_fit();
+        self.weight.shrink_to_fit();
+    }
 }
 
 /// The fuzzy union of every point's local fuzzy set over its `neighbours − 1`
@@ -88,12 +119,16 @@ fn union(knn: &Knn, k: usize, strength: &[f32]) -> Graph {
         }
     }
     drop(fill);
+    // At most every directed pair twice: reserved at that bound (pages never
+    // written are never resident), so the rows grow without a copy, and
+    // trimmed at the end.
     let mut g = Graph {
         n,
-        head: Vec::new(),
-        tail: Vec::new(),
-        weight: Vec::new(),
+        start: Vec::with_capacity(n + 1),
+        tail: Vec::with_capacity(2 * n * k),
+        weight: Vec::with_capacity(2 * n * k),
     };
+    g.start.push(0);
     // Per head, its tails in order with the strongest of each direction.
     let mut row: Vec<(u32, f32, f32)> = Vec::with_capacity(2 * k);
     for h in 0..n {
@@ -121,12 +156,14 @@ fn union(knn: &Knn, k: usize, strength: &[f32]) -> Graph {
             }
             let w = fwd + back - fwd * back;
             if w > 0.0 {
-                g.head.push(h as u32);
                 g.tail.push(t);
                 g.weight.push(w);
             }
         }
+        g.start.push(g.tail.len());
     }
+    g.tail.shrink_to_fit();
+    g.weight.shrink_to_fit();
     g
 }
 
@@ -207,9 +244,7 @@ mod tests {
         let knn = neighbours(&pts, 4, 12, Metric::Euclidean, 1000, 1).unwrap();
         let strength = strengths(&knn, 12, (13f32).log2(), 1.0);
         let g = union(&knn, 12, &strength);
-        let got: Vec<(u32, u32, f32)> = (0..g.head.len())
-            .map(|e| (g.head[e], g.tail[e], g.weight[e]))
-            .collect();
+        let got: Vec<(u32, u32, f32)> = g.edges().map(|(h, t, w)| (h as u32, t, w)).collect();
         assert_eq!(got, by_definition(&knn, 12, &strength));
         let find = |h: u32, t: u32| got.binary_search_by(|e| (e.0, e.1).cmp(&(h, t))).unwrap();
         assert!(

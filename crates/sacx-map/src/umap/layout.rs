@@ -20,41 +20,42 @@ pub(crate) struct Schedule {
     pub(crate) seed: u64,
 }
 
-/// Moves `emb` (`n × dims`) to fit `g`.
-pub(crate) fn optimize(g: &Graph, emb: &mut [f32], s: &Schedule, progress: Observed) {
+/// Moves `emb` (`n × dims`) to fit `g`, which it consumes: edges too weak
+/// to be sampled in `epochs` are dropped in place, and each edge's sampling
+/// periods are computed from its weight when it is visited, so that the
+/// optimisation holds two numbers per edge beside the graph.
+pub(crate) fn optimize(mut g: Graph, emb: &mut [f32], s: &Schedule, progress: Observed) {
     let max_w = g.weight.iter().copied().fold(0f32, f32::max);
     let min_w = max_w / s.epochs as f32;
-    let edges: Vec<usize> = (0..g.weight.len())
-        .filter(|&e| g.weight[e] >= min_w)
-        .collect();
-    let per_sample: Vec<f32> = edges.iter().map(|&e| max_w / g.weight[e]).collect();
-    let per_negative: Vec<f32> = per_sample
-        .iter()
-        .map(|p| p / s.negative_rate as f32)
-        .collect();
-    let mut next_sample = per_sample.clone();
-    let mut next_negative = per_negative.clone();
+    g.retain(|w| w >= min_w);
+    let per_sample = |w: f32| max_w / w;
+    let per_negative = |w: f32| per_sample(w) / s.negative_rate as f32;
+    let mut next_sample: Vec<f32> = g.weight.iter().map(|&w| per_sample(w)).collect();
+    let mut next_negative: Vec<f32> = g.weight.iter().map(|&w| per_negative(w)).collect();
     let mut rng = Lcg::new(s.seed, 0x1a70);
     let d = s.dims;
     let n = g.n as u64;
     for epoch in 0..s.epochs {
         let alpha = s.learning_rate * (1.0 - epoch as f32 / s.epochs as f32);
         let now = epoch as f32;
-        for (slot, &e) in edges.iter().enumerate() {
-            if next_sample[slot] > now {
-                continue;
-            }
-            let (j, k) = (g.head[e] as usize, g.tail[e] as usize);
-            attract(emb, j, k, d, s, alpha);
-            next_sample[slot] += per_sample[slot];
-            let negatives = ((now - next_negative[slot]) / per_negative[slot]).max(0.0) as usize;
-            for _ in 0..negatives {
-                let other = (rng.next() % n) as usize;
-                if other != j {
-                    repel(emb, j, other, d, s, alpha);
+        for j in 0..g.n {
+            for e in g.start[j]..g.start[j + 1] {
+                if next_sample[e] > now {
+                    continue;
                 }
+                let (k, w) = (g.tail[e] as usize, g.weight[e]);
+                attract(emb, j, k, d, s, alpha);
+                next_sample[e] += per_sample(w);
+                let negative = per_negative(w);
+                let negatives = ((now - next_negative[e]) / negative).max(0.0) as usize;
+                for _ in 0..negatives {
+                    let other = (rng.next() % n) as usize;
+                    if other != j {
+                        repel(emb, j, other, d, s, alpha);
+                    }
+                }
+                next_negative[e] += negatives as f32 * negative;
             }
-            next_negative[slot] += negatives as f32 * per_negative[slot];
         }
         if let Some((p, step)) = progress {
             p.advance(step, epoch + 1, s.epochs);

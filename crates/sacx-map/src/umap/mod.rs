@@ -133,7 +133,7 @@ pub fn umap_observed(knn: &Knn, params: &UmapParams, progress: Observed) -> Resu
         negative_rate: params.negative_rate(),
         seed: params.seed(),
     };
-    layout::optimize(&g, &mut emb, &schedule, progress);
+    layout::optimize(g, &mut emb, &schedule, progress);
     Ok(emb)
 }
 

@@ -15,8 +15,8 @@ const CONVERGED: f64 = 1e-7;
 pub(crate) fn initial_layout(g: &Graph, dims: usize, seed: u64) -> Vec<f32> {
     let n = g.n;
     let mut degree = vec![0f64; n];
-    for (&h, &w) in g.head.iter().zip(&g.weight) {
-        degree[h as usize] += w as f64;
+    for (h, _, w) in g.edges() {
+        degree[h] += w as f64;
     }
     let inv_sqrt: Vec<f64> = degree
         .iter()
@@ -58,8 +58,8 @@ pub(crate) fn initial_layout(g: &Graph, dims: usize, seed: u64) -> Vec<f32> {
 /// `(A + I) / 2 · v` with `A = D^-1/2 W D^-1/2`.
 fn multiply(g: &Graph, inv_sqrt: &[f64], v: &[f64]) -> Vec<f64> {
     let mut out: Vec<f64> = v.iter().map(|x| x / 2.0).collect();
-    for ((&h, &t), &w) in g.head.iter().zip(&g.tail).zip(&g.weight) {
-        let (h, t) = (h as usize, t as usize);
+    for (h, t, w) in g.edges() {
+        let t = t as usize;
         out[h] += 0.5 * inv_sqrt[h] * w as f64 * inv_sqrt[t] * v[t];
     }
     out
