@@ -1,11 +1,16 @@
-//! `cargo bench -p sacx-map --bench map -- [CORPUS] [--tokens-out FILE] [--threads N] [--pv-epochs N] [--pv-only] [--shared-ids]`:
+//! `cargo bench -p sacx-map --bench map -- [CORPUS] [--tokens-out FILE] [--threads N] [--pv-epochs N] [--seed S] [--pv-only | --pv-quality] [--shared-ids]`:
 //! the paragraph-vector map of a corpus (default: the bundled one) end to end,
 //! step by step, with its quality (docs/benchmarks.md, "Topic map").
 //! `--tokens-out` writes the words sacx trained on, one document per line, for
 //! `benches/peers/map_pipeline.py --tokens`. `--shared-ids` trains one
-//! vector per document id (translations share it).
+//! vector per document id (translations share it). `--pv-quality` stops
+//! after the vectors with their exact kNN-10 label precision (the map's
+//! figure), to compare seeds and thread counts without the layout.
 use sacx_data::{Corpus, LoadOptions, Segmenter};
-use sacx_map::{MapDoc, MapInput, MapParams, ParagraphVectors, PvParams, Source, TopicMap};
+use sacx_map::knn::{Metric, neighbours};
+use sacx_map::{
+    MapDoc, MapInput, MapParams, ParagraphVectors, PvParams, Source, TopicMap, knn_label_precision,
+};
 use std::time::Instant;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -40,8 +45,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let epochs: usize =
         flag("--pv-epochs").map_or(Ok(PvParams::default().epochs()), |t| t.parse())?;
     let shared = args.iter().any(|a| a == "--shared-ids");
+    let seed: u64 = flag("--seed").map_or(Ok(PvParams::default().seed()), |t| t.parse())?;
     let pv = PvParams::builder()
         .threads(threads)
+        .seed(seed)
         .shared_ids(shared)
         .epochs(epochs)
         .build()?;
@@ -56,6 +63,18 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             "{{\"pv_train_s\": {:.2}, \"pv_words_per_s\": {:.0}}}",
             t.seconds,
             t.words_per_second()
+        );
+        return Ok(());
+    }
+    if args.iter().any(|a| a == "--pv-quality") {
+        let labels: Vec<Vec<u32>> = corpus.docs.iter().map(|d| d.labels.clone()).collect();
+        let v = &t.vectors;
+        let knn = neighbours(v.as_slice(), v.dim(), 10, Metric::Cosine, usize::MAX, 1)?;
+        println!(
+            "{{\"threads\": {threads}, \"seed\": {seed}, \"pv_train_s\": {:.2}, \"pv_words_per_s\": {:.0}, \"knn10_label_precision\": {:.4}}}",
+            t.seconds,
+            t.words_per_second(),
+            knn_label_precision(&knn, &labels, 10)
         );
         return Ok(());
     }

@@ -10,6 +10,7 @@
 //! bit for bit; a different thread count gives different (equally good)
 //! vectors.
 mod infer;
+mod parallel;
 mod train;
 mod vocab;
 
@@ -68,11 +69,30 @@ sacx_data::validated_params! {
         /// (docs/benchmarks.md, "Topic map").
         #[serde(default)]
         copy shared_ids: bool = false,
+        /// With more than one thread: words each thread trains between two
+        /// merges of the threads' weights (`parallel.rs`). Default 20,000,
+        /// range 100–10⁹.
+        #[serde(default = "default_sync_words")]
+        copy sync_words: u64 = DEFAULT_SYNC_WORDS,
     }
+}
+
+/// [`PvParams::sync_words`]'s default.
+const DEFAULT_SYNC_WORDS: u64 = 20_000;
+
+fn default_sync_words() -> u64 {
+    DEFAULT_SYNC_WORDS
 }
 
 impl PvParams {
     fn check(&self) -> Result<()> {
+        if !(100..=1_000_000_000).contains(&self.sync_words) {
+            return Err(Error::param(
+                "sync_words",
+                self.sync_words,
+                "100..=1000000000",
+            ));
+        }
         range("dim", self.dim, 1, 4096)?;
         range("window", self.window, 1, 100)?;
         range("epochs", self.epochs, 1, 10_000)?;

@@ -1,4 +1,5 @@
 //! PV-DBOW training: negative-sampling updates, sharded over threads.
+use super::parallel::Replicas;
 use super::vocab::AliasTable;
 use super::{ParagraphVectors, PvParams, Vocab};
 use crate::progress::{Progress, Step};
@@ -150,11 +151,13 @@ impl<'a> Sampler<'a> {
     /// accumulates the input's gradient step into `neu1e` (cleared first) and
     /// moves the output rows.
     #[inline]
+    #[allow(clippy::too_many_arguments)]
     pub(crate) fn pair(
         &self,
         input: &[f32],
         target: u32,
         output: &mut [f32],
+        moved: &mut impl Mark,
         neu1e: &mut [f32],
         alpha: f32,
         rng: &mut Lcg,
@@ -178,6 +181,7 @@ impl<'a> Sampler<'a> {
             grads[j] = (grads[j] - self.sigmoid(dot(input, o))) * alpha;
         }
         for j in 0..m {
+            moved.mark(rows[j]);
             let o = &mut output[rows[j] * d..(rows[j] + 1) * d];
             axpy(grads[j], o, neu1e);
             axpy(grads[j], input, o);
@@ -185,15 +189,33 @@ impl<'a> Sampler<'a> {
     }
 }
 
-/// One thread's share: its documents, their vectors, and the weights it trains.
-struct Shard<'a> {
+/// Which rows of a weight matrix a thread moved, for merging the threads'
+/// copies (`parallel.rs`); one thread alone records nothing ([`Unmarked`]).
+pub(crate) trait Mark {
+    /// Row `row` is about to move.
+    fn mark(&mut self, row: usize);
+}
+
+/// The record of a thread that has the weights to itself.
+pub(crate) struct Unmarked;
+
+impl Mark for Unmarked {
+    #[inline]
+    fn mark(&mut self, _: usize) {}
+}
+
+/// One thread's share of a pass: its documents, their vectors, and the
+/// weights it trains.
+pub(super) struct Shard<'a, M: Mark> {
     /// Position of its first document in the training order.
-    first: usize,
+    pub(super) first: usize,
     /// Its documents' words and each one's row in `vectors`.
-    docs: Vec<(&'a [u32], usize)>,
-    vectors: &'a mut [f32],
-    words: Vec<f32>,
-    output: Vec<f32>,
+    pub(super) docs: Vec<(&'a [u32], usize)>,
+    pub(super) vectors: &'a mut [f32],
+    pub(super) words: &'a mut [f32],
+    pub(super) output: &'a mut [f32],
+    /// The rows of `words` and of `output` it moved.
+    pub(super) moved: (&'a mut M, &'a mut M),
 }
 
 /// Which vector each document trains: `groups[i]` is document `i`'s row
@@ -228,13 +250,18 @@ pub(crate) fn train<S: AsRef<str>>(
     let sampler = Sampler::new(params, &keep, &table);
     let corpus_words: u64 = ids.iter().map(|d| d.len() as u64).sum();
     let start = Instant::now();
+    let threads = params.threads().min(order.rows.max(1));
+    let mut replicas = (threads > 1).then(|| Replicas::new(&words, &output, &order, &ids, params));
     for epoch in 0..params.epochs() {
         let mut weights = Weights {
             vectors: &mut vectors,
             words: &mut words,
             output: &mut output,
         };
-        run_epoch(&sampler, params, epoch, &order, &ids, &mut weights);
+        match replicas.as_mut() {
+            Some(r) => r.epoch(&sampler, params, epoch, &order, &ids, &mut weights),
+            None => one_thread(&sampler, params, epoch, &order, &ids, &mut weights),
+        }
         progress.advance(Step::Vectors, epoch + 1, params.epochs());
     }
     let seconds = start.elapsed().as_secs_f64();
@@ -268,20 +295,20 @@ pub(crate) fn train<S: AsRef<str>>(
 
 /// The training order: documents by group (each group's documents in
 /// input order), so that a shard holds whole groups.
-struct Order {
+pub(super) struct Order {
     /// Document indices in training order.
-    docs: Vec<usize>,
+    pub(super) docs: Vec<usize>,
     /// Each one's vector row.
-    rows_of: Vec<usize>,
+    pub(super) rows_of: Vec<usize>,
     /// Vector rows.
-    rows: usize,
+    pub(super) rows: usize,
     /// For each row, the position in `docs` of its first document (and one
     /// past the last at the end).
-    starts: Vec<usize>,
+    pub(super) starts: Vec<usize>,
 }
 
 impl Order {
-    fn new(groups: Groups, n: usize) -> Result<Self> {
+    pub(super) fn new(groups: Groups, n: usize) -> Result<Self> {
         let Some(g) = groups else {
             return Ok(Order {
                 docs: (0..n).collect(),
@@ -322,15 +349,14 @@ impl Order {
 }
 
 /// The matrices an epoch trains.
-struct Weights<'a> {
-    vectors: &'a mut [f32],
-    words: &'a mut Vec<f32>,
-    output: &'a mut Vec<f32>,
+pub(super) struct Weights<'a> {
+    pub(super) vectors: &'a mut [f32],
+    pub(super) words: &'a mut [f32],
+    pub(super) output: &'a mut [f32],
 }
 
-/// One pass over every shard (contiguous ranges of vector rows), then the
-/// shards' weight changes summed in.
-fn run_epoch(
+/// One epoch on one thread, in the training order.
+fn one_thread(
     sampler: &Sampler,
     params: &PvParams,
     epoch: usize,
@@ -338,98 +364,54 @@ fn run_epoch(
     ids: &[Vec<u32>],
     w: &mut Weights,
 ) {
-    let dim = params.dim();
-    let threads = params.threads().min(order.rows.max(1));
-    let shard_of = |lo: usize, hi: usize, vectors, words, output| Shard {
-        first: order.starts[lo],
-        docs: (order.starts[lo]..order.starts[hi])
-            .map(|p| (ids[order.docs[p]].as_slice(), order.rows_of[p] - lo))
+    let mut rng = Lcg::new(params.seed(), (epoch as u64) << 16);
+    let mut shard = Shard {
+        first: 0,
+        docs: (0..order.docs.len())
+            .map(|p| (ids[order.docs[p]].as_slice(), order.rows_of[p]))
             .collect(),
-        vectors,
-        words,
-        output,
+        vectors: &mut *w.vectors,
+        words: &mut *w.words,
+        output: &mut *w.output,
+        moved: (&mut Unmarked, &mut Unmarked),
     };
-    let n = order.docs.len();
-    if threads <= 1 {
-        let (words, output) = (std::mem::take(w.words), std::mem::take(w.output));
-        let mut shard = shard_of(0, order.rows, &mut *w.vectors, words, output);
-        train_shard(sampler, params, epoch, n, 0, &mut shard);
-        *w.words = shard.words;
-        *w.output = shard.output;
-        return;
-    }
-    let mut shards = Vec::with_capacity(threads);
-    let mut rest = &mut *w.vectors;
-    for s in 0..threads {
-        let (lo, hi) = (s * order.rows / threads, (s + 1) * order.rows / threads);
-        let (mine, tail) = rest.split_at_mut((hi - lo) * dim);
-        rest = tail;
-        shards.push(shard_of(lo, hi, mine, w.words.clone(), w.output.clone()));
-    }
-    std::thread::scope(|scope| {
-        for (s, shard) in shards.iter_mut().enumerate() {
-            scope.spawn(move || train_shard(sampler, params, epoch, n, s as u64, shard));
-        }
-    });
-    merge(w.words, shards.iter().map(|s| s.words.as_slice()).collect());
-    merge(
-        w.output,
-        shards.iter().map(|s| s.output.as_slice()).collect(),
+    train_shard(
+        sampler,
+        params,
+        epoch,
+        order.docs.len(),
+        &mut rng,
+        &mut shard,
     );
 }
 
-/// `base += Σ (copy − base)` over the copies, in parallel chunks.
-fn merge(base: &mut [f32], copies: Vec<&[f32]>) {
-    use rayon::prelude::*;
-    const CHUNK: usize = 1 << 16;
-    base.par_chunks_mut(CHUNK).enumerate().for_each(|(c, b)| {
-        let off = c * CHUNK;
-        for (i, x) in b.iter_mut().enumerate() {
-            let old = *x;
-            let mut sum = old;
-            for copy in &copies {
-                sum += copy[off + i] - old;
-            }
-            *x = sum;
-        }
-    });
-}
-
 /// One epoch over one shard's documents.
-fn train_shard(
+pub(super) fn train_shard<M: Mark>(
     sampler: &Sampler,
     params: &PvParams,
     epoch: usize,
     n: usize,
-    stream: u64,
-    shard: &mut Shard,
+    rng: &mut Lcg,
+    shard: &mut Shard<M>,
 ) {
     let dim = params.dim();
     let window = params.window() as u64;
     let total = (params.epochs() * n.max(1)) as f64;
     let (a0, a1) = (params.alpha(), params.min_alpha());
-    let mut rng = Lcg::new(params.seed(), (epoch as u64) << 16 | stream);
     let mut neu1e = vec![0f32; dim];
     let mut kept = Vec::new();
-    for (i, &(doc, row)) in shard.docs.iter().enumerate() {
+    let docs = std::mem::take(&mut shard.docs);
+    for (i, &(doc, row)) in docs.iter().enumerate() {
         let progress = (epoch * n + shard.first + i) as f64 / total;
         let alpha = (a0 - (a0 - a1) * progress).max(a1) as f32;
-        sampler.subsample(doc, &mut rng, &mut kept);
+        sampler.subsample(doc, rng, &mut kept);
         if params.train_words() {
-            skip_gram(
-                sampler,
-                &kept,
-                window,
-                alpha,
-                &mut rng,
-                &mut neu1e,
-                &mut shard.words,
-                &mut shard.output,
-            );
+            skip_gram(sampler, &kept, window, alpha, rng, &mut neu1e, shard);
         }
         let dv = &mut shard.vectors[row * dim..(row + 1) * dim];
         for &w in &kept {
-            sampler.pair(dv, w, &mut shard.output, &mut neu1e, alpha, &mut rng);
+            let (_, out_moved) = &mut shard.moved;
+            sampler.pair(dv, w, shard.output, *out_moved, &mut neu1e, alpha, rng);
             axpy(1.0, &neu1e, dv);
         }
     }
@@ -437,18 +419,17 @@ fn train_shard(
 
 /// Skip-gram over one document's kept words: each word predicts its
 /// neighbours within a reduced window.
-#[allow(clippy::too_many_arguments)]
-fn skip_gram(
+fn skip_gram<M: Mark>(
     sampler: &Sampler,
     kept: &[u32],
     window: u64,
     alpha: f32,
     rng: &mut Lcg,
     neu1e: &mut [f32],
-    words: &mut [f32],
-    output: &mut [f32],
+    shard: &mut Shard<M>,
 ) {
     let dim = sampler.dim;
+    let (words_moved, output_moved) = &mut shard.moved;
     for (pos, &target) in kept.iter().enumerate() {
         let reach = (window - rng.next() % window) as usize;
         let lo = pos.saturating_sub(reach);
@@ -458,8 +439,18 @@ fn skip_gram(
                 continue;
             }
             let c = ctx as usize * dim;
-            sampler.pair(&words[c..c + dim], target, output, neu1e, alpha, rng);
-            axpy(1.0, neu1e, &mut words[c..c + dim]);
+            let input = &shard.words[c..c + dim];
+            sampler.pair(
+                input,
+                target,
+                shard.output,
+                *output_moved,
+                neu1e,
+                alpha,
+                rng,
+            );
+            words_moved.mark(ctx as usize);
+            axpy(1.0, neu1e, &mut shard.words[c..c + dim]);
         }
     }
 }
