@@ -1,4 +1,4 @@
-//! `cargo bench -p sacx-map --bench map -- [CORPUS] [--tokens-out FILE] [--threads N] [--pv-epochs N] [--seed S] [--pv-only | --pv-quality] [--shared-ids]`:
+//! `cargo bench -p sacx-map --bench map -- [CORPUS] [--tokens-out FILE] [--threads N] [--pv-epochs N] [--seed S] [--sync-words N] [--pv-only | --pv-quality] [--shared-ids]`:
 //! the paragraph-vector map of a corpus (default: the bundled one) end to end,
 //! step by step, with its quality (docs/benchmarks.md, "Topic map").
 //! `--tokens-out` writes the words sacx trained on, one document per line, for
@@ -46,9 +46,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         flag("--pv-epochs").map_or(Ok(PvParams::default().epochs()), |t| t.parse())?;
     let shared = args.iter().any(|a| a == "--shared-ids");
     let seed: u64 = flag("--seed").map_or(Ok(PvParams::default().seed()), |t| t.parse())?;
+    let sync: u64 =
+        flag("--sync-words").map_or(Ok(PvParams::default().sync_words()), |t| t.parse())?;
     let pv = PvParams::builder()
         .threads(threads)
         .seed(seed)
+        .sync_words(sync)
         .shared_ids(shared)
         .epochs(epochs)
         .build()?;
@@ -71,7 +74,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         let v = &t.vectors;
         let knn = neighbours(v.as_slice(), v.dim(), 10, Metric::Cosine, usize::MAX, 1)?;
         println!(
-            "{{\"threads\": {threads}, \"seed\": {seed}, \"pv_train_s\": {:.2}, \"pv_words_per_s\": {:.0}, \"knn10_label_precision\": {:.4}}}",
+            "{{\"threads\": {threads}, \"sync_words\": {sync}, \"seed\": {seed}, \"pv_train_s\": {:.2}, \"pv_words_per_s\": {:.0}, \"knn10_label_precision\": {:.4}}}",
             t.seconds,
             t.words_per_second(),
             knn_label_precision(&knn, &labels, 10)
