@@ -78,18 +78,64 @@ impl Lists {
         &self.items[self.start[u]..self.start[u + 1]]
     }
 
-    /// Lists from `(owner, item)` pairs, each list ascending.
-    fn from_pairs(n: usize, mut pairs: Vec<u64>) -> Lists {
-        pairs.par_sort_unstable();
-        pairs.dedup();
+    /// The lists of owners `0..n`, each computed by `row` (into the buffer
+    /// it is given, cleared), built in parallel blocks of owners and
+    /// appended in order: no per-owner allocation and no pair array.
+    fn build<F>(n: usize, row: F) -> Lists
+    where
+        F: Fn(usize, &mut Vec<u32>) + Sync,
+    {
+        const BLOCK: usize = 4096;
+        let blocks: Vec<(Vec<usize>, Vec<u32>)> = (0..n.div_ceil(BLOCK))
+            .into_par_iter()
+            .map(|b| {
+                let (mut lens, mut items, mut buf) = (Vec::new(), Vec::new(), Vec::new());
+                for u in b * BLOCK..((b + 1) * BLOCK).min(n) {
+                    buf.clear();
+                    row(u, &mut buf);
+                    lens.push(buf.len());
+                    items.extend_from_slice(&buf);
+                }
+                (lens, items)
+            })
+            .collect();
+        let total = blocks.iter().map(|b| b.1.len()).sum();
+        let mut start = Vec::with_capacity(n + 1);
+        start.push(0);
+        let mut items = Vec::with_capacity(total);
+        for (lens, block) in blocks {
+            for len in lens {
+                start.push(start[start.len() - 1] + len);
+            }
+            items.extend_from_slice(&block);
+        }
+        Lists { start, items }
+    }
+
+    /// For each owner `v`, the owners `u` (ascending) whose entries
+    /// `forward(u)` hold `v`, tagged `u << 1 | tag` (a counting pass, then
+    /// a filling one).
+    fn reverse<I>(n: usize, forward: impl Fn(usize) -> I) -> Lists
+    where
+        I: Iterator<Item = (u32, u32)>,
+    {
         let mut start = vec![0usize; n + 1];
-        for &p in &pairs {
-            start[(p >> 32) as usize + 1] += 1;
+        for u in 0..n {
+            for (v, _) in forward(u) {
+                start[v as usize + 1] += 1;
+            }
         }
         for i in 0..n {
             start[i + 1] += start[i];
         }
-        let items = pairs.into_iter().map(|p| p as u32).collect();
+        let mut fill = start[..n].to_vec();
+        let mut items = vec![0u32; start[n]];
+        for u in 0..n {
+            for (v, tag) in forward(u) {
+                items[fill[v as usize]] = (u as u32) << 1 | tag;
+                fill[v as usize] += 1;
+            }
+        }
         Lists { start, items }
     }
 }
@@ -289,105 +335,49 @@ impl Round<'_> {
     }
 
     /// The new (`old == false`: the samples) or old lists, each with its
-    /// reverse entries capped at the sample size by priority.
+    /// reverse entries capped at the sample size by priority; ascending.
     fn lists(&self, sampled: &[Vec<u32>], old: bool) -> Lists {
         let n = self.rows();
-        let pairs: Vec<u64> = (0..n)
-            .into_par_iter()
-            .flat_map_iter(|u| {
-                let items: Vec<u32> = if old {
-                    self.flagged(u, false).collect()
-                } else {
-                    sampled[u].clone()
-                };
-                items
-                    .into_iter()
-                    .flat_map(move |v| [key(u, v as usize), key(v as usize, u) | REVERSE])
-            })
-            .collect();
-        let grouped = flagged(n, pairs);
-        let capped: Vec<u64> = (0..n)
-            .into_par_iter()
-            .flat_map_iter(|u| {
-                let (fwd, mut rev) = grouped.split(u);
-                rev.sort_unstable_by_key(|&v| (self.priority(u, v), v));
-                rev.truncate(self.d.sample);
-                fwd.into_iter().chain(rev).map(move |v| key(u, v as usize))
-            })
-            .collect();
-        Lists::from_pairs(n, capped)
+        let forward = |u: usize| -> Box<dyn Iterator<Item = u32> + '_> {
+            if old {
+                Box::new(self.flagged(u, false))
+            } else {
+                Box::new(sampled[u].iter().copied())
+            }
+        };
+        let reverse = Lists::reverse(n, |u| forward(u).map(|v| (v, 0)));
+        Lists::build(n, |u, out| {
+            out.extend(reverse.of(u).iter().map(|&w| w >> 1));
+            out.sort_unstable_by_key(|&v| (self.priority(u, v), v));
+            out.truncate(self.d.sample);
+            out.extend(forward(u));
+            out.sort_unstable();
+            out.dedup();
+        })
     }
 }
 
-/// Marks a pair as a reverse entry (`v` reached from `u`).
-const REVERSE: u64 = 1 << 63;
-
-fn key(owner: usize, item: usize) -> u64 {
-    ((owner as u64) << 32) | item as u64
-}
-
-/// Forward and reverse items per owner.
-struct Flagged {
-    start: Vec<usize>,
-    items: Vec<(u32, bool)>,
-}
-
-impl Flagged {
-    fn split(&self, u: usize) -> (Vec<u32>, Vec<u32>) {
-        let (mut fwd, mut rev) = (Vec::new(), Vec::new());
-        for &(v, reverse) in &self.items[self.start[u]..self.start[u + 1]] {
-            if reverse { rev.push(v) } else { fwd.push(v) }
-        }
-        (fwd, rev)
-    }
-}
-
-/// Forward and reverse pairs grouped by owner.
-fn flagged(n: usize, mut pairs: Vec<u64>) -> Flagged {
-    pairs.par_sort_unstable();
-    pairs.dedup();
-    let mut start = vec![0usize; n + 1];
-    for &p in &pairs {
-        start[((p & !REVERSE) >> 32) as usize + 1] += 1;
-    }
-    for i in 0..n {
-        start[i + 1] += start[i];
-    }
-    // Sorted by the flag first: forward entries of every owner, then reverse.
-    let mut items = vec![(0u32, false); pairs.len()];
-    let mut fill = start.clone();
-    for p in pairs {
-        let owner = ((p & !REVERSE) >> 32) as usize;
-        items[fill[owner]] = (p as u32, p & REVERSE != 0);
-        fill[owner] += 1;
-    }
-    Flagged { start, items }
-}
-
-/// For each point, the points whose lists hold it and whether in the new one.
+/// For each point `p`, the points `u` whose lists hold it, each as
+/// `u << 1 | whether in u's new list`, ascending.
 struct Holders {
-    start: Vec<usize>,
-    items: Vec<(u32, bool)>,
+    lists: Lists,
 }
 
 impl Holders {
-    /// Who holds each point: `(u, whether in u's new list)`.
+    /// Who holds each point: `u`'s new list, and the members of its old
+    /// list that are not in the new one.
     fn of_lists(n: usize, l_new: &Lists, l_old: &Lists) -> Holders {
-        let keys: Vec<u64> = (0..n)
-            .into_par_iter()
-            .flat_map_iter(|u| {
-                let (new, old) = (l_new.of(u), l_old.of(u));
-                let mut keys: Vec<u64> =
-                    new.iter().map(|&p| (key(p as usize, u) << 1) | 1).collect();
-                keys.extend(
-                    old.iter()
-                        .filter(|p| new.binary_search(p).is_err())
-                        .map(|&p| key(p as usize, u) << 1),
-                );
-                keys
-            })
-            .collect();
-        Holders::from(n, keys)
+        let lists = Lists::reverse(n, |u| {
+            let new = l_new.of(u);
+            new.iter().map(|&p| (p, 1)).chain(
+                l_old
+                    .of(u)
+                    .iter()
+                    .filter(move |p| new.binary_search(p).is_err())
+                    .map(|&p| (p, 0)),
+            )
+        });
+        Holders { lists }
     }
 
     /// The points `p` is compared with: every member of the lists of the
@@ -395,34 +385,15 @@ impl Holders {
     /// list does; ascending, each once.
     fn candidates(&self, p: usize, l_new: &Lists, l_old: &Lists) -> Vec<u32> {
         let mut cands: Vec<u32> = Vec::new();
-        for &(u, in_new) in self.of(p) {
-            cands.extend_from_slice(l_new.of(u as usize));
-            if in_new {
-                cands.extend_from_slice(l_old.of(u as usize));
+        for &h in self.lists.of(p) {
+            let u = (h >> 1) as usize;
+            cands.extend_from_slice(l_new.of(u));
+            if h & 1 == 1 {
+                cands.extend_from_slice(l_old.of(u));
             }
         }
         cands.sort_unstable();
         cands.dedup();
         cands
-    }
-
-    fn from(n: usize, mut keys: Vec<u64>) -> Holders {
-        keys.par_sort_unstable();
-        let mut start = vec![0usize; n + 1];
-        for &key in &keys {
-            start[(key >> 33) as usize + 1] += 1;
-        }
-        for i in 0..n {
-            start[i + 1] += start[i];
-        }
-        let items = keys
-            .into_iter()
-            .map(|key| (((key >> 1) as u32), key & 1 == 1))
-            .collect();
-        Holders { start, items }
-    }
-
-    fn of(&self, p: usize) -> &[(u32, bool)] {
-        &self.items[self.start[p]..self.start[p + 1]]
     }
 }
