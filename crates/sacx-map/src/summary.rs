@@ -14,8 +14,9 @@ pub use sacx_data::map::{ClusterSummary, MapDoc};
 
 /// The clusters of `labels` (one per document, `None`: noise) summarised,
 /// in cluster order, the noise group last. `words[i]` are document `i`'s
-/// words; `keywords` maps a class to its IG keywords, best first; `knn`
-/// holds the neighbourhoods the map was built from.
+/// words; `keywords` maps a class to its IG keywords, best first; the first
+/// `neighbours` of each row of `knn` are the neighbourhoods the map was
+/// built from.
 ///
 /// A word's score is its c-TF-IDF (Grootendorst 2022, with BERTopic's
 /// frequent-word reduction and BM25 weighting)
@@ -35,6 +36,7 @@ pub fn summarize<S: AsRef<str>>(
     keywords: &BTreeMap<String, Vec<String>>,
     top_words: usize,
     knn: &Knn,
+    neighbours: usize,
 ) -> Vec<ClusterSummary> {
     let groups = labels.iter().flatten().max().map_or(0, |m| m + 1) + 1; // + noise
     let group = |l: &Option<usize>| l.unwrap_or(groups - 1);
@@ -51,7 +53,7 @@ pub fn summarize<S: AsRef<str>>(
     }
     let mean_words = group_words.iter().sum::<u64>() as f64 / groups as f64;
     let langs: Vec<&str> = docs.iter().map(|d| d.lang.as_str()).collect();
-    let topical = Topicality::measure(words, &langs, knn);
+    let topical = Topicality::measure(words, &langs, knn, neighbours);
     // A word in more of its language's documents than an average cluster
     // holds is generic there.
     let generic_share = 1.0 / (groups - 1).max(1) as f64;
@@ -164,7 +166,7 @@ mod tests {
         let knn =
             crate::knn::neighbours(&points, 2, 1, crate::knn::Metric::Euclidean, 100, 1).unwrap();
         let labels = [Some(0), Some(0), Some(1), None];
-        let s = summarize(&docs, &words, &labels, &kw, 1, &knn);
+        let s = summarize(&docs, &words, &labels, &kw, 1, &knn, 1);
         assert_eq!(s.len(), 3);
         assert_eq!(s[0].top_words[0].0, "chess");
         assert_eq!(s[0].classes, [("Game".to_string(), 1.0)]);

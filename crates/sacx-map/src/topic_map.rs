@@ -127,7 +127,8 @@ impl TopicMap {
             &labels,
             &input.keywords,
             10,
-            &geo.knn.truncate(params.neighbours_cluster() - 1),
+            &geo.knn,
+            params.neighbours_cluster() - 1,
         );
         let info = MapInfo {
             format: FORMAT.into(),

@@ -43,8 +43,14 @@ pub struct Topicality<'a> {
 
 impl<'a> Topicality<'a> {
     /// Measures `words` (one list per document, `langs[i]` its language)
-    /// over the neighbourhoods of `knn`.
-    pub fn measure<S: AsRef<str>>(words: &'a [Vec<S>], langs: &[&'a str], knn: &Knn) -> Self {
+    /// over the neighbourhoods of `knn`: each row's first `k` neighbours.
+    pub fn measure<S: AsRef<str>>(
+        words: &'a [Vec<S>],
+        langs: &[&'a str],
+        knn: &Knn,
+        k: usize,
+    ) -> Self {
+        let k = k.min(knn.k());
         let mut ids: HashMap<&'a str, u32> = HashMap::new();
         let docs: Vec<Vec<u32>> = words
             .iter()
@@ -77,7 +83,11 @@ impl<'a> Topicality<'a> {
             let li = lang[i];
             lang_docs[li as usize] += 1;
             slots.clear();
-            let neighbours = if i < knn.rows() { knn.indices(i) } else { &[] };
+            let neighbours = if i < knn.rows() {
+                &knn.indices(i)[..k]
+            } else {
+                &[]
+            };
             for &j in neighbours {
                 let (j, lj) = (j as usize, lang[j as usize]);
                 match slots.iter_mut().find(|s| s.0 == lj) {
@@ -212,7 +222,7 @@ mod tests {
         }
         let langs = vec!["en"; 40];
         let knn = neighbours(&points, 2, 5, Metric::Euclidean, 100, 1).unwrap();
-        let t = Topicality::measure(&words, &langs, &knn);
+        let t = Topicality::measure(&words, &langs, &knn, 5);
         assert!(t.topicality("chess") > 0.4, "{}", t.topicality("chess"));
         assert_eq!(t.topicality("the"), 0.0);
         assert_eq!(t.language_share("the", "en"), 1.0);
