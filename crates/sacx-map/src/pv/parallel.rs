@@ -5,29 +5,39 @@
 //! per thread (contiguous in the training order, whole vector groups, about
 //! [`PvParams::sync_words`] words each). In a round every thread trains its
 //! piece's document vectors (rows no other thread touches) against its own
-//! copy of the word and output weights and records which rows it moved;
-//! after the round the copies' changes are summed into the shared weights
-//! and every copy takes the result, for the moved rows only.
+//! copy of the word and output weights. After every round the rows of the
+//! `sync_words / 2` most frequent words (vocabulary ids are by frequency)
+//! are merged: the copies' changes summed into the shared weights, and every
+//! copy given the result. The other rows, which the threads rarely share,
+//! are merged the same way after every epoch, only those a thread moved.
 //!
-//! The sum is what sequential training would give if no update changed the
-//! gradients of the round's other updates; how far it is from that grows
-//! with the round's length (both threads push a frequent word's row from the
-//! same stale value: once per epoch that costs 0.024 of kNN-10 label
-//! precision on the bundled corpus). Short rounds keep each thread's view at
-//! most `sync_words` words behind, which is what Hogwild-style shared-memory
-//! training gets from the cache, but in a fixed order.
+//! Why: the sum is what sequential training gives only if no update changes
+//! the gradients of the round's other updates. A frequent word's row is
+//! pushed by thousands of updates in a long round, by both threads from the
+//! same stale value, so a long round overshoots it. Merged once per epoch
+//! that cost 0.018 of kNN-10 label precision on the bundled corpus; merging
+//! every moved row after rounds of 20,000 words still cost 0.013 and spent
+//! a third of the time copying rows; merging the frequent rows after rounds
+//! of 5,000 words costs nothing measurable (0.5290 against one thread's
+//! 0.5298, mean of 3 seeds) at 1.7× one thread's words/s (docs/benchmarks.md).
+//! The merge of the frequent rows costs about 7 % of a round's work (each
+//! word trains about 42 rows; a merge reads and writes each of `sync_words
+//! / 2` rows of two matrices in three copies).
 use super::PvParams;
 use super::train::{Lcg, Mark, Order, Sampler, Shard, Weights, train_shard};
 
-/// The rows of one matrix that one thread moved this round.
+/// The rows of one matrix, from row `from` on, that one thread moved since
+/// they were last merged.
 pub(crate) struct RowSet {
+    from: usize,
     bits: Vec<u64>,
     rows: Vec<u32>,
 }
 
 impl RowSet {
-    fn new(rows: usize) -> Self {
+    fn new(rows: usize, from: usize) -> Self {
         RowSet {
+            from,
             bits: vec![0; rows.div_ceil(64)],
             rows: Vec::new(),
         }
@@ -49,6 +59,9 @@ impl RowSet {
 impl Mark for RowSet {
     #[inline]
     fn mark(&mut self, row: usize) {
+        if row < self.from {
+            return;
+        }
         let (word, bit) = (row >> 6, 1u64 << (row & 63));
         if self.bits[word] & bit == 0 {
             self.bits[word] |= bit;
@@ -70,6 +83,9 @@ pub(super) struct Replicas {
     copies: Vec<Replica>,
     /// Per round, per thread: its range of vector rows.
     rounds: Vec<Vec<(usize, usize)>>,
+    /// Rows merged after every round (the most frequent words); the others
+    /// after every epoch.
+    hot: usize,
 }
 
 impl Replicas {
@@ -84,17 +100,19 @@ impl Replicas {
     ) -> Self {
         let threads = params.threads().min(order.rows.max(1));
         let vocab = words.len() / params.dim();
+        let hot = (params.sync_words() as usize / 2).min(vocab);
         let copies = (0..threads)
             .map(|_| Replica {
                 words: words.to_vec(),
                 output: output.to_vec(),
-                words_moved: RowSet::new(vocab),
-                output_moved: RowSet::new(vocab),
+                words_moved: RowSet::new(vocab, hot),
+                output_moved: RowSet::new(vocab, hot),
             })
             .collect();
         Replicas {
             copies,
             rounds: rounds(order, ids, threads, params.sync_words()),
+            hot,
         }
     }
 
@@ -143,9 +161,34 @@ impl Replicas {
                 }
             });
             drop(shards);
-            merge(copies, w, dim);
+            merge_hot(copies, w, self.hot * dim);
         }
+        merge(copies, w, dim);
     }
+}
+
+/// The first `len` values of every copy merged into `w` (the rows merged
+/// after every round).
+fn merge_hot(copies: &mut [Replica], w: &mut Weights, len: usize) {
+    let merge = |base: &mut [f32], mut copies: Vec<&mut [f32]>| {
+        for (i, x) in base.iter_mut().enumerate() {
+            let old = *x;
+            let mut sum = old;
+            for copy in &copies {
+                sum += copy[i] - old;
+            }
+            *x = sum;
+            for copy in copies.iter_mut() {
+                copy[i] = sum;
+            }
+        }
+    };
+    let (words, output): (Vec<_>, Vec<_>) = copies
+        .iter_mut()
+        .map(|c| (&mut c.words[..len], &mut c.output[..len]))
+        .unzip();
+    merge(&mut w.words[..len], words);
+    merge(&mut w.output[..len], output);
 }
 
 /// The copies' changes of every moved row summed into `w`, and `w`'s rows
@@ -246,7 +289,7 @@ mod tests {
         let dim = 2;
         let mut base = vec![1.0f32; 3 * dim];
         let (mut a, mut b) = (base.clone(), base.clone());
-        let (mut ma, mut mb) = (RowSet::new(3), RowSet::new(3));
+        let (mut ma, mut mb) = (RowSet::new(3, 0), RowSet::new(3, 0));
         // Copy a moves rows 0 and 1, copy b rows 1 and 2.
         a[0] = 2.0;
         a[2] = 1.5;
