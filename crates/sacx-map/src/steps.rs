@@ -12,7 +12,7 @@
 //! (delete `steps/` to save the space: about 0.8 KB per document).
 use crate::hdbscan::Clustering;
 use crate::knn::Knn;
-use crate::{DocVectors, Error, ParagraphVectors, PvParams, Result, Vocab};
+use crate::{DocVectors, Error, ParagraphVectors, PvParams, Result};
 use sacx_data::map::tensors::{Raw, Read, write_with};
 use std::path::{Path, PathBuf};
 
@@ -99,14 +99,7 @@ impl Steps {
                     serde_json::from_str(&r.meta("vocab").unwrap_or_default()).map_err(|e| {
                         Error::input(format!("a kept vocabulary that does not parse ({e})"))
                     })?;
-                let (_, words) = r.f32("word_vectors", &[Some(vocab.len()), Some(p.dim())])?;
-                let (_, output) = r.f32("output_weights", &[Some(vocab.len()), Some(p.dim())])?;
-                Some(ParagraphVectors::from_parts(
-                    p.clone(),
-                    Vocab::from_counts(vocab),
-                    words,
-                    output,
-                )?)
+                Some(ParagraphVectors::from_tensors(&r, p, vocab)?)
             }
         };
         Ok(Some((vectors, model)))
@@ -125,9 +118,7 @@ impl Steps {
         let mut tensors = vec![("vectors", Raw::f32(vec![v.rows(), v.dim()], v.as_slice()))];
         let mut vocab = String::new();
         if let Some(pv) = pv {
-            let (n, d) = (pv.vocab().len(), pv.params().dim());
-            tensors.push(("word_vectors", Raw::f32(vec![n, d], pv.word_vectors())));
-            tensors.push(("output_weights", Raw::f32(vec![n, d], pv.output_weights())));
+            tensors.extend(pv.tensors());
             vocab = serde_json::to_string(&pv.vocab().pairs())
                 .map_err(|e| Error::input(e.to_string()))?;
         }

@@ -6,9 +6,7 @@ use crate::progress::{Progress, Quiet};
 use crate::steps::Steps;
 use crate::summary::{MapDoc, summarize};
 use crate::vectors::dot;
-use crate::{
-    DocVectors, Error, ParagraphVectors, PvParams, Result, Vocab, knn_label_precision, nmi,
-};
+use crate::{DocVectors, Error, ParagraphVectors, PvParams, Result, knn_label_precision, nmi};
 use sacx_data::map::tensors::{Raw, Read};
 use sacx_data::map::{MapContents, SavedMap, read_json, write_json};
 use serde::{Deserialize, Serialize};
@@ -191,14 +189,7 @@ impl TopicMap {
             &[("labels", Raw::i32(vec![n], &labels))],
         )?;
         if let Some(pv) = &self.pv {
-            let (v, d) = (pv.vocab().len(), pv.params().dim());
-            sacx_data::map::tensors::write(
-                &dir.join(PV_FILE),
-                &[
-                    ("word_vectors", Raw::f32(vec![v, d], pv.word_vectors())),
-                    ("output_weights", Raw::f32(vec![v, d], pv.output_weights())),
-                ],
-            )?;
+            sacx_data::map::tensors::write(&dir.join(PV_FILE), &pv.tensors())?;
             write_json(&dir.join(PV_VOCAB_JSON), &pv.vocab().pairs())?;
         }
         write_json(&dir.join(DOCUMENTS_JSON), &self.docs)?;
@@ -258,11 +249,7 @@ impl MapContents for TopicMap {
 
 fn load_pv(dir: &Path, params: &PvParams) -> Result<ParagraphVectors> {
     let vocab: Vec<(String, u64)> = read_json(&dir.join(PV_VOCAB_JSON))?;
-    let (v, d) = (vocab.len(), params.dim());
-    let t = Read::open(&dir.join(PV_FILE))?;
-    let (_, words) = t.f32("word_vectors", &[Some(v), Some(d)])?;
-    let (_, output) = t.f32("output_weights", &[Some(v), Some(d)])?;
-    ParagraphVectors::from_parts(params.clone(), Vocab::from_counts(vocab), words, output)
+    ParagraphVectors::from_tensors(&Read::open(&dir.join(PV_FILE))?, params, vocab)
 }
 
 /// One document found by a search.

@@ -20,6 +20,7 @@ pub use train::PvTraining;
 pub use vocab::Vocab;
 
 use crate::{Error, Result};
+use sacx_data::map::tensors::{Raw, Read};
 
 sacx_data::validated_params! {
     error crate::Error;
@@ -192,4 +193,32 @@ impl ParagraphVectors {
     pub fn output_weights(&self) -> &[f32] {
         &self.output
     }
+
+    /// The two weight matrices under their stable tensor names, as
+    /// `pv.safetensors` and the kept vectors step hold them.
+    pub(crate) fn tensors(&self) -> [(&'static str, Raw); 2] {
+        let shape = vec![self.vocab.len(), self.params.dim()];
+        [
+            (WORD_VECTORS, Raw::f32(shape.clone(), &self.words)),
+            (OUTPUT_WEIGHTS, Raw::f32(shape, &self.output)),
+        ]
+    }
+
+    /// A model read back from the tensors of [`ParagraphVectors::tensors`]
+    /// in `file`, with its vocabulary (`[(word, count)]` in id order).
+    pub(crate) fn from_tensors(
+        file: &Read,
+        params: &PvParams,
+        vocab: Vec<(String, u64)>,
+    ) -> Result<Self> {
+        let shape = [Some(vocab.len()), Some(params.dim())];
+        let (_, words) = file.f32(WORD_VECTORS, &shape)?;
+        let (_, output) = file.f32(OUTPUT_WEIGHTS, &shape)?;
+        ParagraphVectors::from_parts(params.clone(), Vocab::from_counts(vocab), words, output)
+    }
 }
+
+/// Tensor name of the input word vectors.
+const WORD_VECTORS: &str = "word_vectors";
+/// Tensor name of the output weights.
+const OUTPUT_WEIGHTS: &str = "output_weights";
