@@ -510,3 +510,68 @@ fn skip_gram<M: Mark>(
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// One epoch of `train_shard_body` from fixed weights, compiled for AVX2
+    /// or not: the weights it leaves.
+    #[cfg(target_arch = "x86_64")]
+    fn one_epoch(avx2: bool) -> (Vec<f32>, Vec<f32>, Vec<f32>) {
+        let docs: Vec<Vec<String>> = (0..60)
+            .map(|i| {
+                (0..15)
+                    .map(|j| format!("w{}", (i * 5 + j * j) % 41))
+                    .collect()
+            })
+            .collect();
+        let params = PvParams::builder().dim(37).epochs(1).build().unwrap();
+        let vocab = Vocab::build(&docs, 1);
+        let ids: Vec<Vec<u32>> = docs.iter().map(|d| vocab.ids(d)).collect();
+        let (keep, table) = (
+            vocab.keep_thresholds(params.sample()),
+            vocab.negative_table(),
+        );
+        let sampler = Sampler::new(&params, &keep, &table);
+        let mut init = Lcg::new(5, 0);
+        let mut matrix =
+            |rows: usize| -> Vec<f32> { (0..rows * 37).map(|_| init.init(37)).collect() };
+        let (mut words, mut output, mut vectors) =
+            (matrix(vocab.len()), matrix(vocab.len()), matrix(60));
+        let mut shard = Shard {
+            first: 0,
+            docs: ids
+                .iter()
+                .enumerate()
+                .map(|(i, d)| (d.as_slice(), i))
+                .collect(),
+            vectors: &mut vectors,
+            words: &mut words,
+            output: &mut output,
+            moved: (&mut Unmarked, &mut Unmarked),
+        };
+        let mut rng = Lcg::new(5, 1);
+        if avx2 {
+            // SAFETY: only called where the CPU has AVX2.
+            #[allow(unsafe_code)]
+            unsafe {
+                train_shard_avx2(&sampler, &params, 0, 60, &mut rng, &mut shard)
+            };
+        } else {
+            train_shard_body(&sampler, &params, 0, 60, &mut rng, &mut shard);
+        }
+        (vectors, words, output)
+    }
+
+    #[test]
+    #[cfg(target_arch = "x86_64")]
+    fn the_avx2_build_trains_the_same_weights_bit_for_bit() {
+        if !std::arch::is_x86_feature_detected!("avx2") {
+            return;
+        }
+        let (a, b) = (one_epoch(true), one_epoch(false));
+        assert!(a.0.iter().any(|&x| x != 0.0));
+        assert_eq!(a, b);
+    }
+}
