@@ -22,6 +22,7 @@ use super::Observed;
 use super::forest::Forest;
 use super::{Knn, Metric, distance, mix};
 use crate::Result;
+use rayon::iter::Either;
 use rayon::prelude::*;
 
 /// The settings of a descent.
@@ -338,11 +339,11 @@ impl Round<'_> {
     /// reverse entries capped at the sample size by priority; ascending.
     fn lists(&self, sampled: &[Vec<u32>], old: bool) -> Lists {
         let n = self.rows();
-        let forward = |u: usize| -> Box<dyn Iterator<Item = u32> + '_> {
+        let forward = |u: usize| {
             if old {
-                Box::new(self.flagged(u, false))
+                Either::Left(self.flagged(u, false))
             } else {
-                Box::new(sampled[u].iter().copied())
+                Either::Right(sampled[u].iter().copied())
             }
         };
         let reverse = Lists::reverse(n, |u| forward(u).map(|v| (v, 0)));

@@ -79,23 +79,6 @@ impl Knn {
             distances,
         }
     }
-
-    /// The first `k` neighbours of every point (a smaller graph from a bigger one).
-    pub fn truncate(&self, k: usize) -> Knn {
-        let k = k.min(self.k);
-        let rows = self.rows();
-        let mut indices = Vec::with_capacity(rows * k);
-        let mut distances = Vec::with_capacity(rows * k);
-        for i in 0..rows {
-            indices.extend_from_slice(&self.indices(i)[..k]);
-            distances.extend_from_slice(&self.distances(i)[..k]);
-        }
-        Knn {
-            k,
-            indices,
-            distances,
-        }
-    }
 }
 
 /// The `k` nearest neighbours of each of the `data.len() / dim` points

@@ -170,69 +170,67 @@ impl Replicas {
 /// The first `len` values of every copy merged into `w` (the rows merged
 /// after every round).
 fn merge_hot(copies: &mut [Replica], w: &mut Weights, len: usize) {
-    let merge = |base: &mut [f32], mut copies: Vec<&mut [f32]>| {
-        for (i, x) in base.iter_mut().enumerate() {
-            let old = *x;
-            let mut sum = old;
-            for copy in &copies {
-                sum += copy[i] - old;
-            }
-            *x = sum;
-            for copy in copies.iter_mut() {
-                copy[i] = sum;
-            }
-        }
-    };
-    let (words, output): (Vec<_>, Vec<_>) = copies
+    let (mut words, mut output): (Vec<_>, Vec<_>) = copies
         .iter_mut()
-        .map(|c| (&mut c.words[..len], &mut c.output[..len]))
+        .map(|c| (&mut c.words, &mut c.output))
         .unzip();
-    merge(&mut w.words[..len], words);
-    merge(&mut w.output[..len], output);
+    merge_range(w.words, &mut words, 0..len);
+    merge_range(w.output, &mut output, 0..len);
 }
 
 /// The copies' changes of every moved row summed into `w`, and `w`'s rows
 /// copied back into every copy.
 fn merge(copies: &mut [Replica], w: &mut Weights, dim: usize) {
-    let (words, output): (Vec<_>, Vec<_>) = copies
-        .iter_mut()
-        .map(|c| {
-            (
-                (&mut c.words, &mut c.words_moved),
-                (&mut c.output, &mut c.output_moved),
-            )
-        })
-        .unzip();
-    merge_rows(w.words, words, dim);
-    merge_rows(w.output, output, dim);
+    let mut words = (Vec::new(), Vec::new());
+    let mut output = (Vec::new(), Vec::new());
+    for c in copies.iter_mut() {
+        words.0.push(&mut c.words);
+        words.1.push(&mut c.words_moved);
+        output.0.push(&mut c.output);
+        output.1.push(&mut c.output_moved);
+    }
+    merge_rows(w.words, &mut words.0, &mut words.1, dim);
+    merge_rows(w.output, &mut output.0, &mut output.1, dim);
 }
 
-/// `base[r] += Σ (copy[r] − base[r])` for every row `r` some copy moved, in
-/// copy order, then every copy's row `r` set to it; the records cleared.
-fn merge_rows(base: &mut [f32], mut copies: Vec<(&mut Vec<f32>, &mut RowSet)>, dim: usize) {
-    for s in 0..copies.len() {
-        let rows = std::mem::take(&mut copies[s].1.rows);
+/// [`merge_range`] of every row `r` some copy moved (`moved[s]` is copy
+/// `s`'s record), each once; the records cleared.
+fn merge_rows(
+    base: &mut [f32],
+    copies: &mut [&mut Vec<f32>],
+    moved: &mut [&mut RowSet],
+    dim: usize,
+) {
+    for s in 0..moved.len() {
+        let rows = std::mem::take(&mut moved[s].rows);
         for &r in &rows {
             let r = r as usize;
-            if copies[..s].iter().any(|(_, moved)| moved.contains(r)) {
+            if moved[..s].iter().any(|m| m.contains(r)) {
                 continue; // merged with an earlier copy's rows
             }
-            for i in r * dim..(r + 1) * dim {
-                let old = base[i];
-                let mut sum = old;
-                for (copy, _) in copies.iter() {
-                    sum += copy[i] - old;
-                }
-                base[i] = sum;
-                for (copy, _) in copies.iter_mut() {
-                    copy[i] = sum;
-                }
-            }
+            merge_range(base, copies, r * dim..(r + 1) * dim);
         }
-        copies[s].1.rows = rows;
+        moved[s].rows = rows;
     }
-    for (_, moved) in copies.iter_mut() {
-        moved.clear();
+    for m in moved.iter_mut() {
+        m.clear();
+    }
+}
+
+/// `base[i] += Σ (copy[i] − base[i])` over the copies in order, for every
+/// `i` in `range`, then every copy's value set to it.
+fn merge_range(base: &mut [f32], copies: &mut [&mut Vec<f32>], range: std::ops::Range<usize>) {
+    let first = range.start;
+    for (i, x) in (first..).zip(&mut base[range]) {
+        let old = *x;
+        let mut sum = old;
+        for copy in copies.iter() {
+            sum += copy[i] - old;
+        }
+        *x = sum;
+        for copy in copies.iter_mut() {
+            copy[i] = sum;
+        }
     }
 }
 
@@ -301,7 +299,12 @@ mod tests {
         for r in [1, 2] {
             mb.mark(r);
         }
-        merge_rows(&mut base, vec![(&mut a, &mut ma), (&mut b, &mut mb)], dim);
+        merge_rows(
+            &mut base,
+            &mut [&mut a, &mut b],
+            &mut [&mut ma, &mut mb],
+            dim,
+        );
         assert_eq!(base, vec![2.0, 1.0, 1.5, 0.5, 1.0, 3.0]);
         assert_eq!(a, base);
         assert_eq!(b, base);
